@@ -1,0 +1,46 @@
+"""Detectors: (old text, new text) of one file → data-bearing ``Change`` records (SPEC §3).
+
+The registry is explicit (STYLE §3): a new detector is one module plus one line in
+``DETECTORS``. Detector modules import their parsers (sqlglot, yaml, ...) inside functions, so
+deciding from paths alone stays cheap on the pre-commit path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from selenite_inventory_lint.config import Config
+from selenite_inventory_lint.model import DetectorResult, FileChange
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DetectContext:
+    """Repository-level facts detectors need besides the file itself."""
+
+    config: Config
+    # Alembic version directories (repo-relative, ending in "/") found from alembic.ini.
+    alembic_dirs: tuple[str, ...] = ()
+    # Top-level data directories (SPEC §3.5), from config or the inventory's Paths entries.
+    path_roots: tuple[str, ...] = ()
+    # Extra facts later detectors may need, keyed by name.
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+
+class Detector(Protocol):
+    name: str
+
+    def claims(self, path: str, ctx: DetectContext) -> bool:
+        """Decide from the path alone whether this detector reads the file."""
+        ...
+
+    def detect(self, change: FileChange, ctx: DetectContext) -> DetectorResult:
+        """Changes the file's new text makes compared with its old text."""
+        ...
+
+
+def registry() -> tuple[Detector, ...]:
+    from selenite_inventory_lint.detectors import alembic
+
+    return (alembic.DETECTOR,)

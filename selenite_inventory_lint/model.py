@@ -1,0 +1,197 @@
+"""Shared records of the pipeline and the one output sort key.
+
+change set (FileChange) → detectors (Change, Problem, Revision) → rules (Finding) → RunResult → reports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["table", "column", "index", "path", "env", "config_file", "database"]
+Action = Literal["added", "dropped", "renamed", "altered", "referenced"]
+Severity = Literal["error", "warning", "info"]
+FileStatus = Literal["added", "modified", "deleted", "renamed", "copied"]
+EntryKind = Literal["table", "column", "database", "path", "env", "config_file"]
+SectionKind = Literal["schema", "paths", "configuration"]
+# What a finding is about: a data-bearing object, or (SPEC §5 "Other findings' objects")
+# an inventory entry, a file, an Alembic revision or a data plan.
+ObjectKind = Literal[
+    "table",
+    "column",
+    "index",
+    "path",
+    "env",
+    "config_file",
+    "database",
+    "entry",
+    "file",
+    "revision",
+    "plan",
+]
+
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileChange:
+    """One file of the change set, as git sees it, with its text on both sides.
+
+    ``path`` is the new path (the old one for a deletion). Content is only read for files
+    some detector claims; for the others both sides are ``None`` and ``loaded`` is False.
+    """
+
+    status: FileStatus
+    path: str
+    old_path: str | None = None
+    old_bytes: bytes | None = None
+    new_bytes: bytes | None = None
+    old_text: str | None = None
+    new_text: str | None = None
+    binary: bool = False
+    too_large: bool = False
+    undecodable: bool = False
+    loaded: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Change:
+    """A data-bearing change found by a detector (SPEC §3).
+
+    The first seven fields are the public record (JSON ``changes``); the rest carry what the
+    rules need to judge it (guards, types, nullability, the migration it belongs to).
+    """
+
+    kind: Kind
+    name: str
+    action: Action
+    path: str
+    line: int
+    source: str
+    old_name: str | None = None
+    column: int = 1
+    # Detector-level verb: create_table, add_column, drop_column, alter_column, rename_table,
+    # rename_column, drop_table, create_index, drop_index, rebuild_table, delete_rows,
+    # update_rows, truncate, insert_select, reference, add_file, ...
+    operation: str = ""
+    guarded: bool = False
+    # Identity of the enclosing existence guard (its line), so MIG106 can tell a backfill
+    # under the same guard as the ADD COLUMN it fills.
+    guard: int | None = None
+    # Alembic revision id or SQL migration path; data plans and history name migrations so.
+    migration: str | None = None
+    type: str | None = None
+    old_type: str | None = None
+    nullable: bool | None = None
+    has_default: bool | None = None
+    unique: bool = False
+    where: bool | None = None
+    columns: tuple[str, ...] = ()
+    # Order of the migration inside the change set (Alembic topological order, SQL file order);
+    # with ``line`` it orders operations in time, so "earlier in the same change" is defined.
+    sequence: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Problem:
+    """Content a detector or parser could not analyse; becomes MIG301, INV302 or INV303."""
+
+    code: str
+    path: str
+    line: int
+    message: str
+    column: int = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Revision:
+    """An Alembic revision's identity, read with ``ast`` (SPEC §3.1)."""
+
+    revision: str
+    down_revisions: tuple[str, ...]
+    path: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DetectorResult:
+    changes: tuple[Change, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    revision: Revision | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Entry:
+    """One inventory entry with its fully expanded key (SPEC §1)."""
+
+    kind: EntryKind
+    key: str
+    line: int
+    description: str
+    section: str
+    column: int = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Section:
+    """A ``##`` section of the inventory: its kind and where it lies (1-based, inclusive)."""
+
+    heading: str
+    kind: SectionKind | None
+    line: int
+    end_line: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Finding:
+    code: str
+    severity: Severity
+    message: str
+    path: str
+    line: int
+    object_kind: ObjectKind
+    object_name: str
+    column: int = 1
+    # Id of the data plan that approves this destructive operation (then it does not fail).
+    covered_by_plan: str | None = None
+
+    @property
+    def fails(self) -> bool:
+        return self.severity == "error" and self.covered_by_plan is None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReportedChange:
+    change: Change
+    documented: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunResult:
+    """Everything a report needs; reports are functions of this record alone."""
+
+    tool_version: str
+    base: str | None
+    head: str
+    inventory: str
+    changes: tuple[ReportedChange, ...]
+    findings: tuple[Finding, ...]
+    # The inventory's text (for the suggested patch and the "Required Updates" checklist).
+    inventory_text: str = ""
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.fails)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "warning")
+
+
+def finding_key(finding: Finding) -> tuple[str, int, int, str, str]:
+    """The one output order (STYLE §2): path, line, column, code, then the object."""
+    return (finding.path, finding.line, finding.column, finding.code, finding.object_name)
+
+
+def change_key(change: Change) -> tuple[str, int, int, str, str, str]:
+    return (change.path, change.line, change.column, change.kind, change.name, change.action)
