@@ -19,6 +19,41 @@ def is_glob(pattern: str) -> bool:
     return any(ch in GLOB_CHARS for ch in pattern)
 
 
+def _class_char(ch: str) -> str:
+    return "\\" + ch if ch in "\\]^-[&~|" else ch
+
+
+def _char_class(pattern: str, start: int) -> tuple[str, int] | None:
+    """The regex for the ``[...]`` class opening at ``start`` and the index of its ``]``.
+
+    None when it is not a valid class (unterminated, or a reversed range): the ``[`` is then
+    literal, as in git, instead of a ``re.error`` on a user's pattern. Members are escaped so
+    ``[[]`` or ``[&&]`` are plain characters, and a class never matches ``/`` (one segment).
+    """
+    j = start + 1
+    negate = j < len(pattern) and pattern[j] in "!^"
+    if negate:
+        j += 1
+    # A "]" right after "[" or "[!" is a member, not the end.
+    end = pattern.find("]", j + 1)
+    if end == -1:
+        return None
+    body = pattern[j:end]
+    parts: list[str] = []
+    k = 0
+    while k < len(body):
+        if k + 2 < len(body) and body[k + 1] == "-":
+            if body[k] > body[k + 2]:
+                return None
+            parts.append(f"{_class_char(body[k])}-{_class_char(body[k + 2])}")
+            k += 3
+        else:
+            parts.append(_class_char(body[k]))
+            k += 1
+    members = "".join(parts)
+    return (f"[^/{members}]" if negate else f"(?!/)[{members}]"), end
+
+
 def _segment_regex(pattern: str) -> str:
     out: list[str] = []
     i = 0
@@ -37,14 +72,12 @@ def _segment_regex(pattern: str) -> str:
         elif ch == "?":
             out.append("[^/]")
         elif ch == "[":
-            end = pattern.find("]", i + 2)
-            if end == -1:
+            parsed = _char_class(pattern, i)
+            if parsed is None:
                 out.append(re.escape(ch))
             else:
-                body = pattern[i + 1 : end]
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append("[" + body.replace("\\", "\\\\") + "]")
+                regex, end = parsed
+                out.append(regex)
                 i = end
         else:
             out.append(re.escape(ch))
