@@ -87,6 +87,9 @@ class Change:
     unique: bool = False
     where: bool | None = None
     columns: tuple[str, ...] = ()
+    # Table an index or unique constraint belongs to (``name`` is the index's own name), so
+    # MIG109 can tell whether the table existed at the base.
+    table: str | None = None
     # Order of the migration inside the change set (Alembic topological order, SQL file order);
     # with ``line`` it orders operations in time, so "earlier in the same change" is defined.
     sequence: int = 0
@@ -118,6 +121,9 @@ class DetectorResult:
     changes: tuple[Change, ...] = ()
     problems: tuple[Problem, ...] = ()
     revision: Revision | None = None
+    # A migration that existed at the base was modified in code (not only comments, docstrings
+    # or formatting) or deleted: MIG202 (SPEC §3.1).
+    edited: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
