@@ -169,7 +169,8 @@ class Finding:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReportedChange:
     change: Change
-    documented: bool
+    # None for objects the inventory does not track (indexes).
+    documented: bool | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,0 +1,116 @@
+"""Command line: argparse and dispatch only (STYLE §1). ``main`` is the one catcher (STYLE §5)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from selenite_inventory_lint import __version__
+from selenite_inventory_lint.errors import EXIT_ERROR, FatalError
+
+PROG = "selenite-inventory-lint"
+REPORT_FORMATS = ("text", "json")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so usage errors are one line and exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise FatalError(f"{message} (see `{self.prog} --help`).")
+
+
+def _codes(value: str) -> tuple[str, ...]:
+    return tuple(c.strip().upper() for c in value.split(",") if c.strip())
+
+
+def _common(parser: argparse.ArgumentParser, *, formats: bool = True) -> None:
+    parser.add_argument("--repo", default=".", metavar="DIR", help="repository to check (default: .)")
+    parser.add_argument("--config", metavar="FILE", help="configuration file (default: discovered)")
+    if formats:
+        parser.add_argument(
+            "--format", default="text", metavar="FMT", help=f"output format: {', '.join(REPORT_FORMATS)}"
+        )
+        parser.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
+        parser.add_argument(
+            "--report",
+            action="append",
+            default=[],
+            metavar="FMT=FILE",
+            help="also write a report in FMT to FILE (repeatable)",
+        )
+        parser.add_argument("--select", type=_codes, default=(), metavar="CODES", help="only these codes or prefixes")
+        parser.add_argument("--ignore", type=_codes, default=(), metavar="CODES", help="skip these codes or prefixes")
+        parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when errors are found")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="Keep DATA_INVENTORY.md honest about every data-bearing change.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    check = sub.add_parser("check", help="check a change set against the inventory")
+    check.add_argument("--base", metavar="REF", help="compare merge-base(REF, head) → head")
+    check.add_argument("--head", metavar="REF", help="head of the change set (default: HEAD)")
+    check.add_argument("--staged", action="store_true", help="compare HEAD → the index (pre-commit)")
+    _common(check)
+
+    inventory = sub.add_parser("inventory", help="print the inventory's entries as parsed")
+    inventory.add_argument("path", nargs="?", metavar="FILE", help="an inventory file (default: the repository's)")
+    inventory.add_argument("--format", default="text", choices=("text", "json"))
+    inventory.add_argument("--repo", default=".", metavar="DIR")
+    inventory.add_argument("--config", metavar="FILE")
+
+    rules = sub.add_parser("rules", help="list the rules, or explain one")
+    rules.add_argument("code", nargs="?", metavar="CODE")
+
+    demo = sub.add_parser("demo", help="build a sample repository and check a change in it")
+    demo.add_argument("--format", default="text", metavar="FMT")
+    demo.add_argument("--keep", action="store_true", help="keep the sample repository and print its path")
+    return parser
+
+
+def _dispatch(argv: Sequence[str] | None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "check":
+        from selenite_inventory_lint.commands import check
+
+        return check.run(args)
+    if args.command == "inventory":
+        from selenite_inventory_lint.commands import inventory
+
+        return inventory.run(args)
+    if args.command == "rules":
+        from selenite_inventory_lint.commands import rules
+
+        return rules.run(args)
+    if args.command == "demo":
+        from selenite_inventory_lint.commands import demo
+
+        return demo.run(args)
+    build_parser().print_help()
+    return EXIT_ERROR
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _dispatch(argv)
+    except SystemExit as exc:  # --help and --version
+        return exc.code if isinstance(exc.code, int) else EXIT_ERROR
+    except FatalError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        return EXIT_ERROR
+    except Exception as exc:  # the last-resort guard: a test reaching it has found a bug
+        print(
+            f"{PROG}: internal error: {type(exc).__name__}: {exc} — please report this.",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR

@@ -1,0 +1,111 @@
+"""`check`: one change set against the inventory (SPEC §2, §5)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from selenite_inventory_lint.errors import EXIT_FINDINGS, EXIT_OK, FatalError
+from selenite_inventory_lint.model import RunResult
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Range:
+    base: str | None = None
+    head: str | None = None
+    staged: bool = False
+    # Where the range came from, said on stderr when it was not given on the command line.
+    origin: str = ""
+
+
+def choose_range(args: argparse.Namespace, env: Mapping[str, str]) -> Range:
+    """Command-line refs first; else the CI's pull-request base (SPEC §2); else the worktree."""
+    if args.base or args.head or args.staged:
+        return Range(base=args.base, head=args.head, staged=args.staged)
+    if env.get("GITHUB_BASE_REF"):
+        ref = env["GITHUB_BASE_REF"]
+        return Range(base=f"origin/{ref}", origin=f"GITHUB_BASE_REF={ref}")
+    if env.get("CI_MERGE_REQUEST_DIFF_BASE_SHA"):
+        sha = env["CI_MERGE_REQUEST_DIFF_BASE_SHA"]
+        return Range(base=sha, origin=f"CI_MERGE_REQUEST_DIFF_BASE_SHA={sha}")
+    if env.get("CI_MERGE_REQUEST_TARGET_BRANCH_NAME"):
+        ref = env["CI_MERGE_REQUEST_TARGET_BRANCH_NAME"]
+        return Range(base=f"origin/{ref}", origin=f"CI_MERGE_REQUEST_TARGET_BRANCH_NAME={ref}")
+    return Range()
+
+
+def _use_color(stream: object, env: Mapping[str, str]) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    if env.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _split_report(spec: str) -> tuple[str, str]:
+    fmt, sep, path = spec.partition("=")
+    if not sep or not fmt or not path:
+        raise FatalError(f"--report expects FMT=FILE, got '{spec}'.")
+    return fmt, path
+
+
+def write_reports(result: RunResult, args: argparse.Namespace, env: Mapping[str, str]) -> None:
+    """Render the main report (stdout or --output) and every --report FMT=FILE."""
+    from selenite_inventory_lint import reports
+
+    targets = [_split_report(spec) for spec in args.report]
+    main_render = reports.get(args.format)
+    for fmt, _ in targets:
+        reports.get(fmt)  # fail on an unknown format before writing anything
+    for fmt, path in targets:
+        _write(Path(path), reports.get(fmt)(result))
+    if args.output:
+        _write(Path(args.output), main_render(result))
+    else:
+        sys.stdout.write(main_render(result, color=_use_color(sys.stdout, env)))
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise FatalError(f"cannot write the report to {path}: {exc.strerror or exc}.") from exc
+
+
+def exit_code(result: RunResult, args: argparse.Namespace) -> int:
+    return EXIT_FINDINGS if result.errors and not args.exit_zero else EXIT_OK
+
+
+def run(args: argparse.Namespace) -> int:
+    from selenite_inventory_lint import pipeline
+    from selenite_inventory_lint.changeset import find_root, open_changeset
+    from selenite_inventory_lint.config import load_config
+
+    env = os.environ
+    root = find_root(Path(args.repo))
+    config = load_config(root, Path(args.config) if args.config else None)
+    chosen = choose_range(args, env)
+    if chosen.origin:
+        print(
+            f"selenite-inventory-lint: checking against {chosen.base} (from {chosen.origin})",
+            file=sys.stderr,
+        )
+    changeset = open_changeset(
+        root,
+        base=chosen.base,
+        head=chosen.head,
+        staged=chosen.staged,
+        wants=pipeline.wants(config),
+        max_bytes=config.max_file_bytes,
+    )
+    selection = pipeline.Selection(
+        select=args.select or config.select, ignore=(*config.ignore, *args.ignore)
+    )
+    result = pipeline.run(changeset, config, selection=selection)
+    write_reports(result, args, env)
+    return exit_code(result, args)

@@ -1,0 +1,62 @@
+"""`inventory`: the entries as parsed — kind, key, line (SPEC §5)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from selenite_inventory_lint.errors import EXIT_OK, FatalError
+
+
+def _load(args: argparse.Namespace) -> tuple[str, str, dict[str, object]]:
+    """(display path, text, section overrides) of the inventory asked for."""
+    from selenite_inventory_lint.config import load_config
+
+    explicit = Path(args.config) if args.config else None
+    if args.path:
+        file = Path(args.path)
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise FatalError(f"cannot read the inventory {file}: {exc.strerror or exc}.") from exc
+        config = load_config(Path("."), explicit) if explicit else None
+        sections = dict(config.sections) if config else {}
+        return args.path, data.decode("utf-8-sig", errors="replace"), sections
+    from selenite_inventory_lint.changeset import find_root, open_changeset
+    from selenite_inventory_lint.pipeline import decode, locate_inventory
+
+    root = find_root(Path(args.repo))
+    config = load_config(root, explicit)
+    snapshot = open_changeset(root, wants=lambda _path: False).snapshot
+    path = locate_inventory(snapshot, config)
+    data = snapshot.read(path)
+    if data is None:
+        raise FatalError(f"cannot read the inventory '{path}'.")
+    return path, decode(data), dict(config.sections)
+
+
+def run(args: argparse.Namespace) -> int:
+    from selenite_inventory_lint.inventory.parse import parse_inventory
+
+    path, text, sections = _load(args)
+    inventory = parse_inventory(text, path, sections)  # type: ignore[arg-type]
+    for problem in inventory.problems:
+        print(f"{problem.path}:{problem.line}:{problem.column}: {problem.code} {problem.message}", file=sys.stderr)
+    if args.format == "json":
+        payload = {
+            "path": inventory.path,
+            "entries": [
+                {"kind": e.kind, "key": e.key, "line": e.line, "description": e.description}
+                for e in inventory.entries
+            ],
+        }
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    width = max((len(e.key) for e in inventory.entries), default=0)
+    lines = [f"{inventory.path}: {len(inventory.entries)} entries"]
+    for e in inventory.entries:
+        lines.append(f"{e.line:>5}  {e.kind:<11}  {e.key:<{width}}  {e.description}")
+    sys.stdout.write("\n".join(lines) + "\n")
+    return EXIT_OK

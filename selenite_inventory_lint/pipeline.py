@@ -1,0 +1,405 @@
+"""Change set → detectors → changes → rules → findings → ``RunResult``.
+
+Pure apart from reading the head side through the change set's ``Snapshot``. Everything that
+reaches the result is sorted by the keys in ``model.py`` (STYLE §2: same input, same bytes).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import heapq
+import posixpath
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from selenite_inventory_lint import __version__
+from selenite_inventory_lint.config import Config
+from selenite_inventory_lint.detectors import DetectContext, Detector, registry
+from selenite_inventory_lint.errors import FatalError
+from selenite_inventory_lint.model import (
+    Change,
+    FileChange,
+    Finding,
+    Problem,
+    ReportedChange,
+    Revision,
+    RunResult,
+    change_key,
+    finding_key,
+)
+
+if TYPE_CHECKING:
+    from selenite_inventory_lint.changeset import ChangeSet, Snapshot
+    from selenite_inventory_lint.inventory.parse import Inventory
+    from selenite_inventory_lint.rules.context import EditedMigration, RuleContext
+
+INVENTORY_NAME = "DATA_INVENTORY.md"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Detection:
+    """What the detectors found in one change set."""
+
+    changes: tuple[Change, ...]
+    problems: tuple[Problem, ...]
+    edited: tuple[EditedMigration, ...]
+    revisions: tuple[Revision, ...]
+
+
+def decode(data: bytes) -> str:
+    return data.decode("utf-8-sig", errors="replace")
+
+
+def locate_inventory(snapshot: Snapshot, config: Config) -> str:
+    """SPEC §1: config ``inventory:``, else DATA_INVENTORY.md at the root, else the shallowest."""
+    if config.inventory:
+        path = config.inventory.strip("/").removeprefix("./")
+        if not snapshot.exists(path):
+            where = f" (set in {config.source})" if config.source else ""
+            raise FatalError(
+                f"the inventory '{path}'{where} does not exist; create it or fix `inventory:`."
+            )
+        return path
+    if snapshot.exists(INVENTORY_NAME):
+        return INVENTORY_NAME
+    candidates = [p for p in snapshot.paths() if posixpath.basename(p) == INVENTORY_NAME]
+    if not candidates:
+        raise FatalError(
+            f"no {INVENTORY_NAME} found in the repository; write one "
+            "(`selenite-inventory-lint init`) or name it with `inventory:` in .inventory-lint.yaml."
+        )
+    return min(candidates, key=lambda p: (p.count("/"), p))
+
+
+def _alembic_dirs(files: Sequence[FileChange], snapshot: Snapshot) -> tuple[str, ...]:
+    """Version directories named by alembic.ini files — looked up only when a changed Python
+    file lives in some ``versions/`` directory, so ordinary commits never list the tree."""
+    if not any("versions/" in f.path and f.path.endswith(".py") for f in files):
+        return ()
+    from selenite_inventory_lint.detectors.alembic import version_dirs_from_ini
+
+    inis = [p for p in snapshot.paths() if posixpath.basename(p) == "alembic.ini"]
+    dirs: list[str] = []
+    for ini in inis:
+        data = snapshot.read(ini)
+        if data is not None:
+            dirs.extend(version_dirs_from_ini(ini, decode(data)))
+    return tuple(sorted(set(dirs)))
+
+
+def _topological(revisions: Iterable[Revision]) -> list[Revision]:
+    """Revisions parents-first; ties broken by id so the order is deterministic."""
+    by_id = {rev.revision: rev for rev in revisions}
+    waiting = {
+        rid: {d for d in rev.down_revisions if d in by_id} for rid, rev in by_id.items()
+    }
+    children: dict[str, list[str]] = {rid: [] for rid in by_id}
+    for rid, parents in waiting.items():
+        for parent in parents:
+            children[parent].append(rid)
+    ready = [rid for rid, parents in waiting.items() if not parents]
+    heapq.heapify(ready)
+    order: list[Revision] = []
+    while ready:
+        rid = heapq.heappop(ready)
+        order.append(by_id[rid])
+        for child in children[rid]:
+            waiting[child].discard(rid)
+            if not waiting[child]:
+                heapq.heappush(ready, child)
+    placed = {rev.revision for rev in order}
+    order.extend(sorted((r for r in by_id.values() if r.revision not in placed), key=lambda r: r.path))
+    return order
+
+
+def _head_revisions(snapshot: Snapshot, ctx: DetectContext, alembic: Detector) -> tuple[Revision, ...]:
+    from selenite_inventory_lint.detectors.alembic import read_revision
+
+    paths = [p for p in snapshot.paths() if alembic.claims(p, ctx)]
+    revisions = []
+    for path, data in sorted(snapshot.read_many(paths).items()):
+        rev = read_revision(path, decode(data))
+        if rev is not None:
+            revisions.append(rev)
+    return tuple(revisions)
+
+
+def claimed(
+    files: Sequence[FileChange], ctx: DetectContext
+) -> list[tuple[FileChange, Sequence[Detector]]]:
+    detectors = registry()
+    work: list[tuple[FileChange, Sequence[Detector]]] = []
+    for fc in files:
+        mine = [d for d in detectors if d.claims(fc.path, ctx)]
+        if not mine and fc.old_path and fc.old_path != fc.path:
+            mine = [d for d in detectors if d.claims(fc.old_path, ctx)]
+        if mine:
+            work.append((fc, mine))
+    return work
+
+
+def wants(config: Config) -> Callable[[str], bool]:
+    """Which changed files the change set should read, decided from paths alone.
+
+    A superset of what detectors claim: Alembic version directories are only known after
+    reading alembic.ini, so every Python file in a ``versions/`` directory is read too.
+    """
+    ctx = DetectContext(config=config)
+    detectors = registry()
+    inventory = config.inventory
+
+    def _wants(path: str) -> bool:
+        return (
+            posixpath.basename(path) == INVENTORY_NAME
+            or path == inventory
+            or ("versions/" in path and path.endswith(".py"))
+            or any(d.claims(path, ctx) for d in detectors)
+        )
+
+    return _wants
+
+
+def detect(
+    work: Sequence[tuple[FileChange, Sequence[Detector]]],
+    snapshot: Snapshot,
+    ctx: DetectContext,
+) -> Detection:
+    """Run every claiming detector on every loaded file of the change set."""
+    from selenite_inventory_lint.rules.context import EditedMigration
+
+    changes: list[Change] = []
+    problems: list[Problem] = []
+    edited: list[EditedMigration] = []
+    alembic_touched = False
+    for fc, detectors in work:
+        for detector in detectors:
+            result = detector.detect(fc, ctx)
+            changes.extend(result.changes)
+            problems.extend(result.problems)
+            alembic_touched = alembic_touched or detector.name == "alembic"
+            if result.edited:
+                rev = result.revision
+                edited.append(
+                    EditedMigration(
+                        path=fc.path,
+                        name=rev.revision if rev is not None else fc.path,
+                        object_kind="revision" if rev is not None else "file",
+                        deleted=fc.status == "deleted",
+                    )
+                )
+    revisions: tuple[Revision, ...] = ()
+    if alembic_touched:
+        alembic = next(d for d in registry() if d.name == "alembic")
+        revisions = _head_revisions(snapshot, ctx, alembic)
+    # Time order of migrations (SPEC §4 "earlier in the same change"): Alembic revisions in
+    # graph order, every other file after them in path order.
+    sequence = {rev.path: i for i, rev in enumerate(_topological(revisions))}
+    offset = len(sequence)
+    for i, path in enumerate(sorted({c.path for c in changes} - sequence.keys())):
+        sequence[path] = offset + i
+    ordered = tuple(
+        dataclasses.replace(c, sequence=sequence[c.path]) if c.sequence != sequence[c.path] else c
+        for c in changes
+    )
+    return Detection(
+        changes=ordered,
+        problems=tuple(problems),
+        edited=tuple(sorted(edited, key=lambda e: e.path)),
+        revisions=revisions,
+    )
+
+
+def _path_roots(config: Config, inventory: Inventory) -> tuple[str, ...]:
+    """SPEC §3.5: the top-level directories of the inventory's Paths entries, or config."""
+    if config.path_roots is not None:
+        return tuple(r.strip("/") + "/" for r in config.path_roots)
+    roots = set()
+    for entry in inventory.entries:
+        if entry.kind == "path":
+            top = entry.key.strip("/").split("/", 1)
+            roots.add(entry.key if len(top) == 1 else top[0] + "/")
+    return tuple(sorted(roots))
+
+
+def _code_matches(code: str, prefixes: Iterable[str]) -> bool:
+    return any(code.startswith(p) for p in prefixes)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Selection:
+    """Which codes run, from config and command line (``--select`` replaces, ``--ignore`` adds)."""
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+    def allows(self, code: str) -> bool:
+        if self.select and not _code_matches(code, self.select):
+            return False
+        return not _code_matches(code, self.ignore)
+
+
+def judge(
+    ctx: RuleContext,
+    *,
+    selection: Selection,
+    texts: Mapping[str, str],
+    old_texts: Mapping[str, str],
+    read: Callable[[str], str | None] | None = None,
+) -> tuple[tuple[ReportedChange, ...], tuple[Finding, ...]]:
+    """Run the rules on ``ctx``; apply severities, suppressions and the selection."""
+    from selenite_inventory_lint.rules import BY_CODE, RULES
+    from selenite_inventory_lint.rules.undocumented import documenting_entry
+    from selenite_inventory_lint.suppressions import apply_suppressions, parse_suppressions
+
+    reported = []
+    used: set[int] = set()
+    for change in ctx.changes:
+        entry = documenting_entry(change, ctx)
+        documented = None if change.kind == "index" else entry is not None
+        if entry is not None and change.action != "dropped":
+            used.add(entry.line)
+        reported.append(ReportedChange(change=change, documented=documented))
+    ctx = dataclasses.replace(ctx, used_entry_lines=frozenset(used))
+
+    def finding(code: str, hit: object) -> Finding:
+        from selenite_inventory_lint.rules.context import Hit
+
+        assert isinstance(hit, Hit)
+        return Finding(
+            code=code,
+            severity=ctx.config.severity.get(code, BY_CODE[code].severity),
+            message=hit.message,
+            path=hit.path,
+            line=hit.line,
+            column=hit.column,
+            object_kind=hit.object_kind,
+            object_name=hit.object_name,
+        )
+
+    raw = [finding(rule.code, hit) for rule in RULES if rule.code != "SUP101" for hit in rule.check(ctx)]
+
+    # Suppression comments live in the files findings point at and in the changed files.
+    suppressions = {}
+    paths = set(texts) | {f.path for f in raw}
+    for path in sorted(paths):
+        text = texts.get(path)
+        if text is None and read is not None:
+            text = read(path)
+        if text:
+            found = parse_suppressions(path, text)
+            if found:
+                suppressions[path] = found
+
+    def is_new(path: str, line: int) -> bool:
+        old = old_texts.get(path)
+        if old is None:
+            return True
+        text = texts.get(path, "")
+        lines = text.splitlines()
+        return 0 < line <= len(lines) and lines[line - 1].strip() not in {
+            o.strip() for o in old.splitlines()
+        }
+
+    kept, sup_problems = apply_suppressions(raw, suppressions, BY_CODE.keys(), is_new)
+    sup_ctx = dataclasses.replace(ctx, problems=sup_problems)
+    kept = (*kept, *(finding("SUP101", hit) for hit in BY_CODE["SUP101"].check(sup_ctx)))
+    findings = tuple(sorted((f for f in kept if selection.allows(f.code)), key=finding_key))
+    changes = tuple(sorted(reported, key=lambda r: change_key(r.change)))
+    return changes, findings
+
+
+def read_inventory(text: str, path: str, config: Config) -> Inventory:
+    from selenite_inventory_lint.inventory.parse import parse_inventory
+
+    return parse_inventory(text, path, dict(config.sections))
+
+
+def run(changeset: ChangeSet, config: Config, *, selection: Selection) -> RunResult:
+    """The whole check of one change set (SPEC §2–§5)."""
+    snapshot = changeset.snapshot
+    files = changeset.files
+    inventory_path = locate_inventory(snapshot, config)
+    ctx = DetectContext(config=config, alembic_dirs=_alembic_dirs(files, snapshot))
+    work = claimed([f for f in files if f.loaded], ctx)
+    inventory_file = next((f for f in files if inventory_path in (f.path, f.old_path)), None)
+    empty = RunResult(
+        tool_version=__version__,
+        base=changeset.base,
+        head=changeset.head,
+        inventory=inventory_path,
+        changes=(),
+        findings=(),
+    )
+    if not work and inventory_file is None:
+        return empty  # the pre-commit fast path: nothing data-bearing, nothing parsed
+    if inventory_file is not None and inventory_file.new_text is not None:
+        inventory_text = inventory_file.new_text
+    else:
+        data = snapshot.read(inventory_path)
+        if data is None:
+            raise FatalError(f"cannot read the inventory '{inventory_path}'.")
+        inventory_text = decode(data)
+    inventory = read_inventory(inventory_text, inventory_path, config)
+    ctx = dataclasses.replace(ctx, path_roots=_path_roots(config, inventory))
+    detection = detect(work, snapshot, ctx)
+    return judge_detection(
+        detection,
+        inventory,
+        inventory_text,
+        config,
+        files=files,
+        selection=selection,
+        judge_all_entries=inventory_file is not None,
+        base=changeset.base,
+        head=changeset.head,
+        read=lambda p: _read_text(snapshot, p),
+    )
+
+
+def _read_text(snapshot: Snapshot, path: str) -> str | None:
+    data = snapshot.read(path)
+    return None if data is None else decode(data)
+
+
+def judge_detection(
+    detection: Detection,
+    inventory: Inventory,
+    inventory_text: str,
+    config: Config,
+    *,
+    files: Sequence[FileChange],
+    selection: Selection,
+    judge_all_entries: bool,
+    base: str | None,
+    head: str,
+    read: Callable[[str], str | None] | None = None,
+) -> RunResult:
+    """Detected changes + the inventory → findings, as a ``RunResult``."""
+    from selenite_inventory_lint.inventory.coverage import Coverage
+    from selenite_inventory_lint.rules.context import RuleContext
+
+    ctx = RuleContext(
+        config=config,
+        changes=detection.changes,
+        files=tuple(files),
+        problems=detection.problems,
+        inventory=inventory,
+        coverage=Coverage(inventory),
+        revisions=detection.revisions,
+        edited=detection.edited,
+        judge_all_entries=judge_all_entries,
+    )
+    texts = {f.path: f.new_text for f in files if f.new_text is not None}
+    texts[inventory.path] = inventory_text
+    old_texts = {f.path: f.old_text for f in files if f.old_text is not None}
+    changes, findings = judge(ctx, selection=selection, texts=texts, old_texts=old_texts, read=read)
+    return RunResult(
+        tool_version=__version__,
+        base=base,
+        head=head,
+        inventory=inventory.path,
+        changes=changes,
+        findings=findings,
+        inventory_text=inventory_text,
+    )

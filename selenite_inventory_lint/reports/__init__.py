@@ -1,0 +1,31 @@
+"""Report formats: each a function ``render(result, *, color=False) -> str`` (STYLE §4).
+
+The registry names modules, imported only when their format is asked for, so the pre-commit
+path never loads renderers it does not print.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Protocol
+
+from selenite_inventory_lint.errors import FatalError
+from selenite_inventory_lint.model import RunResult
+
+
+class Report(Protocol):
+    def __call__(self, result: RunResult, *, color: bool = False) -> str: ...
+
+
+FORMATS: dict[str, str] = {
+    "text": "selenite_inventory_lint.reports.text",
+    "json": "selenite_inventory_lint.reports.json_report",
+}
+
+
+def get(fmt: str) -> Report:
+    module = FORMATS.get(fmt)
+    if module is None:
+        raise FatalError(f"unknown format '{fmt}'; choose one of {', '.join(FORMATS)}.")
+    render: Report = importlib.import_module(module).render
+    return render

@@ -1,0 +1,44 @@
+"""``path:line:col: CODE message`` lines, as ruff and flake8 print them, then a summary."""
+
+from __future__ import annotations
+
+from selenite_inventory_lint.model import Finding, RunResult
+
+_RESET = "\x1b[0m"
+_STYLE = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "info": "\x1b[1;36m"}
+_BOLD = "\x1b[1m"
+
+
+def _clean(text: str) -> str:
+    """Repository text must not drive the terminal: escape control characters."""
+    return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in text)
+
+
+def _line(finding: Finding, color: bool) -> str:
+    where = f"{_clean(finding.path)}:{finding.line}:{finding.column}:"
+    message = _clean(finding.message)
+    if finding.covered_by_plan:
+        message += f" (covered by data plan {_clean(finding.covered_by_plan)})"
+    if not color:
+        return f"{where} {finding.code} {message}"
+    return f"{_BOLD}{where}{_RESET} {_STYLE[finding.severity]}{finding.code}{_RESET} {message}"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def render(result: RunResult, *, color: bool = False) -> str:
+    lines = [_line(f, color) for f in result.findings]
+    covered = sum(1 for f in result.findings if f.covered_by_plan)
+    if result.errors or result.warnings:
+        summary = f"Found {_plural(result.errors, 'error')} and {_plural(result.warnings, 'warning')}"
+    else:
+        summary = "All checks passed"
+    details = [_plural(len(result.changes), "data-bearing change")]
+    if covered:
+        details.append(f"{covered} covered by a data plan")
+    if lines:
+        lines.append("")
+    lines.append(f"{summary} ({', '.join(details)}).")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,170 @@
+"""The one registry of rules (STYLE §3): a code-sorted tuple of ``Rule`` records.
+
+A rule's check function takes the ``RuleContext`` of a run and yields ``Hit`` records; the
+pipeline turns hits into findings with the rule's code and configured severity. The check
+function's docstring is the rule's documentation (What / Why / Example / Fix).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from selenite_inventory_lint.model import Severity
+from selenite_inventory_lint.rules import (
+    destructive,
+    entries,
+    history,
+    stale,
+    suppression,
+    unanalyzable,
+    undocumented,
+)
+from selenite_inventory_lint.rules.context import Check
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rule:
+    code: str
+    severity: Severity
+    summary: str
+    check: Check
+
+    @property
+    def name(self) -> str:
+        return self.check.__name__
+
+    @property
+    def docs(self) -> str:
+        return inspect.cleandoc(self.check.__doc__ or "")
+
+
+def _build() -> tuple[Rule, ...]:
+    rules = [
+        Rule(
+            code="INV101",
+            severity="error",
+            summary="Table added, not in the inventory",
+            check=undocumented.undocumented_table,
+        ),
+        Rule(
+            code="INV102",
+            severity="error",
+            summary="Column added, not covered by the inventory",
+            check=undocumented.undocumented_column,
+        ),
+        Rule(
+            code="INV201",
+            severity="error",
+            summary="Object retired but its inventory entry remains",
+            check=stale.retired_entry,
+        ),
+        Rule(
+            code="INV202",
+            severity="error",
+            summary="Object renamed; the inventory still has only the old name",
+            check=stale.renamed_entry,
+        ),
+        Rule(
+            code="INV301",
+            severity="error",
+            summary="Inventory entry with a placeholder or empty description",
+            check=entries.placeholder_description,
+        ),
+        Rule(
+            code="INV302",
+            severity="warning",
+            summary="Inventory list item that is not an entry, or a duplicate entry",
+            check=entries.malformed_entry,
+        ),
+        Rule(
+            code="MIG101",
+            severity="error",
+            summary="Table dropped",
+            check=destructive.dropped_table,
+        ),
+        Rule(
+            code="MIG102",
+            severity="error",
+            summary="Column dropped",
+            check=destructive.dropped_column,
+        ),
+        Rule(
+            code="MIG103",
+            severity="error",
+            summary="Table or column renamed",
+            check=destructive.renamed_object,
+        ),
+        Rule(
+            code="MIG104",
+            severity="error",
+            summary="Column type changed or made NOT NULL",
+            check=destructive.narrowed_column,
+        ),
+        Rule(
+            code="MIG105",
+            severity="error",
+            summary="Table rebuilt or copied",
+            check=destructive.rebuilt_table,
+        ),
+        Rule(
+            code="MIG106",
+            severity="error",
+            summary="Rows deleted, truncated, or updated without WHERE",
+            check=destructive.rewritten_rows,
+        ),
+        Rule(
+            code="MIG107",
+            severity="warning",
+            summary="Non-idempotent DDL",
+            check=destructive.non_idempotent_ddl,
+        ),
+        Rule(
+            code="MIG108",
+            severity="error",
+            summary="NOT NULL column added without a default",
+            check=destructive.not_null_column_without_default,
+        ),
+        Rule(
+            code="MIG201",
+            severity="error",
+            summary="Alembic history has more than one head",
+            check=history.multiple_heads,
+        ),
+        Rule(
+            code="MIG202",
+            severity="error",
+            summary="Migration present at the base was modified or deleted",
+            check=history.edited_migration,
+        ),
+        Rule(
+            code="MIG203",
+            severity="error",
+            summary="down_revision names a revision that does not exist",
+            check=history.unknown_down_revision,
+        ),
+        Rule(
+            code="MIG301",
+            severity="warning",
+            summary="Migration content that cannot be analyzed",
+            check=unanalyzable.unanalyzable_migration,
+        ),
+        Rule(
+            code="INV303",
+            severity="warning",
+            summary="Source file that could not be analysed",
+            check=unanalyzable.unanalyzable_source,
+        ),
+        Rule(
+            code="SUP101",
+            severity="warning",
+            summary="Suppression comment without a reason, with an unknown code, or unused",
+            check=suppression.invalid_suppression,
+        ),
+    ]
+    return tuple(sorted(rules, key=lambda r: r.code))
+
+
+RULES: tuple[Rule, ...] = _build()
+BY_CODE: Mapping[str, Rule] = {rule.code: rule for rule in RULES}

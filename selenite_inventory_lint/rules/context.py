@@ -1,0 +1,118 @@
+"""What rules read (``RuleContext``) and what they report (``Hit``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from selenite_inventory_lint.config import Config
+from selenite_inventory_lint.inventory.coverage import Coverage
+from selenite_inventory_lint.inventory.parse import Inventory
+from selenite_inventory_lint.model import Change, FileChange, ObjectKind, Problem, Revision
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Hit:
+    """What a check function reports; the pipeline adds code and severity."""
+
+    message: str
+    path: str
+    line: int
+    object_kind: ObjectKind
+    object_name: str
+    column: int = 1
+    # The migration the flagged operation belongs to, for data plans (SPEC §4).
+    migration: str | None = None
+    operation: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EditedMigration:
+    path: str
+    name: str  # the revision id, or the SQL file's path
+    object_kind: ObjectKind
+    deleted: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class RuleContext:
+    """Everything the rules read about one run. Derived facts are computed once, on demand."""
+
+    config: Config
+    changes: tuple[Change, ...]
+    files: tuple[FileChange, ...]
+    problems: tuple[Problem, ...]
+    inventory: Inventory
+    coverage: Coverage
+    # Every Alembic revision at the head side; empty when the change touches no revision.
+    revisions: tuple[Revision, ...] = ()
+    # Migrations that existed at the base and that the change edited in code or deleted.
+    edited: tuple[EditedMigration, ...] = ()
+    # Whether every inventory entry is judged (inventory in the change set, or `audit`),
+    # or only the entries that cover an object of this change.
+    judge_all_entries: bool = False
+    # Entries (by line) that cover a change of this run; filled by the pipeline.
+    used_entry_lines: frozenset[int] = frozenset()
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    @cached_property
+    def ordered(self) -> tuple[Change, ...]:
+        """Changes in time order: migration sequence, then position in the file."""
+        return tuple(sorted(self.changes, key=lambda c: (c.sequence, c.path, c.line, c.column)))
+
+    @cached_property
+    def created_tables(self) -> frozenset[str]:
+        """Tables created anywhere in this change (guarded or not)."""
+        return frozenset(
+            c.name for c in self.changes if c.kind == "table" and c.action == "added"
+        ) | frozenset(
+            c.name for c in self.changes if c.kind == "table" and c.action == "renamed"
+        )
+
+    def created_before(self, change: Change, *, table: str, unguarded: bool = True) -> bool:
+        """Was ``table`` created earlier in this change (SPEC §4: it holds no data yet)?"""
+        for other in self.ordered:
+            if other is change:
+                return False
+            if (
+                other.kind == "table"
+                and other.action == "added"
+                and other.name == table
+                and not (unguarded and other.guarded)
+            ):
+                return True
+        return False
+
+    def column_added_before(self, change: Change, name: str, guard: int | None) -> bool:
+        """Was column ``name`` added earlier in this change, unconditionally or under ``guard``?"""
+        for other in self.ordered:
+            if other is change:
+                return False
+            if (
+                other.kind == "column"
+                and other.action == "added"
+                and other.name == name
+                and (not other.guarded or (guard is not None and other.guard == guard))
+            ):
+                return True
+        return False
+
+    def recreated_after(self, change: Change) -> bool:
+        """Is the object dropped by ``change`` added (or renamed into) again later?"""
+        seen = False
+        for other in self.ordered:
+            if other is change:
+                seen = True
+                continue
+            if (
+                seen
+                and other.kind == change.kind
+                and other.name == change.name
+                and other.action in ("added", "renamed")
+            ):
+                return True
+        return False
+
+
+Check = Callable[[RuleContext], Iterable[Hit]]

@@ -1,0 +1,336 @@
+"""MIG1xx: forward migrations that can lose or lock production data.
+
+Only `upgrade()` and forward SQL reach these rules (detectors drop the rest). A table created
+unconditionally earlier in the same change holds no production data yet, so MIG101–MIG106 and
+MIG108 skip it and its columns (SPEC §4); a create under an existence guard may meet an
+existing table and gets no such pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from selenite_inventory_lint.model import Change
+from selenite_inventory_lint.rules.context import Hit, RuleContext
+from selenite_inventory_lint.rules.undocumented import split_column
+
+
+def _table_of(change: Change) -> str:
+    if change.kind == "column":
+        return split_column(change.old_name if change.action == "renamed" and change.old_name
+                            else change.name)[0]
+    if change.action == "renamed" and change.old_name:
+        return change.old_name
+    return change.name
+
+
+def _fresh(change: Change, ctx: RuleContext) -> bool:
+    """Is the object of ``change`` new in this change, so no production data is at stake?"""
+    if ctx.created_before(change, table=_table_of(change)):
+        return True
+    if change.kind == "column":
+        name = change.old_name if change.action == "renamed" and change.old_name else change.name
+        return ctx.column_added_before(change, name, guard=None)
+    return False
+
+
+def _hit(change: Change, message: str, operation: str, name: str | None = None) -> Hit:
+    target = name or change.name
+    return Hit(
+        message=message,
+        path=change.path,
+        line=change.line,
+        column=change.column,
+        object_kind=change.kind,
+        object_name=target,
+        migration=change.migration,
+        operation=f"{operation} {target}",
+    )
+
+
+def dropped_table(ctx: RuleContext) -> Iterator[Hit]:
+    """
+    ## What
+    A forward migration drops a table that existed before the change.
+
+    ## Why
+    Dropping a table deletes every row in it. Unless an approved data plan records a verified
+    backup and a rollback, the data is gone the moment the migration runs in production.
+
+    ## Example
+    ```python
+    def upgrade():
+        op.drop_table("feedback_attachments")
+    ```
+    passes only with a data plan such as:
+    ```yaml
+    migrations: [20260201_drop_feedback_attachments]
+    operations: [drop_table feedback_attachments]
+    approved_by: [lead@example.com]
+    approved_on: 2026-02-01
+    backup: storage/backups/2026-02-01/
+    rollback: restore backup, then downgrade to 20260131
+    ```
+
+    ## Fix
+    Keep the table (stop writing to it instead), or write and get approval for a data plan
+    under `docs/data-plans/` that names this migration and operation.
+    """
+    for change in ctx.ordered:
+        if change.kind == "table" and change.action == "dropped" and not _fresh(change, ctx):
+            yield _hit(change, f"table {change.name} is dropped", "drop_table")
+
+
+def dropped_column(ctx: RuleContext) -> Iterator[Hit]:
+    """
+    ## What
+    A forward migration drops a column of a table that existed before the change.
+
+    ## Why
+    The column's values are deleted for every row. On SQLite the drop also rebuilds the
+    table. Without a backup and a rollback plan the data cannot be recovered.
+
+    ## Example
+    ```python
+    def upgrade():
+        op.drop_column("users", "last_seen_at")
+    ```
+
+    ## Fix
+    Stop using the column first and drop it later under an approved data plan
+    (`operations: [drop_column users.last_seen_at]`), or keep it.
+    """
+    for change in ctx.ordered:
+        if change.kind == "column" and change.action == "dropped" and not _fresh(change, ctx):
+            yield _hit(change, f"column {change.name} is dropped", "drop_column")
+
+
+def renamed_object(ctx: RuleContext) -> Iterator[Hit]:
+    """
+    ## What
+    A forward migration renames a table or a column.
+
+    ## Why
+    A rename breaks every reader that still uses the old name — older application
+    versions during a rolling deploy, backup and export scripts, reports. It is destructive
+    for anyone who is not upgraded in the same instant.
+
+    ## Example
+    ```python
+    def upgrade():
+        op.alter_column("users", "email", new_column_name="login_email")
+    ```
+
+    ## Fix
+    Prefer add-new / backfill / switch readers / drop-old over a rename; if the rename is
+    intended, record it in a data plan (`operations: [rename_column users.email]`) and rename
+    the inventory entry.
+    """
+    for change in ctx.ordered:
+        if change.action != "renamed" or change.kind not in ("table", "column"):
+            continue
+        if _fresh(change, ctx):
+            continue
+        old = change.old_name or change.name
+        yield _hit(
+            change,
+            f"{change.kind} {old} is renamed to {change.name}",
+            f"rename_{change.kind}",
+            name=old,
+        )
+
+
+def _normal_type(text: str | None) -> str:
+    return "".join((text or "").lower().split())
+
+
+def narrowed_column(ctx: RuleContext) -> Iterator[Hit]:
+    """
+    ## What
+    A forward migration changes a column's type, or makes it NOT NULL. Relaxing a column to
+    nullable, or changing only its server default, is not reported.
+
+    ## Why
+    A type change can truncate or reinterpret stored values (on SQLite it also rebuilds the
+    table); NOT NULL fails on, or forces a value into, every existing row that is NULL.
+
+    ## Example
+    ```python
+    def upgrade():
+        op.alter_column("jobs", "progress", type_=sa.Integer(), existing_type=sa.Float())
+        op.alter_column("users", "email", nullable=False)
+    ```
+
+    ## Fix
+    Backfill NULLs and verify the conversion on a restored backup, then record the change
+    in an approved data plan (`operations: [alter_column users.email]`).
+    """
+    for change in ctx.ordered:
+        if change.kind != "column" or change.action != "altered" or _fresh(change, ctx):
+            continue
+        retyped = change.type is not None and _normal_type(change.type) != _normal_type(
+            change.old_type
+        )
+        if retyped:
+            before = f" from {change.old_type}" if change.old_type else ""
+            yield _hit(
+                change,
+                f"column {change.name} changes type{before} to {change.type}",
+                "alter_column",
+            )
+        elif change.nullable is False:
+            yield _hit(change, f"column {change.name} is made NOT NULL", "alter_column")
+
+
+def rebuilt_table(ctx: RuleContext) -> Iterator[Hit]:
+    """
+    ## What
+    A forward migration rebuilds a table: the SQLite pattern that creates a new table, copies
+    the rows, drops the old one and renames the new one into place, or Alembic's
+    `batch_alter_table(..., recreate="always")`.
+
+    ## Why
+    Every row is copied through a temporary table. Columns missing from the copy, changed
+    types and constraints that reject existing rows lose data silently; a failure half-way
+    leaves two tables.
+
+    ## Example
+    ```sql
+    CREATE TABLE new_jobs (id INTEGER PRIMARY KEY, status TEXT NOT NULL);
+    INSERT INTO new_jobs (id, status) SELECT id, status FROM jobs;
+    DROP TABLE jobs;
+    ALTER TABLE new_jobs RENAME TO jobs;
+    ```
+
+    ## Fix
+    Rehearse the rebuild on a restored backup, compare row counts, and record it in an
+    approved data plan (`operations: [rebuild_table jobs]`).
+    """
+    for change in ctx.ordered:
+        if change.operation == "rebuild_table" and not _fresh(change, ctx):
+            yield _hit(change, f"table {change.name} is rebuilt (rows are copied)", "rebuild_table")
+
+
+def rewritten_rows(ctx: RuleContext) -> Iterator[Hit]:
+    """
+    ## What
+    A forward migration deletes or truncates rows, or runs an UPDATE without WHERE. An UPDATE
+    without WHERE is a backfill, and passes, when every column it sets was added earlier in
+    the same change, unconditionally or under the same existence guard as the UPDATE.
+
+    ## Why
+    Row deletions and blanket updates overwrite production data with what a developer
+    tested on dev data — the one thing the inventory's invariants forbid.
+
+    ## Example
+    ```sql
+    DELETE FROM audit_logs;
+    UPDATE users SET is_admin = 0;
+    ```
+
+    ## Fix
+    Restrict the statement with WHERE to the rows you mean, move data clean-up to an
+    operator runbook, or record it in an approved data plan (`operations: [delete_rows
+    audit_logs]`).
+    """
+    for change in ctx.ordered:
+        if change.operation in ("delete_rows", "truncate"):
+            verb = "truncated" if change.operation == "truncate" else "deleted"
+            if not _fresh(change, ctx):
+                yield _hit(change, f"rows of table {change.name} are {verb}", change.operation)
+        elif change.operation == "update_rows" and change.where is False:
+            if _fresh(change, ctx):
+                continue
+            backfill = bool(change.columns) and all(
+                ctx.column_added_before(change, f"{change.name}.{col}", guard=change.guard)
+                for col in change.columns
+            )
+            if not backfill:
+                yield _hit(
+                    change,
+                    f"every row of table {change.name} is updated (UPDATE without WHERE)",
+                    "update_rows",
+                )
+
+
+_IDEMPOTENT_OPS = {"alembic": ("create_table", "add_column", "create_index")}
+_IDEMPOTENT_OPS_SQL = ("create_table", "create_index")
+
+
+def non_idempotent_ddl(ctx: RuleContext) -> Iterator[Hit]:
+    """
+    ## What
+    DDL that fails when it runs twice: an Alembic `create_table`, `add_column` or
+    `create_index` outside an existence guard, or SQL `CREATE TABLE` / `CREATE INDEX`
+    without `IF NOT EXISTS`.
+
+    ## Why
+    The inventory's invariant asks for additive *and idempotent* migrations: a promotion
+    re-run after a partial failure, or a database that already got the change by hand, must
+    not stop half-way.
+
+    ## Example
+    ```python
+    def upgrade():
+        bind = op.get_bind()
+        columns = {c["name"] for c in sa.inspect(bind).get_columns("users")}
+        if "phone" not in columns:
+            op.add_column("users", sa.Column("phone", sa.String(32)))
+    ```
+    is idempotent; the bare `op.add_column(...)` is reported.
+
+    ## Fix
+    Wrap the operation in an existence guard (`inspector.get_table_names()`,
+    `get_columns()`, `get_indexes()`, `has_table()`, or a helper listed in
+    `guard_functions`), or use `IF NOT EXISTS` in SQL.
+    """
+    for change in ctx.ordered:
+        ops = _IDEMPOTENT_OPS.get(change.source, _IDEMPOTENT_OPS_SQL)
+        if change.guarded or change.operation not in ops or change.action != "added":
+            continue
+        if change.operation == "create_table" and change.kind != "table":
+            continue  # the table's change speaks for the columns it creates
+        what = {"create_table": "table", "add_column": "column", "create_index": "index"}[
+            change.operation
+        ]
+        yield _hit(
+            change,
+            f"{what} {change.name} is created without an existence guard (not idempotent)",
+            change.operation,
+        )
+
+
+def not_null_column_without_default(ctx: RuleContext) -> Iterator[Hit]:
+    """
+    ## What
+    A forward migration adds a NOT NULL column without a server default to a table that
+    existed before the change.
+
+    ## Why
+    Existing rows have no value for the column: SQLite refuses the ALTER, other databases
+    fail on the first row, and a default chosen later by hand is data nobody reviewed.
+
+    ## Example
+    ```python
+    def upgrade():
+        op.add_column("jobs", sa.Column("priority", sa.Integer(), nullable=False))
+    ```
+
+    ## Fix
+    Add a `server_default` (and drop it afterwards if you must), or add the column nullable,
+    backfill it, then make it NOT NULL under a data plan.
+    """
+    for change in ctx.ordered:
+        if (
+            change.kind == "column"
+            and change.action == "added"
+            and change.operation == "add_column"
+            and change.nullable is False
+            and not change.has_default
+            and not ctx.created_before(change, table=_table_of(change))
+        ):
+            yield _hit(
+                change,
+                f"column {change.name} is added NOT NULL without a default",
+                "add_column",
+            )

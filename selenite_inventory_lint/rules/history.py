@@ -1,0 +1,117 @@
+"""MIG2xx: the migration history itself — heads, edits of applied migrations, broken links."""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from collections.abc import Iterator
+
+from selenite_inventory_lint.model import Revision
+from selenite_inventory_lint.rules.context import Hit, RuleContext
+
+
+def _environments(revisions: tuple[Revision, ...]) -> dict[str, list[Revision]]:
+    """Revisions grouped by directory: each Alembic environment has its own history."""
+    groups: dict[str, list[Revision]] = defaultdict(list)
+    for rev in revisions:
+        groups[posixpath.dirname(rev.path)].append(rev)
+    return groups
+
+
+def multiple_heads(ctx: RuleContext) -> Iterator[Hit]:
+    """
+    ## What
+    After the change, the Alembic history has more than one head: two revisions share a
+    `down_revision` (typically two branches each added a migration) and nothing merges them.
+
+    ## Why
+    `alembic upgrade head` refuses to run with several heads, so the promotion stops at the
+    worst moment; applying heads one by one runs migrations in an order nobody tested.
+
+    ## Example
+    Two revisions, `a1` and `b2`, both with `down_revision = "0007"`.
+
+    ## Fix
+    Rebase your revision onto the other head (set its `down_revision` to that head), or
+    create a merge revision with `alembic merge heads`.
+    """
+    for revisions in _environments(ctx.revisions).values():
+        parents = {down for rev in revisions for down in rev.down_revisions}
+        heads = sorted(
+            (rev for rev in revisions if rev.revision not in parents), key=lambda r: r.revision
+        )
+        if len(heads) < 2:
+            continue
+        names = ", ".join(rev.revision for rev in heads)
+        for rev in heads:
+            yield Hit(
+                message=f"revision {rev.revision} is one of {len(heads)} heads ({names})",
+                path=rev.path,
+                line=rev.line,
+                object_kind="revision",
+                object_name=rev.revision,
+            )
+
+
+def edited_migration(ctx: RuleContext) -> Iterator[Hit]:
+    """
+    ## What
+    A migration that already exists at the base of the change is modified in code or
+    deleted. Formatting, comments and docstrings do not count; the operations do.
+
+    ## Why
+    Databases that already applied the migration will never run the new version: dev, staging
+    and production silently diverge, and a fresh install no longer matches production.
+
+    ## Example
+    Editing `0007_add_jobs.py` to add `op.add_column("jobs", ...)` after it was merged.
+
+    ## Fix
+    Revert the edit and write a new migration with the change. Deleting an applied
+    migration needs a data plan or a squash procedure agreed with operators.
+    """
+    for edit in ctx.edited:
+        what = "deleted" if edit.deleted else "modified"
+        label = "migration" if edit.object_kind == "file" else "revision"
+        yield Hit(
+            message=f"{label} {edit.name} exists at the base and is {what}",
+            path=edit.path,
+            line=1,
+            object_kind=edit.object_kind,
+            object_name=edit.name,
+            migration=edit.name,
+        )
+
+
+def unknown_down_revision(ctx: RuleContext) -> Iterator[Hit]:
+    """
+    ## What
+    A revision's `down_revision` names a revision that does not exist in the history.
+
+    ## Why
+    Alembic cannot build the revision graph: every command fails, including the upgrade
+    during the promotion. It usually means a parent was deleted or a branch was rebased
+    without updating its child.
+
+    ## Example
+    `down_revision = "0007_add_jobs"` when the file with `revision = "0007_add_jobs"` is gone.
+
+    ## Fix
+    Point `down_revision` at the current head (`alembic heads`) or restore the missing
+    revision.
+    """
+    for revisions in _environments(ctx.revisions).values():
+        known = {rev.revision for rev in revisions}
+        for rev in revisions:
+            for down in rev.down_revisions:
+                if down not in known:
+                    yield Hit(
+                        message=(
+                            f"revision {rev.revision} names down_revision {down}, "
+                            "which does not exist"
+                        ),
+                        path=rev.path,
+                        line=rev.line,
+                        object_kind="revision",
+                        object_name=rev.revision,
+                    )

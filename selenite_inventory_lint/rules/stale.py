@@ -1,0 +1,131 @@
+"""INV2xx: inventory entries the change leaves behind (retired or renamed objects)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from selenite_inventory_lint.model import Change, Entry
+from selenite_inventory_lint.rules.context import Hit, RuleContext
+from selenite_inventory_lint.rules.undocumented import documenting_entry, split_column
+
+
+def _own_entry(ctx: RuleContext, kind: str, name: str) -> Entry | None:
+    """The entry naming exactly this object (a ``t.*`` entry outlives one column)."""
+    if kind == "table":
+        return ctx.coverage.table(name)
+    table, column = split_column(name)
+    entry = ctx.coverage.column(table, column)
+    if entry is not None and entry.key.lower() == name.lower():
+        return entry
+    return None
+
+
+def _stale_entries(change: Change, ctx: RuleContext) -> tuple[Entry, ...]:
+    if change.kind == "table":
+        return ctx.coverage.entries_for_table(change.name)
+    if change.kind == "column":
+        entry = _own_entry(ctx, "column", change.name)
+        return (entry,) if entry is not None else ()
+    if change.kind in ("path", "env", "config_file", "database"):
+        entry = documenting_entry(change, ctx)
+        return (entry,) if entry is not None else ()
+    return ()
+
+
+def retired_entry(ctx: RuleContext) -> Iterator[Hit]:
+    """
+    ## What
+    The change retires an object — drops a table or column, removes the last reference to a
+    storage path or environment variable — but the inventory still lists it. A rename whose
+    old and new names are both listed also leaves the old entry behind.
+
+    ## Why
+    The inventory is what operators trust during a promotion. A stale entry sends them
+    looking for data that no longer exists, and hides the fact that data was retired.
+
+    ## Example
+    ```python
+    def upgrade():
+        op.drop_column("users", "last_seen_at")
+    ```
+    with `- \\`users.last_seen_at\\`: idle-session tracking` still in the inventory.
+
+    ## Fix
+    Remove the entry (or move it to a "Retired" note in the same commit), and make sure the
+    drop is covered by an approved data plan (see MIG101/MIG102).
+    """
+    reported: set[tuple[int, str]] = set()
+    for change in ctx.ordered:
+        if change.action == "dropped":
+            if ctx.recreated_after(change):
+                continue
+            stale = _stale_entries(change, ctx)
+            what = "dropped" if change.kind in ("table", "column", "index") else "retired"
+        elif change.action == "renamed" and change.old_name and change.kind in ("table", "column"):
+            if documenting_entry(change, ctx) is None:
+                continue  # INV202 speaks for it
+            entry = _own_entry(ctx, change.kind, change.old_name)
+            stale = (entry,) if entry is not None else ()
+            what = f"renamed to {change.name}"
+        else:
+            continue
+        name = change.old_name if change.action == "renamed" and change.old_name else change.name
+        for entry in stale:
+            if (entry.line, entry.key) in reported:
+                continue
+            reported.add((entry.line, entry.key))
+            yield Hit(
+                message=(
+                    f"{change.kind.replace('_', ' ')} {name} is {what} but the inventory "
+                    f"still lists `{entry.key}` ({ctx.inventory.path}:{entry.line})"
+                ),
+                path=change.path,
+                line=change.line,
+                column=change.column,
+                object_kind=change.kind,
+                object_name=name,
+            )
+
+
+def renamed_entry(ctx: RuleContext) -> Iterator[Hit]:
+    """
+    ## What
+    A table or column is renamed, and the inventory lists the old name but not the new one.
+
+    ## Why
+    After the promotion the old name no longer exists; operators reading the inventory will
+    not find the table, and backup or export scripts keyed on the documented name break.
+
+    ## Example
+    ```python
+    def upgrade():
+        op.rename_table("transcripts", "transcript_exports")
+    ```
+    with only `- \\`transcripts\\`: export metadata.` in the inventory.
+
+    ## Fix
+    Rename the entry in the inventory (`transcript_exports`), keeping its description, in
+    the same change as the migration.
+    """
+    for change in ctx.ordered:
+        if change.action != "renamed" or change.kind not in ("table", "column"):
+            continue
+        old = change.old_name or ""
+        old_entry = (
+            ctx.coverage.table(old)
+            if change.kind == "table"
+            else ctx.coverage.column(*split_column(old))
+        )
+        if old_entry is None or documenting_entry(change, ctx) is not None:
+            continue
+        yield Hit(
+            message=(
+                f"{change.kind} {old} is renamed to {change.name} but the inventory "
+                f"still has only `{old}`"
+            ),
+            path=change.path,
+            line=change.line,
+            column=change.column,
+            object_kind=change.kind,
+            object_name=old,
+        )

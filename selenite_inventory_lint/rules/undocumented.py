@@ -1,0 +1,163 @@
+"""INV1xx: data-bearing objects the change adds that the inventory does not cover."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from selenite_inventory_lint.model import Change, Entry
+from selenite_inventory_lint.rules.context import Hit, RuleContext
+
+
+def split_column(name: str) -> tuple[str, str]:
+    table, _, column = name.rpartition(".")
+    return table, column
+
+
+def documenting_entry(change: Change, ctx: RuleContext) -> Entry | None:
+    """The inventory entry that documents the object of ``change`` (SPEC §1 Coverage).
+
+    Columns follow ``column_policy``: with ``added`` (default) a column of a table created in
+    this change is covered by the table's entry; ``table`` lets a table entry cover all of its
+    columns; ``all`` asks every column for ``t.c`` or ``t.*``.
+    """
+    cov = ctx.coverage
+    if change.kind == "table":
+        return cov.table(change.name)
+    if change.kind == "column":
+        table, column = split_column(change.name)
+        entry = cov.column(table, column)
+        if entry is not None:
+            return entry
+        policy = ctx.config.column_policy
+        if policy == "table" or (policy == "added" and table in ctx.created_tables):
+            return cov.table(table)
+        return None
+    if change.kind == "database":
+        return cov.database(change.name) or cov.config_file(change.name)
+    if change.kind == "path":
+        return cov.path(change.name)
+    if change.kind == "env":
+        return cov.env(change.name)
+    if change.kind == "config_file":
+        return cov.config_file(change.name)
+    return None
+
+
+def _dropped_later(change: Change, ctx: RuleContext, table: str) -> bool:
+    after = False
+    for other in ctx.ordered:
+        if other is change:
+            after = True
+        elif (
+            after
+            and other.kind == "table"
+            and other.name == table
+            and other.action in ("dropped", "renamed")
+            and (other.action == "dropped" or other.old_name == table)
+        ):
+            return True
+    return False
+
+
+def _new_names(ctx: RuleContext, kind: str) -> Iterator[Change]:
+    """Added objects of ``kind``, and renamed ones whose old name is not documented either."""
+    seen: set[str] = set()
+    for change in ctx.ordered:
+        if change.kind != kind or change.name in seen:
+            continue
+        if change.action == "renamed":
+            old = change.old_name or ""
+            old_entry = (
+                ctx.coverage.table(old)
+                if kind == "table"
+                else ctx.coverage.column(*split_column(old))
+            )
+            if old_entry is not None:
+                continue  # INV202 speaks for it
+        elif change.action != "added":
+            continue
+        seen.add(change.name)
+        yield change
+
+
+def undocumented_table(ctx: RuleContext) -> Iterator[Hit]:
+    """
+    ## What
+    A table that the change creates (or renames to a name the inventory does not know) has
+    no entry in a schema section of the inventory.
+
+    ## Why
+    Every table holds data that must survive a dev→prod promotion. An undocumented table is
+    left out of backups, rehearsals and rollback plans, and nobody knows what it holds.
+
+    ## Example
+    ```python
+    def upgrade():
+        op.create_table("invoices", sa.Column("id", sa.Integer, primary_key=True))
+    ```
+    fails until the inventory lists the table:
+    ```markdown
+    ## Database (SQLite)
+    - `invoices`: billing documents, one row per issued invoice.
+    ```
+
+    ## Fix
+    Add an entry for the table to the schema section, with a description of what it holds.
+    `check --fix` inserts a stub (`TODO: describe`) that you then complete.
+    """
+    for change in _new_names(ctx, "table"):
+        if _dropped_later(change, ctx, change.name):
+            continue  # created and dropped in the same change: nothing is kept
+        if documenting_entry(change, ctx) is None:
+            yield Hit(
+                message=f"table {change.name} is added but not in the inventory",
+                path=change.path,
+                line=change.line,
+                column=change.column,
+                object_kind="table",
+                object_name=change.name,
+            )
+
+
+def undocumented_column(ctx: RuleContext) -> Iterator[Hit]:
+    """
+    ## What
+    A column that the change adds is not covered by the inventory. With the default
+    `column_policy: added`, a column added to a table that existed before the change needs its
+    own `table.column` (or `table.*`) entry; the columns of a table created in the same change
+    are covered by the table's entry. `column_policy: table` lets a table entry cover all its
+    columns; `column_policy: all` asks for an entry per column.
+
+    ## Why
+    A new column on an existing table is new data inside an object everybody already
+    considers known: backups may exclude it, exports may drop it, and the promotion checklist
+    will not mention it unless the inventory does.
+
+    ## Example
+    ```python
+    def upgrade():
+        op.add_column("users", sa.Column("phone", sa.String(32), nullable=True))
+    ```
+    passes once the inventory says:
+    ```markdown
+    - `users.phone`: contact number for SMS notifications (optional).
+    ```
+
+    ## Fix
+    Add a `table.column` entry (or `table.*` to cover every column of the table).
+    """
+    for change in _new_names(ctx, "column"):
+        table, _ = split_column(change.name)
+        if table in ctx.created_tables and ctx.coverage.table(table) is None:
+            continue  # SPEC §1: INV101 on the new table stands for its columns
+        if _dropped_later(change, ctx, table):
+            continue
+        if documenting_entry(change, ctx) is None:
+            yield Hit(
+                message=f"column {change.name} is added but not covered by the inventory",
+                path=change.path,
+                line=change.line,
+                column=change.column,
+                object_kind="column",
+                object_name=change.name,
+            )

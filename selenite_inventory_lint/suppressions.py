@@ -1,0 +1,117 @@
+"""Inline suppressions: ``# inventory-lint: ignore[CODE] reason`` (SPEC §4).
+
+Python uses ``#``, SQL ``--``, Markdown ``<!-- ... -->``. A comment at the end of a line
+covers that line; a comment on a line of its own covers itself and the next line that is not
+a comment or blank. A suppression needs a reason: without one it suppresses nothing and is
+reported (SUP101), as is one naming an unknown code or, when the comment is new in the change,
+one that matches no finding.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass
+
+from selenite_inventory_lint.model import Finding, Problem
+
+MARKER = "inventory-lint:"
+_RE = re.compile(r"(#|--|<!--)\s*inventory-lint:\s*ignore\[([^\]]*)\](.*)")
+_COMMENT_ONLY = re.compile(r"^\s*(#|--|<!--)")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Suppression:
+    path: str
+    line: int
+    column: int
+    covers: tuple[int, ...]
+    codes: tuple[str, ...]
+    reason: str
+
+
+def parse_suppressions(path: str, text: str) -> tuple[Suppression, ...]:
+    """Every suppression comment in ``text`` with the lines it covers."""
+    if MARKER not in text:
+        return ()
+    lines = text.splitlines()
+    found: list[Suppression] = []
+    for index, raw in enumerate(lines):
+        if MARKER not in raw:
+            continue
+        match = _RE.search(raw)
+        if match is None:
+            continue
+        covers = [index + 1]
+        if _COMMENT_ONLY.match(raw):
+            for later in range(index + 1, len(lines)):
+                if lines[later].strip() and not _COMMENT_ONLY.match(lines[later]):
+                    covers.append(later + 1)
+                    break
+        reason = match.group(3).strip()
+        if match.group(1) == "<!--":
+            reason = reason.removesuffix("-->").strip()
+        codes = tuple(c for c in re.split(r"[,\s]+", match.group(2)) if c)
+        found.append(
+            Suppression(
+                path=path,
+                line=index + 1,
+                column=match.start() + 1,
+                covers=tuple(covers),
+                codes=codes,
+                reason=reason,
+            )
+        )
+    return tuple(found)
+
+
+def apply_suppressions(
+    findings: Iterable[Finding],
+    suppressions: Mapping[str, tuple[Suppression, ...]],
+    known_codes: Collection[str],
+    is_new: Callable[[str, int], bool],
+) -> tuple[tuple[Finding, ...], tuple[Problem, ...]]:
+    """Drop suppressed findings; return the rest and the SUP101 problems."""
+    used: set[tuple[str, int]] = set()
+    kept: list[Finding] = []
+    for finding in findings:
+        hit = None
+        for sup in suppressions.get(finding.path, ()):
+            if finding.line in sup.covers and finding.code in sup.codes and sup.reason:
+                hit = sup
+                break
+        if hit is None:
+            kept.append(finding)
+        else:
+            used.add((hit.path, hit.line))
+    problems: list[Problem] = []
+    for path in sorted(suppressions):
+        for sup in suppressions[path]:
+            unknown = [c for c in sup.codes if c not in known_codes]
+
+            def _problem(message: str, sup: Suppression = sup) -> Problem:
+                return Problem(
+                    code="SUP101", path=sup.path, line=sup.line, column=sup.column, message=message
+                )
+
+            if not sup.codes:
+                problems.append(_problem("suppression names no rule code"))
+            if unknown:
+                problems.append(
+                    _problem(f"suppression names unknown rule code {', '.join(unknown)}")
+                )
+            if not sup.reason:
+                problems.append(
+                    _problem("suppression has no reason, so it does not suppress anything")
+                )
+            elif (
+                sup.codes
+                and not unknown
+                and (sup.path, sup.line) not in used
+                and is_new(sup.path, sup.line)
+            ):
+                problems.append(
+                    _problem(f"suppression of {', '.join(sup.codes)} matches no finding")
+                )
+    return tuple(kept), tuple(problems)
+
