@@ -1,0 +1,531 @@
+"""DATA_INVENTORY.md text → ``Inventory`` records (SPEC §1). Pure: text in, records out.
+
+**Sections.** A level-2 heading (``## …``, or a setext heading underlined with ``---``) opens a
+section that runs to the line before the next level-1 or level-2 heading, or to the end of the
+file; ``###`` and deeper belong to the enclosing section. A section's kind is decided by:
+
+1. the ``sections`` overrides (config ``sections:``), keyed by the lower-cased heading text with
+   whitespace collapsed; a value of ``None`` means "holds no entries";
+2. the heading's words, case-insensitive, with the fixed precedence **schema > paths >
+   configuration** when words of several kinds occur ("Database Settings" is schema, "State
+   Directory" is paths). A word counts when it is one of these stems or its plural/long form:
+   schema ``database``, ``db``, ``schema`` (``schemata``), ``table``; paths ``storage``,
+   ``path``, ``directory``/``directories``; configuration ``config``/``configuration``, ``state``,
+   ``environment``, ``env``, ``secret``, ``setting``. Whole words only, so "Statement" or
+   "Tablespace" do not count. ``db`` and ``env`` are abbreviations the spec's list implies;
+3. otherwise ``None`` (Invariants, Required Updates, Rollback…): list items there are ignored.
+
+**Entries.** A list item (at any nesting depth) whose text starts with backticked keys
+separated by commas; the description follows ``:``, ``( … )`` or a dash (em, en or ``-``).
+Only the leading keys are keys: backticks later in the text are prose. A bold label naming a
+database (``**Primary DB**: `path` ``) records a database file, as a paragraph or a list item.
+In an entry section these list items are INV302 problems:
+
+- an item whose text does not start with a key — unless it introduces a nested list (a
+  grouping label) or sits under an entry (an elaboration of that entry);
+- a key that is not valid for its section (schema ``a b c``, an empty key, ``../x``); the
+  item's other keys still count;
+- keys followed by text without a separator (``- `users` holds accounts``): the entry is
+  recorded with that text as its description, and the missing separator is reported;
+- a second entry with the same kind and key (table and column keys case-insensitively); both
+  entries are kept, so stale checks see every line that names the object.
+
+An entry's ``line``/``column`` locate its key's opening backtick (the list item's line for the
+first key). Lines and columns are 1-based and counted after dropping a UTF-8 BOM and turning
+CRLF/CR into LF, so those inputs give identical records.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
+
+from selenite_inventory_lint.model import Entry, EntryKind, Problem, Section, SectionKind
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+INV302 = "INV302"
+
+_KIND_WORDS: tuple[tuple[SectionKind, re.Pattern[str]], ...] = (
+    ("schema", re.compile(r"databases?|dbs?|schemas?|schemata|tables?")),
+    ("paths", re.compile(r"storages?|paths?|director(?:y|ies)")),
+    (
+        "configuration",
+        re.compile(r"config(?:s|urations?)?|states?|environments?|envs?|secrets?|settings?"),
+    ),
+)
+_WORD = re.compile(r"[^\W\d_]+")
+
+_IDENT = r"[^\W\d]\w*"
+_SCHEMA_KEY = re.compile(rf"(?P<table>{_IDENT})(?:\.(?P<column>{_IDENT}|\*))?")
+_BARE_COLUMN = re.compile(rf"{_IDENT}|\*")
+# SPEC §1: `^[A-Z][A-Z0-9_]*$`, or that pattern with `*` globs (`TURNSTILE_*`, `*_KEY`).
+_ENV_KEY = re.compile(r"(?=[A-Z0-9_*]*[A-Z])[A-Z*][A-Z0-9_*]*")
+_DB_LABEL = re.compile(r"\b(?:dbs?|databases?)\b", re.IGNORECASE)
+_KEY_GAP = re.compile(r"\s*,\s*")
+_LABEL_GAP = re.compile(r"\s*:?\s*")
+_DASH = re.compile(r"(?:[\u2014\u2013]|--?(?=\s|$))")
+_TICKS = re.compile(r"`+")
+_PLACEHOLDER = re.compile(
+    r"(?:TODO|TBD|FIXME|XXX)(?:\([^)]*\))?(?:[.!]*|\s*[:\u2014\u2013].*|\s+-\s.*)|\.{3,}|…+",
+    re.DOTALL,
+)
+
+
+def is_placeholder(description: str) -> bool:
+    """True for a description that documents nothing (SPEC §1, INV301).
+
+    That is an empty one, or only a marker: upper-case ``TODO``/``TBD``/``FIXME``/``XXX``
+    (alone, or followed by ``:`` or a dash and text, as in the ``TODO: describe`` stubs of
+    ``--fix``), ``...`` or ``…``, optionally wrapped in parentheses or brackets.
+    Lower-case words are prose: "Todo list items" documents something.
+    """
+    text = description.strip()
+    while len(text) >= 2 and text[0] + text[-1] in ("()", "[]"):
+        text = text[1:-1].strip()
+    return not text or _PLACEHOLDER.fullmatch(text) is not None
+
+
+def _normal_heading(heading: str) -> str:
+    return " ".join(heading.lower().split())
+
+
+def _kind_of(normal: str, overrides: Mapping[str, SectionKind | None]) -> SectionKind | None:
+    if normal in overrides:
+        return overrides[normal]
+    words = _WORD.findall(normal)
+    for kind, pattern in _KIND_WORDS:
+        if any(pattern.fullmatch(word) for word in words):
+            return kind
+    return None
+
+
+def _normal_overrides(
+    overrides: Mapping[str, SectionKind | None] | None,
+) -> dict[str, SectionKind | None]:
+    return {_normal_heading(k): v for k, v in (overrides or {}).items()}
+
+
+def section_kind(
+    heading: str, overrides: Mapping[str, SectionKind | None] | None = None
+) -> SectionKind | None:
+    """The kind of entries a section with this heading holds; see the module docstring."""
+    return _kind_of(_normal_heading(heading), _normal_overrides(overrides))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Inventory:
+    """A parsed inventory. ``entries`` are in document order with keys fully expanded."""
+
+    path: str
+    entries: tuple[Entry, ...]
+    sections: tuple[Section, ...]
+    problems: tuple[Problem, ...]
+    # Aligned with ``entries``: the last non-blank line of the outermost list item (or the
+    # paragraph) holding the entry, so an insertion after it never splits a nested list.
+    entry_ends: tuple[int, ...] = ()
+    # Aligned with ``sections``: the section's last non-blank line (the heading's when empty).
+    content_ends: tuple[int, ...] = ()
+
+    @property
+    def databases(self) -> tuple[Entry, ...]:
+        return self.of_kind("database")
+
+    def of_kind(self, kind: EntryKind) -> tuple[Entry, ...]:
+        return tuple(e for e in self.entries if e.kind == kind)
+
+    def sections_of(self, kind: SectionKind) -> tuple[Section, ...]:
+        return tuple(s for s in self.sections if s.kind == kind)
+
+    def section_at(self, line: int) -> Section | None:
+        """The section that contains ``line``, if any."""
+        for section in self.sections:
+            if section.line <= line <= section.end_line:
+                return section
+        return None
+
+    def entries_in(self, section: Section) -> tuple[Entry, ...]:
+        return tuple(e for e in self.entries if section.line <= e.line <= section.end_line)
+
+    def last_entry_line(self, section: Section) -> int | None:
+        """The line of the section's last entry (None when it has none)."""
+        entries = self.entries_in(section)
+        return entries[-1].line if entries else None
+
+    def insertion_line(self, section: Section) -> int:
+        """The line after which a new entry of this section belongs (for ``--fix`` stubs).
+
+        The end of the list item (nested lines and continuation lines included) that holds the
+        section's last entry; in a section without entries, its last non-blank line. A stub
+        after a paragraph (``**Primary DB**`` only) needs a blank line before it to form a list.
+        """
+        last: int | None = None
+        for index, entry in enumerate(self.entries):
+            if section.line <= entry.line <= section.end_line:
+                last = index
+        if last is not None:
+            ends = self.entry_ends
+            return ends[last] if last < len(ends) else self.entries[last].line
+        position = self.sections.index(section) if section in self.sections else -1
+        if 0 <= position < len(self.content_ends):
+            return self.content_ends[position]
+        return section.line
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    # Imported here: markdown-it costs ~40 ms to import and must stay off the fast path.
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark")
+
+
+def _plain(tokens: Sequence[Token]) -> str:
+    parts: list[str] = []
+    for token in tokens:
+        if token.type in ("text", "text_special", "code_inline"):
+            parts.append(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif token.type == "image":
+            parts.append(_plain(token.children or ()))
+    return "".join(parts)
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _description(rest: str) -> tuple[str, bool]:
+    """(description, whether a separator introduced it) from the text after the keys."""
+    text = rest.strip()
+    if not text:
+        return "", True
+    if text[0] == ":":
+        return _collapse(text[1:]), True
+    if text[0] == "(":
+        depth = 0
+        for index, char in enumerate(text):
+            depth += (char == "(") - (char == ")")
+            if depth == 0:
+                after = text[index + 1 :].lstrip()
+                dash = _DASH.match(after)
+                if after.startswith(":") or dash:
+                    after = after[dash.end() if dash else 1 :]
+                return _collapse(f"{text[1:index]} {after}"), True
+        return _collapse(text[1:]), True
+    dash = _DASH.match(text)
+    if dash:
+        return _collapse(text[dash.end() :]), True
+    return _collapse(text), False
+
+
+def _path_key(key: str) -> str | None:
+    while key.startswith("./"):
+        key = key[2:]
+    if not key or key != key.strip() or key in ("/", ".") or any(c in key for c in "\t\r\n"):
+        return None
+    if ".." in key.split("/"):
+        return None
+    return key
+
+
+@dataclass(slots=True)
+class _Item:
+    line: int
+    level: int
+    root_end: int
+    active: bool
+    inside_entry: bool
+    column: int = 1
+    keyed: bool = False
+    has_list: bool = False
+    seen_block: bool = False
+
+
+@dataclass(slots=True)
+class _Lead:
+    """The leading part of an item or paragraph: optional database label, keys, the rest."""
+
+    label: str | None
+    keys: list[str]
+    rest: str
+
+
+def _lead(children: Sequence[Token]) -> _Lead | None:
+    tokens = [t for t in children if not (t.type == "text" and not t.content)]
+    index = 0
+    label: str | None = None
+    if tokens and tokens[0].type == "strong_open":
+        close = next((i for i, t in enumerate(tokens) if t.type == "strong_close"), len(tokens))
+        label = _collapse(_plain(tokens[1:close]))
+        index = close + 1
+        gap = ""
+        while index < len(tokens) and tokens[index].type in ("text", "softbreak"):
+            gap += tokens[index].content or " "
+            index += 1
+        if not _LABEL_GAP.fullmatch(gap) or not (":" in gap or label.endswith(":")):
+            return None
+        label = label.rstrip(":").strip()
+        if not _DB_LABEL.search(label):
+            return None
+    if index >= len(tokens) or tokens[index].type != "code_inline":
+        return None
+    keys = [tokens[index].content]
+    index += 1
+    while True:
+        probe, gap = index, ""
+        while probe < len(tokens) and tokens[probe].type in ("text", "softbreak"):
+            gap += tokens[probe].content or " "
+            probe += 1
+        if probe < len(tokens) and tokens[probe].type == "code_inline" and _KEY_GAP.fullmatch(gap):
+            keys.append(tokens[probe].content)
+            index = probe + 1
+        else:
+            break
+    return _Lead(label=label, keys=keys, rest=_plain(tokens[index:]))
+
+
+class _Parser:
+    def __init__(self, path: str, lines: list[str], overrides: Mapping[str, SectionKind | None]):
+        self.path = path
+        self.lines = lines
+        self.overrides = overrides
+        self.entries: list[Entry] = []
+        self.entry_ends: list[int] = []
+        self.problems: list[Problem] = []
+        self.sections: list[Section] = []
+        self.content_ends: list[int] = []
+        self.seen: dict[tuple[str, str], int] = {}
+        self.heading = ""
+        self.kind: SectionKind | None = None
+        self.section_line = 0
+        starts = [0]
+        for line in lines:
+            starts.append(starts[-1] + len(line) + 1)
+        self.starts = starts
+
+    def last_nonblank(self, first: int, last: int) -> int:
+        """The last non-blank line in ``first..last`` (1-based, inclusive), else ``first``."""
+        for number in range(min(last, len(self.lines)), first, -1):
+            if self.lines[number - 1].strip():
+                return number
+        return first
+
+    def problem(self, line: int, column: int, message: str) -> None:
+        self.problems.append(
+            Problem(code=INV302, path=self.path, line=line, column=column, message=message)
+        )
+
+    def close_section(self, end_line: int) -> None:
+        if self.section_line:
+            self.sections.append(
+                Section(
+                    heading=self.heading, kind=self.kind, line=self.section_line, end_line=end_line
+                )
+            )
+            self.content_ends.append(self.last_nonblank(self.section_line, end_line))
+        self.section_line = 0
+        self.kind = None
+
+    def run(self, tokens: Sequence[Token]) -> None:
+        stack: list[_Item] = []
+        for index, token in enumerate(tokens):
+            kind = token.type
+            if kind == "heading_open" and token.tag in ("h1", "h2") and token.map:
+                self.close_section(token.map[0])
+                if token.tag == "h2":
+                    self.heading = _collapse(_plain(tokens[index + 1].children or ()))
+                    self.kind = _kind_of(_normal_heading(self.heading), self.overrides)
+                    self.section_line = token.map[0] + 1
+            elif kind == "list_item_open":
+                parent = stack[-1] if stack else None
+                start, end = token.map or (0, 1)
+                first = start + 1
+                text = self.lines[start] if start < len(self.lines) else ""
+                stack.append(
+                    _Item(
+                        line=first,
+                        level=token.level,
+                        root_end=parent.root_end if parent else self.last_nonblank(first, end),
+                        active=self.kind is not None,
+                        inside_entry=parent is not None and (parent.keyed or parent.inside_entry),
+                        column=len(text) - len(text.lstrip()) + 1,
+                    )
+                )
+            elif kind == "list_item_close":
+                item = stack.pop()
+                if item.active and not (item.keyed or item.has_list or item.inside_entry):
+                    self.problem(
+                        item.line,
+                        item.column,
+                        "list item is not an inventory entry: it does not start with a backticked"
+                        " key",
+                    )
+            elif (
+                stack and token.block and token.nesting >= 0 and token.level == stack[-1].level + 1
+            ):
+                item = stack[-1]
+                if kind in ("bullet_list_open", "ordered_list_open"):
+                    item.has_list = True
+                elif kind == "paragraph_open" and not item.seen_block and item.active and token.map:
+                    self.item_text(tokens[index + 1], token.map, item)
+                item.seen_block = True
+            elif kind == "paragraph_open" and not stack and self.kind is not None and token.map:
+                self.paragraph(tokens[index + 1], token.map)
+        self.close_section(len(self.lines))
+
+    def key_positions(self, first_line: int, last_line: int, count: int) -> list[tuple[int, int]]:
+        """(line, column) of the opening backtick of the first ``count`` code spans in a block."""
+        text = "\n".join(self.lines[first_line - 1 : last_line])
+        base = self.starts[first_line - 1]
+        found: list[tuple[int, int]] = []
+        runs = _TICKS.finditer(text)
+        for opener in runs:
+            offset = base + opener.start()
+            line = bisect.bisect_right(self.starts, offset)
+            found.append((line, offset - self.starts[line - 1] + 1))
+            if len(found) == count:
+                break
+            # CommonMark: a code span closes at the next run of exactly the same length.
+            for closer in runs:
+                if len(closer.group()) == len(opener.group()):
+                    break
+        return found
+
+    def item_text(self, inline: Token, block_map: list[int], item: _Item) -> None:
+        lead = _lead(inline.children or ())
+        if lead is not None:
+            item.keyed = True
+            self.record(lead, block_map[0] + 1, block_map[1], item.root_end)
+
+    def paragraph(self, inline: Token, block_map: list[int]) -> None:
+        """Database labels in a prose paragraph; each line opening one starts a new record.
+
+        Lines after a label line continue its description; lines before the first are prose.
+        """
+        first, last = block_map[0] + 1, block_map[1]
+        groups: list[tuple[int, _Lead]] = []
+        line_tokens: list[Token] = []
+        number = first
+        for token in [*(inline.children or ()), None]:
+            if token is not None and token.type not in ("softbreak", "hardbreak"):
+                line_tokens.append(token)
+                continue
+            lead = _lead(line_tokens)
+            if lead is not None and lead.label is not None:
+                groups.append((number, lead))
+            elif groups:
+                groups[-1][1].rest += " " + _plain(line_tokens)
+            line_tokens = []
+            number += 1
+        end = self.last_nonblank(first, last)
+        for line, lead in groups:
+            self.record(lead, line, last, end)
+
+    def record(self, lead: _Lead, first_line: int, last_line: int, end: int) -> None:
+        positions = self.key_positions(first_line, last_line, len(lead.keys))
+        positions += [(first_line, 1)] * (len(lead.keys) - len(positions))
+        description, separated = _description(lead.rest)
+        if lead.label is not None:
+            description = f"{lead.label}: {description}" if description else lead.label
+        if not separated:
+            self.problem(
+                *positions[0],
+                "expected ':', '( … )' or ' — ' between the keys and the description",
+            )
+        table: str | None = None
+        for number, (raw, (line, column)) in enumerate(zip(lead.keys, positions, strict=True)):
+            resolved = self.resolve(raw, number, table, database=lead.label is not None)
+            if isinstance(resolved, str):
+                self.problem(line, column, resolved)
+                continue
+            entry_kind, key = resolved
+            if number == 0 and entry_kind == "column":
+                table = key.split(".", 1)[0]
+            self.add(entry_kind, key, line, column, description, end)
+
+    def resolve(
+        self, raw: str, number: int, table: str | None, *, database: bool
+    ) -> tuple[EntryKind, str] | str:
+        """The entry kind and expanded key of a raw key, or a problem message."""
+        if database or self.kind != "schema":
+            key = _path_key(raw)
+            if key is None:
+                return f"`{raw}` is not a valid repository-relative path key"
+            if database:
+                return "database", key
+            if self.kind == "configuration" and _ENV_KEY.fullmatch(raw):
+                return "env", raw
+            return ("path" if self.kind == "paths" else "config_file"), key
+        # SPEC §1: after a first `t.c` key, bare keys are further columns of `t`.
+        if table is not None and _BARE_COLUMN.fullmatch(raw):
+            return "column", f"{table}.{raw}"
+        match = _SCHEMA_KEY.fullmatch(raw)
+        if match is None:
+            return (
+                f"`{raw}` is not a valid schema key (expected table, table.column or table.*;"
+                " a database file is written **Primary DB**: `path`)"
+            )
+        return ("column" if match.group("column") else "table"), raw
+
+    def add(
+        self, kind: EntryKind, key: str, line: int, column: int, description: str, end: int
+    ) -> None:
+        identity = (kind, key.lower() if kind in ("table", "column") else key)
+        if identity in self.seen:
+            first = self.seen[identity]
+            self.problem(line, column, f"duplicate entry for {kind} {key} (first at line {first})")
+        else:
+            self.seen[identity] = line
+        self.entries.append(
+            Entry(
+                kind=kind,
+                key=key,
+                line=line,
+                column=column,
+                description=description,
+                section=self.heading,
+            )
+        )
+        self.entry_ends.append(max(end, line))
+
+
+def _source_lines(text: str) -> list[str]:
+    source = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if not source:
+        return []
+    lines = source.split("\n")
+    if source.endswith("\n"):
+        lines.pop()
+    return lines
+
+
+def parse_inventory(
+    text: str,
+    path: str = "DATA_INVENTORY.md",
+    sections: Mapping[str, SectionKind | None] | None = None,
+) -> Inventory:
+    """Parse inventory Markdown into entries, sections and INV302 problems (SPEC §1).
+
+    ``path`` is the repository-relative path reported in problems; ``sections`` are config
+    overrides of section kinds (lower-cased heading → kind, ``None`` for "no entries").
+    """
+    lines = _source_lines(text)
+    parser = _Parser(path, lines, _normal_overrides(sections))
+    # markdown-it gets the normalised text, so its line maps index ``lines`` directly.
+    parser.run(_markdown().parse("\n".join(lines) + "\n"))
+    return Inventory(
+        path=path,
+        entries=tuple(parser.entries),
+        sections=tuple(parser.sections),
+        problems=tuple(sorted(parser.problems, key=lambda p: (p.line, p.column, p.message))),
+        entry_ends=tuple(parser.entry_ends),
+        content_ends=tuple(parser.content_ends),
+    )
