@@ -25,13 +25,20 @@ def _codes(value: str) -> tuple[str, ...]:
 
 
 def _common(parser: argparse.ArgumentParser, *, formats: bool = True) -> None:
-    parser.add_argument("--repo", default=".", metavar="DIR", help="repository to check (default: .)")
+    parser.add_argument(
+        "--repo", default=".", metavar="DIR", help="repository to check (default: .)"
+    )
     parser.add_argument("--config", metavar="FILE", help="configuration file (default: discovered)")
     if formats:
         parser.add_argument(
-            "--format", default="text", metavar="FMT", help=f"output format: {', '.join(REPORT_FORMATS)}"
+            "--format",
+            default="text",
+            metavar="FMT",
+            help=f"output format: {', '.join(REPORT_FORMATS)}",
         )
-        parser.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
+        parser.add_argument(
+            "--output", metavar="FILE", help="write the report to FILE instead of stdout"
+        )
         parser.add_argument(
             "--report",
             action="append",
@@ -39,9 +46,23 @@ def _common(parser: argparse.ArgumentParser, *, formats: bool = True) -> None:
             metavar="FMT=FILE",
             help="also write a report in FMT to FILE (repeatable)",
         )
-        parser.add_argument("--select", type=_codes, default=(), metavar="CODES", help="only these codes or prefixes")
-        parser.add_argument("--ignore", type=_codes, default=(), metavar="CODES", help="skip these codes or prefixes")
-        parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when errors are found")
+        parser.add_argument(
+            "--select",
+            type=_codes,
+            default=(),
+            metavar="CODES",
+            help="only these codes or prefixes",
+        )
+        parser.add_argument(
+            "--ignore",
+            type=_codes,
+            default=(),
+            metavar="CODES",
+            help="skip these codes or prefixes",
+        )
+        parser.add_argument(
+            "--exit-zero", action="store_true", help="exit 0 even when errors are found"
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,11 +76,15 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="check a change set against the inventory")
     check.add_argument("--base", metavar="REF", help="compare merge-base(REF, head) → head")
     check.add_argument("--head", metavar="REF", help="head of the change set (default: HEAD)")
-    check.add_argument("--staged", action="store_true", help="compare HEAD → the index (pre-commit)")
+    check.add_argument(
+        "--staged", action="store_true", help="compare HEAD → the index (pre-commit)"
+    )
     _common(check)
 
     inventory = sub.add_parser("inventory", help="print the inventory's entries as parsed")
-    inventory.add_argument("path", nargs="?", metavar="FILE", help="an inventory file (default: the repository's)")
+    inventory.add_argument(
+        "path", nargs="?", metavar="FILE", help="an inventory file (default: the repository's)"
+    )
     inventory.add_argument("--format", default="text", choices=("text", "json"))
     inventory.add_argument("--repo", default=".", metavar="DIR")
     inventory.add_argument("--config", metavar="FILE")
@@ -69,7 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="build a sample repository and check a change in it")
     demo.add_argument("--format", default="text", metavar="FMT")
-    demo.add_argument("--keep", action="store_true", help="keep the sample repository and print its path")
+    demo.add_argument(
+        "--keep", action="store_true", help="keep the sample repository and print its path"
+    )
     return parser
 
 

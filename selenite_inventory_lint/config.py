@@ -245,7 +245,9 @@ def load_config(repo_root: Path, explicit: Path | None = None) -> Config:
     """The repository's configuration, or the defaults when it has none (zero config)."""
     if explicit is not None:
         if not explicit.is_file():
-            raise FatalError(f"{explicit}: the configuration file given with --config does not exist.")
+            raise FatalError(
+                f"{explicit}: the configuration file given with --config does not exist."
+            )
         if explicit.suffix == ".toml":
             return _load_pyproject(explicit, str(explicit)) or Config(source=str(explicit))
         return _load_yaml(explicit, str(explicit))

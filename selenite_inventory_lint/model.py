@@ -1,6 +1,7 @@
 """Shared records of the pipeline and the one output sort key.
 
-change set (FileChange) → detectors (Change, Problem, Revision) → rules (Finding) → RunResult → reports.
+change set (FileChange) → detectors (Change, Problem, Revision) → rules (Finding)
+→ RunResult → reports.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ import heapq
 import posixpath
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from selenite_inventory_lint import __version__
 from selenite_inventory_lint.config import Config
@@ -30,11 +30,30 @@ from selenite_inventory_lint.model import (
 )
 
 if TYPE_CHECKING:
-    from selenite_inventory_lint.changeset import ChangeSet, Snapshot
     from selenite_inventory_lint.inventory.parse import Inventory
     from selenite_inventory_lint.rules.context import EditedMigration, RuleContext
 
 INVENTORY_NAME = "DATA_INVENTORY.md"
+
+
+class Snapshot(Protocol):
+    """The head side of a change set: ``changeset.Snapshot`` or ``memory.MemorySnapshot``."""
+
+    def paths(self) -> tuple[str, ...]: ...
+    def exists(self, path: str) -> bool: ...
+    def read(self, path: str) -> bytes | None: ...
+    def read_many(self, paths: Sequence[str]) -> dict[str, bytes]: ...
+
+
+class ChangeSet(Protocol):
+    @property
+    def base(self) -> str | None: ...
+    @property
+    def head(self) -> str: ...
+    @property
+    def files(self) -> tuple[FileChange, ...]: ...
+    @property
+    def snapshot(self) -> Snapshot: ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,9 +110,7 @@ def _alembic_dirs(files: Sequence[FileChange], snapshot: Snapshot) -> tuple[str,
 def _topological(revisions: Iterable[Revision]) -> list[Revision]:
     """Revisions parents-first; ties broken by id so the order is deterministic."""
     by_id = {rev.revision: rev for rev in revisions}
-    waiting = {
-        rid: {d for d in rev.down_revisions if d in by_id} for rid, rev in by_id.items()
-    }
+    waiting = {rid: {d for d in rev.down_revisions if d in by_id} for rid, rev in by_id.items()}
     children: dict[str, list[str]] = {rid: [] for rid in by_id}
     for rid, parents in waiting.items():
         for parent in parents:
@@ -109,11 +126,15 @@ def _topological(revisions: Iterable[Revision]) -> list[Revision]:
             if not waiting[child]:
                 heapq.heappush(ready, child)
     placed = {rev.revision for rev in order}
-    order.extend(sorted((r for r in by_id.values() if r.revision not in placed), key=lambda r: r.path))
+    order.extend(
+        sorted((r for r in by_id.values() if r.revision not in placed), key=lambda r: r.path)
+    )
     return order
 
 
-def _head_revisions(snapshot: Snapshot, ctx: DetectContext, alembic: Detector) -> tuple[Revision, ...]:
+def _head_revisions(
+    snapshot: Snapshot, ctx: DetectContext, alembic: Detector
+) -> tuple[Revision, ...]:
     from selenite_inventory_lint.detectors.alembic import read_revision
 
     paths = [p for p in snapshot.paths() if alembic.claims(p, ctx)]
@@ -277,7 +298,12 @@ def judge(
             object_name=hit.object_name,
         )
 
-    raw = [finding(rule.code, hit) for rule in RULES if rule.code != "SUP101" for hit in rule.check(ctx)]
+    raw = [
+        finding(rule.code, hit)
+        for rule in RULES
+        if rule.code != "SUP101"
+        for hit in rule.check(ctx)
+    ]
 
     # Suppression comments live in the files findings point at and in the changed files.
     suppressions = {}
@@ -316,7 +342,7 @@ def read_inventory(text: str, path: str, config: Config) -> Inventory:
 
 
 def run(changeset: ChangeSet, config: Config, *, selection: Selection) -> RunResult:
-    """The whole check of one change set (SPEC §2–§5)."""
+    """The whole check of one change set (SPEC §2 to §5)."""
     snapshot = changeset.snapshot
     files = changeset.files
     inventory_path = locate_inventory(snapshot, config)

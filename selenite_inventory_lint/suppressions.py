@@ -114,4 +114,3 @@ def apply_suppressions(
                     _problem(f"suppression of {', '.join(sup.codes)} matches no finding")
                 )
     return tuple(kept), tuple(problems)
-

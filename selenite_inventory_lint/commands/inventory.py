@@ -43,7 +43,10 @@ def run(args: argparse.Namespace) -> int:
     path, text, sections = _load(args)
     inventory = parse_inventory(text, path, sections)  # type: ignore[arg-type]
     for problem in inventory.problems:
-        print(f"{problem.path}:{problem.line}:{problem.column}: {problem.code} {problem.message}", file=sys.stderr)
+        print(
+            f"{problem.path}:{problem.line}:{problem.column}: {problem.code} {problem.message}",
+            file=sys.stderr,
+        )
     if args.format == "json":
         payload = {
             "path": inventory.path,

@@ -32,7 +32,9 @@ def render(result: RunResult, *, color: bool = False) -> str:
     lines = [_line(f, color) for f in result.findings]
     covered = sum(1 for f in result.findings if f.covered_by_plan)
     if result.errors or result.warnings:
-        summary = f"Found {_plural(result.errors, 'error')} and {_plural(result.warnings, 'warning')}"
+        summary = (
+            f"Found {_plural(result.errors, 'error')} and {_plural(result.warnings, 'warning')}"
+        )
     else:
         summary = "All checks passed"
     details = [_plural(len(result.changes), "data-bearing change")]

@@ -151,12 +151,6 @@ def _build() -> tuple[Rule, ...]:
             check=unanalyzable.unanalyzable_migration,
         ),
         Rule(
-            code="INV303",
-            severity="warning",
-            summary="Source file that could not be analysed",
-            check=unanalyzable.unanalyzable_source,
-        ),
-        Rule(
             code="SUP101",
             severity="warning",
             summary="Suppression comment without a reason, with an unknown code, or unused",

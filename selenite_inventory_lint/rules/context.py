@@ -66,9 +66,7 @@ class RuleContext:
         """Tables created anywhere in this change (guarded or not)."""
         return frozenset(
             c.name for c in self.changes if c.kind == "table" and c.action == "added"
-        ) | frozenset(
-            c.name for c in self.changes if c.kind == "table" and c.action == "renamed"
-        )
+        ) | frozenset(c.name for c in self.changes if c.kind == "table" and c.action == "renamed")
 
     def created_before(self, change: Change, *, table: str, unguarded: bool = True) -> bool:
         """Was ``table`` created earlier in this change (SPEC §4: it holds no data yet)?"""

@@ -1,7 +1,7 @@
 """MIG1xx: forward migrations that can lose or lock production data.
 
 Only `upgrade()` and forward SQL reach these rules (detectors drop the rest). A table created
-unconditionally earlier in the same change holds no production data yet, so MIG101–MIG106 and
+unconditionally earlier in the same change holds no production data yet, so MIG101 to MIG106 and
 MIG108 skip it and its columns (SPEC §4); a create under an existence guard may meet an
 existing table and gets no such pass.
 """
@@ -17,8 +17,9 @@ from selenite_inventory_lint.rules.undocumented import split_column
 
 def _table_of(change: Change) -> str:
     if change.kind == "column":
-        return split_column(change.old_name if change.action == "renamed" and change.old_name
-                            else change.name)[0]
+        return split_column(
+            change.old_name if change.action == "renamed" and change.old_name else change.name
+        )[0]
     if change.action == "renamed" and change.old_name:
         return change.old_name
     return change.name

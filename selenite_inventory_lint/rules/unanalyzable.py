@@ -43,24 +43,3 @@ def unanalyzable_migration(ctx: RuleContext) -> Iterator[Hit]:
     `# inventory-lint: ignore[MIG301] table name comes from a fixed list above`.
     """
     return _problems(ctx, "MIG301")
-
-
-def unanalyzable_source(ctx: RuleContext) -> Iterator[Hit]:
-    """
-    ## What
-    A non-migration source file that the linter reads for storage paths, environment
-    variables or config files could not be analysed: a syntax error, undecodable bytes, or a
-    file over the size cap (`max_file_bytes`, 5 MB by default).
-
-    ## Why
-    A reference in a file that cannot be read is a reference nobody checks; the warning keeps
-    the blind spot visible instead of passing silently.
-
-    ## Example
-    `backend/app/settings.py` with a syntax error in the commit.
-
-    ## Fix
-    Fix the file, exclude it with `exclude:` in `.inventory-lint.yaml` if it is not
-    application code, or raise `max_file_bytes`.
-    """
-    return _problems(ctx, "INV303")

@@ -1,0 +1,71 @@
+"""Change sets built from texts instead of git: rule case files, `schema-diff`, `audit`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from selenite_inventory_lint.model import FileChange, FileStatus
+
+
+@dataclass(frozen=True, slots=True)
+class MemorySnapshot:
+    files: Mapping[str, bytes] = field(default_factory=dict)
+
+    def paths(self) -> tuple[str, ...]:
+        return tuple(sorted(self.files))
+
+    def exists(self, path: str) -> bool:
+        return path in self.files
+
+    def read(self, path: str) -> bytes | None:
+        return self.files.get(path)
+
+    def read_many(self, paths: Sequence[str]) -> dict[str, bytes]:
+        return {p: self.files[p] for p in paths if p in self.files}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemoryChangeSet:
+    base: str | None
+    head: str
+    files: tuple[FileChange, ...]
+    snapshot: MemorySnapshot
+
+
+def _text(data: bytes | None) -> str | None:
+    return None if data is None else data.decode("utf-8-sig", errors="replace")
+
+
+def file_change(path: str, old: bytes | None, new: bytes | None) -> FileChange:
+    status: FileStatus = "added" if old is None else "deleted" if new is None else "modified"
+    binary = any(b"\x00" in d[:8000] for d in (old, new) if d is not None)
+    return FileChange(
+        status=status,
+        path=path,
+        old_path=None if old is None else path,
+        old_bytes=old,
+        new_bytes=new,
+        old_text=None if binary else _text(old),
+        new_text=None if binary else _text(new),
+        binary=binary,
+        loaded=True,
+    )
+
+
+def changeset_from_texts(
+    before: Mapping[str, str | bytes], after: Mapping[str, str | bytes]
+) -> MemoryChangeSet:
+    """Two trees of files → the change set between them (renames appear as delete + add)."""
+
+    def _bytes(value: str | bytes) -> bytes:
+        return value.encode() if isinstance(value, str) else value
+
+    old = {p: _bytes(v) for p, v in before.items()}
+    new = {p: _bytes(v) for p, v in after.items()}
+    files = tuple(
+        file_change(path, old.get(path), new.get(path))
+        for path in sorted(old.keys() | new.keys())
+        if old.get(path) != new.get(path)
+    )
+    return MemoryChangeSet(base="BASE", head="HEAD", files=files, snapshot=MemorySnapshot(new))
