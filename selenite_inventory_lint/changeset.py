@@ -521,6 +521,53 @@ def _merge_base(
         ) from exc
 
 
+# The demo repository must build the same commits on any machine, whatever the user's git
+# identity, signing, hook or template settings.
+_SAMPLE_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Selenite Demo",
+    "GIT_AUTHOR_EMAIL": "demo@example.invalid",
+    "GIT_AUTHOR_DATE": "2026-01-01T12:00:00+00:00",
+    "GIT_COMMITTER_NAME": "Selenite Demo",
+    "GIT_COMMITTER_EMAIL": "demo@example.invalid",
+    "GIT_COMMITTER_DATE": "2026-01-01T12:00:00+00:00",
+}
+_SAMPLE_CONFIG = (
+    "commit.gpgSign=false",
+    f"core.hooksPath={os.devnull}",
+    "core.autocrlf=false",
+    "user.useConfigOnly=false",
+)
+
+
+def _sample_git(root: Path) -> git.Git:
+    if not root.is_dir():
+        # GitPython would quietly run git in the current directory instead.
+        raise FatalError(f"{root} is not a directory; create it before building a repository.")
+    runner = git.Git(root)
+    runner.update_environment(**_SAMPLE_IDENTITY)
+    runner.set_persistent_git_options(c=list(_SAMPLE_CONFIG))
+    return runner
+
+
+def init_repo(root: Path) -> None:
+    """Make ``root`` (an existing directory) a new repository on ``main``, for ``demo``."""
+    try:
+        _sample_git(root).init("--quiet", "--template=", "--initial-branch=main")
+    except git.GitCommandError as exc:
+        raise FatalError(f"cannot create a git repository in {root} ({_complaint(exc)}).") from exc
+
+
+def commit_all(root: Path, message: str) -> str:
+    """Stage everything in ``root`` and commit it with a fixed identity and date; the sha."""
+    runner = _sample_git(root)
+    try:
+        runner.add("--all")
+        runner.commit("--quiet", "--no-verify", "--allow-empty", "-m", message)
+        return str(runner.rev_parse("HEAD"))
+    except git.GitCommandError as exc:
+        raise FatalError(f"cannot commit in {root} ({_complaint(exc)}).") from exc
+
+
 def _first_parent(repo: git.Repo, head_sha: str, head: str) -> str | None:
     parents = repo.commit(head_sha).parents
     if not parents:

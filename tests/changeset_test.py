@@ -13,7 +13,9 @@ from selenite_inventory_lint.changeset import (
     WORKTREE,
     ChangeSet,
     Snapshot,
+    commit_all,
     find_root,
+    init_repo,
     open_changeset,
 )
 from selenite_inventory_lint.errors import FatalError
@@ -740,3 +742,49 @@ def test_bare_repository_has_no_work_tree(make_repo: MakeRepo, tmp_path: Path) -
 
     with pytest.raises(FatalError, match="is a bare repository"):
         open_changeset(bare)
+
+
+def test_sample_repository_commits_are_the_same_whatever_the_user_config(
+    git_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # whatever happens, git never runs in the checkout under test
+    # No identity, signing on, a hooks directory: none of it may leak into the demo commits.
+    for name in (
+        "GIT_AUTHOR_NAME",
+        "GIT_COMMITTER_NAME",
+        "GIT_AUTHOR_EMAIL",
+        "GIT_COMMITTER_EMAIL",
+    ):
+        monkeypatch.delenv(name)
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    post_commit = hooks / "post-commit"
+    post_commit.write_text("#!/bin/sh\ntouch hook-ran\n", encoding="utf-8")
+    post_commit.chmod(0o755)
+    global_config = Path(os.environ["GIT_CONFIG_GLOBAL"])
+    with global_config.open("a", encoding="utf-8") as config:
+        config.write(f"[commit]\n    gpgSign = true\n[core]\n    hooksPath = {hooks}\n")
+        config.write("[user]\n    useConfigOnly = true\n")
+    shas = []
+    for name in ("one", "two"):
+        root = tmp_path / name
+        root.mkdir()
+        init_repo(root)
+        (root / "schema.sql").write_text(SQL, encoding="utf-8")
+        base = commit_all(root, "base")
+        (root / "schema.sql").write_text(SQL + "-- more\n", encoding="utf-8")
+        shas.append((base, commit_all(root, "change")))
+        assert not (root / "hook-ran").exists()
+
+    assert shas[0] == shas[1]
+    changeset = open_changeset(tmp_path / "one", base=shas[0][0], head=shas[0][1])
+    assert summary(changeset) == [("modified", "schema.sql", "schema.sql")]
+    with pytest.raises(FatalError, match="missing is not a directory"):
+        init_repo(tmp_path / "missing")
+    with pytest.raises(FatalError, match="cannot commit"):
+        commit_all(tmp_path, "outside any repository")
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / ".git").write_text("not a gitfile\n", encoding="utf-8")
+    with pytest.raises(FatalError, match="cannot create a git repository"):
+        init_repo(broken)
