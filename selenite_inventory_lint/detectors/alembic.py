@@ -1,0 +1,1753 @@
+"""Alembic revisions → data-bearing changes, read with ``ast`` only (SPEC §3.1).
+
+A revision is parsed once and never imported or executed. Only ``upgrade()`` (and the multi-db
+template's ``upgrade_<engine>()``) count; calls on ``op`` and on ``batch_alter_table`` contexts
+become ``Change`` records, literal SQL goes to the SQL detector, and whatever cannot be resolved
+to literals becomes a MIG301 problem. Module-level helpers called from ``upgrade()`` are followed
+with their arguments bound; everything they do is reported at the call in ``upgrade()``.
+
+Column types are normalised to SQL-style upper-case names so they compare with the SQL
+detector's: ``sa.String(30)`` → ``VARCHAR(30)``, ``sa.Integer()`` → ``INTEGER``,
+``sa.DateTime(timezone=True)`` → ``DATETIME(timezone=True)``; an unknown type class keeps its
+name upper-cased (``GUID()`` → ``GUID``); any other expression is kept as ``ast.unparse`` text.
+Object names are the literals lower-cased (``quoted_name``/``op.f`` unwrapped); ``schema=`` is
+ignored.
+"""
+
+from __future__ import annotations
+
+import ast
+import configparser
+import posixpath
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from selenite_inventory_lint import globs
+from selenite_inventory_lint.detectors import DetectContext
+from selenite_inventory_lint.model import (
+    Action,
+    Change,
+    DetectorResult,
+    FileChange,
+    Kind,
+    Problem,
+    Revision,
+)
+
+DEFAULT_SOURCES = ("**/alembic/versions/*.py",)
+CODE = "MIG301"
+SOURCE = "alembic"
+
+# Inspector calls that make an `if` an existence guard (SPEC §3.1).
+_INSPECT = frozenset(
+    {
+        "get_table_names",
+        "get_columns",
+        "get_indexes",
+        "get_unique_constraints",
+        "get_foreign_keys",
+        "get_pk_constraint",
+        "get_check_constraints",
+        "get_view_names",
+        "has_table",
+        "has_column",
+        "has_index",
+    }
+)
+# Hand-written existence checks on SQLite / information_schema count as guards too.
+_EXISTENCE_SQL = re.compile(
+    r"sqlite_master|sqlite_schema|information_schema|"
+    r"pragma\s+(?:table_info|table_xinfo|index_list|index_info)",
+    re.IGNORECASE,
+)
+# Dynamic SQL that can only read is not a data-bearing change, so it is not MIG301 either.
+_READ_SQL = re.compile(r"\s*(?:select|explain|pragma\s+(?:table_|index_|foreign_key_list))", re.I)
+_EXECUTE = frozenset({"execute", "exec_driver_sql", "executescript", "executemany"})
+_OP_DATA = frozenset(
+    {
+        "create_table",
+        "drop_table",
+        "add_column",
+        "drop_column",
+        "rename_table",
+        "alter_column",
+        "create_index",
+        "drop_index",
+        "create_unique_constraint",
+        "execute",
+        "batch_alter_table",
+    }
+)
+# Column(...) positional arguments that are not its type.
+_NOT_TYPES = frozenset(
+    {
+        "ForeignKey",
+        "Sequence",
+        "Computed",
+        "Identity",
+        "CheckConstraint",
+        "FetchedValue",
+        "DefaultClause",
+    }
+)
+_SQL_TYPES = {
+    "Integer": "INTEGER",
+    "BigInteger": "BIGINT",
+    "SmallInteger": "SMALLINT",
+    "String": "VARCHAR",
+    "Unicode": "VARCHAR",
+    "Text": "TEXT",
+    "UnicodeText": "TEXT",
+    "Boolean": "BOOLEAN",
+    "DateTime": "DATETIME",
+    "Date": "DATE",
+    "Time": "TIME",
+    "Float": "FLOAT",
+    "Double": "DOUBLE",
+    "Numeric": "NUMERIC",
+    "LargeBinary": "BLOB",
+    "PickleType": "BLOB",
+    "Uuid": "UUID",
+    "Interval": "INTERVAL",
+}
+_TYPE_WRAPPERS = frozenset({"with_variant", "evaluates_none"})
+_NAME_WRAPPERS = frozenset({"f", "quoted_name", "conv", "text"})
+_STATEMENT_WRAPPERS = frozenset({"bindparams", "execution_options", "columns", "params"})
+_FILLERS = frozenset({"add", "append", "extend", "update", "setdefault", "insert"})
+_NOT_LITERAL = "it is not a literal string"
+_CORE_BASES = frozenset({"table", "Table", "update", "delete", "insert", "select"})
+_MAX_LOOP = 256
+_MAX_ALTERNATIVES = 16
+_MAX_HELPER_DEPTH = 8
+# How far names are followed when comparing an operation with its old version.
+_MAX_KEY_DEPTH = 6
+_EDIT_STATUSES = ("modified", "renamed")
+_SCALARS = (str, int, float, bool, type(None))
+
+
+class _Scope:
+    """Names bound to expressions; each binding keeps the scope it was made in."""
+
+    __slots__ = ("names", "parent")
+
+    def __init__(
+        self,
+        parent: _Scope | None = None,
+        names: dict[str, tuple[tuple[ast.expr, _Scope], ...]] | None = None,
+    ) -> None:
+        self.parent = parent
+        self.names = names if names is not None else {}
+
+    def lookup(self, name: str) -> tuple[tuple[ast.expr, _Scope], ...] | None:
+        scope: _Scope | None = self
+        while scope is not None:
+            found = scope.names.get(name)
+            if found is not None:
+                return found
+            scope = scope.parent
+        return None
+
+    def bind(self, name: str, values: tuple[tuple[ast.expr, _Scope], ...]) -> _Scope:
+        names = dict(self.names)
+        names[name] = values
+        return _Scope(self.parent, names)
+
+
+_Value = tuple[ast.expr, _Scope]
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    table: str | None
+    recreate: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _State:
+    fn: str
+    guard: int | None = None
+    batches: Mapping[str, _Batch] = field(default_factory=dict)
+    # The call in upgrade() that led into a module helper: everything inside reports there.
+    site: ast.expr | None = None
+    stack: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Sql:
+    """Literal SQL for the SQL detector, analysed only if its operation is kept."""
+
+    text: str
+    line: int
+    guard: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    key: tuple[str, ...]
+    changes: tuple[Change, ...]
+    problems: tuple[Problem, ...]
+    sql: _Sql | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _ColumnSpec:
+    name: str
+    node: ast.Call
+    type: str | None
+    nullable: bool | None
+    explicit_nullable: bool
+    has_default: bool
+    unique: bool
+    primary_key: bool
+
+
+@dataclass(slots=True)
+class _Facts:
+    """What the whole module says once: imports, helpers, module-level constants."""
+
+    op_names: set[str] = field(default_factory=lambda: {"op"})
+    alembic_modules: set[str] = field(default_factory=set)
+    aliases: dict[str, str] = field(default_factory=dict)
+    functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
+    guard_helpers: set[str] = field(default_factory=set)
+    op_helpers: set[str] = field(default_factory=set)
+    upgrades: list[ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=list)
+    scope: _Scope = field(default_factory=_Scope)
+
+
+class AlembicDetector:
+    """Reads Alembic revision files (SPEC §3.1)."""
+
+    name = "alembic"
+
+    def claims(self, path: str, ctx: DetectContext) -> bool:
+        """A ``*.py`` under a configured or discovered versions directory, not ``__init__.py``."""
+        if not path.endswith(".py") or posixpath.basename(path) == "__init__.py":
+            return False
+        if any(path.startswith(d) for d in ctx.alembic_dirs if d):
+            return True
+        return globs.match_any(ctx.config.sources_for("alembic", DEFAULT_SOURCES), path)
+
+    def detect(self, change: FileChange, ctx: DetectContext) -> DetectorResult:
+        """Operations of ``upgrade()`` that the change adds, with the revision's identity."""
+        try:
+            return _detect(change, ctx)
+        except (RecursionError, MemoryError):
+            return DetectorResult(
+                problems=(_problem(change.path, 1, 1, "the file is nested too deeply to analyze"),)
+            )
+
+
+DETECTOR = AlembicDetector()
+
+
+def read_revision(path: str, text: str) -> Revision | None:
+    """``revision`` / ``down_revision`` of a revision file; None when it has no ``revision``."""
+    tree = _parse(path, text)
+    return _revision(tree, path) if isinstance(tree, ast.Module) else None
+
+
+def version_dirs_from_ini(ini_path: str, ini_text: str) -> tuple[str, ...]:
+    """Repo-relative version directories (ending in ``/``) named by an ``alembic.ini``.
+
+    Every section with ``script_location`` contributes ``<script_location>/versions/`` and each
+    entry of its ``version_locations``. ``%(here)s`` and relative paths are taken from the ini's
+    directory; ``package:dir`` is read as ``package/dir`` there (best effort); absolute paths and
+    paths leaving the repository are skipped.
+    """
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read_string(ini_text.lstrip("\ufeff"), source=ini_path)
+    except configparser.Error:
+        return ()
+    base = posixpath.dirname(ini_path)
+    dirs: list[str] = []
+    for section in parser.sections():
+        values = parser[section]
+        location = values.get("script_location")
+        if location and (found := _repo_dir(location, base)) is not None:
+            dirs.append(found + "versions/")
+        extra = values.get("version_locations")
+        if extra:
+            separator = values.get("path_separator") or values.get("version_path_separator")
+            for part in _split_locations(extra, separator):
+                if (found := _repo_dir(part, base)) is not None:
+                    dirs.append(found)
+    return tuple(dict.fromkeys(dirs))
+
+
+def _repo_dir(value: str, base: str) -> str | None:
+    value = value.strip().replace("%%", "%").replace("\\", "/")
+    value = value.replace("%(here)s", ".")
+    if ":" in value:
+        package, _, sub = value.partition(":")
+        if "/" in package or not package:
+            return None
+        value = posixpath.join(package.replace(".", "/"), sub)
+    if value.startswith("/"):
+        return None
+    joined = posixpath.normpath(posixpath.join(base, value))
+    if joined == ".." or joined.startswith("../"):
+        return None
+    return "" if joined == "." else joined + "/"
+
+
+def _split_locations(text: str, separator: str | None) -> list[str]:
+    sep = (separator or "").strip()
+    if sep == "space":
+        parts = text.split()
+    elif sep == "newline":
+        parts = text.splitlines()
+    elif sep == "os":
+        parts = re.split(r"[:;]", text)
+    elif sep in (":", ";", ","):
+        parts = text.split(sep)
+    else:
+        parts = re.split(r"[,\s]+", text)
+    return [p.strip() for p in parts if p.strip()]
+
+
+# --- parsing and the file-level flow -------------------------------------------------------
+
+
+def _problem(path: str, line: int, column: int, why: str) -> Problem:
+    return Problem(
+        code=CODE,
+        path=path,
+        line=line,
+        column=column,
+        message=f"cannot analyze Alembic revision: {why}",
+    )
+
+
+def _source_text(text: str) -> str:
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _parse(path: str, text: str) -> ast.Module | Problem:
+    try:
+        return ast.parse(_source_text(text), filename=path)
+    except SyntaxError as exc:
+        why = f"invalid Python syntax ({exc.msg})"
+        return _problem(path, exc.lineno or 1, exc.offset or 1, why)
+    except ValueError as exc:  # pragma: no cover - older Pythons raise ValueError on null bytes
+        return _problem(path, 1, 1, f"invalid Python syntax ({exc})")
+    except (RecursionError, MemoryError):
+        return _problem(path, 1, 1, "the file is nested too deeply to parse")
+
+
+def _revision(tree: ast.Module, path: str) -> Revision | None:
+    revision: str | None = None
+    line = 1
+    down: tuple[str, ...] = ()
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign):
+            targets, value = stmt.targets, stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            targets, value = [stmt.target], stmt.value
+        else:
+            continue
+        for target in targets:
+            if not isinstance(target, ast.Name):
+                continue
+            if target.id == "revision":
+                literal = _const_str(value)
+                revision, line = (literal, stmt.lineno) if literal else (None, 1)
+            elif target.id == "down_revision":
+                down = _down_revisions(value)
+    if revision is None:
+        return None
+    return Revision(revision=revision, down_revisions=down, path=path, line=line)
+
+
+def _const_str(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _down_revisions(node: ast.expr) -> tuple[str, ...]:
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return tuple(s for e in node.elts if (s := _const_str(e)))
+    single = _const_str(node)
+    return (single,) if single else ()
+
+
+def _code_dump(tree: ast.Module) -> str:
+    """The module's code without docstrings or positions (comments never reach the AST).
+
+    Docstrings are removed from ``tree`` in place; the analysis never looks at them.
+    """
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and _const_str(body[0].value) is not None:
+                node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree, include_attributes=False)
+
+
+def _detect(change: FileChange, ctx: DetectContext) -> DetectorResult:
+    path = change.path
+    if change.status == "deleted":
+        return DetectorResult(edited=True)
+    edit_status = change.status in _EDIT_STATUSES
+    if change.binary or change.too_large:
+        why = "it is a binary file" if change.binary else "it is larger than max_file_bytes"
+        return DetectorResult(problems=(_problem(path, 1, 1, why),), edited=edit_status)
+    text = change.new_text
+    if text is None:
+        return DetectorResult()
+    problems: list[Problem] = []
+    if change.undecodable:
+        problems.append(_problem(path, 1, 1, "it is not valid UTF-8 (read with replacements)"))
+    tree = _parse(path, text)
+    if isinstance(tree, Problem):
+        changed = edit_status and change.old_text != text
+        return DetectorResult(problems=(*problems, tree), edited=changed)
+    revision = _revision(tree, path)
+    migration = revision.revision if revision else path
+
+    old_tree: ast.Module | None = None
+    if change.status in (*_EDIT_STATUSES, "copied") and change.old_text is not None:
+        parsed = _parse(change.old_path or path, change.old_text)
+        old_tree = parsed if isinstance(parsed, ast.Module) else None
+    same_id = False
+    if old_tree is not None:
+        old_revision = _revision(old_tree, path)
+        same_id = (old_revision.revision if old_revision else None) == (
+            revision.revision if revision else None
+        )
+
+    same_code = False
+    if old_tree is not None:
+        try:
+            same_code = _code_dump(old_tree) == _code_dump(tree)
+        except RecursionError:
+            same_code = change.old_text == text
+    edited = edit_status and not same_code
+
+    items: list[_Item] = []
+    if not (same_id and same_code):
+        items = _Analyzer(tree, _source_text(text), path, migration, ctx, want_keys=same_id).run()
+    if same_id and not same_code and old_tree is not None:
+        old_text = _source_text(change.old_text or "")
+        old_items = _Analyzer(old_tree, old_text, path, migration, ctx, want_keys=True).run()
+        items = _new_items(items, old_items)
+    changes: list[Change] = []
+    for item in items:
+        changes.extend(item.changes)
+        problems.extend(item.problems)
+        if item.sql is not None:
+            found = _analyze_sql(item.sql, path, migration, ctx.config.dialect)
+            changes.extend(found.changes)
+            problems.extend(found.problems)
+    return DetectorResult(
+        changes=tuple(changes), problems=tuple(problems), revision=revision, edited=edited
+    )
+
+
+def _analyze_sql(sql: _Sql, path: str, migration: str, dialect: str) -> DetectorResult:
+    from selenite_inventory_lint.detectors.sql import analyze_sql
+
+    return analyze_sql(
+        sql.text,
+        path=path,
+        line=sql.line,
+        dialect=dialect,
+        migration=migration,
+        source=SOURCE,
+        guarded=sql.guard is not None,
+        guard=sql.guard,
+        sequence=0,
+    )
+
+
+def _new_items(items: Sequence[_Item], old_items: Sequence[_Item]) -> list[_Item]:
+    """Items of the new upgrade() with no counterpart in the old one, as multisets (SPEC §3.1).
+
+    An item without a key (a statement too deep to compare) is always kept.
+    """
+    remaining = Counter(item.key for item in old_items)
+    kept: list[_Item] = []
+    for item in items:
+        if item.key and remaining[item.key] > 0:
+            remaining[item.key] -= 1
+        else:
+            kept.append(item)
+    return kept
+
+
+# --- module facts -------------------------------------------------------------------------
+
+
+def _callee(func: ast.expr, aliases: Mapping[str, str]) -> str:
+    if isinstance(func, ast.Name):
+        return aliases.get(func.id, func.id)
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return ""
+
+
+def _facts(tree: ast.Module, guard_functions: frozenset[str]) -> _Facts:
+    facts = _Facts()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                local = alias.asname or alias.name
+                if node.module == "alembic" and alias.name == "op":
+                    facts.op_names.add(local)
+                else:
+                    facts.aliases[local] = alias.name
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name == "alembic":
+                    facts.alembic_modules.add(alias.asname or "alembic")
+                elif alias.name == "alembic.op" and alias.asname:
+                    facts.op_names.add(alias.asname)
+    scope = facts.scope
+    direct_guard: set[str] = set()
+    direct_ops: set[str] = set()
+    calls: dict[str, set[str]] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if stmt.name == "upgrade" or stmt.name.startswith("upgrade_"):
+                facts.upgrades.append(stmt)
+                continue
+            facts.functions[stmt.name] = stmt
+            calls[stmt.name] = set()
+            for node in ast.walk(stmt):
+                if isinstance(node, ast.Call):
+                    name = _callee(node.func, facts.aliases)
+                    if name in _INSPECT or name in guard_functions:
+                        direct_guard.add(stmt.name)
+                    if isinstance(node.func, ast.Name):
+                        calls[stmt.name].add(node.func.id)
+                    elif isinstance(node.func, ast.Attribute) and (
+                        node.func.attr in _EXECUTE
+                        or (node.func.attr in _OP_DATA and _is_op(node.func.value, facts))
+                    ):
+                        direct_ops.add(stmt.name)
+                elif isinstance(node, ast.Constant) and _EXISTENCE_SQL.search(str(node.value)):
+                    direct_guard.add(stmt.name)
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    scope = scope.bind(target.id, ((stmt.value, scope),))
+    facts.scope = scope
+    facts.guard_helpers = _closure(direct_guard, calls)
+    facts.op_helpers = _closure(direct_ops, calls)
+    return facts
+
+
+def _closure(seeds: set[str], calls: Mapping[str, set[str]]) -> set[str]:
+    found = set(seeds)
+    changed = True
+    while changed:
+        changed = False
+        for name, callees in calls.items():
+            if name not in found and callees & found:
+                found.add(name)
+                changed = True
+    return found
+
+
+def _is_op(node: ast.expr, facts: _Facts) -> bool:
+    if isinstance(node, ast.Name):
+        return node.id in facts.op_names
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == "op"
+        and isinstance(node.value, ast.Name)
+        and node.value.id in facts.alembic_modules
+    )
+
+
+def _args(call: ast.Call, params: Sequence[str]) -> dict[str, ast.expr]:
+    """Arguments by parameter name; positions after a ``*args`` are unknown."""
+    found: dict[str, ast.expr] = {}
+    for index, arg in enumerate(call.args):
+        if isinstance(arg, ast.Starred) or index >= len(params):
+            break
+        found[params[index]] = arg
+    for keyword in call.keywords:
+        if keyword.arg is not None:
+            found[keyword.arg] = keyword.value
+    return found
+
+
+def _returns(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, (ast.Return, ast.Continue))
+
+
+def _target_names(target: ast.expr) -> list[str]:
+    return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+
+
+def _merge(base: _Scope, branches: Sequence[_Scope]) -> _Scope:
+    """Bindings after an if/else: a name bound differently on two branches keeps both values."""
+    first = branches[0]
+    if all(b is first for b in branches[1:]):
+        return first
+    names = dict(base.names)
+    for name in dict.fromkeys(n for b in branches for n in b.names):
+        combined: list[_Value] = []
+        for branch in branches:
+            values = branch.names.get(name, base.names.get(name))
+            if values is None:
+                continue
+            if not values:
+                combined = []
+                break
+            combined.extend(v for v in values if not any(v[0] is c[0] for c in combined))
+        names[name] = tuple(combined[:_MAX_ALTERNATIVES])
+    return _Scope(base.parent, names)
+
+
+# --- the upgrade() walker -----------------------------------------------------------------
+
+
+class _Analyzer:
+    def __init__(
+        self,
+        tree: ast.Module,
+        text: str,
+        path: str,
+        migration: str,
+        ctx: DetectContext,
+        *,
+        want_keys: bool,
+    ) -> None:
+        self.guard_functions = frozenset(g.rsplit(".", 1)[-1] for g in ctx.config.guard_functions)
+        self.facts = _facts(tree, self.guard_functions)
+        self.text = text
+        self.ascii = text.isascii()
+        self.lines: list[str] | None = None
+        self.path = path
+        self.migration = migration
+        self.want_keys = want_keys
+        self.items: list[_Item] = []
+        self.guard_vars: set[str] = set()
+
+    def run(self) -> list[_Item]:
+        for fn in self.facts.upgrades:
+            self.guard_vars = set()
+            self._block(fn.body, _Scope(self.facts.scope), _State(fn=fn.name))
+        return self.items
+
+    # positions, records, keys
+
+    def _pos(self, node: ast.expr | ast.stmt, state: _State) -> tuple[int, int]:
+        at = state.site or node
+        line, offset = at.lineno, at.col_offset
+        if self.ascii:
+            return line, offset + 1
+        if self.lines is None:
+            self.lines = re.split(r"\r\n|\r|\n", self.text)
+        raw = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        # ast columns count UTF-8 bytes; reports count characters.
+        return line, len(raw.encode()[:offset].decode("utf-8", "replace")) + 1
+
+    def _change(
+        self,
+        node: ast.expr,
+        state: _State,
+        kind: Kind,
+        name: str,
+        action: Action,
+        operation: str,
+        *,
+        old_name: str | None = None,
+        type_: str | None = None,
+        old_type: str | None = None,
+        nullable: bool | None = None,
+        has_default: bool | None = None,
+        unique: bool = False,
+        where: bool | None = None,
+        columns: tuple[str, ...] = (),
+        table: str | None = None,
+    ) -> Change:
+        line, column = self._pos(node, state)
+        return Change(
+            kind=kind,
+            name=name,
+            action=action,
+            path=self.path,
+            line=line,
+            column=column,
+            source=SOURCE,
+            old_name=old_name,
+            operation=operation,
+            guarded=state.guard is not None,
+            guard=state.guard,
+            migration=self.migration,
+            type=type_,
+            old_type=old_type,
+            nullable=nullable,
+            has_default=has_default,
+            unique=unique,
+            where=where,
+            columns=columns,
+            table=table,
+        )
+
+    def _key(self, node: ast.expr, scope: _Scope, state: _State, *extra: str) -> tuple[str, ...]:
+        if not self.want_keys:
+            return ()
+        guarded = "guarded" if state.guard is not None else "unguarded"
+        return (state.fn, *state.stack, guarded, *extra, self._dump(node, scope, 0))
+
+    def _dump(self, node: ast.expr, scope: _Scope, depth: int) -> str:
+        text = ast.dump(node)
+        if depth >= _MAX_KEY_DEPTH:
+            return text
+        resolved = [
+            f"{sub.id}={self._dump(value, vscope, depth + 1)}"
+            for sub in ast.walk(node)
+            if isinstance(sub, ast.Name)
+            for value, vscope in scope.lookup(sub.id) or ()
+        ]
+        return text + "|" + ";".join(resolved)
+
+    def _emit(
+        self,
+        key: tuple[str, ...],
+        changes: Iterable[Change] = (),
+        problems: Iterable[Problem] = (),
+        sql: _Sql | None = None,
+    ) -> None:
+        self.items.append(_Item(key, tuple(changes), tuple(problems), sql))
+
+    def _fail(self, node: ast.expr, scope: _Scope, state: _State, why: str, *extra: str) -> None:
+        line, column = self._pos(node, state)
+        problem = Problem(code=CODE, path=self.path, line=line, column=column, message=why)
+        self._emit(self._key(node, scope, state, *extra), problems=(problem,))
+
+    # statements
+
+    def _block(self, body: Sequence[ast.stmt], scope: _Scope, state: _State) -> tuple[_Scope, bool]:
+        for stmt in body:
+            try:
+                scope, state, stop = self._stmt(stmt, scope, state)
+            except RecursionError:
+                why = "cannot analyze this statement: it is nested too deeply"
+                self._emit((), problems=(self._problem_at(stmt, state, why),))
+                stop = False
+            if stop:
+                return scope, True
+        return scope, False
+
+    def _stmt(self, stmt: ast.stmt, scope: _Scope, state: _State) -> tuple[_Scope, _State, bool]:
+        if isinstance(stmt, ast.If):
+            return self._if(stmt, scope, state)
+        if isinstance(stmt, (ast.For, ast.AsyncFor)):
+            return self._for(stmt, scope, state), state, False
+        if isinstance(stmt, ast.While):
+            scope = self._merge_block(stmt.body, scope, state)
+            return self._merge_block(stmt.orelse, scope, state), state, False
+        if isinstance(stmt, (ast.With, ast.AsyncWith)):
+            return self._with(stmt, scope, state)
+        if isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+            return self._try(stmt, scope, state), state, False
+        if isinstance(stmt, ast.Match):
+            branches = [self._block(case.body, scope, state) for case in stmt.cases]
+            return _merge(scope, [s for s, stop in branches if not stop] + [scope]), state, False
+        if isinstance(stmt, ast.Assign):
+            self._scan(stmt.value, scope, state)
+            return self._assign(stmt.targets, stmt.value, scope), state, False
+        if isinstance(stmt, ast.AnnAssign):
+            if stmt.value is None:
+                return scope, state, False
+            self._scan(stmt.value, scope, state)
+            return self._assign([stmt.target], stmt.value, scope), state, False
+        if isinstance(stmt, ast.AugAssign):
+            self._scan(stmt.value, scope, state)
+            if isinstance(stmt.target, ast.Name):
+                grown = ast.BinOp(
+                    left=ast.Name(id=stmt.target.id, ctx=ast.Load()), op=stmt.op, right=stmt.value
+                )
+                ast.copy_location(grown, stmt)
+                scope = scope.bind(stmt.target.id, ((grown, scope),))
+            return scope, state, False
+        if isinstance(stmt, ast.Expr):
+            self._scan(stmt.value, scope, state)
+            return scope, state, False
+        if isinstance(stmt, ast.Return):
+            if stmt.value is not None:
+                self._scan(stmt.value, scope, state)
+            return scope, state, True
+        if isinstance(stmt, (ast.Raise, ast.Continue, ast.Break)):
+            return scope, state, True
+        return scope, state, False
+
+    def _merge_block(self, body: Sequence[ast.stmt], scope: _Scope, state: _State) -> _Scope:
+        after, stop = self._block(body, scope, state)
+        return scope if stop else _merge(scope, [after, scope])
+
+    def _if(self, stmt: ast.If, scope: _Scope, state: _State) -> tuple[_Scope, _State, bool]:
+        guard = self._is_guard(stmt.test, scope)
+        inner = replace(state, guard=self._guard_id(stmt, state)) if guard else state
+        body, body_stop = self._block(stmt.body, scope, inner)
+        orelse, else_stop = self._block(stmt.orelse, scope, inner)
+        if body_stop and else_stop:
+            return scope, state, True
+        scope = _merge(
+            scope, [s for s, stop in ((body, body_stop), (orelse, else_stop)) if not stop]
+        )
+        # `if "t" in inspector.get_table_names(): return` guards the rest of the block (SPEC §3.1).
+        if guard and stmt.body and _returns(stmt.body[-1]):
+            state = inner
+        return scope, state, False
+
+    def _guard_id(self, node: ast.stmt | ast.expr, state: _State) -> int:
+        """A guard's identity is its line; inside a helper, the line of the call into it."""
+        return (state.site or node).lineno
+
+    def _for(self, stmt: ast.For | ast.AsyncFor, scope: _Scope, state: _State) -> _Scope:
+        elements = self._elements(stmt.iter, scope)
+        if elements is not None:
+            after = scope
+            for value in elements:
+                bound = self._bind(stmt.target, value, scope)
+                after, _ = self._block(stmt.body, bound, state)
+        else:
+            if self._is_guard(stmt.iter, scope):
+                self.guard_vars.update(self._filled_names(stmt.body))
+            unknown = scope
+            for name in _target_names(stmt.target):
+                unknown = unknown.bind(name, ())
+            after, _ = self._block(stmt.body, unknown, state)
+        self._block(stmt.orelse, after, state)
+        return after
+
+    def _filled_names(self, body: Sequence[ast.stmt]) -> set[str]:
+        """Names a loop over inspector results fills (``seen.add(c["name"])``, ``d[k] = v``)."""
+        names: set[str] = set()
+        for stmt in body:
+            for node in ast.walk(stmt):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in _FILLERS
+                    and isinstance(node.func.value, ast.Name)
+                ):
+                    names.add(node.func.value.id)
+                elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    for target in targets:
+                        names.update(_target_names(target))
+        return names
+
+    def _with(
+        self, stmt: ast.With | ast.AsyncWith, scope: _Scope, state: _State
+    ) -> tuple[_Scope, _State, bool]:
+        batches = dict(state.batches)
+        for item in stmt.items:
+            expr = item.context_expr
+            if (
+                isinstance(expr, ast.Call)
+                and isinstance(expr.func, ast.Attribute)
+                and expr.func.attr == "batch_alter_table"
+                and _is_op(expr.func.value, self.facts)
+            ):
+                batch = self._batch(expr, scope, state)
+                if isinstance(item.optional_vars, ast.Name):
+                    batches[item.optional_vars.id] = batch
+            elif item.optional_vars is not None:
+                for name in _target_names(item.optional_vars):
+                    scope = scope.bind(name, ())
+                    batches.pop(name, None)
+        after, stop = self._block(stmt.body, scope, replace(state, batches=batches))
+        return after, state, stop
+
+    def _try(self, stmt: ast.stmt, scope: _Scope, state: _State) -> _Scope:
+        body, _ = self._block(getattr(stmt, "body", []), scope, state)
+        for handler in getattr(stmt, "handlers", []):
+            self._block(handler.body, scope, state)
+        body, _ = self._block(getattr(stmt, "orelse", []), body, state)
+        body, _ = self._block(getattr(stmt, "finalbody", []), body, state)
+        return body
+
+    def _assign(self, targets: Sequence[ast.expr], value: ast.expr, scope: _Scope) -> _Scope:
+        guard = self._is_guard(value, scope)
+        for target in targets:
+            names = _target_names(target)
+            if guard:
+                self.guard_vars.update(names)
+            else:
+                self.guard_vars.difference_update(names)
+            if isinstance(target, ast.Name):
+                scope = scope.bind(target.id, ((value, scope),))
+            elif (
+                isinstance(target, (ast.Tuple, ast.List))
+                and isinstance(value, (ast.Tuple, ast.List))
+                and len(target.elts) == len(value.elts)
+            ):
+                scope = self._bind(target, (value, scope), scope)
+            else:
+                for name in names:
+                    scope = scope.bind(name, ())
+        return scope
+
+    def _bind(self, target: ast.expr, value: _Value, scope: _Scope) -> _Scope:
+        if isinstance(target, ast.Name):
+            return scope.bind(target.id, (value,))
+        expr, vscope = self._deref(value[0], value[1])
+        if (
+            isinstance(target, (ast.Tuple, ast.List))
+            and isinstance(expr, (ast.Tuple, ast.List))
+            and len(expr.elts) == len(target.elts)
+        ):
+            for sub, elt in zip(target.elts, expr.elts, strict=True):
+                scope = self._bind(sub, (elt, vscope), scope)
+            return scope
+        for name in _target_names(target):
+            scope = scope.bind(name, ())
+        return scope
+
+    def _elements(self, expr: ast.expr, scope: _Scope) -> list[_Value] | None:
+        """The values a loop iterates over, when they are written out literally."""
+        expr, scope = self._deref(expr, scope)
+        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and not expr.args:
+            mapping, mscope = self._deref(expr.func.value, scope)
+            if isinstance(mapping, ast.Dict) and None not in mapping.keys:
+                keys = [k for k in mapping.keys if k is not None]
+                if expr.func.attr == "keys":
+                    return [(k, mscope) for k in keys]
+                if expr.func.attr == "values":
+                    return [(v, mscope) for v in mapping.values]
+                if expr.func.attr == "items":
+                    pairs = [
+                        ast.Tuple(elts=[k, v], ctx=ast.Load())
+                        for k, v in zip(keys, mapping.values, strict=True)
+                    ]
+                    return [(p, mscope) for p in pairs]
+            return None
+        if isinstance(expr, (ast.Tuple, ast.List, ast.Set)) and len(expr.elts) <= _MAX_LOOP:
+            if any(isinstance(e, ast.Starred) for e in expr.elts):
+                return None
+            return [(e, scope) for e in expr.elts]
+        if isinstance(expr, ast.Dict) and None not in expr.keys:
+            return [(k, scope) for k in expr.keys if k is not None]
+        return None
+
+    # guards
+
+    def _is_guard(self, expr: ast.expr, scope: _Scope) -> bool:
+        for node in ast.walk(expr):
+            if isinstance(node, ast.Call):
+                name = _callee(node.func, self.facts.aliases)
+                if (
+                    name in _INSPECT
+                    or name in self.facts.guard_helpers
+                    or name in self.guard_functions
+                ):
+                    return True
+            elif isinstance(node, ast.Name):
+                if node.id in self.guard_vars:
+                    return True
+            elif isinstance(node, ast.Constant) and _EXISTENCE_SQL.search(str(node.value)):
+                return True
+        return False
+
+    # expressions
+
+    def _scan(self, expr: ast.expr, scope: _Scope, state: _State) -> None:
+        """Handle every operation call in ``expr``, outermost first, in source order."""
+        stack: list[ast.AST] = [expr]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Lambda):
+                continue
+            if isinstance(node, ast.Call) and self._call(node, scope, state):
+                continue
+            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+    def _call(self, call: ast.Call, scope: _Scope, state: _State) -> bool:
+        func = call.func
+        if isinstance(func, ast.Attribute):
+            receiver = func.value
+            if _is_op(receiver, self.facts):
+                handler = _HANDLERS.get(func.attr)
+                if handler is not None:
+                    handler(self, call, scope, state, None)
+                return True
+            if isinstance(receiver, ast.Name) and receiver.id in state.batches:
+                handler = _HANDLERS.get(func.attr)
+                if handler is not None:
+                    handler(self, call, scope, state, state.batches[receiver.id])
+                return True
+            if func.attr in _EXECUTE:
+                self._execute(call, scope, state, None)
+                return True
+            return False
+        if (
+            isinstance(func, ast.Name)
+            and func.id in self.facts.op_helpers
+            and func.id not in state.stack
+            and len(state.stack) < _MAX_HELPER_DEPTH
+        ):
+            self._inline(self.facts.functions[func.id], call, scope, state)
+            return True
+        return False
+
+    def _inline(
+        self,
+        fn: ast.FunctionDef | ast.AsyncFunctionDef,
+        call: ast.Call,
+        scope: _Scope,
+        state: _State,
+    ) -> None:
+        """Follow a module helper with its parameters bound to the call's arguments."""
+        env = _Scope(self.facts.scope)
+        args = fn.args
+        positional = [*args.posonlyargs, *args.args]
+        defaults = dict(zip([a.arg for a in positional[::-1]], args.defaults[::-1], strict=False))
+        for kwarg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
+            if default is not None:
+                defaults[kwarg.arg] = default
+        given = _args(call, [a.arg for a in positional])
+        starred = any(isinstance(a, ast.Starred) for a in call.args) or any(
+            k.arg is None for k in call.keywords
+        )
+        for param in [*positional, *args.kwonlyargs]:
+            if param.arg in given:
+                env = env.bind(param.arg, ((given[param.arg], scope),))
+            elif param.arg in defaults and not starred:
+                env = env.bind(param.arg, ((defaults[param.arg], self.facts.scope),))
+            else:
+                env = env.bind(param.arg, ())
+        if args.vararg is not None:
+            rest = ast.Tuple(elts=call.args[len(positional) :], ctx=ast.Load())
+            env = env.bind(args.vararg.arg, () if starred else ((rest, scope),))
+        if args.kwarg is not None:
+            env = env.bind(args.kwarg.arg, ())
+        inner = replace(state, site=state.site or call, stack=(*state.stack, fn.name), batches={})
+        saved = self.guard_vars
+        self.guard_vars = set()
+        self._block(fn.body, env, inner)
+        self.guard_vars = saved
+
+    def _deref(self, expr: ast.expr, scope: _Scope) -> _Value:
+        """Follow a name to its single known value (unchanged when unknown or ambiguous)."""
+        # Terminates: a binding only ever refers to an older scope.
+        while isinstance(expr, ast.Name):
+            values = scope.lookup(expr.id)
+            if not values or len(values) != 1:
+                break
+            expr, scope = values[0]
+        return expr, scope
+
+    def _alternatives(self, expr: ast.expr, scope: _Scope) -> list[_Value]:
+        """A name bound differently on if/else branches stands for each of its values."""
+        pending: list[_Value] = [(expr, scope)]
+        found: list[_Value] = []
+        while pending and len(found) < _MAX_ALTERNATIVES:
+            node, nscope = pending.pop(0)
+            values = nscope.lookup(node.id) if isinstance(node, ast.Name) else None
+            if isinstance(node, ast.Name) and values and len(found) + len(pending) < 64:
+                pending.extend(values)
+            else:
+                found.append((node, nscope))
+        return found
+
+    def _fold(self, expr: ast.expr, scope: _Scope, depth: int = 0) -> tuple[str, int] | str:
+        """A string built from literals only, with its first line; otherwise why it is not."""
+        if depth > 32:
+            return "it is nested too deeply"
+        if isinstance(expr, ast.Name):
+            values = scope.lookup(expr.id)
+            if not values:
+                return f"'{expr.id}' is not a literal string"
+            folded = [self._fold(v, s, depth + 1) for v, s in values]
+            pieces = [f for f in folded if isinstance(f, tuple)]
+            reasons = [f for f in folded if isinstance(f, str)]
+            if reasons:
+                return (
+                    f"'{expr.id}' is not a literal string"
+                    if _NOT_LITERAL in reasons
+                    else reasons[0]
+                )
+            if len({p[0] for p in pieces}) == 1:
+                return pieces[0]
+            return f"'{expr.id}' has different values on different branches"
+        if isinstance(expr, ast.Constant):
+            if isinstance(expr.value, str):
+                return expr.value, expr.lineno
+            return "it is not a string"
+        if isinstance(expr, ast.JoinedStr):
+            if all(isinstance(v, ast.Constant) for v in expr.values):
+                return "".join(str(v.value) for v in expr.values if isinstance(v, ast.Constant)), (
+                    expr.lineno
+                )
+            return "it is an f-string"
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
+            parts: list[ast.expr] = []
+            node: ast.expr = expr
+            while isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+                parts.append(node.right)
+                node = node.left
+            parts.append(node)
+            folded = [self._fold(p, scope, depth + 1) for p in reversed(parts)]
+            if all(isinstance(f, tuple) for f in folded):
+                pieces = [f for f in folded if isinstance(f, tuple)]
+                return "".join(p[0] for p in pieces), pieces[0][1]
+            return "it concatenates a value that is not a literal string"
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mod):
+            return self._fold_percent(expr, scope, depth)
+        if isinstance(expr, ast.Call):
+            return self._fold_call(expr, scope, depth)
+        return _NOT_LITERAL
+
+    def _fold_percent(self, expr: ast.BinOp, scope: _Scope, depth: int) -> tuple[str, int] | str:
+        template = self._fold(expr.left, scope, depth + 1)
+        why = "it uses %-formatting with values that are not literals"
+        if not isinstance(template, tuple):
+            return why
+        right, rscope = self._deref(expr.right, scope)
+        elts = right.elts if isinstance(right, ast.Tuple) else [right]
+        values = [self._scalar(e, rscope) for e in elts]
+        if any(v is _MISSING for v in values):
+            return why
+        try:
+            return template[0] % tuple(values), template[1]
+        except (TypeError, ValueError, KeyError, OverflowError):
+            return why
+
+    def _fold_call(self, expr: ast.Call, scope: _Scope, depth: int) -> tuple[str, int] | str:
+        func = expr.func
+        name = _callee(func, self.facts.aliases)
+        if isinstance(func, ast.Attribute) and name == "format":
+            template = self._fold(func.value, scope, depth + 1)
+            why = "it uses str.format() with values that are not literals"
+            if not isinstance(template, tuple):
+                return why
+            args = [self._scalar(a, scope) for a in expr.args]
+            kwargs = {k.arg: self._scalar(k.value, scope) for k in expr.keywords if k.arg}
+            if _MISSING in args or _MISSING in kwargs.values() or len(kwargs) != len(expr.keywords):
+                return why
+            if re.search(r"\{[^{}]*[.\[]", template[0]):
+                return why
+            try:
+                return template[0].format(*args, **kwargs), template[1]
+            except (IndexError, KeyError, ValueError):
+                return why
+        if isinstance(func, ast.Attribute) and name == "join" and len(expr.args) == 1:
+            separator = self._fold(func.value, scope, depth + 1)
+            items, iscope = self._deref(expr.args[0], scope)
+            if isinstance(separator, tuple) and isinstance(items, (ast.List, ast.Tuple)):
+                folded = [self._fold(e, iscope, depth + 1) for e in items.elts]
+                if folded and all(isinstance(f, tuple) for f in folded):
+                    pieces = [f for f in folded if isinstance(f, tuple)]
+                    return separator[0].join(p[0] for p in pieces), pieces[0][1]
+            return "it joins values that are not literal strings"
+        if name in _NAME_WRAPPERS and expr.args:
+            return self._fold(expr.args[0], scope, depth + 1)
+        return _NOT_LITERAL
+
+    def _scalar(self, expr: ast.expr, scope: _Scope) -> object:
+        expr, _ = self._deref(expr, scope)
+        if isinstance(expr, ast.Constant) and isinstance(expr.value, _SCALARS):
+            return expr.value
+        return _MISSING
+
+    def _name(
+        self, expr: ast.expr | None, scope: _Scope, call: ast.Call, state: _State, what: str
+    ) -> str | None:
+        """A lower-cased literal object name, or a MIG301 problem and None."""
+        if expr is None:
+            folded: tuple[str, int] | str = "it is missing"
+        else:
+            folded = self._fold(expr, scope)
+        if isinstance(folded, tuple):
+            return folded[0].lower()
+        self._fail(call, scope, state, f"cannot analyze {_label(call)}: the {what} {_why(folded)}")
+        return None
+
+    def _bool(self, expr: ast.expr | None, scope: _Scope) -> bool | None:
+        if expr is None:
+            return None
+        value = self._scalar(expr, scope)
+        return value if isinstance(value, bool) else None
+
+    def _type(self, expr: ast.expr | None, scope: _Scope) -> str | None:
+        if expr is None:
+            return None
+        expr, scope = self._deref(expr, scope)
+        args: list[str] = []
+        if isinstance(expr, ast.Call):
+            if isinstance(expr.func, ast.Attribute) and expr.func.attr in _TYPE_WRAPPERS:
+                return self._type(expr.func.value, scope)
+            name = _callee(expr.func, self.facts.aliases)
+            for arg in expr.args:
+                args.append(self._type_arg(arg, scope))
+            for keyword in expr.keywords:
+                if keyword.arg == "length":
+                    args.insert(0, self._type_arg(keyword.value, scope))
+                elif keyword.arg is not None:
+                    args.append(f"{keyword.arg}={self._type_arg(keyword.value, scope)}")
+        elif isinstance(expr, (ast.Name, ast.Attribute)):
+            name = _callee(expr, self.facts.aliases)
+        else:
+            return ast.unparse(expr)
+        base = _SQL_TYPES.get(name, name.upper())
+        return f"{base}({', '.join(args)})" if args else base
+
+    def _type_arg(self, expr: ast.expr, scope: _Scope) -> str:
+        value, vscope = self._deref(expr, scope)
+        if isinstance(value, ast.Call):
+            return self._type(value, vscope) or ""
+        return ast.unparse(value)
+
+    def _columns(self, expr: ast.expr | None, scope: _Scope) -> tuple[str, ...]:
+        if expr is None:
+            return ()
+        expr, scope = self._deref(expr, scope)
+        elts = expr.elts if isinstance(expr, (ast.List, ast.Tuple)) else [expr]
+        names: list[str] = []
+        for elt in elts:
+            folded = self._fold(elt, scope)
+            if isinstance(folded, tuple):
+                names.append(folded[0].lower())
+        return tuple(names)
+
+    def _column_spec(self, expr: ast.expr, scope: _Scope) -> _ColumnSpec | str:
+        expr, scope = self._deref(expr, scope)
+        if not isinstance(expr, ast.Call) or _callee(expr.func, self.facts.aliases) != "Column":
+            return "the column is not a literal sa.Column(...)"
+        params = _args(expr, ("name", "type_"))
+        type_expr = params.get("type_")
+        if (
+            type_expr is not None
+            and _callee(
+                type_expr.func if isinstance(type_expr, ast.Call) else type_expr, self.facts.aliases
+            )
+            in _NOT_TYPES
+        ):
+            type_expr = None
+        name = self._fold(params["name"], scope) if "name" in params else "it is missing"
+        if not isinstance(name, tuple):
+            return f"the column name {_why(name)}"
+        keywords = {k.arg: k.value for k in expr.keywords if k.arg}
+        primary_key = self._bool(keywords.get("primary_key"), scope) is True
+        explicit = "nullable" in keywords
+        nullable = self._bool(keywords["nullable"], scope) if explicit else not primary_key
+        has_default = any(
+            key in keywords and self._scalar(keywords[key], scope) is not None
+            for key in ("server_default", "default")
+        )
+        return _ColumnSpec(
+            name=name[0].lower(),
+            node=expr,
+            type=self._type(type_expr, scope),
+            nullable=nullable,
+            explicit_nullable=explicit,
+            has_default=has_default,
+            unique=self._bool(keywords.get("unique"), scope) is True,
+            primary_key=primary_key,
+        )
+
+    # operations (SPEC §3.1)
+
+    def _idempotent(self, call: ast.Call, scope: _Scope, state: _State) -> _State:
+        """Alembic ≥ 1.16 ``if_not_exists=True`` / ``if_exists=True`` guard the call itself."""
+        for keyword in call.keywords:
+            if keyword.arg in ("if_not_exists", "if_exists") and self._bool(keyword.value, scope):
+                return replace(state, guard=self._guard_id(call, state))
+        return state
+
+    def _batch(self, call: ast.Call, scope: _Scope, state: _State) -> _Batch:
+        params = _args(call, ("table_name", "schema", "recreate"))
+        table = self._name(params.get("table_name"), scope, call, state, "table name")
+        recreate = params.get("recreate")
+        folded = self._fold(recreate, scope) if recreate is not None else None
+        batch = _Batch(table=table, recreate=isinstance(folded, tuple) and folded[0] == "always")
+        if table is not None and batch.recreate:
+            change = self._change(call, state, "table", table, "altered", "rebuild_table")
+            self._emit(self._key(call, scope, state), (change,))
+        return batch
+
+    def _table(
+        self,
+        params: Mapping[str, ast.expr],
+        call: ast.Call,
+        scope: _Scope,
+        state: _State,
+        batch: _Batch | None,
+    ) -> str | None:
+        if batch is not None:
+            return batch.table
+        return self._name(params.get("table_name"), scope, call, state, "table name")
+
+    def _batch_key(self, batch: _Batch | None) -> tuple[str, ...]:
+        return () if batch is None else (f"batch:{batch.table}:{batch.recreate}",)
+
+    def _create_table(
+        self, call: ast.Call, scope: _Scope, state: _State, batch: _Batch | None
+    ) -> None:
+        state = self._idempotent(call, scope, state)
+        params = _args(call, ("table_name",))
+        table = self._name(params.get("table_name"), scope, call, state, "table name")
+        if table is None:
+            return
+        key = self._key(call, scope, state)
+        changes = [self._change(call, state, "table", table, "added", "create_table")]
+        problems: list[Problem] = []
+        specs: list[_ColumnSpec] = []
+        not_null: set[str] = set()
+        unique: set[str] = set()
+        for arg, ascope in self._positional(call.args[1:], scope):
+            if arg is None:
+                why = f"cannot analyze {_label(call)}: its columns are not written out literally"
+                problems.append(self._problem_at(call, state, why))
+                continue
+            expr, escope = self._deref(arg, ascope)
+            name = _callee(expr.func, self.facts.aliases) if isinstance(expr, ast.Call) else ""
+            if name == "Column":
+                spec = self._column_spec(expr, escope)
+                if isinstance(spec, str):
+                    why = f"cannot analyze {_label(call)}: {spec}"
+                    problems.append(self._problem_at(call, state, why))
+                else:
+                    specs.append(spec)
+            elif name == "PrimaryKeyConstraint" and isinstance(expr, ast.Call):
+                not_null.update(self._columns(ast.Tuple(elts=expr.args, ctx=ast.Load()), escope))
+            elif name == "UniqueConstraint" and isinstance(expr, ast.Call) and len(expr.args) == 1:
+                unique.update(self._columns(expr.args[0], escope))
+            elif not name.endswith(("Constraint", "Index")):
+                what = ast.unparse(expr)[:60]
+                why = f"cannot analyze {_label(call)}: {what} is not a literal sa.Column(...)"
+                problems.append(self._problem_at(call, state, why))
+        for spec in specs:
+            nullable = spec.nullable
+            if spec.name in not_null and not spec.explicit_nullable:
+                nullable = False
+            changes.append(
+                self._change(
+                    spec.node,
+                    state,
+                    "column",
+                    f"{table}.{spec.name}",
+                    "added",
+                    "create_table",
+                    type_=spec.type,
+                    nullable=nullable,
+                    has_default=spec.has_default,
+                    unique=spec.unique or spec.name in unique,
+                )
+            )
+        self._emit(key, changes, problems)
+
+    def _positional(
+        self, args: Sequence[ast.expr], scope: _Scope
+    ) -> list[tuple[ast.expr | None, _Scope]]:
+        out: list[tuple[ast.expr | None, _Scope]] = []
+        for arg in args:
+            if isinstance(arg, ast.Starred):
+                value, vscope = self._deref(arg.value, scope)
+                if isinstance(value, (ast.List, ast.Tuple)):
+                    out.extend(self._positional(value.elts, vscope))
+                else:
+                    out.append((None, scope))
+            else:
+                out.append((arg, scope))
+        return out
+
+    def _problem_at(self, node: ast.expr | ast.stmt, state: _State, why: str) -> Problem:
+        line, column = self._pos(node, state)
+        return Problem(code=CODE, path=self.path, line=line, column=column, message=why)
+
+    def _add_column(
+        self, call: ast.Call, scope: _Scope, state: _State, batch: _Batch | None
+    ) -> None:
+        state = self._idempotent(call, scope, state)
+        params = _args(call, ("column",) if batch else ("table_name", "column"))
+        table = self._table(params, call, scope, state, batch)
+        if table is None:
+            return
+        extra = self._batch_key(batch)
+        column = params.get("column")
+        spec = self._column_spec(column, scope) if column is not None else "the column is missing"
+        if isinstance(spec, str):
+            self._fail(call, scope, state, f"cannot analyze {_label(call)}: {spec}", *extra)
+            return
+        change = self._change(
+            call,
+            state,
+            "column",
+            f"{table}.{spec.name}",
+            "added",
+            "add_column",
+            type_=spec.type,
+            nullable=spec.nullable,
+            has_default=spec.has_default,
+            unique=spec.unique,
+        )
+        self._emit(self._key(call, scope, state, *extra), (change,))
+
+    def _drop_column(
+        self, call: ast.Call, scope: _Scope, state: _State, batch: _Batch | None
+    ) -> None:
+        state = self._idempotent(call, scope, state)
+        params = _args(call, ("column_name",) if batch else ("table_name", "column_name"))
+        table = self._table(params, call, scope, state, batch)
+        extra = self._batch_key(batch)
+        if table is None:
+            return
+        column = self._name(params.get("column_name"), scope, call, state, "column name")
+        if column is None:
+            return
+        change = self._change(call, state, "column", f"{table}.{column}", "dropped", "drop_column")
+        self._emit(self._key(call, scope, state, *extra), (change,))
+
+    def _drop_table(
+        self, call: ast.Call, scope: _Scope, state: _State, batch: _Batch | None
+    ) -> None:
+        state = self._idempotent(call, scope, state)
+        table = self._name(
+            _args(call, ("table_name",)).get("table_name"), scope, call, state, "table name"
+        )
+        if table is not None:
+            change = self._change(call, state, "table", table, "dropped", "drop_table")
+            self._emit(self._key(call, scope, state), (change,))
+
+    def _rename_table(
+        self, call: ast.Call, scope: _Scope, state: _State, batch: _Batch | None
+    ) -> None:
+        params = _args(call, ("old_table_name", "new_table_name"))
+        old = self._name(params.get("old_table_name"), scope, call, state, "old table name")
+        new = self._name(params.get("new_table_name"), scope, call, state, "new table name")
+        if old is not None and new is not None:
+            change = self._change(
+                call, state, "table", new, "renamed", "rename_table", old_name=old
+            )
+            self._emit(self._key(call, scope, state), (change,))
+
+    def _alter_column(
+        self, call: ast.Call, scope: _Scope, state: _State, batch: _Batch | None
+    ) -> None:
+        params = _args(call, ("column_name",) if batch else ("table_name", "column_name"))
+        table = self._table(params, call, scope, state, batch)
+        extra = self._batch_key(batch)
+        if table is None:
+            return
+        column = self._name(params.get("column_name"), scope, call, state, "column name")
+        if column is None:
+            return
+        changes: list[Change] = []
+        final = column
+        if "new_column_name" in params:
+            new = self._name(params["new_column_name"], scope, call, state, "new column name")
+            if new is None:
+                return
+            if new != column:
+                final = new
+                changes.append(
+                    self._change(
+                        call,
+                        state,
+                        "column",
+                        f"{table}.{new}",
+                        "renamed",
+                        "rename_column",
+                        old_name=f"{table}.{column}",
+                    )
+                )
+        type_ = self._type(params.get("type_"), scope)
+        old_type = self._type(params.get("existing_type"), scope)
+        if type_ is not None and type_ == old_type:
+            type_ = None
+        nullable = self._bool(params.get("nullable"), scope)
+        if nullable is not None and nullable == self._bool(params.get("existing_nullable"), scope):
+            nullable = None
+        has_default: bool | None = None
+        if "server_default" in params:
+            value = self._scalar(params["server_default"], scope)
+            # Alembic reads server_default=False as "unchanged" and None as "drop the default".
+            has_default = None if value is False else value is not None
+        if type_ is not None or nullable is not None or has_default is not None:
+            changes.append(
+                self._change(
+                    call,
+                    state,
+                    "column",
+                    f"{table}.{final}",
+                    "altered",
+                    "alter_column",
+                    type_=type_,
+                    old_type=old_type,
+                    nullable=nullable,
+                    has_default=has_default,
+                )
+            )
+        if changes:
+            self._emit(self._key(call, scope, state, *extra), changes)
+
+    def _create_index(
+        self, call: ast.Call, scope: _Scope, state: _State, batch: _Batch | None
+    ) -> None:
+        state = self._idempotent(call, scope, state)
+        names = ("index_name", "columns") if batch else ("index_name", "table_name", "columns")
+        params = _args(call, names)
+        table = self._table(params, call, scope, state, batch)
+        if table is None:
+            return
+        columns = self._columns(params.get("columns"), scope)
+        name = self._index_name(
+            params.get("index_name"), scope, call, state, f"ix_{table}", columns
+        )
+        if name is None:
+            return
+        unique = self._bool(params.get("unique"), scope) is True
+        change = self._change(
+            call,
+            state,
+            "index",
+            name,
+            "added",
+            "create_index",
+            unique=unique,
+            columns=columns,
+            table=table,
+        )
+        self._emit(self._key(call, scope, state, *self._batch_key(batch)), (change,))
+
+    def _create_unique_constraint(
+        self, call: ast.Call, scope: _Scope, state: _State, batch: _Batch | None
+    ) -> None:
+        names = (
+            ("constraint_name", "columns")
+            if batch
+            else ("constraint_name", "table_name", "columns")
+        )
+        params = _args(call, names)
+        # Alembic < 0.7 spelled them source= and local_cols=.
+        if "source" in params and "table_name" not in params:
+            params["table_name"] = params["source"]
+        if "local_cols" in params and "columns" not in params:
+            params["columns"] = params["local_cols"]
+        table = self._table(params, call, scope, state, batch)
+        if table is None:
+            return
+        columns = self._columns(params.get("columns"), scope)
+        name = self._index_name(
+            params.get("constraint_name"), scope, call, state, f"uq_{table}", columns
+        )
+        if name is None:
+            return
+        change = self._change(
+            call,
+            state,
+            "index",
+            name,
+            "added",
+            "create_unique_constraint",
+            unique=True,
+            columns=columns,
+            table=table,
+        )
+        self._emit(self._key(call, scope, state, *self._batch_key(batch)), (change,))
+
+    def _index_name(
+        self,
+        expr: ast.expr | None,
+        scope: _Scope,
+        call: ast.Call,
+        state: _State,
+        prefix: str,
+        columns: tuple[str, ...],
+    ) -> str | None:
+        # A None name leaves naming to the metadata's convention; name it the conventional way.
+        if expr is None or self._scalar(expr, scope) is None:
+            return "_".join((prefix, *(c for c in columns if c.isidentifier())))
+        return self._name(expr, scope, call, state, "index name")
+
+    def _drop_index(
+        self, call: ast.Call, scope: _Scope, state: _State, batch: _Batch | None
+    ) -> None:
+        state = self._idempotent(call, scope, state)
+        params = _args(call, ("index_name",) if batch else ("index_name", "table_name"))
+        name = self._name(params.get("index_name"), scope, call, state, "index name")
+        if name is None:
+            return
+        table = batch.table if batch else None
+        if batch is None and "table_name" in params:
+            folded = self._fold(params["table_name"], scope)
+            table = folded[0].lower() if isinstance(folded, tuple) else None
+        change = self._change(call, state, "index", name, "dropped", "drop_index", table=table)
+        self._emit(self._key(call, scope, state, *self._batch_key(batch)), (change,))
+
+    def _execute(self, call: ast.Call, scope: _Scope, state: _State, batch: _Batch | None) -> None:
+        params = _args(call, ("statement",))
+        statement = params.get("statement")
+        for keyword in ("sqltext", "sql", "sql_script"):
+            statement = statement or params.get(keyword)
+        if statement is None:
+            return
+        for expr, escope in self._alternatives(statement, scope):
+            self._statement(call, expr, escope, state)
+
+    def _statement(self, call: ast.Call, expr: ast.expr, scope: _Scope, state: _State) -> None:
+        """One SQL statement handed to execute: literal SQL, a Core construct, or MIG301."""
+        key = self._key(call, scope, state, ast.dump(expr) if self.want_keys else "")
+        chain: list[tuple[str, ast.Call]] = []
+        base, bscope = self._deref(expr, scope)
+        while isinstance(base, ast.Call) and isinstance(base.func, ast.Attribute):
+            receiver, rscope = self._deref(base.func.value, bscope)
+            if base.func.attr in ("format", "join") or self._is_module(receiver, rscope):
+                break
+            chain.append((base.func.attr, base))
+            base, bscope = receiver, rscope
+        verbs = {attr for attr, _ in chain}
+        if (
+            isinstance(base, ast.Call) and _callee(base.func, self.facts.aliases) in _CORE_BASES
+        ) or verbs & {"update", "delete"}:
+            self._core(call, key, base, bscope, chain, state)
+            return
+        if chain and all(attr in _STATEMENT_WRAPPERS for attr, _ in chain):
+            expr, scope = base, bscope
+        folded = self._fold(expr, scope)
+        if isinstance(folded, str):
+            if not _READ_SQL.match(self._leading_text(expr, scope)):
+                why = (
+                    f"cannot analyze dynamic SQL in {_label(call)}: {folded}; "
+                    "write literal SQL or add a data plan"
+                )
+                self._emit(key, problems=(self._problem_at(call, state, why),))
+            return
+        line = folded[1] if state.site is None else self._pos(call, state)[0]
+        self._emit(key, sql=_Sql(folded[0], line, state.guard))
+
+    def _is_module(self, node: ast.expr, scope: _Scope) -> bool:
+        """``sa`` in ``sa.update(t)``: a dotted name bound to nothing the revision assigns."""
+        while isinstance(node, ast.Attribute):
+            node = node.value
+        return isinstance(node, ast.Name) and scope.lookup(node.id) is None
+
+    def _leading_text(self, expr: ast.expr, scope: _Scope) -> str:
+        """The literal text a dynamic statement starts with, to recognise reads."""
+        for _ in range(64):
+            expr, scope = self._deref(expr, scope)
+            if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+                return expr.value
+            if isinstance(expr, ast.JoinedStr) and expr.values:
+                expr = expr.values[0]
+            elif isinstance(expr, ast.BinOp):
+                expr = expr.left
+            elif (
+                isinstance(expr, ast.Call)
+                and expr.args
+                and _callee(expr.func, self.facts.aliases) in _NAME_WRAPPERS
+            ):
+                expr = expr.args[0]
+            elif isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
+                expr = expr.func.value
+            else:
+                break
+        return ""
+
+    def _core(
+        self,
+        call: ast.Call,
+        key: tuple[str, ...],
+        base: ast.expr,
+        scope: _Scope,
+        chain: Sequence[tuple[str, ast.Call]],
+        state: _State,
+    ) -> None:
+        """SQLAlchemy Core ``table(...).update()/.delete()`` follow the SQL rules (SPEC §3.1)."""
+        methods = {attr for attr, _ in chain}
+        verb = _callee(base.func, self.facts.aliases) if isinstance(base, ast.Call) else ""
+        table_call: ast.expr | None = base
+        where = "where" in methods or "filter" in methods
+        if isinstance(base, ast.Call) and verb in ("update", "delete", "insert", "select"):
+            table_call = base.args[0] if base.args else None
+            where = where or any(k.arg == "whereclause" for k in base.keywords)
+        else:
+            verb = next((v for v in ("update", "delete", "insert", "select") if v in methods), "")
+        if verb in ("insert", "select"):
+            return
+        table: str | None = None
+        tscope = scope
+        if table_call is not None:
+            table_call, tscope = self._deref(table_call, scope)
+        if isinstance(table_call, ast.Call) and _callee(table_call.func, self.facts.aliases) in (
+            "table",
+            "Table",
+        ):
+            folded = self._fold(table_call.args[0], tscope) if table_call.args else "it is missing"
+            table = folded[0].lower() if isinstance(folded, tuple) else None
+        if table is None or not verb:
+            why = (
+                f"cannot analyze {_label(call)}: it is neither literal SQL nor "
+                "table(...).update()/.delete() on a literal table name"
+            )
+            self._emit(key, problems=(self._problem_at(call, state, why),))
+            return
+        columns: list[str] = []
+        for attr, link in reversed(chain):
+            if attr != "values":
+                continue
+            mappings = list(link.args)
+            for keyword in link.keywords:
+                if keyword.arg is not None:
+                    columns.append(keyword.arg.lower())
+                else:
+                    mappings.append(keyword.value)
+            for arg in mappings:
+                mapping, _ = self._deref(arg, scope)
+                if isinstance(mapping, ast.Dict):
+                    for k in mapping.keys:
+                        if k is not None and (text := self._column_key(k, scope)):
+                            columns.append(text)
+        operation = "update_rows" if verb == "update" else "delete_rows"
+        change = self._change(
+            call,
+            state,
+            "table",
+            table,
+            "altered",
+            operation,
+            where=where,
+            columns=tuple(dict.fromkeys(columns)),
+        )
+        self._emit(key, (change,))
+
+    def _column_key(self, key: ast.expr, scope: _Scope) -> str:
+        folded = self._fold(key, scope)
+        if isinstance(folded, tuple):
+            return folded[0].lower()
+        return key.attr.lower() if isinstance(key, ast.Attribute) else ""
+
+
+class _Missing:
+    pass
+
+
+_MISSING = _Missing()
+
+_HANDLERS = {
+    "create_table": _Analyzer._create_table,
+    "add_column": _Analyzer._add_column,
+    "drop_column": _Analyzer._drop_column,
+    "drop_table": _Analyzer._drop_table,
+    "rename_table": _Analyzer._rename_table,
+    "alter_column": _Analyzer._alter_column,
+    "create_index": _Analyzer._create_index,
+    "drop_index": _Analyzer._drop_index,
+    "create_unique_constraint": _Analyzer._create_unique_constraint,
+    "execute": _Analyzer._execute,
+}
+
+
+def _label(call: ast.Call) -> str:
+    text = ast.unparse(call.func)
+    if len(text) > 60 and isinstance(call.func, ast.Attribute):
+        text = call.func.attr
+    return f"{text}()"
+
+
+def _why(reason: str) -> str:
+    return reason.removeprefix("it ") if reason.startswith("it ") else reason
