@@ -113,7 +113,7 @@ class _Validator:
 
 def _unknown(key: str, known: tuple[str, ...]) -> str:
     close = difflib.get_close_matches(key, known, n=1)
-    hint = f"; did you mean '{close[0]}'" if close else ""
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
     return f"is unknown{hint}"
 
 

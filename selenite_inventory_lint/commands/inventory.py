@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 from selenite_inventory_lint.errors import EXIT_OK, FatalError
+from selenite_inventory_lint.model import SectionKind
 
 
-def _load(args: argparse.Namespace) -> tuple[str, str, dict[str, object]]:
+def _load(args: argparse.Namespace) -> tuple[str, str, dict[str, SectionKind | None]]:
     """(display path, text, section overrides) of the inventory asked for."""
     from selenite_inventory_lint.config import load_config
 
@@ -31,17 +32,17 @@ def _load(args: argparse.Namespace) -> tuple[str, str, dict[str, object]]:
     config = load_config(root, explicit)
     snapshot = open_changeset(root, wants=lambda _path: False).snapshot
     path = locate_inventory(snapshot, config)
-    data = snapshot.read(path)
-    if data is None:
+    content = snapshot.read(path)
+    if content is None:
         raise FatalError(f"cannot read the inventory '{path}'.")
-    return path, decode(data), dict(config.sections)
+    return path, decode(content), dict(config.sections)
 
 
 def run(args: argparse.Namespace) -> int:
     from selenite_inventory_lint.inventory.parse import parse_inventory
 
     path, text, sections = _load(args)
-    inventory = parse_inventory(text, path, sections)  # type: ignore[arg-type]
+    inventory = parse_inventory(text, path, sections)
     for problem in inventory.problems:
         print(
             f"{problem.path}:{problem.line}:{problem.column}: {problem.code} {problem.message}",

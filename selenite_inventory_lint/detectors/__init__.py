@@ -41,6 +41,7 @@ class Detector(Protocol):
 
 
 def registry() -> tuple[Detector, ...]:
-    from selenite_inventory_lint.detectors import alembic
+    """Every detector, in the order their changes are reported for the same line."""
+    from selenite_inventory_lint.detectors.alembic import DETECTOR as ALEMBIC
 
-    return (alembic.DETECTOR,)
+    return (ALEMBIC,)
