@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from importlib import resources
 from pathlib import Path
@@ -53,7 +54,6 @@ def project(repo: GitRepo) -> GitRepo:
 
 def check(repo: GitRepo, *args: str) -> tuple[int, dict[str, Any]]:
     """Run `check --format json` on the last commit; (exit code, parsed report)."""
-    import io
     from contextlib import redirect_stdout
 
     out = io.StringIO()
@@ -425,3 +425,23 @@ def test_demo_prints_findings_and_exits_1(
     assert "INV102 column users.phone is added but not covered by the inventory" in out
     assert "MIG101 table feedback_attachments is dropped" in out
     assert "Traceback" not in out
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("no_color", "coloured"), [("", True), ("1", False)])
+def test_colour_only_on_a_terminal_without_no_color(
+    project: GitRepo, monkeypatch: pytest.MonkeyPatch, no_color: str, coloured: bool
+) -> None:
+    project.write(f"{VERSIONS}/0002_change.py", revision("0002", "0001", 'op.drop_table("jobs")'))
+    project.commit("drop")
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stdout", terminal)
+    monkeypatch.setenv("NO_COLOR", no_color)
+    assert main(["check", "--repo", str(project.path), "--base", "HEAD~1"]) == 1
+    out = terminal.getvalue()
+    assert ("\x1b[1;31mMIG101\x1b[0m" in out) is coloured
+    assert ("\x1b[" in out) is coloured
