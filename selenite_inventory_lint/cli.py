@@ -10,7 +10,7 @@ from selenite_inventory_lint import __version__
 from selenite_inventory_lint.errors import EXIT_ERROR, FatalError
 
 PROG = "selenite-inventory-lint"
-REPORT_FORMATS = ("text", "json")
+REPORT_FORMATS = ("text", "json", "markdown", "sarif", "github", "gitlab", "html")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -80,6 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--staged", action="store_true", help="compare HEAD → the index (pre-commit)"
     )
     _common(check)
+    check.add_argument(
+        "--fix",
+        action="store_true",
+        help="insert a `TODO: describe` stub entry for each undocumented object (INV101-INV105)",
+    )
 
     inventory = sub.add_parser("inventory", help="print the inventory's entries as parsed")
     inventory.add_argument(

@@ -186,6 +186,9 @@ class RunResult:
     findings: tuple[Finding, ...]
     # The inventory's text (for the suggested patch and the "Required Updates" checklist).
     inventory_text: str = ""
+    # Config `sections:` overrides (heading → kind), so reports read the inventory as the
+    # check did.
+    inventory_sections: tuple[tuple[str, SectionKind | None], ...] = ()
 
     @property
     def errors(self) -> int:

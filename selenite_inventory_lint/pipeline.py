@@ -428,4 +428,5 @@ def judge_detection(
         changes=changes,
         findings=findings,
         inventory_text=inventory_text,
+        inventory_sections=tuple(sorted(config.sections.items())),
     )

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from selenite_inventory_lint.errors import EXIT_FINDINGS, EXIT_OK, FatalError
 from selenite_inventory_lint.model import RunResult
+
+if TYPE_CHECKING:
+    from selenite_inventory_lint.config import Config
+
+# GitHub drops a step summary larger than this.
+STEP_SUMMARY_LIMIT = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -67,6 +76,28 @@ def write_reports(result: RunResult, args: argparse.Namespace, env: Mapping[str,
         _write(Path(args.output), main_render(result))
     else:
         sys.stdout.write(main_render(result, color=_use_color(sys.stdout, env)))
+    if "github" in (args.format, *(fmt for fmt, _ in targets)) and env.get("GITHUB_STEP_SUMMARY"):
+        append_step_summary(Path(env["GITHUB_STEP_SUMMARY"]), reports.get("markdown")(result))
+
+
+def append_step_summary(path: Path, markdown: str) -> None:
+    """Append the markdown report to the job summary, unless it would pass GitHub's limit."""
+    data = markdown.encode("utf-8")
+    try:
+        size = path.stat().st_size if path.exists() else 0
+        if size + len(data) > STEP_SUMMARY_LIMIT:
+            print(
+                f"selenite-inventory-lint: the job summary {path} would pass GitHub's 1 MiB "
+                "limit; the report was not added to it.",
+                file=sys.stderr,
+            )
+            return
+        with path.open("ab") as summary:
+            summary.write(data)
+    except OSError as exc:
+        raise FatalError(
+            f"cannot append to the job summary {path} (GITHUB_STEP_SUMMARY): {exc.strerror or exc}."
+        ) from exc
 
 
 def _write(path: Path, text: str) -> None:
@@ -75,6 +106,60 @@ def _write(path: Path, text: str) -> None:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise FatalError(f"cannot write the report to {path}: {exc.strerror or exc}.") from exc
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace ``path`` by ``data`` through a temporary file in the same directory, so a
+    reader (or a crash) sees the old bytes or the new ones, never half of them."""
+    target = path.resolve()
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, target.stat().st_mode & 0o7777)
+        os.replace(temp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise FatalError(f"cannot write {path}: {exc.strerror or exc}.") from exc
+
+
+def fix_inventory(root: Path, result: RunResult, config: Config) -> bool:
+    """``--fix`` (SPEC §5): stub entries in the inventory on disk; say what changed."""
+    from selenite_inventory_lint.inventory.fix import STUB, fix_bytes
+    from selenite_inventory_lint.reports.review import plural, visible
+
+    path = root / result.inventory
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FatalError(
+            f"--fix cannot read the inventory {result.inventory}: {exc.strerror or exc}."
+        ) from exc
+    fixed = fix_bytes(data, result.findings, sections=config.sections)
+    for skipped in fixed.skipped:
+        print(
+            f"{result.inventory}: no stub for {skipped.object_kind} "
+            f"{visible(skipped.object_name)}: {skipped.reason}; add its entry by hand.",
+            file=sys.stderr,
+        )
+    if not fixed.changed:
+        return False
+    write_atomically(path, fixed.new)
+    for stub in fixed.stubs:
+        print(
+            f"{result.inventory}:{stub.line}: added `{visible(stub.key)}: {STUB}` "
+            f"to ## {visible(stub.section)}",
+            file=sys.stderr,
+        )
+    print(
+        f"Fixed {result.inventory}: {plural(len(fixed.stubs), 'stub')} inserted; "
+        f"replace each `{STUB}` with a description (INV301 fails until then).",
+        file=sys.stderr,
+    )
+    return True
 
 
 def exit_code(result: RunResult, args: argparse.Namespace) -> int:
@@ -95,17 +180,23 @@ def run(args: argparse.Namespace) -> int:
             f"selenite-inventory-lint: checking against {chosen.base} (from {chosen.origin})",
             file=sys.stderr,
         )
-    changeset = open_changeset(
-        root,
-        base=chosen.base,
-        head=chosen.head,
-        staged=chosen.staged,
-        wants=pipeline.wants(config),
-        max_bytes=config.max_file_bytes,
-    )
-    selection = pipeline.Selection(
-        select=args.select or config.select, ignore=(*config.ignore, *args.ignore)
-    )
-    result = pipeline.run(changeset, config, selection=selection)
+
+    def check() -> RunResult:
+        changeset = open_changeset(
+            root,
+            base=chosen.base,
+            head=chosen.head,
+            staged=chosen.staged,
+            wants=pipeline.wants(config),
+            max_bytes=config.max_file_bytes,
+        )
+        selection = pipeline.Selection(
+            select=args.select or config.select, ignore=(*config.ignore, *args.ignore)
+        )
+        return pipeline.run(changeset, config, selection=selection)
+
+    result = check()
+    if args.fix and fix_inventory(root, result, config):
+        result = check()  # report what remains, as ruff does after fixing
     write_reports(result, args, env)
     return exit_code(result, args)

@@ -20,6 +20,11 @@ class Report(Protocol):
 FORMATS: dict[str, str] = {
     "text": "selenite_inventory_lint.reports.text",
     "json": "selenite_inventory_lint.reports.json_report",
+    "markdown": "selenite_inventory_lint.reports.markdown",
+    "sarif": "selenite_inventory_lint.reports.sarif",
+    "github": "selenite_inventory_lint.reports.github",
+    "gitlab": "selenite_inventory_lint.reports.gitlab",
+    "html": "selenite_inventory_lint.reports.html_report",
 }
 
 

@@ -1,0 +1,217 @@
+"""The markdown report's content as one self-contained HTML page (SPEC §5): inline CSS, no
+script, nothing fetched (a Content-Security-Policy forbids it), readable on a phone (tables
+scroll sideways inside their box). Every piece of repository text goes through ``_e``."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from selenite_inventory_lint.model import Finding, ReportedChange, RunResult
+from selenite_inventory_lint.reports.review import (
+    Checklist,
+    Review,
+    Segment,
+    build,
+    plural,
+    verdict,
+    visible,
+)
+
+_CSS = """
+:root{color-scheme:light dark;--fg:#1f2328;--bg:#fff;--muted:#59636e;--line:#d1d9e0;
+--bad:#cf222e;--ok:#1a7f37;--warn:#9a6700;--code:#f6f8fa;--add:#dafbe1;--del:#ffebe9}
+@media (prefers-color-scheme:dark){:root{--fg:#f0f6fc;--bg:#0d1117;--muted:#9198a1;
+--line:#3d444d;--bad:#f85149;--ok:#3fb950;--warn:#d29922;--code:#151b23;--add:#12261e;
+--del:#25171c}}
+*{box-sizing:border-box}
+body{margin:0 auto;max-width:72rem;padding:1rem;font:16px/1.5 system-ui,-apple-system,
+"Segoe UI",sans-serif;color:var(--fg);background:var(--bg);overflow-wrap:anywhere}
+h1{font-size:1.5rem;margin:.5rem 0}h2{font-size:1.2rem;margin:1.5rem 0 .5rem}
+.verdict{padding:.75rem 1rem;border-left:.3rem solid var(--ok);background:var(--code)}
+.verdict.failed{border-color:var(--bad)}
+.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
+table{border-collapse:collapse;width:100%;font-size:.9rem}
+th,td{border:1px solid var(--line);padding:.35rem .5rem;text-align:left;vertical-align:top}
+th{background:var(--code)}
+code,pre{font:.85rem/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+code{background:var(--code);padding:.1rem .25rem;border-radius:.25rem}
+pre{background:var(--code);padding:.75rem;overflow-x:auto;border-radius:.4rem}
+pre span{display:block}pre .add{background:var(--add)}pre .del{background:var(--del)}
+.error,.no{color:var(--bad);font-weight:600}.warning{color:var(--warn)}.plan,.yes{color:var(--ok)}
+.muted,footer{color:var(--muted);font-size:.85rem}
+ul.todo{list-style:none;padding-left:0}ul.todo li::before{content:"\\2610  "}
+@media (max-width:40rem){body{padding:.5rem;font-size:15px}th,td{padding:.25rem .35rem}}
+"""
+
+
+def _e(value: str) -> str:
+    return html.escape(visible(value), quote=True)
+
+
+def _code(value: str) -> str:
+    return f"<code>{_e(value)}</code>"
+
+
+def _where(path: str, line: int, column: int | None = None) -> str:
+    return _code(f"{path}:{line}" if column is None else f"{path}:{line}:{column}")
+
+
+def _segments(segments: Sequence[Segment]) -> str:
+    return "".join(_code(text) if kind == "code" else _e(text) for kind, text in segments)
+
+
+def _table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = ["<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows]
+    return [
+        f"<h2>{title}</h2>",
+        '<div class="scroll"><table>',
+        f"<thead><tr>{head}</tr></thead>",
+        "<tbody>",
+        *body,
+        "</tbody></table></div>",
+    ]
+
+
+def _documented(row: ReportedChange) -> str:
+    return {
+        True: '<span class="yes">yes</span>',
+        False: '<span class="no">no</span>',
+        None: '<span class="muted">n/a</span>',
+    }[row.documented]
+
+
+def _change(row: ReportedChange) -> list[str]:
+    change = row.change
+    name = change.name if not change.old_name else f"{change.old_name} → {change.name}"
+    return [
+        _code(name),
+        _e(change.kind),
+        _e(change.action),
+        _where(change.path, change.line),
+        _documented(row),
+    ]
+
+
+def _plan(finding: Finding) -> str:
+    if finding.covered_by_plan:
+        return f'<span class="plan">covered by {_code(finding.covered_by_plan)}</span>'
+    return '<span class="no">no approved data plan</span>'
+
+
+def _severity(finding: Finding) -> str:
+    if finding.covered_by_plan:
+        return '<span class="plan">info (plan)</span>'
+    return f'<span class="{finding.severity}">{finding.severity}</span>'
+
+
+def _patch(review: Review) -> list[str]:
+    if not review.patch and not review.skipped:
+        return []
+    out = ["<h2>Suggested inventory patch</h2>"]
+    if review.patch:
+        out.append(
+            f"<p>Save as a file and <code>git apply</code> it (or run "
+            f"<code>selenite-inventory-lint check --fix</code>), then replace each "
+            f"<code>TODO: describe</code> ({plural(review.stubs, 'stub')}):</p>"
+        )
+        spans = []
+        for line in review.patch.replace("\r\n", "\n").rstrip("\n").split("\n"):
+            css = {"+": ' class="add"', "-": ' class="del"'}.get(line[:1], "")
+            if line.startswith(("+++", "---")):
+                css = ""
+            spans.append(f"<span{css}>{_e(line) or ' '}</span>")
+        out.append("<pre>" + "".join(spans) + "</pre>")
+    if review.skipped:
+        out.append("<ul>")
+        out += [
+            f"<li>No stub for {_e(kind)} {_code(name)}: {_e(reason)}.</li>"
+            for kind, name, reason in review.skipped
+        ]
+        out.append("</ul>")
+    return out
+
+
+def _checklist(checklist: Checklist | None, inventory: str) -> list[str]:
+    if checklist is None:
+        return []
+    out = [
+        "<h2>Required updates</h2>",
+        f'<p class="muted">Schema changed: from {_code(inventory)} ({_e(checklist.heading)}):</p>',
+    ]
+    out += [f"<p>{_segments(p)}</p>" for p in checklist.intro]
+    out.append('<ul class="todo">')
+    out += [f"<li>{_segments(item)}</li>" for item in checklist.items]
+    out.append("</ul>")
+    return out
+
+
+def render_review(review: Review) -> str:
+    result = review.result
+    state = "failed" if result.errors else "passed"
+    title = (
+        f"Data inventory: {plural(result.errors, 'error')}, {plural(result.warnings, 'warning')}"
+    )
+    body = [
+        f"<h1>{'❌' if result.errors else '✅'} {title}</h1>",
+        f'<p class="verdict {state}"><strong>{_e(verdict(result))}</strong> '
+        f"Inventory: {_code(result.inventory)}.</p>",
+    ]
+    if review.changes:
+        body += _table(
+            f"Data-bearing changes ({len(review.changes):,})",
+            ("object", "kind", "action", "source", "documented"),
+            [_change(r) for r in review.changes],
+        )
+    else:
+        body.append("<p>No data-bearing changes.</p>")
+    if review.destructive:
+        body += _table(
+            f"Destructive operations ({len(review.destructive):,})",
+            ("code", "object", "operation", "source", "data plan"),
+            [
+                [_e(f.code), _code(f.object_name), _e(f.message), _where(f.path, f.line), _plan(f)]
+                for f in review.destructive
+            ],
+        )
+    if review.findings:
+        body += _table(
+            f"Findings ({len(review.findings):,})",
+            ("severity", "code", "location", "message"),
+            [
+                [_severity(f), _e(f.code), _where(f.path, f.line, f.column), _e(f.message)]
+                for f in review.findings
+            ],
+        )
+    body += _patch(review)
+    body += _checklist(review.checklist, result.inventory)
+    base = _code(result.base[:12]) if result.base else "the root"
+    body.append(
+        f"<footer>selenite-inventory-lint {_e(result.tool_version)} · {base} → "
+        f"{_code(result.head[:12])}</footer>"
+    )
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en">',
+            "<head>",
+            '<meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            '<meta http-equiv="Content-Security-Policy" '
+            "content=\"default-src 'none'; style-src 'unsafe-inline'\">",
+            '<meta name="referrer" content="no-referrer">',
+            f"<title>{title}</title>",
+            f"<style>{_CSS}</style>",
+            "</head>",
+            "<body>",
+            *body,
+            "</body>",
+            "</html>",
+            "",
+        ]
+    )
+
+
+def render(result: RunResult, *, color: bool = False) -> str:
+    return render_review(build(result))

@@ -1,0 +1,269 @@
+"""A pull-request comment (SPEC §5): verdict, data-bearing changes, destructive operations and
+their data plans, every finding, a suggested inventory patch and the inventory's "Required
+Updates" checklist — under GitHub's 65,536-character comment limit.
+
+Repository text is escaped once, by ``_text``: control characters become visible escapes and
+every character with inline meaning (links, HTML, emphasis, code, table cells, math) is
+backslash-escaped, so it renders as the same text in and out of table cells. Names are shown
+as ``<code>`` around that escaped text: a backtick in a name cannot end a code span.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from selenite_inventory_lint.model import Finding, ReportedChange, RunResult
+from selenite_inventory_lint.reports import review as _review
+from selenite_inventory_lint.reports.review import Checklist, Review, Segment, plural, visible
+
+# GitHub refuses comments over 65,536 characters; the margin keeps room for a bot's wrapper.
+LIMIT = 65_000
+COLLAPSE_AFTER = 10
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&$])")
+# Text that would open a block (list, heading, quote, thematic break) at the start of a line.
+_BLOCK_START = re.compile(r"^(\s*)(\d+[.)]|[-+#>=])")
+
+
+def _text(value: str, *, line_start: bool = False) -> str:
+    text = _SPECIAL.sub(r"\\\1", visible(value))
+    if not line_start:
+        return text
+    return _BLOCK_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], text)
+
+
+def _code(value: str) -> str:
+    return f"<code>{_text(value)}</code>" if value else "<code></code>"
+
+
+def _where(path: str, line: int, column: int | None = None) -> str:
+    return _code(f"{path}:{line}" if column is None else f"{path}:{line}:{column}")
+
+
+def _segments(segments: Sequence[Segment], *, line_start: bool = False) -> str:
+    return "".join(
+        _code(text) if kind == "code" else _text(text, line_start=line_start and i == 0)
+        for i, (kind, text) in enumerate(segments)
+    )
+
+
+def _fence(body: str) -> str:
+    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def _documented(row: ReportedChange) -> str:
+    return {True: "yes", False: "**no**", None: "n/a"}[row.documented]
+
+
+def _change_row(row: ReportedChange) -> str:
+    change = row.change
+    name = change.name if not change.old_name else f"{change.old_name} → {change.name}"
+    cells = (
+        _code(name),
+        change.kind,
+        change.action,
+        _where(change.path, change.line),
+        _documented(row),
+    )
+    return "| " + " | ".join(cells) + " |"
+
+
+def _plan_status(finding: Finding) -> str:
+    if finding.covered_by_plan:
+        return f"covered by {_code(finding.covered_by_plan)}"
+    return "**no approved data plan**"
+
+
+def _destructive_row(finding: Finding) -> str:
+    cells = (
+        finding.code,
+        _code(finding.object_name),
+        _text(finding.message),
+        _where(finding.path, finding.line),
+        _plan_status(finding),
+    )
+    return "| " + " | ".join(cells) + " |"
+
+
+def _severity(finding: Finding) -> str:
+    if finding.covered_by_plan:
+        return "info (plan)"
+    return {"error": "**error**", "warning": "warning", "info": "info"}[finding.severity]
+
+
+def _finding_row(finding: Finding) -> str:
+    cells = (
+        _severity(finding),
+        finding.code,
+        _where(finding.path, finding.line, finding.column),
+        _text(finding.message),
+    )
+    return "| " + " | ".join(cells) + " |"
+
+
+def _table(
+    title: str,
+    header: Sequence[str],
+    rows: Sequence[str],
+    cap: int | None,
+    noun: str,
+) -> list[str]:
+    shown = rows if cap is None else rows[:cap]
+    table = [
+        "| " + " | ".join(header) + " |",
+        "| " + " | ".join("---" for _ in header) + " |",
+        *shown,
+    ]
+    left = len(rows) - len(shown)
+    if left:
+        table += [
+            "",
+            f"*{plural(left, 'more ' + noun)} not shown; "
+            "the `json` and `sarif` reports list every one.*",
+        ]
+    if len(rows) > COLLAPSE_AFTER:
+        table = [
+            "<details>",
+            f"<summary>{plural(len(rows), noun)}</summary>",
+            "",
+            *table,
+            "",
+            "</details>",
+        ]
+    return [f"### {title}", "", *table, ""]
+
+
+def _patch(review: Review, with_patch: bool) -> list[str]:
+    if not review.patch and not review.skipped:
+        return []
+    lines = ["### Suggested inventory patch", ""]
+    if review.patch and with_patch:
+        fence = _fence(review.patch)
+        lines += [
+            f"Save this as a file and `git apply` it (or run `selenite-inventory-lint check "
+            f"--fix`), then replace each `TODO: describe` with what the data is "
+            f"({plural(review.stubs, 'stub')}):",
+            "",
+            f"{fence}diff",
+            review.patch.rstrip("\n"),
+            fence,
+            "",
+        ]
+    elif review.patch:
+        lines += [
+            f"The patch ({plural(review.stubs, 'stub')}) is too long for a comment: run "
+            "`selenite-inventory-lint check --fix` to insert the stubs, then replace each "
+            "`TODO: describe`.",
+            "",
+        ]
+    for kind, name, reason in review.skipped:
+        lines.append(f"- No stub for {kind} {_code(name)}: {_text(reason)}.")
+    if review.skipped:
+        lines.append("")
+    return lines
+
+
+def _checklist(checklist: Checklist | None, inventory: str, cap: int | None) -> list[str]:
+    if checklist is None:
+        return []
+    lines = [
+        "### Required updates",
+        "",
+        f"Schema changed: from {_code(inventory)} ({_text(checklist.heading)}):",
+        "",
+    ]
+    for paragraph in checklist.intro:
+        lines += [_segments(paragraph, line_start=True), ""]
+    items = checklist.items if cap is None else checklist.items[:cap]
+    lines += [f"- [ ] {_segments(item)}" for item in items]
+    if len(items) < len(checklist.items):
+        lines.append(f"- {plural(len(checklist.items) - len(items), 'more item')} not shown")
+    return [*lines, ""]
+
+
+def _render(review: Review, cap: int | None, with_patch: bool) -> str:
+    result = review.result
+    icon = "❌" if result.errors else "✅"
+    lines = [
+        f"## {icon} Data inventory: {plural(result.errors, 'error')}, "
+        f"{plural(result.warnings, 'warning')}",
+        "",
+        f"**{_review.verdict(result)}** Inventory: {_code(result.inventory)}.",
+        "",
+    ]
+    if review.changes:
+        lines += _table(
+            f"Data-bearing changes ({len(review.changes):,})",
+            ("object", "kind", "action", "source", "documented"),
+            [_change_row(r) for r in review.changes],
+            cap,
+            "change",
+        )
+    else:
+        lines += ["No data-bearing changes.", ""]
+    if review.destructive:
+        lines += _table(
+            f"Destructive operations ({len(review.destructive):,})",
+            ("code", "object", "operation", "source", "data plan"),
+            [_destructive_row(f) for f in review.destructive],
+            cap,
+            "operation",
+        )
+    if review.findings:
+        lines += _table(
+            f"Findings ({len(review.findings):,})",
+            ("severity", "code", "location", "message"),
+            [_finding_row(f) for f in review.findings],
+            cap,
+            "finding",
+        )
+    lines += _patch(review, with_patch)
+    lines += _checklist(review.checklist, result.inventory, cap)
+    base = _code(result.base[:12]) if result.base else "the root"
+    head = _code(result.head[:12])
+    lines.append(
+        f"<sub>selenite-inventory-lint {_text(result.tool_version)} · {base} → {head}</sub>"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _largest(fits: Callable[[int], bool], high: int) -> int:
+    """The largest cap in ``0..high`` that fits (binary search); 0 when none does."""
+    low = 0
+    while low < high:
+        middle = (low + high + 1) // 2
+        if fits(middle):
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def render_review(review: Review, *, limit: int = LIMIT) -> str:
+    """The comment, cut down to ``limit`` characters: first every list is shortened (each
+    says how many rows it left out), then the patch gives way to a `--fix` hint."""
+    text = _render(review, None, True)
+    if len(text) <= limit:
+        return text
+    longest = max(
+        len(review.changes),
+        len(review.findings),
+        len(review.checklist.items) if review.checklist else 0,
+    )
+    for with_patch in (True, False):
+        if len(_render(review, 0, with_patch)) <= limit:
+
+            def fits(cap: int, patch: bool = with_patch) -> bool:
+                return len(_render(review, cap, patch)) <= limit
+
+            best = _largest(fits, longest)
+            return _render(review, best, with_patch)
+    # Only repository text of absurd length gets here (a megabyte-long name): cut it.
+    notice = "\n\n*Report cut at GitHub's comment limit.*\n"
+    text = _render(review, 0, False)
+    return text[: limit - len(notice)].rsplit("\n", 1)[0] + notice
+
+
+def render(result: RunResult, *, color: bool = False) -> str:
+    return render_review(_review.build(result))

@@ -1,0 +1,121 @@
+"""SARIF 2.1.0 for code scanning (SPEC §5), valid against the OASIS schema.
+
+Every rule of the registry is described (``shortDescription`` the summary, ``fullDescription``
+its "What", ``help`` the whole docs block), within GitHub's 1,024-character description
+limits. Results carry a ``primaryLocationLineHash`` computed from the finding's identity, not
+its line, so GitHub tracks an alert across commits that move it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import quote
+
+from selenite_inventory_lint.model import Finding, RunResult, Severity
+from selenite_inventory_lint.reports.fingerprint import fingerprints
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+# GitHub code scanning truncates or rejects rule descriptions over this many characters.
+DESCRIPTION_LIMIT = 1024
+_LEVEL: dict[Severity, str] = {"error": "error", "warning": "warning", "info": "note"}
+# SARIF §3.11.6: in plain-text messages `[text](target)` is a link; brackets are escaped.
+_LINK_CHARS = re.compile(r"([\\\[\]])")
+
+
+def _clip(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _section(docs: str, name: str) -> str:
+    match = re.search(rf"^## {name}\n(.*?)(?=^## |\Z)", docs, flags=re.MULTILINE | re.DOTALL)
+    return " ".join(match.group(1).split()) if match else ""
+
+
+def _pascal(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+def _rules() -> list[dict[str, object]]:
+    from selenite_inventory_lint.rules import RULES
+
+    return [
+        {
+            "id": rule.code,
+            "name": _pascal(rule.name),
+            "shortDescription": {"text": _clip(rule.summary)},
+            "fullDescription": {"text": _clip(_section(rule.docs, "What") or rule.summary)},
+            "help": {"text": rule.docs, "markdown": rule.docs},
+            "defaultConfiguration": {"level": _LEVEL[rule.severity]},
+            "properties": {"tags": ["data-inventory"]},
+        }
+        for rule in RULES
+    ]
+
+
+def _message(finding: Finding) -> str:
+    text = _LINK_CHARS.sub(r"\\\1", finding.message)
+    if finding.covered_by_plan:
+        plan = _LINK_CHARS.sub(r"\\\1", finding.covered_by_plan)
+        text += f" (covered by data plan {plan})"
+    return text
+
+
+def _uri(path: str) -> str:
+    return quote(path, safe="/")
+
+
+def as_dict(result: RunResult) -> dict[str, object]:
+    rules = _rules()
+    index = {str(rule["id"]): i for i, rule in enumerate(rules)}
+    results = []
+    for finding, (digest, occurrence) in zip(
+        result.findings, fingerprints(result.findings), strict=True
+    ):
+        entry: dict[str, object] = {
+            "ruleId": finding.code,
+            "level": "note" if finding.covered_by_plan else _LEVEL[finding.severity],
+            "message": {"text": _message(finding)},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": _uri(finding.path)},
+                        "region": {
+                            "startLine": max(finding.line, 1),
+                            "startColumn": max(finding.column, 1),
+                        },
+                    },
+                    "logicalLocations": [
+                        {"name": finding.object_name, "kind": finding.object_kind}
+                    ],
+                }
+            ],
+            "partialFingerprints": {"primaryLocationLineHash": f"{digest[:16]}:{occurrence}"},
+        }
+        if finding.code in index:
+            entry["ruleIndex"] = index[finding.code]
+        if finding.covered_by_plan:
+            entry["properties"] = {"coveredByPlan": finding.covered_by_plan}
+        results.append(entry)
+    return {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "selenite-inventory-lint",
+                        "version": result.tool_version,
+                        "semanticVersion": result.tool_version,
+                        "rules": rules,
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+
+
+def render(result: RunResult, *, color: bool = False) -> str:
+    return json.dumps(as_dict(result), indent=2, ensure_ascii=False) + "\n"
