@@ -10,14 +10,15 @@ notice says how many, and the job summary (the markdown report, appended to
 from __future__ import annotations
 
 from selenite_inventory_lint.model import Finding, RunResult
-from selenite_inventory_lint.reports.review import plural, verdict
+from selenite_inventory_lint.reports.review import plural, verdict, visible
 
 SHOWN_PER_LEVEL = 10
 _RANK = {"error": 0, "warning": 1, "notice": 2}
 
 
 def escape_data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """The toolkit's escaping; other control characters (ANSI escapes) become visible text."""
+    return visible(value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(value: str) -> str:

@@ -49,11 +49,16 @@ class Review:
         return self.result.errors == 0
 
 
-def visible(text: str) -> str:
-    """Control characters (ANSI escapes, NUL, line breaks) as ``\\xNN``-style escapes."""
-    return _CONTROL.sub(
-        lambda m: repr(m.group())[1:-1], text.replace("\r\n", "\n").replace("\n", "\\n")
-    )
+def visible(text: str, *, newlines: bool = False) -> str:
+    """Control characters (ANSI escapes, NUL, line breaks) as ``\\xNN``-style escapes.
+
+    With ``newlines`` a line break stays one (CRLF and CR become LF), for formats whose
+    messages may span lines.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not newlines:
+        text = text.replace("\n", "\\n")
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 def plural(count: int, word: str) -> str:

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from selenite_inventory_lint.model import Finding, RunResult, Severity
 from selenite_inventory_lint.reports.fingerprint import fingerprints
+from selenite_inventory_lint.reports.review import visible
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 # GitHub code scanning truncates or rejects rule descriptions over this many characters.
@@ -53,11 +54,14 @@ def _rules() -> list[dict[str, object]]:
     ]
 
 
+def _plain(text: str) -> str:
+    return _LINK_CHARS.sub(r"\\\1", visible(text, newlines=True))
+
+
 def _message(finding: Finding) -> str:
-    text = _LINK_CHARS.sub(r"\\\1", finding.message)
+    text = _plain(finding.message)
     if finding.covered_by_plan:
-        plan = _LINK_CHARS.sub(r"\\\1", finding.covered_by_plan)
-        text += f" (covered by data plan {plan})"
+        text += f" (covered by data plan {_plain(finding.covered_by_plan)})"
     return text
 
 
@@ -85,17 +89,18 @@ def as_dict(result: RunResult) -> dict[str, object]:
                             "startColumn": max(finding.column, 1),
                         },
                     },
-                    "logicalLocations": [
-                        {"name": finding.object_name, "kind": finding.object_kind}
-                    ],
                 }
             ],
             "partialFingerprints": {"primaryLocationLineHash": f"{digest[:16]}:{occurrence}"},
         }
         if finding.code in index:
             entry["ruleIndex"] = index[finding.code]
+        properties: dict[str, object] = {
+            "object": {"kind": finding.object_kind, "name": finding.object_name}
+        }
         if finding.covered_by_plan:
-            entry["properties"] = {"coveredByPlan": finding.covered_by_plan}
+            properties["coveredByPlan"] = finding.covered_by_plan
+        entry["properties"] = properties
         results.append(entry)
     return {
         "$schema": SCHEMA,
