@@ -1,0 +1,195 @@
+"""The pull-request comment: escaping, the comment limit, collapsing, the checklist."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from selenite_inventory_lint.reports import markdown
+from selenite_inventory_lint.reports.review import build
+
+from .scenarios import (
+    HOSTILE_FILE,
+    REVISION_2,
+    SCENARIOS,
+    change,
+    finding,
+    hostile,
+    reference,
+    result,
+    rich,
+)
+
+# What GitHub-flavoured Markdown may contain from us, and nothing else.
+ALLOWED_HTML = {"<code>", "</code>", "<details>", "</details>", "<summary>", "</summary>"}
+ALLOWED_HTML |= {"<sub>", "</sub>"}
+
+
+def tokens(text: str) -> list[Token]:
+    flat: list[Token] = []
+    for token in MarkdownIt("commonmark").enable("table").enable("strikethrough").parse(text):
+        flat.append(token)
+        flat.extend(token.children or ())
+    return flat
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_only_our_own_markup_reaches_the_page(scenario: str) -> None:
+    text = markdown.render(SCENARIOS[scenario]())
+    found = tokens(text)
+    assert not [t for t in found if t.type in ("link_open", "image", "html_block")]
+    inline_html = {t.content for t in found if t.type == "html_inline"}
+    assert inline_html <= ALLOWED_HTML
+    assert all(len(set(row_widths)) == 1 for row_widths in table_shapes(found))
+
+
+def table_shapes(found: list[Token]) -> list[list[int]]:
+    """For each table, the number of cells of each row (header included)."""
+    shapes: list[list[int]] = []
+    for token in found:
+        if token.type == "table_open":
+            shapes.append([])
+        elif token.type == "tr_open":
+            shapes[-1].append(0)
+        elif token.type in ("td_open", "th_open"):
+            shapes[-1][-1] += 1
+    return shapes
+
+
+def test_hostile_names_are_escaped_exactly() -> None:
+    text = markdown.render(hostile())
+    assert (
+        "| <code>users.a\\`\\|\\<img src=x onerror=alert(1)\\></code> | column | added | "
+        "<code>backend/alembic/versions/0002\\_invoices.py:7</code> | **no** |"
+    ) in text
+    assert (
+        "| <code>storage/x\\](javascript:alert(1))/</code> | path | referenced | "
+        "<code>backend/a,b:c.py:3</code> | **no** |"
+    ) in text
+    assert (
+        "| warning | MIG301 | <code>backend/a,b:c.py:9:5</code> | cannot analyze SQL near "
+        "'%0A::error title=x::pwned\\\\n::warning::injected \\\\x1b\\[2J' |"
+    ) in text
+    assert "If you change anything \\<script\\>alert(1)\\</script\\> in the categories" in text
+    assert "\x1b" not in text
+    assert "- No stub for column <code>users.a\\`\\|\\<img" in text
+
+
+def test_hostile_cells_stay_in_their_columns() -> None:
+    found = tokens(markdown.render(hostile()))
+    texts = [t.content for t in found if t.type == "text"]
+    assert "users.a`|<img src=x onerror=alert(1)>" in texts
+    assert f"{HOSTILE_FILE}:3" in texts
+    assert table_shapes(found) == [[5, 5, 5], [4, 4, 4, 4]]
+
+
+def test_a_rich_report_has_every_part() -> None:
+    text = markdown.render(rich())
+    assert text.startswith("## ❌ Data inventory: 6 errors, 2 warnings\n")
+    assert "### Data-bearing changes (9)" in text
+    assert "### Destructive operations (2)" in text
+    assert "covered by <code>DP-2026-001</code> |" in text
+    assert "**no approved data plan** |" in text
+    assert "```diff\ndiff --git a/DATA_INVENTORY.md b/DATA_INVENTORY.md\n" in text
+    assert "- [ ] Note any migration requirements (idempotent + additive by default)." in text
+
+
+def test_checklist_only_when_the_schema_changed() -> None:
+    env_only = result(
+        [change("env", "SMTP_HOST", "referenced", "app.py", 3, documented=True, source="env")],
+        [],
+        reference(),
+    )
+    assert "Required updates" not in markdown.render(env_only)
+    assert "Required updates" in markdown.render(SCENARIOS["clean"]())
+
+
+def test_no_checklist_without_a_required_updates_section() -> None:
+    text = reference().split("## Required Updates")[0]
+    plain = dataclasses.replace(rich(), inventory_text=text)
+    assert build(plain).checklist is None
+    assert "Required updates" not in markdown.render(plain)
+
+
+def test_long_lists_are_collapsed() -> None:
+    changes = [
+        change("column", f"users.c{i:02}", "added", REVISION_2, i, documented=True)
+        for i in range(1, 13)
+    ]
+    text = markdown.render(result(changes, [], reference()))
+    assert "<details>\n<summary>12 changes</summary>\n\n| object |" in text
+    short = markdown.render(result(changes[:10], [], reference()))
+    assert "<details>" not in short
+
+
+def test_diff_fence_outgrows_backticks_in_the_inventory() -> None:
+    inventory = reference().replace(
+        "- `users`: accounts", "- `users`: accounts ```` (fenced) and ``` ", 1
+    )
+    text = markdown.render(dataclasses.replace(rich(), inventory_text=inventory))
+    assert "`````diff\n" in text
+    found = tokens(text)
+    fences = [t for t in found if t.type == "fence"]
+    assert len(fences) == 1
+    assert fences[0].info == "diff"
+    assert fences[0].content.startswith("diff --git")
+
+
+def test_five_thousand_findings_stay_under_the_comment_limit() -> None:
+    findings = [
+        finding(
+            "INV102",
+            "error",
+            f"column users.c{i:04} is added but not covered by the inventory",
+            REVISION_2,
+            i,
+            "column",
+            f"users.c{i:04}",
+        )
+        for i in range(1, 5001)
+    ]
+    changes = [
+        change("column", f"users.c{i:04}", "added", REVISION_2, i, documented=False)
+        for i in range(1, 5001)
+    ]
+    text = markdown.render(result(changes, findings, reference()))
+    assert len(text) <= markdown.LIMIT
+    shown_findings = text.count("| **error** | INV102 |")
+    left = re.search(r"\*([\d,]+) more findings not shown;", text)
+    assert left is not None
+    assert shown_findings + int(left.group(1).replace(",", "")) == 5000
+    shown_changes = text.count("| column | added |")
+    left_changes = re.search(r"\*([\d,]+) more changes not shown;", text)
+    assert left_changes is not None
+    assert shown_changes + int(left_changes.group(1).replace(",", "")) == 5000
+    assert shown_findings > 50
+    # 5,000 stubs make a patch too long for a comment: --fix is suggested instead.
+    assert "The patch (5,000 stubs) is too long for a comment" in text
+    assert "### Findings (5,000)" in text
+
+
+def test_the_limit_is_respected_for_any_limit() -> None:
+    review = build(rich())
+    full = markdown.render_review(review)
+    for limit in (len(full), len(full) - 1, 3000, 1500, 200):
+        assert len(markdown.render_review(review, limit=limit)) <= limit
+    assert markdown.render_review(review, limit=len(full)) == full
+    cut = markdown.render_review(review, limit=200)
+    assert cut.endswith("*Report cut at GitHub's comment limit.*\n")
+
+
+def test_a_passing_report() -> None:
+    text = markdown.render(SCENARIOS["clean"]())
+    assert text.startswith("## ✅ Data inventory: 0 errors, 0 warnings\n")
+    assert "**Inventory check passed: 0 errors and 0 warnings in 1 data-bearing change.**" in text
+    assert "Suggested inventory patch" not in text
+
+
+def test_no_changes() -> None:
+    text = markdown.render(result([], [], reference()))
+    assert "No data-bearing changes." in text
+    assert "<sub>selenite-inventory-lint" in text
