@@ -314,7 +314,8 @@ def fix_text(
         wants.append(_Wanted(kind=entry_kind, key=name, section_kind=section_kind))
     while True:
         new, placed = _apply(text, _plan(inventory, text, wants))
-        check = Coverage(parse_inventory(new, sections=overrides))
+        fixed = parse_inventory(new, sections=overrides)
+        check = Coverage(fixed)
         unread = [w for w in wants if not _covered(check, w.kind, w.key)]
         if not unread:
             break
@@ -328,7 +329,6 @@ def fix_text(
                 )
             )
         wants = [w for w in wants if w not in unread]
-    fixed = parse_inventory(new, sections=overrides)
     stubs = tuple(
         Stub(kind=w.kind, key=w.key, section=_heading(fixed, line), line=line)
         for w, line in sorted(placed, key=lambda p: p[1])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from selenite_inventory_lint.model import Finding, ReportedChange, RunResult
 from selenite_inventory_lint.reports import review as _review
@@ -164,7 +165,31 @@ def _patch(review: Review, with_patch: bool) -> list[str]:
     return lines
 
 
-def _checklist(checklist: Checklist | None, inventory: str, cap: int | None) -> list[str]:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Rows:
+    """Every table row and checklist item, escaped once however often the report is cut."""
+
+    changes: list[str]
+    destructive: list[str]
+    findings: list[str]
+    items: list[str]
+
+
+def _rows(review: Review) -> _Rows:
+    return _Rows(
+        changes=[_change_row(r) for r in review.changes],
+        destructive=[_destructive_row(f) for f in review.destructive],
+        findings=[_finding_row(f) for f in review.findings],
+        items=[
+            f"- [ ] {_segments(item)}"
+            for item in (review.checklist.items if review.checklist else ())
+        ],
+    )
+
+
+def _checklist(
+    checklist: Checklist | None, inventory: str, items: list[str], cap: int | None
+) -> list[str]:
     if checklist is None:
         return []
     lines = [
@@ -175,14 +200,14 @@ def _checklist(checklist: Checklist | None, inventory: str, cap: int | None) -> 
     ]
     for paragraph in checklist.intro:
         lines += [_segments(paragraph, line_start=True), ""]
-    items = checklist.items if cap is None else checklist.items[:cap]
-    lines += [f"- [ ] {_segments(item)}" for item in items]
-    if len(items) < len(checklist.items):
-        lines.append(f"- {plural(len(checklist.items) - len(items), 'more item')} not shown")
+    shown = items if cap is None else items[:cap]
+    lines += shown
+    if len(shown) < len(items):
+        lines.append(f"- {plural(len(items) - len(shown), 'more item')} not shown")
     return [*lines, ""]
 
 
-def _render(review: Review, cap: int | None, with_patch: bool) -> str:
+def _render(review: Review, rows: _Rows, cap: int | None, with_patch: bool) -> str:
     result = review.result
     icon = "❌" if result.errors else "✅"
     lines = [
@@ -196,7 +221,7 @@ def _render(review: Review, cap: int | None, with_patch: bool) -> str:
         lines += _table(
             f"Data-bearing changes ({len(review.changes):,})",
             ("object", "kind", "action", "source", "documented"),
-            [_change_row(r) for r in review.changes],
+            rows.changes,
             cap,
             "change",
         )
@@ -206,7 +231,7 @@ def _render(review: Review, cap: int | None, with_patch: bool) -> str:
         lines += _table(
             f"Destructive operations ({len(review.destructive):,})",
             ("code", "object", "operation", "source", "data plan"),
-            [_destructive_row(f) for f in review.destructive],
+            rows.destructive,
             cap,
             "operation",
         )
@@ -214,12 +239,12 @@ def _render(review: Review, cap: int | None, with_patch: bool) -> str:
         lines += _table(
             f"Findings ({len(review.findings):,})",
             ("severity", "code", "location", "message"),
-            [_finding_row(f) for f in review.findings],
+            rows.findings,
             cap,
             "finding",
         )
     lines += _patch(review, with_patch)
-    lines += _checklist(review.checklist, result.inventory, cap)
+    lines += _checklist(review.checklist, result.inventory, rows.items, cap)
     base = _code(result.base[:12]) if result.base else "the root"
     head = _code(result.head[:12])
     lines.append(
@@ -243,7 +268,8 @@ def _largest(fits: Callable[[int], bool], high: int) -> int:
 def render_review(review: Review, *, limit: int = LIMIT) -> str:
     """The comment, cut down to ``limit`` characters: first every list is shortened (each
     says how many rows it left out), then the patch gives way to a `--fix` hint."""
-    text = _render(review, None, True)
+    rows = _rows(review)
+    text = _render(review, rows, None, True)
     if len(text) <= limit:
         return text
     longest = max(
@@ -252,16 +278,16 @@ def render_review(review: Review, *, limit: int = LIMIT) -> str:
         len(review.checklist.items) if review.checklist else 0,
     )
     for with_patch in (True, False):
-        if len(_render(review, 0, with_patch)) <= limit:
+        if len(_render(review, rows, 0, with_patch)) <= limit:
 
             def fits(cap: int, patch: bool = with_patch) -> bool:
-                return len(_render(review, cap, patch)) <= limit
+                return len(_render(review, rows, cap, patch)) <= limit
 
             best = _largest(fits, longest)
-            return _render(review, best, with_patch)
+            return _render(review, rows, best, with_patch)
     # Only repository text of absurd length gets here (a megabyte-long name): cut it.
     notice = "\n\n*Report cut at GitHub's comment limit.*\n"
-    text = _render(review, 0, False)
+    text = _render(review, rows, 0, False)
     return text[: limit - len(notice)].rsplit("\n", 1)[0] + notice
 
 

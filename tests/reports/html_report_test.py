@@ -1,0 +1,131 @@
+"""The HTML report: self-contained, inert, and — in a real browser — free of injected markup.
+
+The browser test runs Debian's ``chromium`` headless, off the network, on a fresh profile, and
+parses the DOM it dumps. ``.ci/run`` installs chromium where it is missing, so in CI
+(``CI`` set) a missing browser fails the test instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from selenite_inventory_lint.reports import html_report
+
+from .scenarios import HOSTILE_COLUMN, HOSTILE_PATH, SCENARIOS, hostile
+
+# The elements the report is made of; anything else in the DOM was injected.
+OURS = {
+    "html", "head", "meta", "title", "style", "body", "h1", "h2", "p", "strong", "code",
+    "div", "table", "thead", "tbody", "tr", "th", "td", "span", "pre", "ul", "li", "footer",
+}  # fmt: skip
+
+
+class _Dom(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.attributes: list[tuple[str, str | None]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attributes.extend(attrs)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse(html: str) -> _Dom:
+    dom = _Dom()
+    dom.feed(html)
+    dom.close()
+    return dom
+
+
+def assert_inert(dom: _Dom) -> None:
+    assert set(dom.tags) <= OURS
+    assert "script" not in dom.tags
+    assert "img" not in dom.tags
+    names = {name for name, _ in dom.attributes}
+    assert names <= {"lang", "charset", "name", "content", "http-equiv", "class"}
+    assert not any(v and "javascript:" in v for _, v in dom.attributes)
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_self_contained_and_inert(scenario: str) -> None:
+    page = html_report.render(SCENARIOS[scenario]())
+    assert_inert(parse(page))
+    assert not re.search(r"<[^>]*\b(?:src|href)=", page)
+    assert "<script" not in page
+    assert "default-src 'none'" in page
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+
+
+def test_hostile_names_are_escaped_exactly() -> None:
+    page = html_report.render(hostile())
+    assert (
+        "<td><code>users.a`|&lt;img src=x onerror=alert(1)&gt;</code></td>"
+        "<td>column</td><td>added</td>"
+    ) in page
+    assert "<td><code>storage/x](javascript:alert(1))/</code></td>" in page
+    assert (
+        "<td>cannot analyze SQL near &#x27;%0A::error title=x::pwned\\n::warning::injected "
+        "\\x1b[2J&#x27;</td>"
+    ) in page
+    assert "anything &lt;script&gt;alert(1)&lt;/script&gt; in the categories" in page
+    dom = parse(page)
+    text = "".join(dom.text)
+    assert f"users.{HOSTILE_COLUMN}" in text
+    assert HOSTILE_PATH in text
+
+
+def _chromium() -> str | None:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None and os.environ.get("CI"):
+        pytest.fail("chromium is missing in CI: .ci/run installs it")
+    return found
+
+
+def test_hostile_report_in_headless_chromium(tmp_path: Path) -> None:
+    browser = _chromium()
+    if browser is None:
+        pytest.skip("chromium is not installed (.ci/run installs it)")
+    page = tmp_path / "report.html"
+    page.write_text(html_report.render(hostile()), encoding="utf-8")
+    completed = subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
+            "--no-first-run",
+            "--no-default-browser-check",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    dom = parse(completed.stdout)
+    assert "table" in dom.tags  # the page really rendered
+    assert_inert(dom)
+    text = "".join(dom.text)
+    assert f"users.{HOSTILE_COLUMN}" in text
+    assert HOSTILE_PATH in text
+    assert "<script>alert(1)</script>" in text
