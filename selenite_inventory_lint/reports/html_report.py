@@ -26,7 +26,7 @@ _CSS = """
 --del:#25171c}}
 *{box-sizing:border-box}
 body{margin:0 auto;max-width:72rem;padding:1rem;font:16px/1.5 system-ui,-apple-system,
-"Segoe UI",sans-serif;color:var(--fg);background:var(--bg);overflow-wrap:anywhere}
+"Segoe UI",sans-serif;color:var(--fg);background:var(--bg);overflow-wrap:break-word}
 h1{font-size:1.5rem;margin:.5rem 0}h2{font-size:1.2rem;margin:1.5rem 0 .5rem}
 .verdict{padding:.75rem 1rem;border-left:.3rem solid var(--ok);background:var(--code)}
 .verdict.failed{border-color:var(--bad)}
@@ -41,7 +41,11 @@ pre span{display:block}pre .add{background:var(--add)}pre .del{background:var(--
 .error,.no{color:var(--bad);font-weight:600}.warning{color:var(--warn)}.plan,.yes{color:var(--ok)}
 .muted,footer{color:var(--muted);font-size:.85rem}
 ul.todo{list-style:none;padding-left:0}ul.todo li::before{content:"\\2610  "}
-@media (max-width:40rem){body{padding:.5rem;font-size:15px}th,td{padding:.25rem .35rem}}
+td code{overflow-wrap:anywhere}
+@media (max-width:40rem){body{padding:.5rem;font-size:15px}
+thead{display:none}table,tbody,tr,td{display:block;width:100%}
+tr{border:1px solid var(--line);border-radius:.4rem;margin:0 0 .6rem;padding:.25rem .5rem}
+td{border:0;padding:.15rem 0}td::before{content:attr(data-label) ": ";color:var(--muted)}}
 """
 
 
@@ -63,7 +67,12 @@ def _segments(segments: Sequence[Segment]) -> str:
 
 def _table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     head = "".join(f"<th>{h}</th>" for h in header)
-    body = ["<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows]
+    body = [
+        "<tr>"
+        + "".join(f'<td data-label="{h}">{cell}</td>' for h, cell in zip(header, row, strict=True))
+        + "</tr>"
+        for row in rows
+    ]
     return [
         f"<h2>{title}</h2>",
         '<div class="scroll"><table>',

@@ -54,7 +54,7 @@ def assert_inert(dom: _Dom) -> None:
     assert "script" not in dom.tags
     assert "img" not in dom.tags
     names = {name for name, _ in dom.attributes}
-    assert names <= {"lang", "charset", "name", "content", "http-equiv", "class"}
+    assert names <= {"lang", "charset", "name", "content", "http-equiv", "class", "data-label"}
     assert not any(v and "javascript:" in v for _, v in dom.attributes)
 
 
@@ -71,13 +71,13 @@ def test_self_contained_and_inert(scenario: str) -> None:
 def test_hostile_names_are_escaped_exactly() -> None:
     page = html_report.render(hostile())
     assert (
-        "<td><code>users.a`|&lt;img src=x onerror=alert(1)&gt;</code></td>"
-        "<td>column</td><td>added</td>"
+        '<td data-label="object"><code>users.a`|&lt;img src=x onerror=alert(1)&gt;</code></td>'
+        '<td data-label="kind">column</td><td data-label="action">added</td>'
     ) in page
-    assert "<td><code>storage/x](javascript:alert(1))/</code></td>" in page
+    assert '<td data-label="object"><code>storage/x](javascript:alert(1))/</code></td>' in page
     assert (
-        "<td>cannot analyze SQL near &#x27;%0A::error title=x::pwned\\n::warning::injected "
-        "\\x1b[2J&#x27;</td>"
+        '<td data-label="message">cannot analyze SQL near &#x27;%0A::error title=x::pwned'
+        "\\n::warning::injected \\x1b[2J&#x27;</td>"
     ) in page
     assert "anything &lt;script&gt;alert(1)&lt;/script&gt; in the categories" in page
     dom = parse(page)
