@@ -48,6 +48,7 @@ _ENTRY_KIND: Mapping[str, tuple[EntryKind, SectionKind]] = {
 }
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 _BULLET = re.compile(r"([-*+]) ")
+_ITEM = re.compile(r"\s*(?:[-*+]|\d+[.)])(?:\s|$)")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -190,8 +191,9 @@ class _Planner:
         entries = self.inventory.entries_in(section)
         bullet = self._bullet(entries[-1].line) if entries else "-"
         lines: tuple[str, ...] = (self._stub_line(want, bullet),)
-        if not entries and after != section.line and self._text(after).strip():
-            lines = ("", *lines)  # after a paragraph (`**Primary DB**` only) a list needs a gap
+        in_list = bool(entries) and _ITEM.match(self._text(entries[-1].line)) is not None
+        if not in_list and after != section.line and self._text(after).strip():
+            lines = ("", *lines)  # after a paragraph (`**Primary DB**` only): a new list
         return _Insertion(
             after=after,
             order=(1, 0, want.key.lower()),
