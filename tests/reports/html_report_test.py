@@ -7,6 +7,7 @@ parses the DOM it dumps. ``.ci/run`` installs chromium where it is missing, so i
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -129,3 +130,11 @@ def test_hostile_report_in_headless_chromium(tmp_path: Path) -> None:
     assert f"users.{HOSTILE_COLUMN}" in text
     assert HOSTILE_PATH in text
     assert "<script>alert(1)</script>" in text
+
+
+def test_root_commit_and_no_changes() -> None:
+    empty = dataclasses.replace(hostile(), base=None, changes=(), findings=())
+    page = html_report.render(empty)
+    assert "<p>No data-bearing changes.</p>" in page
+    assert "· the root → <code>9b8a7c6d5e4f</code></footer>" in page
+    assert "<h1>✅ Data inventory: 0 errors, 0 warnings</h1>" in page

@@ -193,3 +193,44 @@ def test_no_changes() -> None:
     text = markdown.render(result([], [], reference()))
     assert "No data-bearing changes." in text
     assert "<sub>selenite-inventory-lint" in text
+
+
+def with_required_updates(body: str) -> str:
+    head = reference().partition("## Required Updates (When Changing Data)\n")[0]
+    return head + "## Required Updates\n" + body + "\n## Rollback Expectations\n- restore\n"
+
+
+def test_checklist_keeps_code_and_drops_links_and_images() -> None:
+    inventory = with_required_updates(
+        "Before merging:\n"
+        "1) Update `DATA_INVENTORY.md` and *the* [wiki](https://example.invalid/x)\n"
+        "   with the details.\n"
+        "2) Attach ![the diagram](diagram.png) to the PR.\n"
+    )
+    review = build(dataclasses.replace(SCENARIOS["clean"](), inventory_text=inventory))
+    assert review.checklist is not None
+    assert review.checklist.heading == "Required Updates"
+    assert review.checklist.intro == ((("text", "Before merging:"),),)
+    assert review.checklist.items == (
+        (
+            ("text", "Update "),
+            ("code", "DATA_INVENTORY.md"),
+            ("text", " and the wiki with the details."),
+        ),
+        (("text", "Attach the diagram to the PR."),),
+    )
+    text = markdown.render(dataclasses.replace(SCENARIOS["clean"](), inventory_text=inventory))
+    assert "- [ ] Update <code>DATA\\_INVENTORY.md</code> and the wiki with the details.\n" in text
+
+
+def test_intro_text_cannot_open_a_block() -> None:
+    inventory = with_required_updates("\\# not a heading\n\n- item\n")
+    text = markdown.render(dataclasses.replace(SCENARIOS["clean"](), inventory_text=inventory))
+    assert "\n\\# not a heading\n" in text
+
+
+def test_an_empty_required_updates_section_gives_no_checklist() -> None:
+    inventory = with_required_updates("")
+    assert (
+        build(dataclasses.replace(SCENARIOS["clean"](), inventory_text=inventory)).checklist is None
+    )
