@@ -6,7 +6,6 @@ import argparse
 import contextlib
 import os
 import sys
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,6 +110,8 @@ def _write(path: Path, text: str) -> None:
 def write_atomically(path: Path, data: bytes) -> None:
     """Replace ``path`` by ``data`` through a temporary file in the same directory, so a
     reader (or a crash) sees the old bytes or the new ones, never half of them."""
+    import tempfile  # only --fix needs it; kept off the pre-commit path
+
     target = path.resolve()
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
@@ -132,6 +133,11 @@ def fix_inventory(root: Path, result: RunResult, config: Config) -> bool:
     from selenite_inventory_lint.reports.review import plural, visible
 
     path = root / result.inventory
+    if not path.resolve().is_relative_to(root.resolve()):
+        # SPEC §2: symlinks are never followed outside the repository — nor written through.
+        raise FatalError(
+            f"--fix will not write {result.inventory}: it links outside the repository."
+        )
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -299,3 +299,18 @@ def test_no_job_summary_without_the_github_format(
     run(capsys, "--repo", str(project.path), "--base", "HEAD~1")
     assert not summary.exists()
     assert os.environ["GITHUB_STEP_SUMMARY"] == str(summary)
+
+
+def test_fix_never_writes_through_a_link_out_of_the_repository(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    outside = tmp_path / "elsewhere.md"
+    outside.write_bytes(REFERENCE.read_bytes())
+    project = base_project(repo, REFERENCE.read_bytes())
+    project.write(f"{VERSIONS}/0002_invoices.py", INVOICES)
+    project.commit("invoices")
+    project.symlink("DATA_INVENTORY.md", str(outside))
+    code, _, err = run(capsys, "--repo", str(project.path), "--base", "HEAD~1", "--fix")
+    assert code == 2
+    assert "--fix will not write DATA_INVENTORY.md: it links outside the repository." in err
+    assert outside.read_bytes() == REFERENCE.read_bytes()
