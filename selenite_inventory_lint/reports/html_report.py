@@ -84,6 +84,8 @@ def _table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> 
 
 
 def _documented(row: ReportedChange) -> str:
+    if row.change.action == "dropped":  # an entry left for a dropped object is INV201's
+        return {True: "yes", False: "no", None: "n/a"}[row.documented]
     return {
         True: '<span class="yes">yes</span>',
         False: '<span class="no">no</span>',

@@ -54,6 +54,8 @@ def _fence(body: str) -> str:
 
 
 def _documented(row: ReportedChange) -> str:
+    if row.change.action == "dropped":  # an entry left for a dropped object is INV201's
+        return {True: "yes", False: "no", None: "n/a"}[row.documented]
     return {True: "yes", False: "**no**", None: "n/a"}[row.documented]
 
 

@@ -44,10 +44,6 @@ class Review:
     skipped: tuple[tuple[str, str, str], ...]
     checklist: Checklist | None
 
-    @property
-    def passed(self) -> bool:
-        return self.result.errors == 0
-
 
 def visible(text: str, *, newlines: bool = False) -> str:
     """Control characters (ANSI escapes, NUL, line breaks) as ``\\xNN``-style escapes.
