@@ -145,6 +145,21 @@ class GitRepo:
 MakeRepo = Callable[[str], GitRepo]
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite golden files (tests/reports/golden/) from the current code, for review",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """True under ``pytest --update-golden``."""
+    return bool(request.config.getoption("update_golden", default=False))
+
+
 @pytest.fixture
 def git_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Pin git's environment for the test (identity, dates, config, discovery)."""

@@ -8,7 +8,7 @@ default) and problems as dicts, and the literal SQL handed to the SQL detector (
 stub, so these goldens do not move when that detector does).
 Regenerate after an intended change, then review the diff:
 
-    UPDATE_GOLDEN=1 .venv/bin/pytest tests/detectors/alembic_test.py
+    .venv/bin/pytest tests/detectors/alembic_test.py --update-golden
 
 Python words syntax errors differently from one version to the next, so the detail inside
 "invalid Python syntax (...)" is compared as "(…)".
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import re
 import sys
 import textwrap
@@ -138,7 +137,7 @@ def _as_json(result: DetectorResult, calls: list[dict[str, Any]]) -> dict[str, A
 
 
 @pytest.mark.parametrize("source", CASES, ids=lambda p: p.stem)
-def test_golden(source: Path, sql_calls: list[dict[str, Any]]) -> None:
+def test_golden(source: Path, sql_calls: list[dict[str, Any]], update_golden: bool) -> None:
     base = source.with_name(source.stem + ".base.py")
     old = base.read_bytes().decode("utf-8") if base.exists() else None
     result = _detect(
@@ -148,7 +147,7 @@ def test_golden(source: Path, sql_calls: list[dict[str, Any]]) -> None:
     )
     actual = _as_json(result, sql_calls)
     golden = source.with_suffix(".json")
-    if os.environ.get("UPDATE_GOLDEN") == "1":
+    if update_golden:
         golden.write_text(json.dumps(actual, indent=2, ensure_ascii=False) + "\n", "utf-8")
     assert actual == json.loads(golden.read_text("utf-8"))
 

@@ -1,6 +1,6 @@
 """Every scenario rendered by every format, compared byte for byte with its golden file.
 
-``pytest tests/reports --update-golden`` rewrites them; a golden no scenario produces fails.
+``pytest --update-golden`` rewrites them; a golden no scenario produces fails.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def test_report_matches_golden(scenario: str, fmt: str, update_golden: bool) -> 
     if update_golden:
         GOLDEN.mkdir(exist_ok=True)
         path.write_bytes(text.encode("utf-8"))
-    assert path.is_file(), f"no golden {path.name}: run pytest tests/reports --update-golden"
+    assert path.is_file(), f"no golden {path.name}: run pytest --update-golden"
     assert text == path.read_bytes().decode("utf-8")
 
 
