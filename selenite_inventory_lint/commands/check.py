@@ -44,9 +44,7 @@ def choose_range(args: argparse.Namespace, env: Mapping[str, str]) -> Range:
         return Range(base=args.base, head=args.head, staged=args.staged)
     from_ref, to_ref = env.get("PRE_COMMIT_FROM_REF"), env.get("PRE_COMMIT_TO_REF")
     if from_ref and to_ref:
-        return Range(
-            base=from_ref, head=to_ref, origin="PRE_COMMIT_FROM_REF and PRE_COMMIT_TO_REF"
-        )
+        return Range(base=from_ref, head=to_ref, origin="PRE_COMMIT_FROM_REF and PRE_COMMIT_TO_REF")
     if args.staged:
         return Range(staged=True)
     if env.get("GITHUB_BASE_REF"):
