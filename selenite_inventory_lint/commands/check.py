@@ -138,11 +138,17 @@ def _write(path: Path, text: str) -> None:
         raise FatalError(f"cannot write the report to {path}: {exc.strerror or exc}.") from exc
 
 
+def _short(ref: str) -> str:
+    return ref[:12] if len(ref) in (40, 64) and all(c in "0123456789abcdef" for c in ref) else ref
+
+
 def _say_range(chosen: Range, base: str | None, head: str) -> None:
     """Name the range taken from the environment, as resolved, so a CI log shows what ran."""
+    given = _short(chosen.base or "")
+    named = f"range {given}..{_short(chosen.head)}" if chosen.head else f"base {given}"
     print(
-        f"selenite-inventory-lint: checking {chosen.base} → {chosen.head or 'HEAD'} "
-        f"(merge base {(base or '-')[:12]} → {head[:12]}; from {chosen.origin})",
+        f"selenite-inventory-lint: {named} from {chosen.origin}; "
+        f"checking merge base {_short(base or '-')} → {_short(head)}",
         file=sys.stderr,
     )
 

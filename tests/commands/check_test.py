@@ -98,8 +98,8 @@ def test_github_base_ref_compares_from_the_merge_base_with_origin(
     # From origin/main itself, main's newer revision would look deleted (MIG202).
     assert [c for c in codes(report) if c[0] != "MIG107"] == [("INV102", "users.phone")]
     assert err == (
-        f"selenite-inventory-lint: checking origin/main → HEAD (merge base {base[:12]} → "
-        f"{pull_request.head()[:12]}; from GITHUB_BASE_REF=main)\n"
+        "selenite-inventory-lint: base origin/main from GITHUB_BASE_REF=main; "
+        f"checking merge base {base[:12]} → {pull_request.head()[:12]}\n"
     )
 
 
@@ -137,7 +137,7 @@ def test_gitlab_merge_request_base(
     assert report is not None
     assert report["base"] == fork
     assert ("INV102", "users.phone") in codes(report)
-    assert f"from {origin.format(fork=fork)})" in err
+    assert f"from {origin.format(fork=fork)}; checking merge base {fork[:12]} → " in err
 
 
 def test_flags_on_the_command_line_win_over_the_environment(
@@ -269,7 +269,10 @@ def test_pre_commit_range_replaces_the_index(
     code, report, err = run_check(repo, capsys, "--staged")
     assert report is not None
     assert (code, report["base"], report["head"], codes(report)) == (0, second, third, [])
-    assert "from PRE_COMMIT_FROM_REF and PRE_COMMIT_TO_REF" in err
+    assert err == (
+        f"selenite-inventory-lint: range {second[:12]}..{third[:12]} from PRE_COMMIT_FROM_REF "
+        f"and PRE_COMMIT_TO_REF; checking merge base {second[:12]} → {third[:12]}\n"
+    )
 
     monkeypatch.setenv("PRE_COMMIT_FROM_REF", first)
     code, report, _ = run_check(repo, capsys, "--staged")
