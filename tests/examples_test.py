@@ -55,7 +55,7 @@ def commands(script: str) -> Iterator[list[str]]:
     """The argument lists after `selenite-inventory-lint` in a shell script, one per line."""
     for line in script.splitlines():
         words = shlex.split(line, comments=True)
-        if words and words[0] == PROG:
+        if len(words) > 1 and words[0] == PROG:  # a bare name is a hook id, not a command
             yield words[1:]
 
 
@@ -252,3 +252,34 @@ def test_github_example_command_runs_in_a_pull_request(
     assert "GITHUB_BASE_REF=main" in capsys.readouterr().err
     assert summary.read_text(encoding="utf-8")
     assert (clone.path / "inventory-lint.sarif").is_file()
+
+
+def strings(node: Any) -> Iterator[str]:
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from strings(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from strings(item)
+
+
+def test_readme_integration_snippets_parse_and_name_commands_that_exist() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    part = readme.split("\n## pre-commit\n")[1].split("\n## The inventory\n")[0]
+    blocks = re.findall(r"^```yaml\n(.*?)^```$", part, flags=re.MULTILINE | re.DOTALL)
+    assert len(blocks) == 3
+    documents = [yaml.safe_load(block) for block in blocks]
+    pre_commit_config, _, gitlab = documents
+    published = {hook["id"] for hook in load(MANIFEST)}
+    (repo,) = pre_commit_config["repos"]
+    assert repo["rev"] == f"v{__version__}"
+    assert {hook["id"] for hook in repo["hooks"]} <= published
+    assert gitlab["data-inventory"]["variables"]["GIT_DEPTH"] == "0"
+    scripts = [text for document in documents for text in strings(document)]
+    argvs = [argv for script in scripts for argv in commands(script)]
+    assert len(argvs) == 2
+    for argv in argvs:
+        report_targets(argv)
+    assert pinned_version("\n".join(scripts)) == __version__
