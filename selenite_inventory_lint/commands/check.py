@@ -29,7 +29,7 @@ _GITLAB_HISTORY = 'set `GIT_DEPTH: "0"` in the job\'s variables'
 
 
 def _truthy(value: str | None) -> bool:
-    return bool(value) and str(value).strip().lower() not in ("0", "false", "no")
+    return value is not None and value.strip().lower() not in ("", "0", "false", "no")
 
 
 def choose_range(args: argparse.Namespace, env: Mapping[str, str]) -> Range:
