@@ -92,9 +92,35 @@ def hook_source(tmp_path_factory: pytest.TempPathFactory) -> HookSource:
     return HookSource(target, rev.stdout.decode().strip())
 
 
+def example_config(source: HookSource) -> str:
+    """examples/.pre-commit-config.yaml, pointed at this project's hook source."""
+    config = yaml.safe_load(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
+    config["repos"][0].update(repo=str(source.path), rev=source.rev)
+    return yaml.safe_dump(config, sort_keys=False)
+
+
 @pytest.fixture(scope="session")
-def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("pre-commit-home")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory, hook_source: HookSource) -> Path:
+    """A PRE_COMMIT_HOME holding the hook's environment, built once for the session."""
+    home = tmp_path_factory.mktemp("pre-commit-home")
+    scratch = tmp_path_factory.mktemp("pre-commit-scratch")
+    env = _clean_env(GIT_CONFIG_GLOBAL=os.devnull, PRE_COMMIT_HOME=str(home))
+    subprocess.run(("git", "init", "--quiet"), cwd=scratch, env=env, check=True)
+    (scratch / ".pre-commit-config.yaml").write_text(example_config(hook_source), "utf-8")
+    built = subprocess.run(
+        (sys.executable, "-m", "pre_commit", "install-hooks"),
+        cwd=scratch,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if built.returncode != 0:
+        pytest.fail(
+            "pre-commit could not build the hook's environment (pip installs this project and "
+            f"its dependencies from the package index):\n{built.stdout}{built.stderr}"
+        )
+    return home
 
 
 @pytest.fixture
@@ -110,9 +136,7 @@ def hooked(
 
     def make(name: str) -> GitRepo:
         repo = make_repo(name)
-        config = yaml.safe_load(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
-        config["repos"][0].update(repo=str(hook_source.path), rev=hook_source.rev)
-        repo.write(".pre-commit-config.yaml", yaml.safe_dump(config, sort_keys=False))
+        repo.write(".pre-commit-config.yaml", example_config(hook_source))
         installed = pre_commit(repo, "install")
         assert installed.returncode == 0, installed.stdout + installed.stderr
         return repo
