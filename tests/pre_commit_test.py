@@ -20,30 +20,15 @@ from typing import TYPE_CHECKING
 
 import pytest
 import yaml
-from conftest import CLEARED_NAMES, CLEARED_PREFIXES, GIT_IDENTITY, GitRepo
+from conftest import CLEARED_NAMES, CLEARED_PREFIXES, GIT_IDENTITY
+from selenite_project import ADD_PHONE, VERSIONS, document_phone, lay_out, revision, selenite
 
 if TYPE_CHECKING:
-    from conftest import MakeRepo
+    from conftest import GitRepo, MakeRepo
 
 ROOT = Path(__file__).parents[1]
-REFERENCE = ROOT / "tests" / "inventory" / "fixtures" / "reference.md"
 EXAMPLE_CONFIG = ROOT / "examples" / ".pre-commit-config.yaml"
-VERSIONS = "backend/alembic/versions"
 HOOK_NAME = "data inventory (selenite-inventory-lint)"
-PHONE_ENTRY = "- `users.phone`: optional contact number for SMS notifications.\n"
-
-
-def revision(rev: str, down: str | None, upgrade: str) -> str:
-    return (
-        "from alembic import op\nimport sqlalchemy as sa\n\n"
-        f'revision = "{rev}"\ndown_revision = {down!r}\n\n\n'
-        f"def upgrade():\n    {upgrade}\n\n\ndef downgrade():\n    pass\n"
-    )
-
-
-ADD_PHONE = revision(
-    "0002", "0001", 'op.add_column("users", sa.Column("phone", sa.String(32), nullable=True))'
-)
 
 
 def _clean_env(**extra: str) -> dict[str, str]:
@@ -154,15 +139,6 @@ def pre_commit(repo: GitRepo, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def selenite(repo: GitRepo) -> GitRepo:
-    """The reference inventory and a first Alembic revision, committed without hooks."""
-    repo.write("DATA_INVENTORY.md", REFERENCE.read_text(encoding="utf-8"))
-    repo.write("alembic.ini", "[alembic]\nscript_location = backend/alembic\n")
-    repo.write(f"{VERSIONS}/0001_base.py", revision("0001", None, "pass"))
-    repo.commit("base")
-    return repo
-
-
 @pytest.fixture
 def adopter(hooked: Callable[[str], GitRepo]) -> GitRepo:
     return selenite(hooked("adopter"))
@@ -175,14 +151,6 @@ def commit(repo: GitRepo, *args: str) -> tuple[bool, str]:
     after = repo.run("rev-parse", "--verify", "--quiet", "HEAD").stdout
     assert (result.returncode == 0) == (before != after), result.stdout + result.stderr
     return result.returncode == 0, result.stdout + result.stderr
-
-
-def document_phone(repo: GitRepo) -> None:
-    text = repo.read("DATA_INVENTORY.md").decode()
-    repo.write(
-        "DATA_INVENTORY.md",
-        text.replace("- `users.last_seen_at`", PHONE_ENTRY + "- `users.last_seen_at`"),
-    )
 
 
 def test_undocumented_column_is_rejected_then_accepted_with_its_entry(adopter: GitRepo) -> None:
@@ -295,12 +263,7 @@ def test_pre_push_checks_the_pushed_commits(adopter: GitRepo, tmp_path: Path) ->
 
 def test_first_commit_is_checked_as_all_added(hooked: Callable[[str], GitRepo]) -> None:
     repo = hooked("fresh")
-    repo.write("DATA_INVENTORY.md", REFERENCE.read_text(encoding="utf-8"))
-    repo.write("alembic.ini", "[alembic]\nscript_location = backend/alembic\n")
-    repo.write(
-        f"{VERSIONS}/0001_base.py",
-        revision("0001", None, 'op.create_table("invoices", sa.Column("id", sa.Integer))'),
-    )
+    lay_out(repo, 'op.create_table("invoices", sa.Column("id", sa.Integer))')
     repo.add()
     made, output = commit(repo, "-m", "root")
     assert not made

@@ -5,42 +5,18 @@ from __future__ import annotations
 import io
 import json
 from contextlib import redirect_stdout
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from selenite_project import ADD_PHONE, VERSIONS, lay_out, revision, selenite
 
 from selenite_inventory_lint.cli import main
 
 if TYPE_CHECKING:
     from conftest import GitRepo, MakeRepo
 
-REFERENCE = Path(__file__).parents[1] / "inventory" / "fixtures" / "reference.md"
-VERSIONS = "backend/alembic/versions"
-
-
-def revision(rev: str, down: str | None, upgrade: str) -> str:
-    return (
-        "from alembic import op\nimport sqlalchemy as sa\n\n"
-        f'revision = "{rev}"\ndown_revision = {down!r}\n\n\n'
-        f"def upgrade():\n    {upgrade}\n\n\ndef downgrade():\n    pass\n"
-    )
-
-
-ADD_PHONE = revision(
-    "0002", "0001", 'op.add_column("users", sa.Column("phone", sa.String(32), nullable=True))'
-)
 DROP_JOBS = revision("0003", "0002", 'op.drop_table("jobs")')
 JOBS_DROPPED = [("INV201", "jobs"), ("MIG101", "jobs")]
-
-
-def selenite(repo: GitRepo) -> GitRepo:
-    """The reference inventory and a first Alembic revision, committed."""
-    repo.write("DATA_INVENTORY.md", REFERENCE.read_text(encoding="utf-8"))
-    repo.write("alembic.ini", "[alembic]\nscript_location = backend/alembic\n")
-    repo.write(f"{VERSIONS}/0001_base.py", revision("0001", None, "pass"))
-    repo.commit("base")
-    return repo
 
 
 def run_check(
@@ -301,12 +277,7 @@ def test_pre_commit_range_with_a_missing_ref_names_where_it_came_from(
 def test_root_commit_is_checked_as_all_added(
     repo: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    repo.write("DATA_INVENTORY.md", REFERENCE.read_text(encoding="utf-8"))
-    repo.write("alembic.ini", "[alembic]\nscript_location = backend/alembic\n")
-    repo.write(
-        f"{VERSIONS}/0001_base.py",
-        revision("0001", None, 'op.create_table("invoices", sa.Column("id", sa.Integer))'),
-    )
+    lay_out(repo, 'op.create_table("invoices", sa.Column("id", sa.Integer))')
     repo.add()
     code, staged, _ = run_check(repo, capsys, "--staged")  # the first commit's hook
     assert staged is not None
