@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml
+from selenite_project import ADD_PHONE, VERSIONS, revision
 
 from selenite_inventory_lint import __version__, reports
 from selenite_inventory_lint.cli import build_parser, main
@@ -203,7 +204,7 @@ def adopter(make_repo: MakeRepo) -> GitRepo:
     repo = make_repo("adopter")
     for path in (LINT_CONFIG, EXAMPLES / "DATA_INVENTORY.md", DATA_PLAN):
         repo.write(path.relative_to(EXAMPLES).as_posix(), path.read_text(encoding="utf-8"))
-    repo.write("backend/alembic/versions/0001_base.py", "revision = '0001'\n")
+    repo.write(f"{VERSIONS}/0001_base.py", revision("0001", None, "pass"))
     repo.commit("adopt the data inventory")
     return repo
 
@@ -211,12 +212,7 @@ def adopter(make_repo: MakeRepo) -> GitRepo:
 def test_example_configuration_drives_a_real_check(
     adopter: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    adopter.write(
-        "backend/alembic/versions/0002_phone.py",
-        "from alembic import op\nimport sqlalchemy as sa\n\n"
-        "revision = '0002'\ndown_revision = '0001'\n\n\ndef upgrade():\n"
-        "    op.add_column('users', sa.Column('phone', sa.String(32), nullable=True))\n",
-    )
+    adopter.write(f"{VERSIONS}/0002_phone.py", ADD_PHONE)
     adopter.add()
     assert main(["check", "--repo", str(adopter.path), "--staged"]) == 1
     out = capsys.readouterr().out
@@ -225,33 +221,56 @@ def test_example_configuration_drives_a_real_check(
     assert "Found 1 error and 0 warnings" in out
 
 
-def test_github_example_command_runs_in_a_pull_request(
+def example_script(example: Path) -> str:
+    if example == WORKFLOW:
+        (job,) = load(WORKFLOW)["jobs"].values()
+        return "\n".join(step["run"] for step in job["steps"] if "run" in step)
+    (job,) = load(GITLAB).values()
+    return "\n".join(job["script"])
+
+
+@pytest.mark.parametrize(
+    ("example", "variables"),
+    [
+        pytest.param(
+            WORKFLOW,
+            {"GITHUB_ACTIONS": "true", "GITHUB_BASE_REF": "main"},
+            id="github",
+        ),
+        pytest.param(
+            GITLAB,
+            {"GITLAB_CI": "true", "CI_MERGE_REQUEST_DIFF_BASE_SHA": "{main}"},
+            id="gitlab",
+        ),
+    ],
+)
+def test_example_ci_command_runs_in_a_pull_request(
     adopter: GitRepo,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
+    example: Path,
+    variables: dict[str, str],
 ) -> None:
-    (job,) = load(WORKFLOW)["jobs"].values()
-    scripts = "\n".join(step["run"] for step in job["steps"] if "run" in step)
-    (argv,) = commands(scripts)
-    missing = set(report_targets(argv)) - set(reports.FORMATS)
+    (argv,) = commands(example_script(example))
+    targets = report_targets(argv)
+    missing = set(targets) - set(reports.FORMATS)
     if missing:
         pytest.skip(f"report formats not registered yet: {', '.join(sorted(missing))}")
     clone = adopter.clone("pull-request")
     clone.git("checkout", "--quiet", "-b", "feature")
     clone.write("README.md", "unrelated\n")
     clone.commit("unrelated")
-    summary = tmp_path / "step-summary.md"
-    monkeypatch.setenv("GITHUB_ACTIONS", "true")
-    monkeypatch.setenv("GITHUB_BASE_REF", "main")
-    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "step-summary.md"))
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value.format(main=adopter.head()))
     monkeypatch.chdir(clone.path)
     expanded = [os.path.expandvars(word) for word in argv]
     with redirect_stdout(io.StringIO()):
         assert main(expanded) == 0
-    assert "GITHUB_BASE_REF=main" in capsys.readouterr().err
-    assert summary.read_text(encoding="utf-8")
-    assert (clone.path / "inventory-lint.sarif").is_file()
+    assert f"merge base {adopter.head()[:12]}" in capsys.readouterr().err
+    for path in targets.values():
+        assert (clone.path / os.path.expandvars(path)).read_text(encoding="utf-8")
 
 
 def strings(node: Any) -> Iterator[str]:
