@@ -2,11 +2,11 @@
 
 ``repo`` is a fresh repository on branch ``main`` in ``tmp_path / "repo"``; ``make_repo``
 builds more of them (a remote to clone, a submodule). Both run git in a pinned environment:
-fixed identity and dates, no system or global configuration, no ``GIT_*`` variables leaking
-in from a surrounding hook, and discovery stopping at ``tmp_path``. The code under test sees
-the same environment, so commits made here have the same shas on every machine. The working
-directory is left alone: use ``monkeypatch.chdir(repo.path)`` when a test needs it. Import
-``GitRepo`` for annotations only, under ``TYPE_CHECKING``:
+fixed identity and dates, no system or global configuration, no ``GIT_*``, pre-commit or CI
+variables leaking in from a surrounding hook or job, and discovery stopping at ``tmp_path``.
+The code under test sees the same environment, so commits made here have the same shas on
+every machine. The working directory is left alone: use ``monkeypatch.chdir(repo.path)`` when
+a test needs it. Import ``GitRepo`` for annotations only, under ``TYPE_CHECKING``:
 
     if TYPE_CHECKING:
         from conftest import GitRepo
@@ -52,6 +52,11 @@ GLOBAL_CONFIG = """\
 [protocol "file"]
     allow = always
 """
+
+
+# A surrounding hook or CI job must not choose the range `check` compares (SPEC §2).
+CLEARED_PREFIXES = ("GIT_", "PRE_COMMIT", "GITHUB_", "CI_MERGE_REQUEST_")
+CLEARED_NAMES = frozenset({"CI", "GITLAB_CI"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +169,7 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 def git_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Pin git's environment for the test (identity, dates, config, discovery)."""
     for name in list(os.environ):
-        if name.startswith("GIT_"):
+        if name.startswith(CLEARED_PREFIXES) or name in CLEARED_NAMES:
             monkeypatch.delenv(name)
     config = tmp_path / "gitconfig"
     config.write_text(GLOBAL_CONFIG, encoding="utf-8")

@@ -28,22 +28,83 @@ class Range:
     staged: bool = False
     # Where the range came from, said on stderr when it was not given on the command line.
     origin: str = ""
+    # Added to a git error about a range taken from the environment: how to make it work.
+    hint: str = ""
+
+
+_GITHUB_HISTORY = "check out with `fetch-depth: 0` in actions/checkout"
+_GITLAB_HISTORY = 'set `GIT_DEPTH: "0"` in the job\'s variables'
+
+
+def _truthy(value: str | None) -> bool:
+    return value is not None and value.strip().lower() not in ("", "0", "false", "no")
 
 
 def choose_range(args: argparse.Namespace, env: Mapping[str, str]) -> Range:
-    """Command-line refs first; else the CI's pull-request base (SPEC §2); else the worktree."""
-    if args.base or args.head or args.staged:
+    """The change set to check: command-line refs, pre-commit's range, the index, a CI base.
+
+    SPEC §2: ``--base``/``--head`` win; pre-commit's ``--from-ref/--to-ref`` and pre-push name
+    their range in the environment and replace the hook's ``--staged``; in CI with no flags
+    the pull request's base is auto-detected, and a CI job with none fails rather than
+    checking an empty work-tree diff.
+    """
+    if args.base or args.head:
         return Range(base=args.base, head=args.head, staged=args.staged)
+    from_ref, to_ref = env.get("PRE_COMMIT_FROM_REF"), env.get("PRE_COMMIT_TO_REF")
+    if from_ref and to_ref:
+        return Range(base=from_ref, head=to_ref, origin="PRE_COMMIT_FROM_REF and PRE_COMMIT_TO_REF")
+    if args.staged:
+        return Range(staged=True)
     if env.get("GITHUB_BASE_REF"):
         ref = env["GITHUB_BASE_REF"]
-        return Range(base=f"origin/{ref}", origin=f"GITHUB_BASE_REF={ref}")
+        return Range(
+            base=f"origin/{ref}",
+            origin=f"GITHUB_BASE_REF={ref}",
+            hint=f"{_GITHUB_HISTORY} so that origin/{ref} and its history are in the clone",
+        )
     if env.get("CI_MERGE_REQUEST_DIFF_BASE_SHA"):
         sha = env["CI_MERGE_REQUEST_DIFF_BASE_SHA"]
-        return Range(base=sha, origin=f"CI_MERGE_REQUEST_DIFF_BASE_SHA={sha}")
+        return Range(
+            base=sha,
+            origin=f"CI_MERGE_REQUEST_DIFF_BASE_SHA={sha}",
+            hint=f"{_GITLAB_HISTORY} so that the merge base is in the clone",
+        )
     if env.get("CI_MERGE_REQUEST_TARGET_BRANCH_NAME"):
         ref = env["CI_MERGE_REQUEST_TARGET_BRANCH_NAME"]
-        return Range(base=f"origin/{ref}", origin=f"CI_MERGE_REQUEST_TARGET_BRANCH_NAME={ref}")
+        return Range(
+            base=f"origin/{ref}",
+            origin=f"CI_MERGE_REQUEST_TARGET_BRANCH_NAME={ref}",
+            hint=f"{_GITLAB_HISTORY} and `git fetch origin {ref}` so that origin/{ref} "
+            "and its history are in the clone",
+        )
+    _refuse_ci_without_base(env)
     return Range()
+
+
+def _refuse_ci_without_base(env: Mapping[str, str]) -> None:
+    """In CI, HEAD → work tree is an empty diff that would always pass: say how to set a base."""
+    if _truthy(env.get("GITHUB_ACTIONS")):
+        raise FatalError(
+            "running in GitHub Actions without a pull request base (GITHUB_BASE_REF is set "
+            "only for pull_request events), so there is no change set to check; pass one with "
+            "--base REF (e.g. `--base origin/main`, or `--base ${{ github.event.before }}` on "
+            f"push) and {_GITHUB_HISTORY}."
+        )
+    if _truthy(env.get("GITLAB_CI")):
+        raise FatalError(
+            "running in GitLab CI outside a merge request pipeline (neither "
+            "CI_MERGE_REQUEST_DIFF_BASE_SHA nor CI_MERGE_REQUEST_TARGET_BRANCH_NAME is set), so "
+            "there is no change set to check; pass one with --base REF (e.g. `--base "
+            f'"$CI_COMMIT_BEFORE_SHA"` or `--base origin/main`) and {_GITLAB_HISTORY}.'
+        )
+    if _truthy(env.get("CI")):
+        raise FatalError(
+            "running in CI (CI is set) with no base to compare with, so there is no change set "
+            "to check; pass the branch the change goes into with --base REF (e.g. "
+            "`--base origin/main`) and fetch its full history (`fetch-depth: 0` in GitHub's "
+            'actions/checkout, `GIT_DEPTH: "0"` in GitLab CI), or check the last commit with '
+            "--head HEAD."
+        )
 
 
 def _use_color(stream: object, env: Mapping[str, str]) -> bool:
@@ -168,6 +229,21 @@ def fix_inventory(root: Path, result: RunResult, config: Config) -> bool:
     return True
 
 
+def _short(ref: str) -> str:
+    return ref[:12] if len(ref) in (40, 64) and all(c in "0123456789abcdef" for c in ref) else ref
+
+
+def _say_range(chosen: Range, base: str | None, head: str) -> None:
+    """Name the range taken from the environment, as resolved, so a CI log shows what ran."""
+    given = _short(chosen.base or "")
+    named = f"range {given}..{_short(chosen.head)}" if chosen.head else f"base {given}"
+    print(
+        f"selenite-inventory-lint: {named} from {chosen.origin}; "
+        f"checking merge base {_short(base or '-')} → {_short(head)}",
+        file=sys.stderr,
+    )
+
+
 def exit_code(result: RunResult, args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if result.errors and not args.exit_zero else EXIT_OK
 
@@ -181,27 +257,30 @@ def run(args: argparse.Namespace) -> int:
     root = find_root(Path(args.repo))
     config = load_config(root, Path(args.config) if args.config else None)
     chosen = choose_range(args, env)
-    if chosen.origin:
-        print(
-            f"selenite-inventory-lint: checking against {chosen.base} (from {chosen.origin})",
-            file=sys.stderr,
-        )
 
     def check() -> RunResult:
-        changeset = open_changeset(
-            root,
-            base=chosen.base,
-            head=chosen.head,
-            staged=chosen.staged,
-            wants=pipeline.wants(config),
-            max_bytes=config.max_file_bytes,
-        )
+        try:
+            changeset = open_changeset(
+                root,
+                base=chosen.base,
+                head=chosen.head,
+                staged=chosen.staged,
+                wants=pipeline.wants(config),
+                max_bytes=config.max_file_bytes,
+            )
+        except FatalError as exc:
+            if not chosen.origin:
+                raise
+            hint = f"; {chosen.hint}" if chosen.hint else ""
+            raise FatalError(f"{exc} (The range came from {chosen.origin}{hint}.)") from exc
         selection = pipeline.Selection(
             select=args.select or config.select, ignore=(*config.ignore, *args.ignore)
         )
         return pipeline.run(changeset, config, selection=selection)
 
     result = check()
+    if chosen.origin:
+        _say_range(chosen, result.base, result.head)
     if args.fix and fix_inventory(root, result, config):
         result = check()  # report what remains, as ruff does after fixing
     write_reports(result, args, env)

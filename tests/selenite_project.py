@@ -1,0 +1,50 @@
+"""A Selenite-like project in a test repository: the reference inventory and Alembic revisions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from conftest import GitRepo
+
+REFERENCE = Path(__file__).parent / "inventory" / "fixtures" / "reference.md"
+VERSIONS = "backend/alembic/versions"
+ALEMBIC_INI = "[alembic]\nscript_location = backend/alembic\n"
+
+
+def revision(rev: str, down: str | None, upgrade: str) -> str:
+    """An Alembic revision whose upgrade() is the one statement ``upgrade``."""
+    return (
+        "from alembic import op\nimport sqlalchemy as sa\n\n"
+        f'revision = "{rev}"\ndown_revision = {down!r}\n\n\n'
+        f"def upgrade():\n    {upgrade}\n\n\ndef downgrade():\n    pass\n"
+    )
+
+
+# Revision 0002: a column on a documented table, which needs its own entry (INV102).
+ADD_PHONE = revision(
+    "0002", "0001", 'op.add_column("users", sa.Column("phone", sa.String(32), nullable=True))'
+)
+PHONE_ENTRY = "- `users.phone`: optional contact number for SMS notifications.\n"
+
+
+def lay_out(repo: GitRepo, first_upgrade: str = "pass") -> None:
+    """Write the reference inventory, alembic.ini and revision 0001 (not staged)."""
+    repo.write("DATA_INVENTORY.md", REFERENCE.read_text(encoding="utf-8"))
+    repo.write("alembic.ini", ALEMBIC_INI)
+    repo.write(f"{VERSIONS}/0001_base.py", revision("0001", None, first_upgrade))
+
+
+def selenite(repo: GitRepo) -> GitRepo:
+    """The project laid out and committed (without hooks)."""
+    lay_out(repo)
+    repo.commit("base")
+    return repo
+
+
+def document_phone(repo: GitRepo) -> None:
+    """Add the `users.phone` entry to the inventory on disk."""
+    text = repo.read("DATA_INVENTORY.md").decode()
+    anchor = "- `users.last_seen_at`"
+    repo.write("DATA_INVENTORY.md", text.replace(anchor, PHONE_ENTRY + anchor))
