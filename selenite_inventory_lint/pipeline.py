@@ -346,7 +346,14 @@ def run(changeset: ChangeSet, config: Config, *, selection: Selection) -> RunRes
     snapshot = changeset.snapshot
     files = changeset.files
     inventory_path = locate_inventory(snapshot, config)
-    ctx = DetectContext(config=config, alembic_dirs=_alembic_dirs(files, snapshot))
+    statuses = {f.old_path: "deleted" for f in files if f.status == "renamed" and f.old_path}
+    statuses.update({f.path: f.status for f in files})
+    ctx = DetectContext(
+        config=config,
+        alembic_dirs=_alembic_dirs(files, snapshot),
+        head=snapshot,
+        statuses=statuses,  # type: ignore[arg-type]
+    )
     work = claimed([f for f in files if f.loaded], ctx)
     inventory_file = next((f for f in files if inventory_path in (f.path, f.old_path)), None)
     empty = RunResult(
