@@ -20,14 +20,11 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from selenite_inventory_lint import globs
 from selenite_inventory_lint.detectors import DetectContext
 from selenite_inventory_lint.model import Change, DetectorResult, FileChange, Problem
-
-if TYPE_CHECKING:
-    from sqlglot import exp
 
 CODE = "MIG301"
 SOURCE = "sql"
@@ -91,6 +88,12 @@ _LEXERS: dict[str, re.Pattern[str]] = {}
 _SPACE = re.compile(r"(?:\s+|--[^\n]*|/\*.*?(?:\*/|\Z))*", re.DOTALL)
 
 
+def _skip(text: str, start: int, end: int | None = None) -> int:
+    """Offset of the first character after blanks and comments (the pattern matches empty)."""
+    found = _SPACE.match(text, start, len(text) if end is None else end)
+    return found.end() if found is not None else start
+
+
 def split(text: str, dialect: str = "sqlite") -> list[Span]:
     """Statement spans of ``text``; semicolons in strings, comments and trigger bodies stay."""
     lexer = _LEXERS.get(dialect)
@@ -102,7 +105,7 @@ def split(text: str, dialect: str = "sqlite") -> list[Span]:
     for match in lexer.finditer(text):
         token = match.group()
         if token == ";":
-            if depth > 0 and _TRIGGER.match(text, _SPACE.match(text, start).end()):
+            if depth > 0 and _TRIGGER.match(text, _skip(text, start)):
                 continue
             _add_span(spans, text, start, match.end())
             start, depth = match.end(), 0
@@ -115,7 +118,7 @@ def split(text: str, dialect: str = "sqlite") -> list[Span]:
 
 
 def _add_span(spans: list[Span], text: str, start: int, end: int) -> None:
-    first = _SPACE.match(text, start, end).end()
+    first = _skip(text, start, end)
     if first < end and text[first:end].strip(" \t\r\n;"):
         spans.append(Span(first, end))
 
@@ -482,7 +485,7 @@ def _table_spec(schema: Any, name: str, exp: Any, emitter: _Emitter) -> TableSpe
             spec = column_spec(item, exp, line=_meta_line(item.this, emitter) or emitter.line)
             if spec is not None:
                 specs.append(spec)
-    columns = tuple(
+    final = tuple(
         replace(
             spec,
             primary_key=spec.primary_key or spec.name in keys,
@@ -491,7 +494,7 @@ def _table_spec(schema: Any, name: str, exp: Any, emitter: _Emitter) -> TableSpe
         )
         for spec in specs
     )
-    return TableSpec(name=name, columns=columns, line=emitter.line)
+    return TableSpec(name=name, columns=final, line=emitter.line)
 
 
 def _is_temporary(node: Any, exp: Any) -> bool:
@@ -592,9 +595,9 @@ def _create(node: Any, emitter: _Emitter, exp: Any) -> _Found:
         name = _ident(index.this, exp)
         table = _ident(index.args.get("table"), exp)
         params = index.args.get("params")
-        columns = _names(params.args.get("columns") or () if params else (), exp)
+        indexed = _names(params.args.get("columns") or () if params else (), exp)
         if name is None and table is not None:
-            name = "_".join(("ix", table, *columns))
+            name = "_".join(("ix", table, *indexed))
         if name is not None:
             emitter.add(
                 "index",
@@ -603,7 +606,7 @@ def _create(node: Any, emitter: _Emitter, exp: Any) -> _Found:
                 "create_index",
                 if_exists=guarded,
                 unique=bool(node.args.get("unique")),
-                columns=columns,
+                columns=indexed,
                 table=table,
             )
     return None, None

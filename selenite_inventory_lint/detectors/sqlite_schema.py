@@ -68,7 +68,7 @@ def _read_schema(conn: Any) -> Schema:
     ).fetchall()
     tables: dict[str, TableSpec] = {}
     indexes: dict[str, IndexSpec] = {}
-    for kind, name, table in rows:
+    for kind, name, _table in rows:
         if kind == "table":
             columns = []
             for row in conn.execute("SELECT * FROM pragma_table_xinfo(?)", (name,)).fetchall():
@@ -214,9 +214,13 @@ def _column_changes(where: _Where, old: TableSpec, new: TableSpec) -> Iterator[C
     gone = [c for c in old.columns if c.name not in new_names]
     came = [c for c in new.columns if c.name not in old_names]
     renamed: dict[str, ColumnSpec] = {}
-    if len(gone) == 1 and len(came) == 1 and gone[0].type == came[0].type:
-        if old_names.index(gone[0].name) == new_names.index(came[0].name):
-            renamed[gone[0].name] = came[0]
+    if (
+        len(gone) == 1
+        and len(came) == 1
+        and gone[0].type == came[0].type
+        and old_names.index(gone[0].name) == new_names.index(came[0].name)
+    ):
+        renamed[gone[0].name] = came[0]
     for column in gone:
         target = renamed.get(column.name)
         if target is not None:
