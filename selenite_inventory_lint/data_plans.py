@@ -86,6 +86,25 @@ def _filled(value: Any) -> bool:
     return bool(values) and not all(_PLACEHOLDER.match(v) for v in values)
 
 
+def _raw_scalars(node: Any) -> dict[str, tuple[str, ...]]:
+    """Top-level values as written: YAML would read `0002` as the number 2."""
+    import yaml
+
+    found: dict[str, tuple[str, ...]] = {}
+    if not isinstance(node, yaml.MappingNode):
+        return found
+    for key, value in node.value:
+        if not isinstance(key, yaml.ScalarNode):
+            continue
+        items = value.value if isinstance(value, yaml.SequenceNode) else [value]
+        found[str(key.value)] = tuple(
+            str(item.value).strip()
+            for item in items
+            if isinstance(item, yaml.ScalarNode) and str(item.value).strip()
+        )
+    return found
+
+
 def parse_plan(path: str, text: str) -> DataPlan | Problem | None:
     """A plan from its file text; None when the file has no front matter (not a plan)."""
     import yaml
@@ -99,6 +118,7 @@ def parse_plan(path: str, text: str) -> DataPlan | Problem | None:
     block = "\n".join(lines[1:end])
     try:
         data = yaml.safe_load(block)
+        node = yaml.compose(block, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
@@ -113,12 +133,13 @@ def parse_plan(path: str, text: str) -> DataPlan | Problem | None:
         for number, raw in enumerate(lines[1:end])
         if (m := re.match(r"^([A-Za-z_][\w-]*)\s*:", raw))
     )
-    plan_id = _strings(data.get("id"))
+    raw = _raw_scalars(node)
+    plan_id = raw.get("id", ())
     return DataPlan(
         path=path,
         id=plan_id[0] if plan_id else _stem(path),
-        migrations=_strings(data.get("migrations")),
-        operations=_strings(data.get("operations")),
+        migrations=raw.get("migrations", ()),
+        operations=raw.get("operations", ()),
         missing=tuple(key for key in REQUIRED if not _filled(data.get(key))),
         lines=keys,
     )

@@ -153,14 +153,17 @@ def _change(
 
 
 def _same_columns(a: TableSpec, b: TableSpec) -> bool:
-    return [(c.name, c.type) for c in a.columns] == [(c.name, c.type) for c in b.columns]
+    # One shared `id` column says nothing: a rename needs a recognisable shape.
+    columns = [(c.name, c.type) for c in a.columns]
+    return len(columns) > 1 and columns == [(c.name, c.type) for c in b.columns]
 
 
 def diff(old: Schema, new: Schema, *, path: str, migration: str | None = None) -> list[Change]:
     """Old schema → new schema as added, dropped, renamed and altered objects.
 
-    A table that disappears while one with exactly the same columns appears is a rename; so
-    is one column replaced by another of the same type at the same position.
+    A table that disappears while exactly one with the same columns (two or more, same names
+    and types) appears is a rename; so is one column replaced by another of the same type at
+    the same position.
     """
     where = _Where(path=path, migration=migration or path)
     added = [n for n in sorted(new.tables) if n not in old.tables]
