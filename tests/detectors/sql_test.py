@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import io
+import json
 import time
-from typing import Any
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from selenite_inventory_lint.cli import main
 from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.detectors import DetectContext
 from selenite_inventory_lint.detectors.sql import (
@@ -19,6 +24,9 @@ from selenite_inventory_lint.detectors.sql import (
     statement_lines,
 )
 from selenite_inventory_lint.model import Change, DetectorResult, FileChange
+
+if TYPE_CHECKING:
+    from conftest import GitRepo
 
 PATH = "db/migrations/0002_change.sql"
 
@@ -484,3 +492,130 @@ def test_replay_builds_the_schema() -> None:
         ("b", "INT", False),
     ]
     assert schema.indexes["ux"].table == "u"
+
+
+# --- whole files in a real repository, through the CLI ------------------------------------
+
+REFERENCE = Path(__file__).parents[1] / "inventory" / "fixtures" / "reference.md"
+
+
+def _check_json(repo: GitRepo) -> tuple[int, dict[str, Any]]:
+    out = io.StringIO()
+    err = io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(["check", "--repo", str(repo.path), "--base", "HEAD~1", "--format", "json"])
+    assert "Traceback" not in err.getvalue()
+    return code, json.loads(out.getvalue())
+
+
+@pytest.fixture
+def project(repo: GitRepo) -> GitRepo:
+    repo.write("DATA_INVENTORY.md", REFERENCE.read_text(encoding="utf-8"))
+    repo.write("db/migrations/0001_init.sql", "CREATE TABLE IF NOT EXISTS users (id INTEGER);\n")
+    repo.commit("base")
+    return repo
+
+
+def test_ten_megabyte_sql_file_is_mig301(project: GitRepo) -> None:
+    statement = "UPDATE users SET id = id WHERE id = 1;\n"
+    project.write("db/migrations/0002_big.sql", statement * (10 * 1024 * 1024 // len(statement)))
+    project.commit("big")
+    code, report = _check_json(project)
+    assert [(f["code"], f["message"]) for f in report["findings"]] == [
+        ("MIG301", "cannot analyze SQL migration: it is larger than max_file_bytes")
+    ]
+    assert code == 0
+
+
+def test_binary_file_named_sql_is_mig301(project: GitRepo) -> None:
+    project.write("db/migrations/0002_blob.sql", bytes(range(256)) * 64)
+    project.commit("binary")
+    code, report = _check_json(project)
+    assert [(f["code"], f["path"]) for f in report["findings"]] == [
+        ("MIG301", "db/migrations/0002_blob.sql")
+    ]
+    assert code == 0
+
+
+def test_two_thousand_statements_are_analysed(project: GitRepo) -> None:
+    lines = []
+    for i in range(500):
+        lines += [
+            f"ALTER TABLE users ADD COLUMN c{i} TEXT DEFAULT 'padding padding padding';",
+            f"UPDATE users SET c{i} = 'value number {i}, padded to a realistic width' WHERE id > {i};",
+            f"CREATE INDEX IF NOT EXISTS ix_users_c{i} ON users (c{i}, id);",
+            f"-- step {i}: a comment that does not count\nDELETE FROM users WHERE id = {i} AND c{i} IS NULL;",
+        ]
+    text = "\n".join(lines) + "\n"
+    assert 100_000 < len(text.encode()) < 300_000
+    project.write(
+        ".inventory-lint.yaml", "column_policy: table\nmax_file_bytes: 1000000\nselect: [MIG106]\n"
+    )
+    project.write("db/migrations/0002_many.sql", text)
+    project.commit("many")
+    started = time.perf_counter()
+    code, report = _check_json(project)
+    assert time.perf_counter() - started < 60
+    assert len(report["changes"]) == 2000
+    assert len(report["findings"]) == 500  # one MIG106 per DELETE
+    assert code == 1
+
+
+def test_sql_suppression_covers_the_whole_statement(project: GitRepo) -> None:
+    project.write(
+        "db/migrations/0002_drop.sql",
+        "-- inventory-lint: ignore[MIG106] test fixtures only, see runbook\n"
+        "DELETE FROM users\n  WHERE id > 1000;\n"
+        "ALTER TABLE users\n  DROP COLUMN legacy; -- inventory-lint: ignore[MIG102]\n"
+        "TRUNCATE TABLE audit_logs; -- inventory-lint: ignore[MIG999] typo\n",
+    )
+    project.commit("suppressions")
+    code, report = _check_json(project)
+    found = [(f["code"], f["line"]) for f in report["findings"]]
+    assert found == [("MIG102", 4), ("SUP101", 5), ("MIG106", 6), ("SUP101", 6)]
+    assert code == 1
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        'op.execute("DROP TABLE audit_logs")',
+        'op.execute(sa.text("DROP TABLE audit_logs"))',
+        'op.get_bind().execute(sa.text("DROP TABLE audit_logs"))',
+    ],
+)
+def test_literal_sql_in_alembic_reaches_the_sql_detector(project: GitRepo, call: str) -> None:
+    project.write(
+        "backend/alembic/versions/0002_drop.py",
+        "from alembic import op\nimport sqlalchemy as sa\n\n"
+        'revision = "0002"\ndown_revision = None\n\n\n'
+        f"def upgrade():\n    {call}\n",
+    )
+    project.commit("drop through execute")
+    code, report = _check_json(project)
+    assert [(f["code"], f["object"]["name"], f["line"]) for f in report["findings"]] == [
+        ("INV201", "audit_logs", 9),
+        ("MIG101", "audit_logs", 9),
+    ]
+    assert code == 1
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        'op.execute(f"DROP TABLE {name}")',
+        'op.execute("DROP TABLE " + name)',
+        'op.execute("DROP TABLE {}".format(name))',
+    ],
+)
+def test_dynamic_sql_in_alembic_is_mig301(project: GitRepo, call: str) -> None:
+    project.write(
+        "backend/alembic/versions/0002_drop.py",
+        "from alembic import op\n\n"
+        'revision = "0002"\ndown_revision = None\n\n\n'
+        f"def upgrade(name=input()):\n    {call}\n",
+    )
+    project.commit("dynamic")
+    code, report = _check_json(project)
+    assert [(f["code"], f["line"]) for f in report["findings"]] == [("MIG301", 8)]
+    assert code == 0
