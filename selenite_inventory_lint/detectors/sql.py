@@ -572,11 +572,16 @@ def _create(node: Any, emitter: _Emitter, exp: Any) -> _Found:
             spec = TableSpec(name=name, columns=(), line=emitter.line)
             select = node.expression
             if isinstance(select, exp.Select):
-                copy = _copy_of(name, None, select, exp)
-                columns = [v or "" for v in copy.values or ()]
+                # CREATE TABLE … AS SELECT a AS b: the new column is b, filled from a.
+                names = tuple(
+                    n
+                    for p in select.expressions
+                    if (n := _ident(p.args.get("alias") or p, exp)) is not None
+                )
+                copy = _copy_of(name, names or None, select, exp)
                 spec = TableSpec(
                     name=name,
-                    columns=tuple(ColumnSpec(name=c, type=None) for c in columns if c),
+                    columns=tuple(ColumnSpec(name=c, type=None) for c in names),
                     line=emitter.line,
                 )
         for column in spec.columns:
@@ -792,12 +797,8 @@ def _copy_of(target: str, columns: tuple[str, ...] | None, select: Any, exp: Any
             values = None
             break
         inner = projection.this if isinstance(projection, exp.Alias) else projection
-        name = _ident(inner, exp) if isinstance(inner, exp.Column) else None
-        if isinstance(projection, exp.Alias) and columns is None:
-            # CREATE TABLE … AS SELECT a AS b: the new column is b, filled from a.
-            name = name if name is not None else None
         assert values is not None
-        values.append(name)
+        values.append(_ident(inner, exp) if isinstance(inner, exp.Column) else None)
     return _Copy(
         target=target,
         source=source,

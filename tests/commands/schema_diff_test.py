@@ -81,7 +81,8 @@ def test_two_databases_are_compared_and_left_byte_identical(
         capsys, str(old), str(new), "--inventory", str(REFERENCE), "--format", "json"
     )
     assert (_digest(old), _digest(new)) == before
-    assert not list(old.parent.glob("*-journal")) and not list(old.parent.glob("*-wal"))
+    assert not list(old.parent.glob("*-journal"))
+    assert not list(old.parent.glob("*-wal"))
     report: dict[str, Any] = json.loads(out)
     changes = sorted(
         ((c["kind"], c["name"], c["action"]) for c in report["changes"]),

@@ -165,12 +165,18 @@ def test_select_star_into_fewer_columns_loses_the_rest() -> None:
 
 
 def test_create_and_drop_without_copy_is_a_drop() -> None:
-    sql = f"CREATE TABLE new_jobs ({KEEP_ALL});\nDROP TABLE jobs;\nALTER TABLE new_jobs RENAME TO jobs;\n"
+    sql = (
+        f"CREATE TABLE new_jobs ({KEEP_ALL});\n"
+        "DROP TABLE jobs;\nALTER TABLE new_jobs RENAME TO jobs;\n"
+    )
     assert _findings(sql) == ["MIG107 new_jobs 1", "MIG101 jobs 2"]
 
 
 def test_table_created_and_dropped_in_the_same_change_is_not_a_drop() -> None:
-    sql = "CREATE TABLE scratch (id INTEGER);\nINSERT INTO scratch SELECT id FROM jobs;\nDROP TABLE scratch;\n"
+    sql = (
+        "CREATE TABLE scratch (id INTEGER);\n"
+        "INSERT INTO scratch SELECT id FROM jobs;\nDROP TABLE scratch;\n"
+    )
     assert _findings(sql) == ["MIG107 scratch 1"]
 
 

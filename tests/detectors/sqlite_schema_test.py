@@ -58,7 +58,8 @@ def project(repo: GitRepo) -> GitRepo:
 def test_modified_schema_dump_feeds_the_rules(project: GitRepo) -> None:
     project.write(
         "db/schema.sql",
-        "CREATE TABLE users (\n  id INTEGER PRIMARY KEY,\n  email TEXT NOT NULL,\n  phone TEXT\n);\n"
+        "CREATE TABLE users (\n  id INTEGER PRIMARY KEY,\n"
+        "  email TEXT NOT NULL,\n  phone TEXT\n);\n"
         "CREATE TABLE invoices (id INTEGER PRIMARY KEY);\n",
     )
     project.commit("snapshot after the upgrade")
