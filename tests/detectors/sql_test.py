@@ -622,3 +622,39 @@ def test_dynamic_sql_in_alembic_is_mig301(project: GitRepo, call: str) -> None:
     code, report = _check_json(project)
     assert [(f["code"], f["line"]) for f in report["findings"]] == [("MIG301", 8)]
     assert code == 0
+
+
+def test_table_constraints_and_create_table_as() -> None:
+    sql = (
+        "CREATE TABLE t (a INTEGER, b TEXT, c, CONSTRAINT pk PRIMARY KEY (a), UNIQUE (b));\n"
+        "CREATE TABLE copy AS SELECT a, b AS renamed FROM t;\n"
+        "ALTER TABLE t ADD CONSTRAINT uq_t_c UNIQUE (c);\n"
+    )
+    stmts = parse(sql, path=PATH)
+    table = stmts[0].table
+    assert table is not None
+    assert [(c.name, c.type, c.nullable, c.primary_key, c.unique) for c in table.columns] == [
+        ("a", "INT", False, True, False),
+        ("b", "TEXT", True, False, True),
+        ("c", None, True, False, False),
+    ]
+    copy = stmts[1]
+    assert [c.name for c in copy.changes] == ["copy", "copy.a", "copy.renamed"]
+    assert copy.copy is not None
+    assert (copy.copy.source, copy.copy.columns, copy.copy.values) == (
+        "t",
+        ("a", "renamed"),
+        ("a", "b"),
+    )
+    [unique] = stmts[2].changes
+    assert (unique.name, unique.table, unique.columns, unique.unique) == (
+        "uq_t_c",
+        "t",
+        ("c",),
+        True,
+    )
+
+
+def test_mysql_rename_table_that_is_not_old_to_new_is_mig301() -> None:
+    result = _analyze("RENAME TABLE a b c;", "mysql")
+    assert [p.code for p in result.problems] == ["MIG301"]
