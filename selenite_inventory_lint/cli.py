@@ -94,6 +94,16 @@ def build_parser() -> argparse.ArgumentParser:
     inventory.add_argument("--repo", default=".", metavar="DIR")
     inventory.add_argument("--config", metavar="FILE")
 
+    diff = sub.add_parser(
+        "schema-diff", help="compare two SQLite schema snapshots (.sql dump or .db file)"
+    )
+    diff.add_argument("old", metavar="OLD", help="the snapshot before")
+    diff.add_argument("new", metavar="NEW", help="the snapshot after")
+    diff.add_argument(
+        "--inventory", metavar="FILE", help="inventory to judge against (default: the repo's)"
+    )
+    _common(diff)
+
     rules = sub.add_parser("rules", help="list the rules, or explain one")
     rules.add_argument("code", nargs="?", metavar="CODE")
 
@@ -115,6 +125,10 @@ def _dispatch(argv: Sequence[str] | None) -> int:
         from selenite_inventory_lint.commands import inventory
 
         return inventory.run(args)
+    if args.command == "schema-diff":
+        from selenite_inventory_lint.commands import schema_diff
+
+        return schema_diff.run(args)
     if args.command == "rules":
         from selenite_inventory_lint.commands import rules
 

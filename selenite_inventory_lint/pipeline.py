@@ -20,6 +20,7 @@ from selenite_inventory_lint.errors import FatalError
 from selenite_inventory_lint.model import (
     Change,
     FileChange,
+    FileStatus,
     Finding,
     Problem,
     ReportedChange,
@@ -31,7 +32,12 @@ from selenite_inventory_lint.model import (
 
 if TYPE_CHECKING:
     from selenite_inventory_lint.inventory.parse import Inventory
-    from selenite_inventory_lint.rules.context import EditedMigration, RuleContext
+    from selenite_inventory_lint.rules.context import EditedMigration, Hit, RuleContext
+
+    # Destructive hits (code, hit) → (hit index → covering plan id, PLAN101 problems).
+    PlanSource = Callable[
+        [Sequence[tuple[str, Hit]]], tuple[Mapping[int, str], tuple[Problem, ...]]
+    ]
 
 INVENTORY_NAME = "DATA_INVENTORY.md"
 
@@ -166,6 +172,8 @@ def wants(config: Config) -> Callable[[str], bool]:
     A superset of what detectors claim: Alembic version directories are only known after
     reading alembic.ini, so every Python file in a ``versions/`` directory is read too.
     """
+    from selenite_inventory_lint.data_plans import is_plan_path
+
     ctx = DetectContext(config=config)
     detectors = registry()
     inventory = config.inventory
@@ -175,6 +183,7 @@ def wants(config: Config) -> Callable[[str], bool]:
             posixpath.basename(path) == INVENTORY_NAME
             or path == inventory
             or ("versions/" in path and path.endswith(".py"))
+            or is_plan_path(path, config.data_plans)
             or any(d.claims(path, ctx) for d in detectors)
         )
 
@@ -267,6 +276,7 @@ def judge(
     texts: Mapping[str, str],
     old_texts: Mapping[str, str],
     read: Callable[[str], str | None] | None = None,
+    plans: PlanSource | None = None,
 ) -> tuple[tuple[ReportedChange, ...], tuple[Finding, ...]]:
     """Run the rules on ``ctx``; apply severities, suppressions and the selection."""
     from selenite_inventory_lint.rules import BY_CODE, RULES
@@ -283,27 +293,30 @@ def judge(
         reported.append(ReportedChange(change=change, documented=documented))
     ctx = dataclasses.replace(ctx, used_entry_lines=frozenset(used))
 
-    def finding(code: str, hit: object) -> Finding:
+    def finding(code: str, hit: object, plan: str | None = None) -> Finding:
         from selenite_inventory_lint.rules.context import Hit
 
         assert isinstance(hit, Hit)
         return Finding(
             code=code,
-            severity=ctx.config.severity.get(code, BY_CODE[code].severity),
+            # SPEC §4: an operation an approved data plan covers is reported, as info.
+            severity="info" if plan else ctx.config.severity.get(code, BY_CODE[code].severity),
             message=hit.message,
             path=hit.path,
             line=hit.line,
             column=hit.column,
             object_kind=hit.object_kind,
             object_name=hit.object_name,
+            covered_by_plan=plan,
         )
 
-    raw = [
-        finding(rule.code, hit)
-        for rule in RULES
-        if rule.code != "SUP101"
-        for hit in rule.check(ctx)
-    ]
+    # SUP101 and PLAN101 judge the other findings, so they run after them.
+    late = ("SUP101", "PLAN101")
+    hits = [(rule.code, hit) for rule in RULES if rule.code not in late for hit in rule.check(ctx)]
+    covered, plan_problems = plans(hits) if plans is not None else ({}, ())
+    raw = [finding(code, hit, covered.get(i)) for i, (code, hit) in enumerate(hits)]
+    plan_ctx = dataclasses.replace(ctx, problems=plan_problems)
+    raw.extend(finding("PLAN101", hit) for hit in BY_CODE["PLAN101"].check(plan_ctx))
 
     # Suppression comments live in the files findings point at and in the changed files.
     suppressions = {}
@@ -346,7 +359,16 @@ def run(changeset: ChangeSet, config: Config, *, selection: Selection) -> RunRes
     snapshot = changeset.snapshot
     files = changeset.files
     inventory_path = locate_inventory(snapshot, config)
-    ctx = DetectContext(config=config, alembic_dirs=_alembic_dirs(files, snapshot))
+    statuses: dict[str, FileStatus] = {
+        f.old_path: "deleted" for f in files if f.status == "renamed" and f.old_path
+    }
+    statuses.update({f.path: f.status for f in files})
+    ctx = DetectContext(
+        config=config,
+        alembic_dirs=_alembic_dirs(files, snapshot),
+        head=snapshot,
+        statuses=statuses,
+    )
     work = claimed([f for f in files if f.loaded], ctx)
     inventory_file = next((f for f in files if inventory_path in (f.path, f.old_path)), None)
     empty = RunResult(
@@ -357,7 +379,7 @@ def run(changeset: ChangeSet, config: Config, *, selection: Selection) -> RunRes
         changes=(),
         findings=(),
     )
-    if not work and inventory_file is None:
+    if not work and inventory_file is None and not _touches_plans(files, config):
         return empty  # the pre-commit fast path: nothing data-bearing, nothing parsed
     if inventory_file is not None and inventory_file.new_text is not None:
         inventory_text = inventory_file.new_text
@@ -380,7 +402,75 @@ def run(changeset: ChangeSet, config: Config, *, selection: Selection) -> RunRes
         base=changeset.base,
         head=changeset.head,
         read=lambda p: _read_text(snapshot, p),
+        plans=_plan_source(snapshot, files, config, ctx),
     )
+
+
+def _touches_plans(files: Sequence[FileChange], config: Config) -> bool:
+    from selenite_inventory_lint.data_plans import is_plan_path
+
+    return any(is_plan_path(f.path, config.data_plans) for f in files)
+
+
+def _plan_source(
+    snapshot: Snapshot, files: Sequence[FileChange], config: Config, ctx: DetectContext
+) -> PlanSource:
+    """Data plans, read from the head side only when a destructive finding or a plan file
+    of the change set needs them (SPEC §4)."""
+    from selenite_inventory_lint import data_plans
+
+    def exists(listing: Sequence[str]) -> Callable[[str], bool]:
+        names = set(listing)
+        for path in listing:
+            names.add(posixpath.basename(path))
+            names.add(posixpath.splitext(posixpath.basename(path))[0])
+        revisions: set[str] | None = None
+
+        def _exists(name: str) -> bool:
+            nonlocal revisions
+            if name.strip("/") in names:
+                return True
+            if revisions is None:
+                alembic = next(d for d in registry() if d.name == "alembic")
+                revisions = {r.revision for r in _head_revisions(snapshot, ctx, alembic)}
+            return name in revisions
+
+        return _exists
+
+    def source(
+        hits: Sequence[tuple[str, Hit]],
+    ) -> tuple[Mapping[int, str], tuple[Problem, ...]]:
+        folder = config.data_plans
+        changed = [
+            f.path
+            for f in files
+            if f.status != "deleted" and data_plans.is_plan_path(f.path, folder)
+        ]
+        cited = [
+            data_plans.Cited(
+                index=index,
+                code=code,
+                migration=hit.migration,
+                path=hit.path,
+                operation=hit.operation,
+                object_name=hit.object_name,
+            )
+            for index, (code, hit) in enumerate(hits)
+            if code.startswith("MIG1")
+        ]
+        if not cited and not changed:
+            return {}, ()
+        listing = snapshot.paths()
+        paths = [p for p in listing if data_plans.is_plan_path(p, folder)]
+        plans = [
+            data_plans.parse_plan(path, decode(data))
+            for path, data in sorted(snapshot.read_many(paths).items())
+        ]
+        return data_plans.judge_plans(
+            [p for p in plans if p is not None], cited, changed=changed, exists=exists(listing)
+        )
+
+    return source
 
 
 def _read_text(snapshot: Snapshot, path: str) -> str | None:
@@ -400,6 +490,7 @@ def judge_detection(
     base: str | None,
     head: str,
     read: Callable[[str], str | None] | None = None,
+    plans: PlanSource | None = None,
 ) -> RunResult:
     """Detected changes + the inventory → findings, as a ``RunResult``."""
     from selenite_inventory_lint.inventory.coverage import Coverage
@@ -419,7 +510,9 @@ def judge_detection(
     texts = {f.path: f.new_text for f in files if f.new_text is not None}
     texts[inventory.path] = inventory_text
     old_texts = {f.path: f.old_text for f in files if f.old_text is not None}
-    changes, findings = judge(ctx, selection=selection, texts=texts, old_texts=old_texts, read=read)
+    changes, findings = judge(
+        ctx, selection=selection, texts=texts, old_texts=old_texts, read=read, plans=plans
+    )
     return RunResult(
         tool_version=__version__,
         base=base,

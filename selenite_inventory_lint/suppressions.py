@@ -2,9 +2,11 @@
 
 Python uses ``#``, SQL ``--``, Markdown ``<!-- ... -->``. A comment at the end of a line
 covers that line; a comment on a line of its own covers itself and the next line that is not
-a comment or blank. A suppression needs a reason: without one it suppresses nothing and is
-reported (SUP101), as is one naming an unknown code or, when the comment is new in the change,
-one that matches no finding.
+a comment or blank. In SQL files the cover grows to whole statements: a suppression inside a
+multi-line statement, or on the line above it, covers every line of that statement. A
+suppression needs a reason: without one it suppresses nothing and is reported (SUP101), as is
+one naming an unknown code or, when the comment is new in the change, one that matches no
+finding.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ def parse_suppressions(path: str, text: str) -> tuple[Suppression, ...]:
     if MARKER not in text:
         return ()
     lines = text.splitlines()
+    statements = _sql_statements(text) if path.lower().endswith(".sql") else None
     found: list[Suppression] = []
     for index, raw in enumerate(lines):
         if MARKER not in raw:
@@ -48,6 +51,8 @@ def parse_suppressions(path: str, text: str) -> tuple[Suppression, ...]:
                 if lines[later].strip() and not _COMMENT_ONLY.match(lines[later]):
                     covers.append(later + 1)
                     break
+        if statements:
+            covers = _whole_statements(covers, statements)
         reason = match.group(3).strip()
         if match.group(1) == "<!--":
             reason = reason.removesuffix("-->").strip()
@@ -63,6 +68,21 @@ def parse_suppressions(path: str, text: str) -> tuple[Suppression, ...]:
             )
         )
     return tuple(found)
+
+
+def _sql_statements(text: str) -> list[tuple[int, int]]:
+    from selenite_inventory_lint.detectors.sql import statement_lines
+
+    return statement_lines(text)
+
+
+def _whole_statements(covers: list[int], statements: list[tuple[int, int]]) -> list[int]:
+    """SQL suppressions work per statement (a statement spans lines; findings sit on any)."""
+    lines = set(covers)
+    for first, last in statements:
+        if any(first <= line <= last for line in covers):
+            lines.update(range(first, last + 1))
+    return sorted(lines)
 
 
 def apply_suppressions(

@@ -7,12 +7,19 @@ deciding from paths alone stays cheap on the pre-commit path.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from selenite_inventory_lint.config import Config
-from selenite_inventory_lint.model import DetectorResult, FileChange
+from selenite_inventory_lint.model import DetectorResult, FileChange, FileStatus
+
+
+class HeadFiles(Protocol):
+    """Read access to the head side of the change set (``pipeline.Snapshot`` satisfies it)."""
+
+    def paths(self) -> tuple[str, ...]: ...
+    def read_many(self, paths: Sequence[str]) -> dict[str, bytes]: ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -24,6 +31,11 @@ class DetectContext:
     alembic_dirs: tuple[str, ...] = ()
     # Top-level data directories (SPEC §3.5), from config or the inventory's Paths entries.
     path_roots: tuple[str, ...] = ()
+    # The head side, for detectors that need a file's neighbours (SQL migration order and the
+    # schema before a rebuild); None when there is no repository (unit tests).
+    head: HeadFiles | None = None
+    # Status of every file of the change set by path; a rename's old path counts as deleted.
+    statuses: Mapping[str, FileStatus] = field(default_factory=dict)
     # Extra facts later detectors may need, keyed by name.
     extra: Mapping[str, object] = field(default_factory=dict)
 
@@ -43,5 +55,7 @@ class Detector(Protocol):
 def registry() -> tuple[Detector, ...]:
     """Every detector, in the order their changes are reported for the same line."""
     from selenite_inventory_lint.detectors.alembic import DETECTOR as ALEMBIC
+    from selenite_inventory_lint.detectors.sql import DETECTOR as SQL
+    from selenite_inventory_lint.detectors.sqlite_schema import DETECTOR as SQLITE_SCHEMA
 
-    return (ALEMBIC,)
+    return (ALEMBIC, SQL, SQLITE_SCHEMA)

@@ -16,6 +16,7 @@ from selenite_inventory_lint.rules import (
     destructive,
     entries,
     history,
+    plans,
     stale,
     suppression,
     unanalyzable,
@@ -127,6 +128,12 @@ def _build() -> tuple[Rule, ...]:
             check=destructive.not_null_column_without_default,
         ),
         Rule(
+            code="MIG109",
+            severity="warning",
+            summary="UNIQUE index or constraint added on an existing table",
+            check=destructive.unique_index_on_existing_table,
+        ),
+        Rule(
             code="MIG201",
             severity="error",
             summary="Alembic history has more than one head",
@@ -145,10 +152,22 @@ def _build() -> tuple[Rule, ...]:
             check=history.unknown_down_revision,
         ),
         Rule(
+            code="MIG205",
+            severity="error",
+            summary="New SQL migration sorts before migrations present at the base",
+            check=history.out_of_order_migration,
+        ),
+        Rule(
             code="MIG301",
             severity="warning",
             summary="Migration content that cannot be analyzed",
             check=unanalyzable.unanalyzable_migration,
+        ),
+        Rule(
+            code="PLAN101",
+            severity="error",
+            summary="Data plan that is missing, unapproved or incomplete",
+            check=plans.invalid_data_plan,
         ),
         Rule(
             code="SUP101",

@@ -254,7 +254,8 @@ def rewritten_rows(ctx: RuleContext) -> Iterator[Hit]:
                 )
 
 
-_IDEMPOTENT_OPS = {"alembic": ("create_table", "add_column", "create_index")}
+# Schema snapshots describe a database, they do not run: idempotence is not theirs to keep.
+_IDEMPOTENT_OPS = {"alembic": ("create_table", "add_column", "create_index"), "schema_snapshot": ()}
 _IDEMPOTENT_OPS_SQL = ("create_table", "create_index")
 
 
@@ -334,4 +335,43 @@ def not_null_column_without_default(ctx: RuleContext) -> Iterator[Hit]:
                 change,
                 f"column {change.name} is added NOT NULL without a default",
                 "add_column",
+            )
+
+
+def unique_index_on_existing_table(ctx: RuleContext) -> Iterator[Hit]:
+    """
+    ## What
+    A forward migration adds a UNIQUE index or constraint to a table that existed before the
+    change (`CREATE UNIQUE INDEX`, `ALTER TABLE ... ADD CONSTRAINT ... UNIQUE`,
+    `op.create_unique_constraint`, `op.create_index(..., unique=True)`).
+
+    ## Why
+    Production rows were never held to the constraint: one pair of duplicates makes the
+    migration fail half-way through the promotion, and "fixing" it on the spot means deleting
+    rows nobody reviewed.
+
+    ## Example
+    ```sql
+    CREATE UNIQUE INDEX ux_users_email ON users (email);
+    ```
+
+    ## Fix
+    Check production for duplicates first (`SELECT email, COUNT(*) FROM users GROUP BY email
+    HAVING COUNT(*) > 1`) on a restored backup, resolve them under a data plan
+    (`operations: [create_index ux_users_email]`), then add the constraint.
+    """
+    for change in ctx.ordered:
+        if (
+            change.kind == "index"
+            and change.action == "added"
+            and change.unique
+            and change.table
+            and not ctx.created_before(change, table=change.table)
+        ):
+            columns = f" ({', '.join(change.columns)})" if change.columns else ""
+            yield _hit(
+                change,
+                f"unique index {change.name} on existing table {change.table}{columns} "
+                "fails if duplicates exist",
+                change.operation,
             )

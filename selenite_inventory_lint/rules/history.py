@@ -115,3 +115,35 @@ def unknown_down_revision(ctx: RuleContext) -> Iterator[Hit]:
                         object_kind="revision",
                         object_name=rev.revision,
                     )
+
+
+def out_of_order_migration(ctx: RuleContext) -> Iterator[Hit]:
+    """
+    ## What
+    A new SQL migration file sorts before migration files of the same directory that already
+    exist at the base of the change (for example `0003_add_tags.sql` added after
+    `0004_add_invoices.sql` was merged).
+
+    ## Why
+    SQL migration runners apply files in name order and skip the ones they have already
+    applied. Databases that ran `0004` will never run the new `0003`, or will run it after
+    `0004` — an order no one tested. The history is no longer linear.
+
+    ## Example
+    `migrations/0003_add_tags.sql` added while `migrations/0004_add_invoices.sql` is at the
+    base.
+
+    ## Fix
+    Rename the new file so it sorts after every existing migration (`0005_add_tags.sql`).
+    """
+    for problem in ctx.problems:
+        if problem.code == "MIG205":
+            yield Hit(
+                message=problem.message,
+                path=problem.path,
+                line=problem.line,
+                column=problem.column,
+                object_kind="file",
+                object_name=problem.path,
+                migration=problem.path,
+            )

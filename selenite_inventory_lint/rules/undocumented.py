@@ -51,9 +51,10 @@ def _dropped_later(change: Change, ctx: RuleContext, table: str) -> bool:
         elif (
             after
             and other.kind == "table"
-            and other.name == table
-            and other.action in ("dropped", "renamed")
-            and (other.action == "dropped" or other.old_name == table)
+            and (
+                (other.action == "dropped" and other.name == table)
+                or (other.action == "renamed" and other.old_name == table)
+            )
         ):
             return True
     return False

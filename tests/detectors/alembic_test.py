@@ -588,14 +588,14 @@ def test_renamed_revision_is_compared_with_its_old_text() -> None:
     assert (result.changes, result.edited) == ((), False)
 
 
-def test_revision_with_a_new_id_is_a_new_migration() -> None:
+def test_revision_with_a_new_id_is_a_new_migration(sql_calls: list[dict[str, Any]]) -> None:
     new = OLD.replace('revision = "abc123"', 'revision = "def456"')
     result = _detect(new, old=OLD, status="renamed")
     assert _names(result) == [("column", "users.phone", "added")]
     assert result.edited is True
 
 
-def test_copied_revision_is_never_an_edit() -> None:
+def test_copied_revision_is_never_an_edit(sql_calls: list[dict[str, Any]]) -> None:
     new = OLD.replace('revision = "abc123"', 'revision = "def456"')
     result = _detect(new, old=OLD, status="copied")
     assert (len(result.changes), result.edited) == (1, False)
@@ -607,7 +607,7 @@ def test_deleted_revision_is_an_edit() -> None:
     assert (result.changes, result.edited, result.revision) == ((), True, None)
 
 
-def test_old_side_that_did_not_parse_counts_everything() -> None:
+def test_old_side_that_did_not_parse_counts_everything(sql_calls: list[dict[str, Any]]) -> None:
     result = _detect(OLD, old="def upgrade(:\n")
     assert _names(result) == [("column", "users.phone", "added")]
     assert result.edited is True
