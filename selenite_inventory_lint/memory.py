@@ -24,6 +24,16 @@ class MemorySnapshot:
     def read_many(self, paths: Sequence[str]) -> dict[str, bytes]:
         return {p: self.files[p] for p in paths if p in self.files}
 
+    def grep(
+        self, needles: Sequence[str], pathspecs: Sequence[str] = ()
+    ) -> dict[str, tuple[str, ...]]:
+        """Like ``changeset.Snapshot.grep`` (fixed strings); ``pathspecs`` must be plain paths."""
+        files = {p: d for p, d in self.files.items() if not pathspecs or p in pathspecs}
+        return {
+            needle: tuple(sorted(p for p, d in files.items() if needle and needle.encode() in d))
+            for needle in needles
+        }
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MemoryChangeSet:
