@@ -108,7 +108,13 @@ DEFAULT_IGNORE = (
     "CI",
     "CI_*",
     "GITHUB_*",
-    "RUNNER_*",
+    "RUNNER_OS",
+    "RUNNER_ARCH",
+    "RUNNER_NAME",
+    "RUNNER_TEMP",
+    "RUNNER_TOOL_CACHE",
+    "RUNNER_DEBUG",
+    "RUNNER_ENVIRONMENT",
     "ACTIONS_*",
     "GITLAB_*",
     "PYTEST_*",
@@ -146,8 +152,22 @@ DEFAULT_IGNORE = (
 )
 # Set by Vite on import.meta.env in every build.
 _VITE_BUILTINS = frozenset({"MODE", "DEV", "PROD", "SSR", "BASE_URL"})
+_WHAT = {
+    "python": "environment variables or storage paths",
+    "env_files": "environment variables",
+    "javascript": "environment variables",
+    "yaml_env": "environment variables",
+    "shell": "environment variables",
+}
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_SHELL_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_SHELL_WHAT = {
+    "python": "environment variables or storage paths",
+    "env_files": "environment variables",
+    "javascript": "environment variables",
+    "yaml_env": "environment variables",
+    "shell": "environment variables",
+}
+_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,7 +276,7 @@ def _problems(
             path=path,
             line=line,
             column=column,
-            message=f"cannot analyze {path} for environment variables: {why}",
+            message=f"cannot analyze the file for {_WHAT[style]}: {why}",
         ),
     )
 
