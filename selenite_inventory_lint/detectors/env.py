@@ -160,14 +160,7 @@ _WHAT = {
     "shell": "environment variables",
 }
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_SHELL_WHAT = {
-    "python": "environment variables or storage paths",
-    "env_files": "environment variables",
-    "javascript": "environment variables",
-    "yaml_env": "environment variables",
-    "shell": "environment variables",
-}
-_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_SHELL_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 
 @dataclass(frozen=True, slots=True)
