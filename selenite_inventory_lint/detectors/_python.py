@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 ROOT = "."
+# No path or variable name is longer; longer values come from hostile input and are unknown.
+MAX_VALUE = 1024
 _PATH_CLASSES = frozenset(
     {"Path", "PurePath", "PosixPath", "PurePosixPath", "WindowsPath", "PureWindowsPath"}
 )
@@ -190,10 +192,25 @@ class Folder:
         self.constants, self.imports = _module_bindings(tree)
         self._cache: dict[str, str | None] = {}
         self._busy: set[str] = set()
+        # By node: the paths detector asks again for the parts of what did not fold.
+        self._nodes: dict[int, str | None] = {}
 
     def origin(self, name: str) -> str:
         """The dotted name an imported local name stands for ("" when not imported)."""
         return self.imports.get(name, "")
+
+    def prime(self, root: ast.AST) -> None:
+        """Fold every expression under ``root`` children first, without recursion, so later
+        ``value`` calls are lookups even on a 10 000-term ``"a" + "b" + …`` chain."""
+        stack: list[tuple[ast.AST, bool]] = [(root, False)]
+        while stack:
+            node, ready = stack.pop()
+            if ready:
+                if isinstance(node, ast.expr):
+                    self.value(node)
+                continue
+            stack.append((node, True))
+            stack.extend((child, False) for child in ast.iter_child_nodes(node))
 
     def value(self, node: ast.expr) -> str | None:
         try:
@@ -262,6 +279,13 @@ class Folder:
         return values
 
     def _eval(self, node: ast.expr) -> str | None:
+        key = id(node)
+        if key not in self._nodes:
+            value = self._fold(node)
+            self._nodes[key] = value if value is None or len(value) <= MAX_VALUE else None
+        return self._nodes[key]
+
+    def _fold(self, node: ast.expr) -> str | None:
         if isinstance(node, ast.Constant):
             return node.value if isinstance(node.value, str) else None
         if isinstance(node, ast.Name):

@@ -40,6 +40,7 @@ def path_refs(path: str, text: str, roots: Sequence[str]) -> list[Ref] | None:
     if not roots:
         return []
     folder = py.Folder(tree, path)
+    folder.prime(tree)
     skip = py.docstrings(tree)
     refs: list[Ref] = []
     stack: list[ast.AST] = [tree]
