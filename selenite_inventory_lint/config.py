@@ -47,7 +47,8 @@ DEFAULT_EXCLUDE = (
     "*.test.*",
     "*.spec.*",
 )
-DEFAULT_CONFIG_FILES = (".env*", ".workspace-*", "*.db", "*.sqlite")
+# SPEC §3.6, plus Django's `db.sqlite3`.
+DEFAULT_CONFIG_FILES = (".env*", ".workspace-*", "*.db", "*.sqlite", "*.sqlite3")
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
 CODE_RE = re.compile(r"^(INV|MIG|PLAN|SUP)\d{0,3}$")
 

@@ -1,7 +1,8 @@
 """New tracked config/state and database files (SPEC §3.6), decided from the path alone.
 
 A file is new at its path when the change adds, copies or renames it there, and it matches
-`config_files` (default ``.env*``, ``.workspace-*``, ``*.db``, ``*.sqlite``). SQLite files
+`config_files` (default ``.env*``, ``.workspace-*``, ``*.db``, ``*.sqlite``, ``*.sqlite3``;
+matched case-sensitively, as git does). SQLite files
 (``.db``, ``.sqlite``, ``.sqlite3``, ``.db3``) are ``database`` changes, covered by a database
 entry (``**Primary DB**``) or a file entry; everything else is a ``config_file``. Content is
 never read, so binary and oversized files are handled like any other.

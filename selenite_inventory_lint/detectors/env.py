@@ -457,17 +457,21 @@ def _settings_class(
             field = folder.value(key) if key is not None else None
             if field is None:
                 continue
-            env = item
-            if isinstance(item, ast.Dict):
-                env = next(
+            # Only {"env": …} names variables; a plain string is an alias, unused by v1 settings.
+            env = (
+                next(
                     (
                         v
                         for k, v in zip(item.keys, item.values, strict=True)
                         if isinstance(k, ast.Constant) and k.value == "env"
                     ),
-                    ast.Constant(value=None),
+                    None,
                 )
-            fields[field] = tuple(_strings(env, folder))
+                if isinstance(item, ast.Dict)
+                else None
+            )
+            if env is not None:
+                fields[field] = tuple(_strings(env, folder))
     return _Settings(
         prefix=prefix, case_sensitive=case_sensitive, fields=tuple(sorted(fields.items()))
     )
