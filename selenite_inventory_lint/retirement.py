@@ -69,10 +69,7 @@ def _needles(kind: str, entry: Entry) -> tuple[str, ...]:
 
 def _covers(entry: Entry, kind: str, name: str) -> bool:
     if kind == "env":
-        return any(
-            entry.key == spelling or ("*" in entry.key and globs.match(entry.key, spelling))
-            for spelling in (name, name.upper())
-        )
+        return entry.key == name or ("*" in entry.key and globs.match(entry.key, name))
     return globs.match(entry.key, name)
 
 

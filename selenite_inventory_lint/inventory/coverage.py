@@ -3,9 +3,7 @@
 - Tables and columns match case-insensitively (SQL identifiers); a column ``t.c`` is covered by
   ``t.c`` or ``t.*``. Whether a *table* entry also covers its columns is ``column_policy``,
   decided by the rules, not here.
-- Environment variables match case-sensitively, exactly or by a ``*`` glob; a name with
-  lower-case letters (a ``.env`` key, a case-sensitive pydantic field) is also covered by its
-  upper-case spelling, the only one the inventory grammar allows.
+- Environment variables match case-sensitively, exactly or by a ``*`` glob.
 - Paths, config/state files and database files all follow the gitignore habits SPEC §1 gives
   for "file and path keys", exactly as ``globs.match`` does: a key with an inner ``/`` is
   anchored at the repository root, a key without one matches a base name at any depth, and a
@@ -145,9 +143,6 @@ class Coverage:
         found = self._env.get(name)
         if found is None:
             found = next((e for e in self._env_globs if globs.match(e.key, name)), None)
-        if found is None and name != name.upper():
-            # Inventory keys are upper-case (SPEC §1); that spelling documents `redis_url`.
-            return self.env(name.upper())
         return found
 
     def config_file(self, path: str) -> Entry | None:
