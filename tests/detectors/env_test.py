@@ -242,3 +242,68 @@ def test_references_api_reads_every_form_and_survives_bad_input() -> None:
     assert DETECTOR.references(".env", "A=1\nB=2\n", CTX) == {"A", "B"}
     assert DETECTOR.references("app.py", "def broken(:\n", CTX) == frozenset()
     assert DETECTOR.references("README.md", "A=1\n", CTX) == frozenset()
+
+
+def test_javascript_templates_with_escapes_and_object_literals() -> None:
+    text = (
+        "const a = `\\` process.env.ESCAPED_TEXT ${ {k: process.env.IN_OBJECT}.k } `;\n"
+        "/* const { HIDDEN } = process.env; */\n"
+        "const b = `${process.env.LAST}`;\n"
+    )
+    assert [(r.name, r.line) for r in javascript_refs(text)] == [("IN_OBJECT", 1), ("LAST", 3)]
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("services:\n  api:\n    environment: {A: \x07}\n", "invalid YAML"),
+        ("services: [\n", "invalid YAML"),
+    ],
+)
+def test_yaml_errors_with_and_without_a_position(text: str, why: str) -> None:
+    result = DETECTOR.detect(change("docker-compose.yml", text), CTX)
+    assert [p.code for p in result.problems] == ["INV303"]
+    assert why in result.problems[0].message
+
+
+def test_yaml_shapes_that_hold_no_variables() -> None:
+    text = (
+        "services:\n"
+        "  scalar: just-a-string\n"
+        "  ? [complex, key]\n"
+        "  : {environment: {NOT_READ: 1}}\n"
+        "  api:\n"
+        "    environment: [{NOT: scalar}, PLAIN=1]\n"
+    )
+    assert names(DETECTOR.detect(change("compose.yaml", text), CTX)) == [("PLAIN", "referenced", 6)]
+
+
+def test_settings_config_shapes() -> None:
+    text = (
+        "from pydantic import BaseSettings\n\n\n"
+        "class S(BaseSettings):\n"
+        "    a: str = ''\n"
+        "    b: str = ''\n"
+        "    model_config: dict = {'env_prefix': 'P_', 1: 'ignored'}\n\n"
+        "    class Config:\n"
+        "        fields = {'a': {'env': 'A_ENV'}, UNKNOWN: {'env': 'X'}, 'b': {'alias': 'B'}}\n"
+        "        x.y = 1\n"
+        "        def method(self): pass\n"
+    )
+    refs = DETECTOR.detect(change("app/settings.py", text), CTX)
+    assert names(refs) == [("A_ENV", "referenced", 5), ("P_B", "referenced", 6)]
+
+
+def test_environ_lookups_through_names_and_other_callables() -> None:
+    text = (
+        "import os\nfrom os import environ\n\n"
+        "E = environ\nF = E\n"
+        "a = F.get('THROUGH_NAMES')\n"
+        "b = (lambda: 1)()\n"
+        "c = os.environ.get()\n"
+        "d = os.getenv(*names)\n"
+        "e = other.getenv('NOT_OS')\n"
+    )
+    assert names(DETECTOR.detect(change("app/x.py", text), CTX)) == [
+        ("THROUGH_NAMES", "referenced", 6)
+    ]
