@@ -41,6 +41,7 @@ class ReferenceFinder(Protocol):
     name: str
 
     def claims(self, path: str, ctx: DetectContext) -> bool: ...
+    def patterns(self, ctx: DetectContext) -> tuple[str, ...]: ...
     def references(self, path: str, text: str, ctx: DetectContext) -> frozenset[str]: ...
 
 
@@ -58,6 +59,19 @@ def literal_run(key: str) -> str:
         if best:
             return best
     return ""
+
+
+def pathspec(pattern: str, *, exclude: bool = False) -> str:
+    """A ``globs`` pattern as a git pathspec with the same meaning (gitignore habits)."""
+    body = pattern.strip().removeprefix("./")
+    directory = body.endswith("/")
+    body = body.rstrip("/")
+    if "/" not in body:
+        body = f"**/{body}"
+    body = body.lstrip("/")
+    if directory:
+        body += "/**"
+    return f":({'exclude,' if exclude else ''}glob){body}"
 
 
 def _needles(kind: str, entry: Entry) -> tuple[str, ...]:
@@ -112,8 +126,13 @@ def _stale_entries(
     if not wanted:
         return set()
     needles = sorted({n for kind, entry in wanted.values() for n in _needles(kind, entry)})
-    found = snapshot.grep(needles)
     exclude = ctx.config.exclude
+    # Narrow the search to the sources the finders read, so git never lists prose or tests;
+    # `claims` below still decides exactly.
+    kinds = sorted({kind for kind, _entry in wanted.values()})
+    patterns = sorted({p for kind in kinds for p in finders[kind].patterns(ctx)})
+    specs = [pathspec(p) for p in patterns] + [pathspec(p, exclude=True) for p in exclude]
+    found = snapshot.grep(needles, specs) if patterns else {}
     hits: dict[tuple[int, str], list[str]] = {}
     to_read: set[str] = set()
     for key, (kind, entry) in wanted.items():

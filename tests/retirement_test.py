@@ -22,7 +22,7 @@ from selenite_inventory_lint.inventory.coverage import Coverage
 from selenite_inventory_lint.inventory.parse import parse_inventory
 from selenite_inventory_lint.memory import MemorySnapshot
 from selenite_inventory_lint.model import Change
-from selenite_inventory_lint.retirement import literal_run, settle
+from selenite_inventory_lint.retirement import literal_run, pathspec, settle
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -296,3 +296,54 @@ def test_memory_snapshot_grep_is_a_fixed_string_search() -> None:
     snapshot = MemorySnapshot({"a.py": b"x = 'A.B'\n", "b.py": b"AxB\n"})
     assert snapshot.grep(["A.B", "", "zzz"]) == {"A.B": ("a.py",), "": (), "zzz": ()}
     assert snapshot.grep(["x"], ["b.py"]) == {"x": ("b.py",)}
+
+
+@pytest.mark.parametrize(
+    ("pattern", "spec"),
+    [
+        ("*.py", ":(glob)**/*.py"),
+        ("tests/", ":(glob)**/tests/**"),
+        (".github/workflows/*.yml", ":(glob).github/workflows/*.yml"),
+        ("./scripts/", ":(glob)**/scripts/**"),
+        ("/top.py", ":(glob)top.py"),
+        ("backend/app/", ":(glob)backend/app/**"),
+        ("**/alembic/versions/*.py", ":(glob)**/alembic/versions/*.py"),
+    ],
+)
+def test_pathspec_keeps_the_glob_meaning(pattern: str, spec: str) -> None:
+    assert pathspec(pattern) == spec
+    assert pathspec(pattern, exclude=True) == spec.replace(":(glob)", ":(exclude,glob)")
+
+
+def test_pathspecs_mean_the_same_to_git_and_to_memory(repo: GitRepo) -> None:
+    files = {
+        "a.py": "NEEDLE\n",
+        "pkg/b.py": "NEEDLE\n",
+        "pkg/tests/c.py": "NEEDLE\n",
+        "tests/d.py": "NEEDLE\n",
+        "docs/e.md": "NEEDLE\n",
+        ".github/workflows/f.yml": "NEEDLE\n",
+    }
+    for name, text in files.items():
+        repo.write(name, text)
+    repo.commit("files")
+    specs = [
+        pathspec("*.py"),
+        pathspec(".github/workflows/*.yml"),
+        pathspec("tests/", exclude=True),
+    ]
+    expected = {"NEEDLE": ("a.py", "pkg/b.py", ".github/workflows/f.yml")}
+    import git
+
+    from selenite_inventory_lint.changeset import Snapshot
+
+    snapshot = Snapshot(git.Repo(repo.path), repo.path, repo.head())
+    try:
+        in_git = snapshot.grep(["NEEDLE"], specs)
+    finally:
+        snapshot.close()
+    in_memory = MemorySnapshot({k: v.encode() for k, v in files.items()}).grep(["NEEDLE"], specs)
+    assert {k: sorted(v) for k, v in in_git.items()} == {k: sorted(v) for k, v in expected.items()}
+    assert {k: sorted(v) for k, v in in_memory.items()} == {
+        k: sorted(v) for k, v in expected.items()
+    }

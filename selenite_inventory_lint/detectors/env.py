@@ -199,6 +199,10 @@ class EnvDetector:
     def claims(self, path: str, ctx: DetectContext) -> bool:
         return _style(path, ctx) is not None
 
+    def patterns(self, ctx: DetectContext) -> tuple[str, ...]:
+        """Every glob ``claims`` accepts, for narrowing a repository search."""
+        return tuple(p for k, d in DEFAULT_SOURCES.items() for p in ctx.config.sources_for(k, d))
+
     def detect(self, change: FileChange, ctx: DetectContext) -> DetectorResult:
         style = _style(change.path, ctx) or _style(change.old_path or change.path, ctx)
         if style is None:

@@ -67,7 +67,10 @@ class PathsDetector:
     name = "paths"
 
     def claims(self, path: str, ctx: DetectContext) -> bool:
-        return globs.match_any(ctx.config.sources_for("python", DEFAULT_SOURCES["python"]), path)
+        return globs.match_any(self.patterns(ctx), path)
+
+    def patterns(self, ctx: DetectContext) -> tuple[str, ...]:
+        return ctx.config.sources_for("python", DEFAULT_SOURCES["python"])
 
     def detect(self, change: FileChange, ctx: DetectContext) -> DetectorResult:
         roots = ctx.path_roots
