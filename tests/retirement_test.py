@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from selenite_inventory_lint.changeset import open_changeset
 from selenite_inventory_lint.cli import main
 from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.detectors import DetectContext
@@ -332,18 +333,16 @@ def test_pathspecs_mean_the_same_to_git_and_to_memory(repo: GitRepo) -> None:
         pathspec(".github/workflows/*.yml"),
         pathspec("tests/", exclude=True),
     ]
-    expected = {"NEEDLE": ("a.py", "pkg/b.py", ".github/workflows/f.yml")}
-    import git
-
-    from selenite_inventory_lint.changeset import Snapshot
-
-    snapshot = Snapshot(git.Repo(repo.path), repo.path, repo.head())
-    try:
-        in_git = snapshot.grep(["NEEDLE"], specs)
-    finally:
-        snapshot.close()
+    expected = {"NEEDLE": [".github/workflows/f.yml", "a.py", "pkg/b.py"]}
+    for snapshot in (
+        open_changeset(repo.path, head="HEAD").snapshot,
+        open_changeset(repo.path, staged=True).snapshot,
+        open_changeset(repo.path).snapshot,
+    ):
+        try:
+            in_git = snapshot.grep(["NEEDLE"], specs)
+        finally:
+            snapshot.close()
+        assert {k: sorted(v) for k, v in in_git.items()} == expected
     in_memory = MemorySnapshot({k: v.encode() for k, v in files.items()}).grep(["NEEDLE"], specs)
-    assert {k: sorted(v) for k, v in in_git.items()} == {k: sorted(v) for k, v in expected.items()}
-    assert {k: sorted(v) for k, v in in_memory.items()} == {
-        k: sorted(v) for k, v in expected.items()
-    }
+    assert {k: sorted(v) for k, v in in_memory.items()} == expected
