@@ -209,11 +209,24 @@ def test_removing_the_last_storage_path_retires_its_entry(selenite: GitRepo) -> 
 # --- config/state files ----------------------------------------------------------------------
 
 
+def empty_database(path: Path) -> None:
+    """A valid SQLite file without tables (its schema is read by the snapshot detector)."""
+    import sqlite3
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(path)
+    try:
+        connection.execute("PRAGMA user_version = 1")
+        connection.commit()
+    finally:
+        connection.close()
+
+
 def test_new_tracked_state_and_database_files(selenite: GitRepo) -> None:
     selenite.write(".workspace-lock", "pid=1\n")
     selenite.write("backend/.env.example", "RESEND_API_KEY=\n")
-    selenite.write("backend/selenite.db", b"SQLite format 3\x00" + bytes(100))
-    selenite.write("data/cache.sqlite", b"SQLite format 3\x00" + bytes(100))
+    for name in ("backend/selenite.db", "data/cache.sqlite"):
+        empty_database(selenite.path / name)
     selenite.commit("state")
     code, report = run(selenite, "--base", "HEAD~1")
     assert code == 1
