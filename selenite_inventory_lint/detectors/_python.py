@@ -1,9 +1,9 @@
 """Python sources as data for the env and paths detectors (SPEC §3.4, §3.5). Pure.
 
-``parse`` turns text into an ``ast.Module`` (cached, so the two detectors reading the same file
-parse it once) or an ``Unparsable`` saying why not. ``Folder`` evaluates expressions to strings
-the way the code would build them, without running anything: literals, f-strings whose parts
-all resolve, ``+`` and ``/`` joins, ``Path(...)``, ``os.path.join/dirname/abspath``,
+``load`` turns text into a ``Module`` (cached, so the two detectors reading the same file parse
+and traverse it once) or an ``Unparsable`` saying why not. ``Folder`` evaluates expressions to
+strings the way the code would build them, without running anything: literals, f-strings whose
+parts all resolve, ``+`` and ``/`` joins, ``Path(...)``, ``os.path.join/dirname/abspath``,
 ``str(...)``, ``.parent``/``.parents[n]``/``.resolve()``, and names assigned exactly once at
 module level. ``__file__`` is the file's repo-relative path, so ``Path(__file__).parents[1]``
 is a directory of the repository; the repository root is ``"."``. Anything else is ``None``:
@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import posixpath
 import re
+from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -39,11 +40,79 @@ class Unparsable:
     why: str
 
 
+class Module:
+    """A parsed module whose nodes are listed once, parents first, docstrings left out.
+
+    Both detectors walk the same list and share one ``Folder`` per path, so a large file is
+    parsed and traversed once however many detectors read it.
+    """
+
+    __slots__ = ("_folders", "_global_names", "_nodes", "tree")
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.tree = tree
+        self._nodes: tuple[tuple[ast.AST, ast.AST | None], ...] | None = None
+        self._global_names: frozenset[str] = frozenset()
+        self._folders: dict[str, Folder] = {}
+
+    @property
+    def nodes(self) -> tuple[tuple[ast.AST, ast.AST | None], ...]:
+        """(node, parent) pairs, listed on first use: a file no detector needs is never walked."""
+        if self._nodes is None:
+            self._nodes, self._global_names = _flatten(self.tree)
+        return self._nodes
+
+    @property
+    def global_names(self) -> frozenset[str]:
+        _ = self.nodes
+        return self._global_names
+
+    def folder(self, path: str) -> Folder:
+        if path not in self._folders:
+            self._folders[path] = Folder(self, path)
+        return self._folders[path]
+
+
+def _flatten(
+    tree: ast.Module,
+) -> tuple[tuple[tuple[ast.AST, ast.AST | None], ...], frozenset[str]]:
+    nodes: list[tuple[ast.AST, ast.AST | None]] = []
+    global_names: set[str] = set()
+    stack: list[tuple[ast.AST, ast.AST | None]] = [(tree, None)]
+    push, pop, append = stack.append, stack.pop, nodes.append
+    while stack:
+        node, parent = pop()
+        if isinstance(node, ast.Expr) and _is_bare_string(node):
+            continue
+        append((node, parent))
+        if isinstance(node, ast.Global):
+            global_names.update(node.names)
+        # Pushed last field first, so children come off the stack in source order.
+        for field in reversed(node._fields):
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                for item in reversed(value):
+                    if isinstance(item, ast.AST):
+                        push((item, node))
+            elif isinstance(value, ast.AST):
+                push((value, node))
+    return tuple(nodes), frozenset(global_names)
+
+
+def _is_bare_string(node: ast.AST) -> bool:
+    """Docstrings and other string-only statements: prose, never code."""
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    )
+
+
 @lru_cache(maxsize=16)
-def parse(text: str) -> ast.Module | Unparsable:
-    """The module's AST, or why it has none. Callers must not mutate the tree."""
+def load(text: str) -> Module | Unparsable:
+    """The parsed module, or why it has none. Callers must not mutate the tree."""
     try:
-        return ast.parse(text.removeprefix("\ufeff"))
+        return Module(ast.parse(text.removeprefix("\ufeff")))
     except SyntaxError as exc:
         return Unparsable(
             line=exc.lineno or 1, column=exc.offset or 1, why=f"invalid Python syntax ({exc.msg})"
@@ -52,29 +121,6 @@ def parse(text: str) -> ast.Module | Unparsable:
         return Unparsable(line=1, column=1, why=f"invalid Python syntax ({exc})")
     except (RecursionError, MemoryError):
         return Unparsable(line=1, column=1, why="the file is nested too deeply to parse")
-
-
-def docstrings(tree: ast.Module) -> frozenset[int]:
-    """ids of string-only expression statements (docstrings and bare strings): never code."""
-    return frozenset(
-        id(node)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Expr)
-        and isinstance(node.value, ast.Constant)
-        and isinstance(node.value.value, str)
-    )
-
-
-def walk(tree: ast.Module) -> Iterator[ast.AST]:
-    """Every node except docstrings, parents before children, without recursion."""
-    skip = docstrings(tree)
-    stack: list[ast.AST] = [tree]
-    while stack:
-        node = stack.pop()
-        if id(node) in skip:
-            continue
-        yield node
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
 
 
 def final_name(node: ast.expr) -> str:
@@ -86,7 +132,7 @@ def final_name(node: ast.expr) -> str:
     return ""
 
 
-def _module_bindings(tree: ast.Module) -> tuple[dict[str, ast.expr], dict[str, str]]:
+def _module_bindings(module: Module) -> tuple[dict[str, ast.expr], dict[str, str]]:
     """Names assigned exactly once at module level, and import aliases (local → dotted name)."""
     values: dict[str, ast.expr] = {}
     counts: dict[str, int] = {}
@@ -102,9 +148,9 @@ def _module_bindings(tree: ast.Module) -> tuple[dict[str, ast.expr], dict[str, s
             if isinstance(node, ast.Name):
                 yield node.id
 
-    statements: list[ast.stmt] = list(tree.body)
+    statements: deque[ast.stmt] = deque(module.tree.body)
     while statements:
-        stmt = statements.pop(0)
+        stmt = statements.popleft()
         if isinstance(stmt, ast.Assign):
             single = len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
             for target in stmt.targets:
@@ -138,11 +184,8 @@ def _module_bindings(tree: ast.Module) -> tuple[dict[str, ast.expr], dict[str, s
             statements.extend([*stmt.body, *stmt.orelse, *stmt.finalbody])
             for handler in stmt.handlers:
                 statements.extend(handler.body)
-    for node in ast.walk(tree):
-        # `global X` in a function makes X a variable, whatever the module says.
-        if isinstance(node, ast.Global):
-            for name in node.names:
-                counts[name] = 2
+    for name in module.global_names:
+        counts[name] = 2  # `global X` in a function makes X a variable
     constants = {name: value for name, value in values.items() if counts.get(name) == 1}
     return constants, imports
 
@@ -187,9 +230,10 @@ def storage_path(value: str, module: str, roots: Sequence[str]) -> str | None:
 class Folder:
     """Evaluates expressions of one module to the strings they build (see the module doc)."""
 
-    def __init__(self, tree: ast.Module, path: str) -> None:
+    def __init__(self, module: Module, path: str) -> None:
         self.path = path
-        self.constants, self.imports = _module_bindings(tree)
+        self.module = module
+        self.constants, self.imports = _module_bindings(module)
         self._cache: dict[str, str | None] = {}
         self._busy: set[str] = set()
         # By node: the paths detector asks again for the parts of what did not fold.
@@ -199,18 +243,12 @@ class Folder:
         """The dotted name an imported local name stands for ("" when not imported)."""
         return self.imports.get(name, "")
 
-    def prime(self, root: ast.AST) -> None:
-        """Fold every expression under ``root`` children first, without recursion, so later
+    def prime(self) -> None:
+        """Fold every expression of the module children first, without recursion, so later
         ``value`` calls are lookups even on a 10 000-term ``"a" + "b" + …`` chain."""
-        stack: list[tuple[ast.AST, bool]] = [(root, False)]
-        while stack:
-            node, ready = stack.pop()
-            if ready:
-                if isinstance(node, ast.expr):
-                    self.value(node)
-                continue
-            stack.append((node, True))
-            stack.extend((child, False) for child in ast.iter_child_nodes(node))
+        for node, _parent in reversed(self.module.nodes):
+            if isinstance(node, ast.expr):
+                self.value(node)
 
     def value(self, node: ast.expr) -> str | None:
         try:

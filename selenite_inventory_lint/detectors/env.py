@@ -160,6 +160,7 @@ _WHAT = {
     "shell": "environment variables",
 }
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_PYTHON_WORDS = ("environ", "getenv", "BaseSettings")
 _SHELL_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 
@@ -187,8 +188,16 @@ def _style(path: str, ctx: DetectContext) -> str | None:
     return None
 
 
+_IGNORED_NAMES = frozenset(p for p in DEFAULT_IGNORE if not p.endswith("*"))
+_IGNORED_PREFIXES = tuple(p[:-1] for p in DEFAULT_IGNORE if p.endswith("*"))
+
+
 def ignored(name: str, ctx: DetectContext) -> bool:
-    return globs.match_any(DEFAULT_IGNORE, name) or globs.match_any(ctx.config.env_ignore, name)
+    return (
+        name in _IGNORED_NAMES
+        or name.startswith(_IGNORED_PREFIXES)
+        or globs.match_any(ctx.config.env_ignore, name)
+    )
 
 
 class EnvDetector:
@@ -342,13 +351,15 @@ def scan(style: str, path: str, text: str, roots: Sequence[str] = ()) -> list[Re
 
 
 def python_refs(path: str, text: str, roots: Sequence[str] = ()) -> list[Ref]:
-    tree = py.parse(text)
-    if isinstance(tree, py.Unparsable):
-        raise Unreadable(tree.line, tree.column, tree.why)
-    folder = py.Folder(tree, path)
+    module = py.load(text)
+    if isinstance(module, py.Unparsable):
+        raise Unreadable(module.line, module.column, module.why)
+    if not any(word in text for word in _PYTHON_WORDS):
+        return []  # every form below names one of these words in the file itself
+    folder = module.folder(path)
     refs: list[Ref] = []
     settings: dict[str, _Settings] = {}
-    for node in py.walk(tree):
+    for node, _parent in module.nodes:
         if isinstance(node, ast.Call):
             refs.extend(_call_ref(node, folder))
         elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):

@@ -34,31 +34,42 @@ _PATHISH = (ast.Constant, ast.JoinedStr, ast.BinOp, ast.Call, ast.Attribute, ast
 
 def path_refs(path: str, text: str, roots: Sequence[str]) -> list[Ref] | None:
     """Storage-path references of a Python module; None when it does not parse."""
-    tree = py.parse(text)
-    if isinstance(tree, py.Unparsable):
+    module = py.load(text)
+    if isinstance(module, py.Unparsable):
         return None
     if not roots:
         return []
-    folder = py.Folder(tree, path)
-    folder.prime(tree)
-    skip = py.docstrings(tree)
+    if not under_root(path, roots) and not any(_last(root) in text for root in roots):
+        return []  # a path under a root spells the root's name somewhere in its module
+    folder = module.folder(path)
+    folder.prime()
+    # A node is looked at only when no enclosing expression folded (that one is the reference)
+    # and it is not inside an f-string that did not (ignored, never guessed).
+    settled: dict[int, bool] = {}
     refs: list[Ref] = []
-    stack: list[ast.AST] = [tree]
-    while stack:
-        node = stack.pop()
-        if id(node) in skip or isinstance(node, ast.Name):
+    for node, parent in module.nodes:
+        inside = parent is not None and (
+            settled[id(parent)]
+            or isinstance(parent, ast.JoinedStr)
+            or (isinstance(parent, _PATHISH) and folder.value(parent) is not None)
+        )
+        settled[id(node)] = inside
+        if inside or isinstance(node, ast.Name) or not isinstance(node, _PATHISH):
             continue
-        if isinstance(node, _PATHISH):
-            value = folder.value(node)
-            if value is not None:
-                name = py.storage_path(value, path, roots)
-                if name is not None:
-                    refs.append(Ref(name, node.lineno, node.col_offset + 1))
-                continue
-            if isinstance(node, ast.JoinedStr):
-                continue  # unresolvable f-string: ignored, never guessed
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+        value = folder.value(node)
+        if value is not None:
+            name = py.storage_path(value, path, roots)
+            if name is not None:
+                refs.append(Ref(name, node.lineno, node.col_offset + 1))
     return refs
+
+
+def under_root(path: str, roots: Sequence[str]) -> bool:
+    return any(path.startswith(root) for root in roots)
+
+
+def _last(root: str) -> str:
+    return root.rstrip("/").rsplit("/", 1)[-1]
 
 
 class PathsDetector:

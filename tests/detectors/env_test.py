@@ -308,3 +308,16 @@ def test_environ_lookups_through_names_and_other_callables() -> None:
     assert names(DETECTOR.detect(change("app/x.py", text), CTX)) == [
         ("THROUGH_NAMES", "referenced", 6)
     ]
+
+
+def test_default_ignore_list_is_names_and_prefixes() -> None:
+    from selenite_inventory_lint.detectors.env import DEFAULT_IGNORE
+
+    assert all("*" not in pattern[:-1] for pattern in DEFAULT_IGNORE)
+    assert not any(c in pattern for pattern in DEFAULT_IGNORE for c in "?[")
+
+
+def test_python_without_any_env_word_is_parsed_but_not_walked() -> None:
+    assert DETECTOR.references("app/x.py", "X = 1\n", CTX) == frozenset()
+    result = DETECTOR.detect(change("app/x.py", "def broken(:\n"), CTX)
+    assert [p.code for p in result.problems] == ["INV303"]

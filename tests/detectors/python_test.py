@@ -48,7 +48,7 @@ def fold(expression: str) -> str | None:
     tree = ast.parse(HEADER + f"RESULT = {expression}\n")
     assign = tree.body[-1]
     assert isinstance(assign, ast.Assign)
-    return py.Folder(tree, MODULE).value(assign.value)
+    return py.Folder(py.Module(tree), MODULE).value(assign.value)
 
 
 @pytest.mark.parametrize(
@@ -110,24 +110,24 @@ def test_deep_expression_without_priming_is_unknown_not_a_crash() -> None:
     tree = ast.parse(f"X = {chain}\n")
     assign = tree.body[0]
     assert isinstance(assign, ast.Assign)
-    folder = py.Folder(tree, MODULE)
+    folder = py.Folder(py.Module(tree), MODULE)
     assert folder.value(assign.value) is None
-    folder = py.Folder(tree, MODULE)
-    folder.prime(tree)
+    folder = py.Folder(py.Module(tree), MODULE)
+    folder.prime()
     assert folder.value(assign.value) is None  # over MAX_VALUE, but computed without recursion
 
 
 def test_unparsable_texts() -> None:
-    error = py.parse("def broken(:\n")
+    error = py.load("def broken(:\n")
     assert isinstance(error, py.Unparsable)
     assert error.why.startswith("invalid Python syntax (")
-    deep = py.parse("X = " + " + ".join(["1"] * 100_000) + "\n")
+    deep = py.load("X = " + " + ".join(["1"] * 100_000) + "\n")
     assert deep == py.Unparsable(line=1, column=1, why="the file is nested too deeply to parse")
 
 
 def test_walk_skips_docstrings_and_bare_strings() -> None:
     tree = ast.parse('"""doc"""\n"bare"\nX = "kept"\n')
-    constants = [n.value for n in py.walk(tree) if isinstance(n, ast.Constant)]
+    constants = [n.value for n, _ in py.Module(tree).nodes if isinstance(n, ast.Constant)]
     assert constants == ["kept"]
 
 
