@@ -4,14 +4,13 @@ Each directory ``fixtures/env/<case>/`` holds one source file at its repository 
 detector's ``sources`` decide how it is read); it is detected as an added file and the result
 is compared with ``fixtures/env/<case>.json``. Regenerate after an intended change, then review:
 
-    UPDATE_GOLDEN=1 .venv/bin/pytest tests/detectors/env_test.py
+    .venv/bin/pytest tests/detectors/env_test.py --update-golden
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -93,13 +92,13 @@ def names(result: DetectorResult) -> list[tuple[str, str, int]]:
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
-def test_golden(case: Path) -> None:
+def test_golden(case: Path, update_golden: bool) -> None:
     path, data = source_of(case)
     text = data.decode("utf-8-sig", errors="replace")
     result = DETECTOR.detect(change(path, text), CTX)
     actual = {"path": path, **as_json(result)}
     golden = case.with_suffix(".json")
-    if os.environ.get("UPDATE_GOLDEN") == "1":
+    if update_golden:
         golden.write_text(json.dumps(actual, indent=2, ensure_ascii=False) + "\n", "utf-8")
     assert actual == json.loads(golden.read_text("utf-8"))
 

@@ -4,13 +4,12 @@ Each directory ``fixtures/paths/<case>/`` holds one Python file at its repositor
 detected as an added file with the reference inventory's data roots and compared with
 ``fixtures/paths/<case>.json``. Regenerate after an intended change, then review:
 
-    UPDATE_GOLDEN=1 .venv/bin/pytest tests/detectors/paths_test.py
+    .venv/bin/pytest tests/detectors/paths_test.py --update-golden
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -27,12 +26,12 @@ CTX = DetectContext(config=Config(), path_roots=ROOTS)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
-def test_golden(case: Path) -> None:
+def test_golden(case: Path, update_golden: bool) -> None:
     path, data = source_of(case)
     result = DETECTOR.detect(change(path, data.decode("utf-8")), CTX)
     actual = {"path": path, **as_json(result)}
     golden = case.with_suffix(".json")
-    if os.environ.get("UPDATE_GOLDEN") == "1":
+    if update_golden:
         golden.write_text(json.dumps(actual, indent=2, ensure_ascii=False) + "\n", "utf-8")
     assert actual == json.loads(golden.read_text("utf-8"))
 
