@@ -37,8 +37,18 @@ SOURCE_KEYS = (
     "models",
 )
 
-DEFAULT_EXCLUDE = ("tests/", "test/", "test_*.py", "*_test.py", "conftest.py")
-DEFAULT_CONFIG_FILES = (".env*", ".workspace-*", "*.db", "*.sqlite")
+DEFAULT_EXCLUDE = (
+    "tests/",
+    "test/",
+    "test_*.py",
+    "*_test.py",
+    "conftest.py",
+    "__tests__/",
+    "*.test.*",
+    "*.spec.*",
+)
+# SPEC §3.6, plus Django's `db.sqlite3`.
+DEFAULT_CONFIG_FILES = (".env*", ".workspace-*", "*.db", "*.sqlite", "*.sqlite3")
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
 CODE_RE = re.compile(r"^(INV|MIG|PLAN|SUP)\d{0,3}$")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from selenite_inventory_lint import globs
 from selenite_inventory_lint.model import FileChange, FileStatus
 
 
@@ -23,6 +24,30 @@ class MemorySnapshot:
 
     def read_many(self, paths: Sequence[str]) -> dict[str, bytes]:
         return {p: self.files[p] for p in paths if p in self.files}
+
+    def grep(
+        self, needles: Sequence[str], pathspecs: Sequence[str] = ()
+    ) -> dict[str, tuple[str, ...]]:
+        """Like ``changeset.Snapshot.grep`` (fixed strings). Pathspecs are plain paths,
+        ``:(glob)PATTERN`` or ``:(exclude,glob)PATTERN``."""
+        include = [s for s in pathspecs if not s.startswith(":(exclude,glob)")]
+        exclude = [s.removeprefix(":(exclude,glob)") for s in pathspecs if s not in include]
+
+        def selected(path: str) -> bool:
+            if any(globs.match(pattern, path) for pattern in exclude):
+                return False
+            return not include or any(
+                globs.match(spec.removeprefix(":(glob)"), path)
+                if spec.startswith(":(glob)")
+                else spec == path
+                for spec in include
+            )
+
+        files = {p: d for p, d in self.files.items() if selected(p)}
+        return {
+            needle: tuple(sorted(p for p, d in files.items() if needle and needle.encode() in d))
+            for needle in needles
+        }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from selenite_inventory_lint import __version__
+from selenite_inventory_lint import __version__, globs
 from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.detectors import DetectContext, Detector, registry
 from selenite_inventory_lint.errors import FatalError
@@ -29,6 +29,7 @@ from selenite_inventory_lint.model import (
     change_key,
     finding_key,
 )
+from selenite_inventory_lint.retirement import REMOVED
 
 if TYPE_CHECKING:
     from selenite_inventory_lint.inventory.parse import Inventory
@@ -49,6 +50,9 @@ class Snapshot(Protocol):
     def exists(self, path: str) -> bool: ...
     def read(self, path: str) -> bytes | None: ...
     def read_many(self, paths: Sequence[str]) -> dict[str, bytes]: ...
+    def grep(
+        self, needles: Sequence[str], pathspecs: Sequence[str] = ()
+    ) -> dict[str, tuple[str, ...]]: ...
 
 
 class ChangeSet(Protocol):
@@ -158,6 +162,8 @@ def claimed(
     detectors = registry()
     work: list[tuple[FileChange, Sequence[Detector]]] = []
     for fc in files:
+        if globs.match_any(ctx.config.exclude, fc.path):
+            continue
         mine = [d for d in detectors if d.claims(fc.path, ctx)]
         if not mine and fc.old_path and fc.old_path != fc.path:
             mine = [d for d in detectors if d.claims(fc.old_path, ctx)]
@@ -184,7 +190,10 @@ def wants(config: Config) -> Callable[[str], bool]:
             or path == inventory
             or ("versions/" in path and path.endswith(".py"))
             or is_plan_path(path, config.data_plans)
-            or any(d.claims(path, ctx) for d in detectors)
+            or (
+                any(d.claims(path, ctx) for d in detectors)
+                and not globs.match_any(config.exclude, path)
+            )
         )
 
     return _wants
@@ -241,14 +250,29 @@ def detect(
 
 
 def _path_roots(config: Config, inventory: Inventory) -> tuple[str, ...]:
-    """SPEC §3.5: the top-level directories of the inventory's Paths entries, or config."""
+    """SPEC §3.5 data roots: config ``path_roots``, else one per top-level directory of the
+    inventory's Paths entries — the deepest directory holding all of that directory's entries,
+    which gives the spec's ``storage/``, ``logs/``, ``backend/models/`` for the reference (a
+    lone ``backend/models/`` must not make all of ``backend/`` a data root)."""
     if config.path_roots is not None:
-        return tuple(r.strip("/") + "/" for r in config.path_roots)
-    roots = set()
+        return tuple(sorted(r.strip("/").removeprefix("./") + "/" for r in config.path_roots))
+    groups: dict[str, list[str]] = {}
     for entry in inventory.entries:
-        if entry.kind == "path":
-            top = entry.key.strip("/").split("/", 1)
-            roots.add(entry.key if len(top) == 1 else top[0] + "/")
+        if entry.kind != "path":
+            continue
+        key = entry.key.strip().removeprefix("./")
+        directory = key if key.endswith("/") else posixpath.dirname(key)
+        parts: list[str] = []
+        for part in directory.strip("/").split("/"):
+            if not part or globs.is_glob(part):
+                break
+            parts.append(part)
+        if parts:
+            groups.setdefault(parts[0], []).append("/".join(parts))
+    roots = []
+    for dirs in groups.values():
+        common = posixpath.commonpath(dirs) if len(dirs) > 1 else dirs[0]
+        roots.append(common + "/")
     return tuple(sorted(roots))
 
 
@@ -391,6 +415,7 @@ def run(changeset: ChangeSet, config: Config, *, selection: Selection) -> RunRes
     inventory = read_inventory(inventory_text, inventory_path, config)
     ctx = dataclasses.replace(ctx, path_roots=_path_roots(config, inventory))
     detection = detect(work, snapshot, ctx)
+    detection = _settle_retirements(detection, snapshot, ctx, inventory)
     return judge_detection(
         detection,
         inventory,
@@ -471,6 +496,19 @@ def _plan_source(
         )
 
     return source
+
+
+def _settle_retirements(
+    detection: Detection, snapshot: Snapshot, ctx: DetectContext, inventory: Inventory
+) -> Detection:
+    """Keep a "reference removed" candidate only when nothing at head still refers to its entry."""
+    if not any(c.action == "dropped" and c.operation == REMOVED for c in detection.changes):
+        return detection
+    from selenite_inventory_lint.inventory.coverage import Coverage
+    from selenite_inventory_lint.retirement import settle
+
+    changes = settle(detection.changes, snapshot, ctx, Coverage(inventory))
+    return dataclasses.replace(detection, changes=changes)
 
 
 def _read_text(snapshot: Snapshot, path: str) -> str | None:

@@ -1,12 +1,12 @@
 """Inline suppressions: ``# inventory-lint: ignore[CODE] reason`` (SPEC §4).
 
-Python uses ``#``, SQL ``--``, Markdown ``<!-- ... -->``. A comment at the end of a line
-covers that line; a comment on a line of its own covers itself and the next line that is not
-a comment or blank. In SQL files the cover grows to whole statements: a suppression inside a
-multi-line statement, or on the line above it, covers every line of that statement. A
-suppression needs a reason: without one it suppresses nothing and is reported (SUP101), as is
-one naming an unknown code or, when the comment is new in the change, one that matches no
-finding.
+Python, YAML, shell and ``.env`` files use ``#``, SQL ``--``, Markdown ``<!-- ... -->``,
+JavaScript/TypeScript ``//``. A comment at the end of a line covers that line; a comment on a
+line of its own covers itself and the next line that is not a comment or blank. In SQL files
+the cover grows to whole statements: a suppression inside a multi-line statement, or on the
+line above it, covers every line of that statement. A suppression needs a reason: without one
+it suppresses nothing and is reported (SUP101), as is one naming an unknown code or, when the
+comment is new in the change, one that matches no finding.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from selenite_inventory_lint.model import Finding, Problem
 
 MARKER = "inventory-lint:"
-_RE = re.compile(r"(#|--|<!--)\s*inventory-lint:\s*ignore\[([^\]]*)\](.*)")
-_COMMENT_ONLY = re.compile(r"^\s*(#|--|<!--)")
+_RE = re.compile(r"(#|--|<!--|//)\s*inventory-lint:\s*ignore\[([^\]]*)\](.*)")
+_COMMENT_ONLY = re.compile(r"^\s*(#|--|<!--|//)")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

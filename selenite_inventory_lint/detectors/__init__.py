@@ -55,7 +55,10 @@ class Detector(Protocol):
 def registry() -> tuple[Detector, ...]:
     """Every detector, in the order their changes are reported for the same line."""
     from selenite_inventory_lint.detectors.alembic import DETECTOR as ALEMBIC
+    from selenite_inventory_lint.detectors.config_files import DETECTOR as CONFIG_FILES
+    from selenite_inventory_lint.detectors.env import DETECTOR as ENV
+    from selenite_inventory_lint.detectors.paths import DETECTOR as PATHS
     from selenite_inventory_lint.detectors.sql import DETECTOR as SQL
     from selenite_inventory_lint.detectors.sqlite_schema import DETECTOR as SQLITE_SCHEMA
 
-    return (ALEMBIC, SQL, SQLITE_SCHEMA)
+    return (ALEMBIC, SQL, SQLITE_SCHEMA, ENV, PATHS, CONFIG_FILES)

@@ -56,6 +56,24 @@ def _build() -> tuple[Rule, ...]:
             check=undocumented.undocumented_column,
         ),
         Rule(
+            code="INV103",
+            severity="error",
+            summary="Storage path referenced, not covered by the inventory",
+            check=undocumented.undocumented_path,
+        ),
+        Rule(
+            code="INV104",
+            severity="error",
+            summary="Environment variable referenced, not in the inventory",
+            check=undocumented.undocumented_env,
+        ),
+        Rule(
+            code="INV105",
+            severity="error",
+            summary="Config/state or database file added, not covered by the inventory",
+            check=undocumented.undocumented_config_file,
+        ),
+        Rule(
             code="INV201",
             severity="error",
             summary="Object retired but its inventory entry remains",
@@ -78,6 +96,12 @@ def _build() -> tuple[Rule, ...]:
             severity="warning",
             summary="Inventory list item that is not an entry, or a duplicate entry",
             check=entries.malformed_entry,
+        ),
+        Rule(
+            code="INV303",
+            severity="warning",
+            summary="Source file that cannot be analyzed for env vars or storage paths",
+            check=unanalyzable.unanalyzable_source,
         ),
         Rule(
             code="MIG101",

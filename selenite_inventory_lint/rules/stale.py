@@ -8,6 +8,13 @@ from selenite_inventory_lint.model import Change, Entry
 from selenite_inventory_lint.rules.context import Hit, RuleContext
 from selenite_inventory_lint.rules.undocumented import documenting_entry, split_column
 
+_LABELS = {
+    "env": "environment variable",
+    "path": "storage path",
+    "config_file": "config file",
+    "database": "database file",
+}
+
 
 def _own_entry(ctx: RuleContext, kind: str, name: str) -> Entry | None:
     """The entry naming exactly this object (a ``t.*`` entry outlives one column)."""
@@ -60,7 +67,11 @@ def retired_entry(ctx: RuleContext) -> Iterator[Hit]:
             if ctx.recreated_after(change):
                 continue
             stale = _stale_entries(change, ctx)
-            what = "dropped" if change.kind in ("table", "column", "index") else "retired"
+            what = (
+                "dropped"
+                if change.kind in ("table", "column", "index")
+                else "no longer referenced anywhere"
+            )
         elif change.action == "renamed" and change.old_name and change.kind in ("table", "column"):
             if documenting_entry(change, ctx) is None:
                 continue  # INV202 speaks for it
@@ -76,8 +87,8 @@ def retired_entry(ctx: RuleContext) -> Iterator[Hit]:
             reported.add((entry.line, entry.key))
             yield Hit(
                 message=(
-                    f"{change.kind.replace('_', ' ')} {name} is {what} but the inventory "
-                    f"still lists `{entry.key}` ({ctx.inventory.path}:{entry.line})"
+                    f"{_LABELS.get(change.kind, change.kind)} {name} is {what} but the "
+                    f"inventory still lists `{entry.key}` ({ctx.inventory.path}:{entry.line})"
                 ),
                 path=change.path,
                 line=change.line,

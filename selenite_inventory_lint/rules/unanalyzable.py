@@ -43,3 +43,26 @@ def unanalyzable_migration(ctx: RuleContext) -> Iterator[Hit]:
     `# inventory-lint: ignore[MIG301] table name comes from a fixed list above`.
     """
     return _problems(ctx, "MIG301")
+
+
+def unanalyzable_source(ctx: RuleContext) -> Iterator[Hit]:
+    """
+    ## What
+    A source file that the environment-variable or storage-path detectors read, but could
+    not analyse: a Python syntax error, YAML that does not parse, a binary or oversized file,
+    bytes that are not UTF-8. Other files of the change are still analysed.
+
+    ## Why
+    What cannot be read cannot be judged: a new secret or storage directory in that file
+    would pass unnoticed. The warning makes the blind spot visible.
+
+    ## Example
+    ```python
+    REDIS_URL = os.getenv("REDIS_URL"
+    ```
+
+    ## Fix
+    Fix the syntax error or the encoding. For a file that is meant to be unreadable (an
+    encrypted `.env.production`), add it to `exclude`.
+    """
+    return _problems(ctx, "INV303")

@@ -162,3 +162,133 @@ def undocumented_column(ctx: RuleContext) -> Iterator[Hit]:
                 object_kind="column",
                 object_name=change.name,
             )
+
+
+def _first_references(ctx: RuleContext, kinds: tuple[str, ...], action: str) -> Iterator[Change]:
+    """The first change of each object of ``kinds`` with ``action``, in time order."""
+    seen: set[tuple[str, str]] = set()
+    for change in ctx.ordered:
+        key = (change.kind, change.name)
+        if change.kind in kinds and change.action == action and key not in seen:
+            seen.add(key)
+            yield change
+
+
+def undocumented_path(ctx: RuleContext) -> Iterator[Hit]:
+    """
+    ## What
+    Code that the change adds uses a storage path under a data root (`storage/`, `logs/`,
+    `backend/models/` by default: the top-level directories of the inventory's Paths entries)
+    that no Paths entry covers. Paths are folded from module constants, so
+    `STORAGE_ROOT / "thumbnails"` is `storage/thumbnails/`.
+
+    ## Why
+    Files written under a new directory are data that backups, promotions and clean-ups must
+    know about. An undocumented directory is the one nobody copies before a server is rebuilt.
+
+    ## Example
+    ```python
+    thumbnails_storage_path: str = str(STORAGE_ROOT / "thumbnails")
+    ```
+    passes once the inventory says:
+    ```markdown
+    ## Storage Paths
+    - `storage/thumbnails/` (generated video thumbnails; rebuildable from media)
+    ```
+
+    ## Fix
+    Add the directory (or a parent directory, or a glob) to the Paths section with what it
+    holds and whether it can be rebuilt. Set `path_roots` when your data lives elsewhere.
+    """
+    for change in _first_references(ctx, ("path",), "referenced"):
+        if documenting_entry(change, ctx) is None:
+            yield Hit(
+                message=(
+                    f"storage path {change.name} is referenced but not covered by the inventory"
+                ),
+                path=change.path,
+                line=change.line,
+                column=change.column,
+                object_kind="path",
+                object_name=change.name,
+            )
+
+
+def undocumented_env(ctx: RuleContext) -> Iterator[Hit]:
+    """
+    ## What
+    The change starts reading an environment variable that the inventory's configuration
+    section does not list: `os.getenv`, `os.environ`, a pydantic `BaseSettings` field, a key in
+    a `.env` file, `process.env` / `import.meta.env`, a compose `environment:` or a workflow
+    `env:` entry. Well-known process variables (`PATH`, `HOME`, `CI`, `GITHUB_*`, …) and
+    `env_ignore` are not reported.
+
+    ## Why
+    Configuration is data too: a production server that lacks the variable fails or silently
+    falls back to a default, and a secret nobody listed is never rotated or backed up.
+
+    ## Example
+    ```python
+    class Settings(BaseSettings):
+        redis_url: str | None = None
+    ```
+    passes once the inventory says:
+    ```markdown
+    ## Configuration & State
+    - `REDIS_URL` (optional; job queue broker, jobs run inline when unset)
+    ```
+
+    ## Fix
+    List the variable (or a glob such as `REDIS_*`) in the configuration section, saying
+    whether it is required and what it holds; add it to `env_ignore` if it is not application
+    configuration.
+    """
+    for change in _first_references(ctx, ("env",), "referenced"):
+        if documenting_entry(change, ctx) is None:
+            yield Hit(
+                message=(
+                    f"environment variable {change.name} is referenced but not in the inventory"
+                ),
+                path=change.path,
+                line=change.line,
+                column=change.column,
+                object_kind="env",
+                object_name=change.name,
+            )
+
+
+def undocumented_config_file(ctx: RuleContext) -> Iterator[Hit]:
+    """
+    ## What
+    The change adds a tracked file matching `config_files` (default `.env*`, `.workspace-*`,
+    `*.db`, `*.sqlite`) that no configuration entry (or, for a database file, no database
+    entry) covers.
+
+    ## Why
+    Config and state files decide how an environment behaves, and database files hold the
+    data itself. Promotions must know which ones exist so they are neither overwritten by dev
+    copies nor left behind.
+
+    ## Example
+    Adding `.workspace-lock` passes once the inventory says:
+    ```markdown
+    ## Configuration & State
+    - `.workspace-*` (workspace identity and state files; never copied between environments)
+    ```
+
+    ## Fix
+    Add the file name (or a glob) to the configuration section; for a database file, record it
+    as `**Primary DB**: \\`path\\`` or list it. If the file should not be tracked, remove it and
+    add it to `.gitignore`.
+    """
+    for change in _first_references(ctx, ("config_file", "database"), "added"):
+        if documenting_entry(change, ctx) is None:
+            what = "database file" if change.kind == "database" else "config/state file"
+            yield Hit(
+                message=f"{what} {change.name} is added but not covered by the inventory",
+                path=change.path,
+                line=change.line,
+                column=change.column,
+                object_kind=change.kind,
+                object_name=change.name,
+            )

@@ -1,0 +1,146 @@
+"""Storage paths a change starts (or stops) using, read from Python with ``ast`` (SPEC §3.5).
+
+Every expression that builds a path — a string literal, ``Path(...)``, ``/`` and ``+`` joins,
+``os.path.join``, ``str(...)``, f-strings whose parts all resolve — is folded with the module's
+constants (``_python.Folder``), so ``STORAGE_ROOT / "thumbnails"`` with
+``STORAGE_ROOT = PROJECT_ROOT / "storage"`` and ``PROJECT_ROOT = Path(__file__).parents[2]``
+is ``storage/thumbnails``. The outermost expression that folds is the reference; when it does
+not fold (``MEDIA / f"{user}.mp3"``) the parts inside it are tried, so ``MEDIA`` still counts and
+the f-string is never guessed. A path counts only strictly under a data root
+(``DetectContext.path_roots``): absolute paths, URLs, paths leaving the repository, prose and the
+module's own location are ignored. A name with an extension is a file; anything else a directory,
+named with a trailing ``/`` (SPEC §5).
+
+New and removed references are decided as in ``env.py``: by name, against the file's old text.
+Syntax errors are reported once, by the env detector, which reads the same files.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator, Sequence
+
+from selenite_inventory_lint import globs
+from selenite_inventory_lint.detectors import DetectContext
+from selenite_inventory_lint.detectors import _python as py
+from selenite_inventory_lint.detectors.env import DEFAULT_SOURCES, Ref, first_refs
+from selenite_inventory_lint.model import Change, DetectorResult, FileChange
+from selenite_inventory_lint.retirement import REMOVED
+
+SOURCE = "paths"
+# Expressions that may fold to a path; names are not references (their definition is).
+_PATHISH = (ast.Constant, ast.JoinedStr, ast.BinOp, ast.Call, ast.Attribute, ast.Subscript)
+
+
+def path_refs(path: str, text: str, roots: Sequence[str]) -> list[Ref] | None:
+    """Storage-path references of a Python module; None when it does not parse."""
+    module = py.load(text)
+    if isinstance(module, py.Unparsable):
+        return None
+    if not roots:
+        return []
+    if not under_root(path, roots) and not any(_last(root) in text for root in roots):
+        return []  # a path under a root spells the root's name somewhere in its module
+    folder = module.folder(path)
+    folder.prime()
+    # A node is looked at only when no enclosing expression folded (that one is the reference)
+    # and it is not inside an f-string that did not (ignored, never guessed).
+    settled: dict[int, bool] = {}
+    refs: list[Ref] = []
+    for node, parent in module.nodes:
+        inside = parent is not None and (
+            settled[id(parent)]
+            or isinstance(parent, ast.JoinedStr)
+            or (isinstance(parent, _PATHISH) and folder.value(parent) is not None)
+        )
+        settled[id(node)] = inside
+        if inside or isinstance(node, ast.Name) or not isinstance(node, _PATHISH):
+            continue
+        value = folder.value(node)
+        if value is not None:
+            name = py.storage_path(value, path, roots)
+            if name is not None:
+                refs.append(Ref(name, node.lineno, node.col_offset + 1))
+    return refs
+
+
+def under_root(path: str, roots: Sequence[str]) -> bool:
+    return any(path.startswith(root) for root in roots)
+
+
+def _last(root: str) -> str:
+    return root.rstrip("/").rsplit("/", 1)[-1]
+
+
+class PathsDetector:
+    """Storage paths in Python sources (the ``python`` sources, like the env detector)."""
+
+    name = "paths"
+
+    def claims(self, path: str, ctx: DetectContext) -> bool:
+        return globs.match_any(self.patterns(ctx), path)
+
+    def patterns(self, ctx: DetectContext) -> tuple[str, ...]:
+        return ctx.config.sources_for("python", DEFAULT_SOURCES["python"])
+
+    def detect(self, change: FileChange, ctx: DetectContext) -> DetectorResult:
+        roots = ctx.path_roots
+        if not roots or change.binary or change.too_large:
+            return DetectorResult()
+        path = change.path
+        old: dict[str, Ref] | None = None
+        if change.old_text is not None:
+            found = path_refs(change.old_path or path, change.old_text, roots)
+            old = None if found is None else first_refs(found)
+        if change.status == "deleted":
+            return DetectorResult(changes=tuple(_removed(old or {}, {}, path)))
+        found = path_refs(path, change.new_text or "", roots)
+        if found is None:
+            return DetectorResult()
+        new = first_refs(found)
+        changes = [
+            Change(
+                kind="path",
+                name=name,
+                action="referenced",
+                path=path,
+                line=ref.line,
+                column=ref.column,
+                source=SOURCE,
+                operation="reference",
+            )
+            for name, ref in new.items()
+            if not (old is not None and name in old)
+            and not (
+                old is None and change.old_text is not None and _mentions(change.old_text, name)
+            )
+        ]
+        if old is not None:
+            changes.extend(_removed(old, new, path))
+        return DetectorResult(changes=tuple(changes))
+
+    def references(self, path: str, text: str, ctx: DetectContext) -> frozenset[str]:
+        return frozenset(first_refs(path_refs(path, text, ctx.path_roots) or ()))
+
+
+DETECTOR = PathsDetector()
+
+
+def _mentions(text: str, name: str) -> bool:
+    """Does an unparsable old text still name the path's last segment (then it is not new)?"""
+    return name.rstrip("/").rsplit("/", 1)[-1] in text
+
+
+def _removed(old: dict[str, Ref], new: dict[str, Ref], path: str) -> Iterator[Change]:
+    for name, ref in old.items():
+        if name not in new:
+            yield Change(
+                kind="path",
+                name=name,
+                action="dropped",
+                path=path,
+                line=ref.line,
+                column=ref.column,
+                source=SOURCE,
+                operation=REMOVED,
+            )

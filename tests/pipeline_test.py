@@ -1,0 +1,78 @@
+"""Pipeline steps issue 4 added: data roots, `exclude` for every detector."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from selenite_inventory_lint import pipeline
+from selenite_inventory_lint.config import Config
+from selenite_inventory_lint.inventory.parse import parse_inventory
+from selenite_inventory_lint.memory import changeset_from_texts
+
+REFERENCE = Path(__file__).parent / "inventory" / "fixtures" / "reference.md"
+DROP = (
+    'from alembic import op\n\nrevision = "0002"\ndown_revision = None\n\n\n'
+    'def upgrade():\n    op.drop_table("users")\n'
+)
+
+
+def roots(inventory: str, config: Config | None = None) -> tuple[str, ...]:
+    parsed = parse_inventory(inventory, "DATA_INVENTORY.md", {})
+    return pipeline._path_roots(config or Config(), parsed)
+
+
+def test_reference_roots_are_the_spec_examples() -> None:
+    reference = REFERENCE.read_text(encoding="utf-8")
+    assert roots(reference) == ("backend/models/", "logs/", "storage/")
+
+
+@pytest.mark.parametrize(
+    ("entries", "expected"),
+    [
+        (["storage/media/", "storage/media/thumbs/"], ("storage/media/",)),
+        (["backend/models/", "backend/uploads/"], ("backend/",)),
+        (["storage/*/cache/", "logs/app.log"], ("logs/", "storage/")),
+        (["*.log", "data"], ()),
+    ],
+)
+def test_roots_are_the_deepest_common_directory_per_top_level(
+    entries: list[str], expected: tuple[str, ...]
+) -> None:
+    inventory = "## Storage Paths\n" + "".join(f"- `{e}` (data)\n" for e in entries)
+    assert roots(inventory) == expected
+
+
+def test_configured_roots_win_and_are_normalised() -> None:
+    config = Config(path_roots=("./data", "cache/"))
+    assert roots(REFERENCE.read_text(encoding="utf-8"), config) == ("cache/", "data/")
+
+
+def run(files: dict[str, str], config: Config) -> list[str]:
+    reference = REFERENCE.read_text(encoding="utf-8")
+    changeset = changeset_from_texts(
+        {"DATA_INVENTORY.md": reference}, {"DATA_INVENTORY.md": reference, **files}
+    )
+    result = pipeline.run(changeset, config, selection=pipeline.Selection())
+    return [f"{f.code} {f.path}" for f in result.findings]
+
+
+def test_exclude_applies_to_every_detector() -> None:
+    files = {
+        "tests/alembic/versions/0002_drop.py": DROP,
+        "backend/alembic/versions/0002_drop.py": DROP,
+    }
+    found = run(files, Config())
+    assert "MIG101 backend/alembic/versions/0002_drop.py" in found
+    assert not any(f.endswith("tests/alembic/versions/0002_drop.py") for f in found)
+    assert "MIG101 tests/alembic/versions/0002_drop.py" in run(files, Config(exclude=()))
+
+
+def test_excluded_files_are_not_even_loaded() -> None:
+    wants = pipeline.wants(Config())
+    assert wants("backend/app/config.py")
+    assert wants(".env")
+    assert not wants("backend/tests/config_test.py")
+    assert not wants("web/src/api.test.ts")
+    assert wants("tests/DATA_INVENTORY.md")
