@@ -1,0 +1,151 @@
+"""The schema at head without a database: migrations replayed in order onto an in-memory model.
+
+Replaying the ``Change`` records the detectors already produce keeps one reading of every
+operation (SPEC §3): what `check` judges in a diff is exactly what `audit` applies here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+
+from selenite_inventory_lint.model import Change
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Column:
+    name: str
+    type: str | None = None
+    nullable: bool | None = None
+    path: str = ""
+    line: int = 1
+    # The migration that added the column; equal to its table's for columns created with it.
+    migration: str | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class Table:
+    name: str
+    path: str = ""
+    line: int = 1
+    migration: str | None = None
+    columns: dict[str, Column] = field(default_factory=dict)
+
+    def added_later(self, column: Column) -> bool:
+        """Was the column added by a later migration than the one that created the table?"""
+        return column.migration != self.migration
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Index:
+    name: str
+    table: str | None
+    columns: tuple[str, ...] = ()
+    unique: bool = False
+
+
+def _split(name: str) -> tuple[str, str]:
+    table, _, column = name.rpartition(".")
+    return table, column
+
+
+class Schema:
+    """Tables, columns and indexes, built by applying changes in time order."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, Table] = {}
+        self.indexes: dict[str, Index] = {}
+
+    def apply_all(self, changes: Iterable[Change]) -> Schema:
+        for change in changes:
+            self.apply(change)
+        return self
+
+    def apply(self, change: Change) -> None:
+        """Apply one change; operations on objects that are not there are ignored, as a
+        guarded migration would skip them."""
+        if change.kind == "table":
+            self._table(change)
+        elif change.kind == "column":
+            self._column(change)
+        elif change.kind == "index":
+            self._index(change)
+
+    def _table(self, change: Change) -> None:
+        name = change.name
+        if change.action == "added":
+            if name in self.tables and change.guarded:
+                return
+            self.tables[name] = Table(
+                name=name, path=change.path, line=change.line, migration=change.migration
+            )
+        elif change.action == "dropped":
+            self.tables.pop(name, None)
+            self.indexes = {k: v for k, v in self.indexes.items() if v.table != name}
+        elif change.action == "renamed" and change.old_name in self.tables:
+            table = self.tables.pop(change.old_name)
+            table.name = name
+            self.tables[name] = table
+            self.indexes = {
+                k: replace(v, table=name) if v.table == change.old_name else v
+                for k, v in self.indexes.items()
+            }
+
+    def _column(self, change: Change) -> None:
+        table_name, column_name = _split(change.name)
+        if change.action == "added":
+            table = self.tables.get(table_name)
+            if table is None:
+                return
+            if column_name in table.columns and change.guarded:
+                return
+            table.columns[column_name] = Column(
+                name=column_name,
+                type=change.type,
+                nullable=change.nullable,
+                path=change.path,
+                line=change.line,
+                migration=change.migration,
+            )
+        elif change.action == "dropped":
+            table = self.tables.get(table_name)
+            if table is not None:
+                table.columns.pop(column_name, None)
+        elif change.action == "renamed" and change.old_name:
+            old_table, old_column = _split(change.old_name)
+            table = self.tables.get(old_table)
+            if table is not None and old_column in table.columns:
+                column = table.columns.pop(old_column)
+                table.columns[column_name] = replace(column, name=column_name)
+        elif change.action == "altered":
+            table = self.tables.get(table_name)
+            column = table.columns.get(column_name) if table is not None else None
+            if table is not None and column is not None:
+                table.columns[column_name] = replace(
+                    column,
+                    type=change.type or column.type,
+                    nullable=column.nullable if change.nullable is None else change.nullable,
+                )
+
+    def _index(self, change: Change) -> None:
+        if change.action == "added":
+            self.indexes[change.name] = Index(
+                name=change.name, table=change.table, columns=change.columns, unique=change.unique
+            )
+        elif change.action == "dropped":
+            self.indexes.pop(change.name, None)
+
+    def columns(self) -> Iterator[tuple[Table, Column]]:
+        for table in sorted(self.tables.values(), key=lambda t: t.name):
+            for column in sorted(table.columns.values(), key=lambda c: c.name):
+                yield table, column
+
+    def as_dict(self) -> dict[str, dict[str, tuple[str | None, bool | None]]]:
+        """``{table: {column: (type, nullable)}}`` — the whole schema, for comparison in tests."""
+        return {
+            table.name: {
+                c.name: (c.type, c.nullable)
+                for c in sorted(table.columns.values(), key=lambda c: c.name)
+            }
+            for table in sorted(self.tables.values(), key=lambda t: t.name)
+        }
