@@ -119,12 +119,12 @@ class Schema:
                 table.columns[column_name] = replace(column, name=column_name)
         elif change.action == "altered":
             table = self.tables.get(table_name)
-            column = table.columns.get(column_name) if table is not None else None
-            if table is not None and column is not None:
+            current = table.columns.get(column_name) if table is not None else None
+            if table is not None and current is not None:
                 table.columns[column_name] = replace(
-                    column,
-                    type=change.type or column.type,
-                    nullable=column.nullable if change.nullable is None else change.nullable,
+                    current,
+                    type=change.type or current.type,
+                    nullable=current.nullable if change.nullable is None else change.nullable,
                 )
 
     def _index(self, change: Change) -> None:
