@@ -440,6 +440,32 @@ def open_changeset(
         else:
             snapshot = Snapshot(repo, top, WORKTREE)
             records = _worktree_records(repo, snapshot, against)
+    return _changeset(top, base_sha, snapshot, records, wants, max_bytes)
+
+
+def open_tree(
+    root: Path,
+    *,
+    ref: str = "HEAD",
+    wants: Callable[[str], bool] = _everything,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> ChangeSet:
+    """Every file of the commit ``ref`` as added: the whole repository, for ``audit``/``init``."""
+    repo, top = _open_repo(root)
+    head_sha = _resolve(repo, top, ref, "the audited ref")
+    output = _run(repo, "diff-tree", "-r", *_DIFF_FLAGS, _empty_tree(repo), head_sha)
+    snapshot = Snapshot(repo, top, head_sha)
+    return _changeset(top, None, snapshot, _parse_raw(output, worktree=False), wants, max_bytes)
+
+
+def _changeset(
+    top: Path,
+    base_sha: str | None,
+    snapshot: Snapshot,
+    records: Sequence[_Raw],
+    wants: Callable[[str], bool],
+    max_bytes: int,
+) -> ChangeSet:
     files = [
         _file_change(snapshot, record, max_bytes)
         if wants(record.path) or (record.old_path is not None and wants(record.old_path))

@@ -101,7 +101,7 @@ def locate_inventory(snapshot: Snapshot, config: Config) -> str:
     return min(candidates, key=lambda p: (p.count("/"), p))
 
 
-def _alembic_dirs(files: Sequence[FileChange], snapshot: Snapshot) -> tuple[str, ...]:
+def alembic_dirs(files: Sequence[FileChange], snapshot: Snapshot) -> tuple[str, ...]:
     """Version directories named by alembic.ini files — looked up only when a changed Python
     file lives in some ``versions/`` directory, so ordinary commits never list the tree."""
     if not any("versions/" in f.path and f.path.endswith(".py") for f in files):
@@ -203,15 +203,19 @@ def detect(
     work: Sequence[tuple[FileChange, Sequence[Detector]]],
     snapshot: Snapshot,
     ctx: DetectContext,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Detection:
-    """Run every claiming detector on every loaded file of the change set."""
+    """Run every claiming detector on every loaded file of the change set.
+
+    ``progress(done, total)`` is called after each file, for long audits.
+    """
     from selenite_inventory_lint.rules.context import EditedMigration
 
     changes: list[Change] = []
     problems: list[Problem] = []
     edited: list[EditedMigration] = []
     alembic_touched = False
-    for fc, detectors in work:
+    for done, (fc, detectors) in enumerate(work, start=1):
         for detector in detectors:
             result = detector.detect(fc, ctx)
             changes.extend(result.changes)
@@ -227,6 +231,8 @@ def detect(
                         deleted=fc.status == "deleted",
                     )
                 )
+        if progress is not None:
+            progress(done, len(work))
     revisions: tuple[Revision, ...] = ()
     if alembic_touched:
         alembic = next(d for d in registry() if d.name == "alembic")
@@ -249,7 +255,7 @@ def detect(
     )
 
 
-def _path_roots(config: Config, inventory: Inventory) -> tuple[str, ...]:
+def path_roots(config: Config, inventory: Inventory) -> tuple[str, ...]:
     """SPEC §3.5 data roots: config ``path_roots``, else one per top-level directory of the
     inventory's Paths entries — the deepest directory holding all of that directory's entries,
     which gives the spec's ``storage/``, ``logs/``, ``backend/models/`` for the reference (a
@@ -301,8 +307,13 @@ def judge(
     old_texts: Mapping[str, str],
     read: Callable[[str], str | None] | None = None,
     plans: PlanSource | None = None,
+    only: frozenset[str] | None = None,
 ) -> tuple[tuple[ReportedChange, ...], tuple[Finding, ...]]:
-    """Run the rules on ``ctx``; apply severities, suppressions and the selection."""
+    """Run the rules on ``ctx``; apply severities, suppressions and the selection.
+
+    ``only`` limits the rules that run (``audit`` runs the ones that judge a whole repository);
+    a suppression of a code that did not run is never reported as unused.
+    """
     from selenite_inventory_lint.rules import BY_CODE, RULES
     from selenite_inventory_lint.rules.undocumented import documenting_entry
     from selenite_inventory_lint.suppressions import apply_suppressions, parse_suppressions
@@ -336,7 +347,12 @@ def judge(
 
     # SUP101 and PLAN101 judge the other findings, so they run after them.
     late = ("SUP101", "PLAN101")
-    hits = [(rule.code, hit) for rule in RULES if rule.code not in late for hit in rule.check(ctx)]
+    hits = [
+        (rule.code, hit)
+        for rule in RULES
+        if rule.code not in late and (only is None or rule.code in only)
+        for hit in rule.check(ctx)
+    ]
     covered, plan_problems = plans(hits) if plans is not None else ({}, ())
     raw = [finding(code, hit, covered.get(i)) for i, (code, hit) in enumerate(hits)]
     plan_ctx = dataclasses.replace(ctx, problems=plan_problems)
@@ -354,17 +370,18 @@ def judge(
             if found:
                 suppressions[path] = found
 
+    old_lines: dict[str, set[str]] = {}
+
     def is_new(path: str, line: int) -> bool:
         old = old_texts.get(path)
         if old is None:
             return True
-        text = texts.get(path, "")
-        lines = text.splitlines()
-        return 0 < line <= len(lines) and lines[line - 1].strip() not in {
-            o.strip() for o in old.splitlines()
-        }
+        if path not in old_lines:
+            old_lines[path] = {o.strip() for o in old.splitlines()}
+        lines = texts.get(path, "").splitlines()
+        return 0 < line <= len(lines) and lines[line - 1].strip() not in old_lines[path]
 
-    kept, sup_problems = apply_suppressions(raw, suppressions, BY_CODE.keys(), is_new)
+    kept, sup_problems = apply_suppressions(raw, suppressions, BY_CODE.keys(), is_new, checked=only)
     sup_ctx = dataclasses.replace(ctx, problems=sup_problems)
     kept = (*kept, *(finding("SUP101", hit) for hit in BY_CODE["SUP101"].check(sup_ctx)))
     findings = tuple(sorted((f for f in kept if selection.allows(f.code)), key=finding_key))
@@ -389,7 +406,7 @@ def run(changeset: ChangeSet, config: Config, *, selection: Selection) -> RunRes
     statuses.update({f.path: f.status for f in files})
     ctx = DetectContext(
         config=config,
-        alembic_dirs=_alembic_dirs(files, snapshot),
+        alembic_dirs=alembic_dirs(files, snapshot),
         head=snapshot,
         statuses=statuses,
     )
@@ -413,7 +430,7 @@ def run(changeset: ChangeSet, config: Config, *, selection: Selection) -> RunRes
             raise FatalError(f"cannot read the inventory '{inventory_path}'.")
         inventory_text = decode(data)
     inventory = read_inventory(inventory_text, inventory_path, config)
-    ctx = dataclasses.replace(ctx, path_roots=_path_roots(config, inventory))
+    ctx = dataclasses.replace(ctx, path_roots=path_roots(config, inventory))
     detection = detect(work, snapshot, ctx)
     detection = _settle_retirements(detection, snapshot, ctx, inventory)
     return judge_detection(

@@ -6,7 +6,7 @@ operation (SPEC §3): what `check` judges in a diff is exactly what `audit` appl
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 from selenite_inventory_lint.model import Change
@@ -134,6 +134,29 @@ class Schema:
             )
         elif change.action == "dropped":
             self.indexes.pop(change.name, None)
+
+    def merge(self, other: Schema) -> None:
+        """Add the tables and columns of ``other`` that this schema does not have."""
+        for name, table in other.tables.items():
+            mine = self.tables.setdefault(
+                name,
+                Table(name=name, path=table.path, line=table.line, migration=table.migration),
+            )
+            for column_name, column in table.columns.items():
+                # Keeping the snapshot's migration makes a column it adds to a migrated table
+                # "added later" than that table, as column_policy means it.
+                mine.columns.setdefault(column_name, column)
+
+    def declare(self, name: str, path: str, line: int, columns: Mapping[str, int]) -> None:
+        """Add a table a model declares, and its columns, where migrations did not."""
+        table = self.tables.get(name)
+        if table is None:
+            table = self.tables[name] = Table(name=name, path=path, line=line, migration=None)
+        for column, column_line in columns.items():
+            if column not in table.columns:
+                table.columns[column] = Column(
+                    name=column, path=path, line=column_line, migration=None
+                )
 
     def columns(self) -> Iterator[tuple[Table, Column]]:
         for table in sorted(self.tables.values(), key=lambda t: t.name):

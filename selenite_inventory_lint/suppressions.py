@@ -90,8 +90,13 @@ def apply_suppressions(
     suppressions: Mapping[str, tuple[Suppression, ...]],
     known_codes: Collection[str],
     is_new: Callable[[str, int], bool],
+    checked: Collection[str] | None = None,
 ) -> tuple[tuple[Finding, ...], tuple[Problem, ...]]:
-    """Drop suppressed findings; return the rest and the SUP101 problems."""
+    """Drop suppressed findings; return the rest and the SUP101 problems.
+
+    ``checked`` names the codes whose rules ran (None: all); a suppression is only called
+    unused when every code it names was checked.
+    """
     used: set[tuple[str, int]] = set()
     kept: list[Finding] = []
     for finding in findings:
@@ -128,6 +133,7 @@ def apply_suppressions(
                 sup.codes
                 and not unknown
                 and (sup.path, sup.line) not in used
+                and (checked is None or all(c in checked for c in sup.codes))
                 and is_new(sup.path, sup.line)
             ):
                 problems.append(

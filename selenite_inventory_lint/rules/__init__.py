@@ -176,6 +176,12 @@ def _build() -> tuple[Rule, ...]:
             check=history.unknown_down_revision,
         ),
         Rule(
+            code="MIG204",
+            severity="warning",
+            summary="SQLAlchemy models and the migrations disagree about a table or column",
+            check=history.models_disagree,
+        ),
+        Rule(
             code="MIG205",
             severity="error",
             summary="New SQL migration sorts before migrations present at the base",

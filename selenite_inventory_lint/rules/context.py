@@ -5,11 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.inventory.coverage import Coverage
 from selenite_inventory_lint.inventory.parse import Inventory
-from selenite_inventory_lint.model import Change, FileChange, ObjectKind, Problem, Revision
+from selenite_inventory_lint.model import (
+    Change,
+    Entry,
+    FileChange,
+    ObjectKind,
+    Problem,
+    Revision,
+)
+
+if TYPE_CHECKING:
+    from selenite_inventory_lint.orm_models import DeclaredTable
+    from selenite_inventory_lint.schema import Schema
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -54,6 +66,13 @@ class RuleContext:
     judge_all_entries: bool = False
     # Entries (by line) that cover a change of this run; filled by the pipeline.
     used_entry_lines: frozenset[int] = frozenset()
+    # `audit`: the whole history is the change ("added" columns are those added by a later
+    # migration than their table's), and entries are judged against what exists at head.
+    whole_history: bool = False
+    alive: Callable[[Entry], bool] | None = None
+    # `audit`: the tables SQLAlchemy models declare, and the schema the migrations build.
+    declared: tuple[DeclaredTable, ...] = ()
+    migrated: Schema | None = None
     extra: Mapping[str, object] = field(default_factory=dict)
 
     @cached_property

@@ -147,3 +147,70 @@ def out_of_order_migration(ctx: RuleContext) -> Iterator[Hit]:
                 object_name=problem.path,
                 migration=problem.path,
             )
+
+
+def models_disagree(ctx: RuleContext) -> Iterator[Hit]:
+    """
+    ## What
+    `audit` only: the SQLAlchemy models and the migrations disagree about a table or a
+    column — a model declares what no migration creates, or the migrations create what no
+    model declares. Compared only when the repository has both.
+
+    ## Why
+    Production gets its schema from the migrations, the application reads and writes through
+    its models. When they differ, either a migration is missing (the promotion will fail on
+    the first query) or data sits in a column the application no longer knows about.
+
+    ## Example
+    `class User(Base)` declares `phone = Column(String)`, but no revision adds `users.phone`.
+
+    ## Fix
+    Generate the missing migration (`alembic revision --autogenerate`) or remove the stale
+    declaration; for a column kept only for history, document it and say so in the inventory.
+    """
+    schema = ctx.migrated
+    if schema is None or not schema.tables or not ctx.declared:
+        return
+    declared = {t.name: t for t in ctx.declared}
+    for name in sorted(declared.keys() - schema.tables.keys()):
+        model = declared[name]
+        yield Hit(
+            message=f"table {name} is declared by a model but no migration creates it",
+            path=model.path,
+            line=model.line,
+            object_kind="table",
+            object_name=name,
+        )
+    for name in sorted(schema.tables.keys() - declared.keys()):
+        table = schema.tables[name]
+        yield Hit(
+            message=f"table {name} is created by the migrations but no model declares it",
+            path=table.path,
+            line=table.line,
+            object_kind="table",
+            object_name=name,
+        )
+    for name in sorted(schema.tables.keys() & declared.keys()):
+        model, table = declared[name], schema.tables[name]
+        for column in sorted(model.columns.keys() - table.columns.keys()):
+            yield Hit(
+                message=(
+                    f"column {name}.{column} is declared by a model but no migration creates it"
+                ),
+                path=model.path,
+                line=model.columns[column],
+                object_kind="column",
+                object_name=f"{name}.{column}",
+            )
+        for column in sorted(table.columns.keys() - model.columns.keys()):
+            created = table.columns[column]
+            yield Hit(
+                message=(
+                    f"column {name}.{column} is created by the migrations but the model of "
+                    f"{name} does not declare it"
+                ),
+                path=created.path,
+                line=created.line,
+                object_kind="column",
+                object_name=f"{name}.{column}",
+            )

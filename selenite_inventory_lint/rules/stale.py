@@ -39,12 +39,41 @@ def _stale_entries(change: Change, ctx: RuleContext) -> tuple[Entry, ...]:
     return ()
 
 
+_WHAT = {
+    "table": "a table",
+    "column": "a column",
+    "database": "a database file",
+    "path": "a storage path",
+    "env": "an environment variable",
+    "config_file": "a config or state file",
+}
+
+
+def _dead_entries(ctx: RuleContext) -> Iterator[Hit]:
+    """`audit`: entries naming nothing that exists at HEAD, reported on the entry itself."""
+    assert ctx.alive is not None
+    for entry in ctx.inventory.entries:
+        if not ctx.alive(entry):
+            yield Hit(
+                message=(
+                    f"inventory entry `{entry.key}` names {_WHAT[entry.kind]} that no longer "
+                    "exists in the repository"
+                ),
+                path=ctx.inventory.path,
+                line=entry.line,
+                column=entry.column,
+                object_kind=entry.kind,
+                object_name=entry.key,
+            )
+
+
 def retired_entry(ctx: RuleContext) -> Iterator[Hit]:
     """
     ## What
     The change retires an object — drops a table or column, removes the last reference to a
     storage path or environment variable — but the inventory still lists it. A rename whose
-    old and new names are both listed also leaves the old entry behind.
+    old and new names are both listed also leaves the old entry behind. `audit` reports every
+    entry that names nothing existing in the repository at HEAD.
 
     ## Why
     The inventory is what operators trust during a promotion. A stale entry sends them
@@ -61,6 +90,9 @@ def retired_entry(ctx: RuleContext) -> Iterator[Hit]:
     Remove the entry (or move it to a "Retired" note in the same commit), and make sure the
     drop is covered by an approved data plan (see MIG101/MIG102).
     """
+    if ctx.alive is not None:
+        yield from _dead_entries(ctx)
+        return
     reported: set[tuple[int, str]] = set()
     for change in ctx.ordered:
         if change.action == "dropped":

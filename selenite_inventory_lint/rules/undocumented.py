@@ -17,8 +17,9 @@ def documenting_entry(change: Change, ctx: RuleContext) -> Entry | None:
     """The inventory entry that documents the object of ``change`` (SPEC §1 Coverage).
 
     Columns follow ``column_policy``: with ``added`` (default) a column of a table created in
-    this change is covered by the table's entry; ``table`` lets a table entry cover all of its
-    columns; ``all`` asks every column for ``t.c`` or ``t.*``.
+    this change is covered by the table's entry (in `audit`, where the change is the whole
+    history, only a column created together with its table); ``table`` lets a table entry
+    cover all of its columns; ``all`` asks every column for ``t.c`` or ``t.*``.
     """
     cov = ctx.coverage
     if change.kind == "table":
@@ -29,7 +30,10 @@ def documenting_entry(change: Change, ctx: RuleContext) -> Entry | None:
         if entry is not None:
             return entry
         policy = ctx.config.column_policy
-        if policy == "table" or (policy == "added" and table in ctx.created_tables):
+        with_table = table in ctx.created_tables and not (
+            ctx.whole_history and change.operation != "create_table"
+        )
+        if policy == "table" or (policy == "added" and with_table):
             return cov.table(table)
         return None
     if change.kind == "database":

@@ -1,0 +1,283 @@
+"""The whole repository at HEAD against the whole inventory (`audit`), and what `init` lists.
+
+Every file of the commit goes through the same detectors as `check`, as if added. The
+migrations are replayed in order into the schema at head (``schema.Schema``); the newest schema
+snapshot and the SQLAlchemy models add what they declare. Every table, column, storage path,
+environment variable and config file found must be covered (INV1xx), every entry must still
+name something that exists (INV201), and models and migrations must agree (MIG204).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from selenite_inventory_lint import __version__, globs
+from selenite_inventory_lint.config import Config
+from selenite_inventory_lint.detectors import DetectContext
+from selenite_inventory_lint.inventory.coverage import Coverage
+from selenite_inventory_lint.inventory.parse import Inventory
+from selenite_inventory_lint.model import Change, Entry, FileChange, Problem, RunResult
+from selenite_inventory_lint.orm_models import DeclaredTable, declared_tables
+from selenite_inventory_lint.pipeline import (
+    ChangeSet,
+    Detection,
+    Selection,
+    alembic_dirs,
+    claimed,
+    decode,
+    detect,
+    judge,
+    locate_inventory,
+    path_roots,
+    read_inventory,
+)
+from selenite_inventory_lint.schema import Schema
+
+# The rules that judge a whole repository; the others judge what a change does to it.
+AUDIT_CODES = frozenset(
+    {
+        "INV101",
+        "INV102",
+        "INV103",
+        "INV104",
+        "INV105",
+        "INV201",
+        "INV301",
+        "INV302",
+        "INV303",
+        "MIG201",
+        "MIG203",
+        "MIG204",
+        "MIG301",
+        "SUP101",
+    }
+)
+MIGRATION_SOURCES = frozenset({"alembic", "sql"})
+SNAPSHOT_SOURCES = frozenset({"sqlite_schema"})
+REFERENCE_KINDS = frozenset({"path", "env", "config_file", "database"})
+Progress = Callable[[int, int], None]
+Grep = Callable[[Sequence[str]], "dict[str, tuple[str, ...]]"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Survey:
+    """What the repository holds at HEAD, from every source."""
+
+    migrated: Schema  # what the migrations build
+    schema: Schema  # migrations + newest snapshot + models: everything that exists
+    declared: tuple[DeclaredTable, ...]
+    references: tuple[Change, ...]
+    detection: Detection
+    problems: tuple[Problem, ...]
+
+
+def _models(
+    files: Sequence[FileChange], config: Config
+) -> tuple[tuple[DeclaredTable, ...], tuple[Problem, ...]]:
+    tables: list[DeclaredTable] = []
+    problems: list[Problem] = []
+    patterns = config.sources_for("models", ("*.py",))
+    for fc in files:
+        text = fc.new_text
+        if (
+            text is None
+            or ("__tablename__" not in text and "Table(" not in text)
+            or not globs.match_any(patterns, fc.path)
+            or globs.match_any(config.exclude, fc.path)
+        ):
+            continue
+        found, trouble = declared_tables(fc.path, text)
+        tables.extend(found)
+        problems.extend(trouble)
+    return tuple(sorted(tables, key=lambda t: (t.name, t.path))), tuple(problems)
+
+
+def _in_order(changes: Iterable[Change]) -> list[Change]:
+    return sorted(changes, key=lambda c: (c.sequence, c.path, c.line, c.column))
+
+
+def survey(changeset: ChangeSet, ctx: DetectContext, progress: Progress | None = None) -> Survey:
+    """Everything at HEAD: the replayed schema, the models, every reference."""
+    files = [f for f in changeset.files if f.loaded]
+    detection = detect(claimed(files, ctx), changeset.snapshot, ctx, progress=progress)
+    migrations = _in_order(c for c in detection.changes if c.source in MIGRATION_SOURCES)
+    migrated = Schema().apply_all(migrations)
+    schema = Schema().apply_all(migrations)
+    snapshots = sorted({c.path for c in detection.changes if c.source in SNAPSHOT_SOURCES})
+    if snapshots:  # the newest snapshot: the last by name, as dated dumps sort
+        newest = _in_order(c for c in detection.changes if c.path == snapshots[-1])
+        schema.merge(Schema().apply_all(newest))
+    declared, model_problems = _models(files, ctx.config)
+    for table in declared:
+        schema.declare(table.name, table.path, table.line, table.columns)
+    return Survey(
+        migrated=migrated,
+        schema=schema,
+        declared=declared,
+        references=tuple(
+            c
+            for c in detection.changes
+            if c.kind in REFERENCE_KINDS and c.action in ("added", "referenced")
+        ),
+        detection=detection,
+        problems=model_problems,
+    )
+
+
+def objects(found: Survey) -> tuple[Change, ...]:
+    """The head state as the changes of a change set that built it from nothing."""
+    out: list[Change] = []
+    for table in sorted(found.schema.tables.values(), key=lambda t: t.name):
+        out.append(
+            Change(
+                kind="table",
+                name=table.name,
+                action="added",
+                path=table.path,
+                line=table.line,
+                source="audit",
+                operation="create_table",
+                migration=table.migration,
+            )
+        )
+        for column in sorted(table.columns.values(), key=lambda c: c.name):
+            out.append(
+                Change(
+                    kind="column",
+                    name=f"{table.name}.{column.name}",
+                    action="added",
+                    path=column.path,
+                    line=column.line,
+                    source="audit",
+                    # "added" columns (column_policy) are those of a later migration than
+                    # their table's; the rest were created with it.
+                    operation="add_column" if table.added_later(column) else "create_table",
+                    migration=column.migration,
+                    type=column.type,
+                    nullable=column.nullable,
+                )
+            )
+    out.extend(found.references)
+    return tuple(out)
+
+
+def _literal_name(key: str) -> str:
+    """The base name of a key before its first glob character (what a mention would contain)."""
+    for index, char in enumerate(key):
+        if char in globs.GLOB_CHARS:
+            key = key[:index]
+            break
+    return posixpath.basename(key.rstrip("/"))
+
+
+def liveness(
+    found: Survey, inventory: Inventory, paths: Sequence[str], grep: Grep | None
+) -> Callable[[Entry], bool]:
+    """Does an entry still name something at HEAD?
+
+    Schema entries ask the schema. Paths, variables and files count as alive when a
+    reference or a tracked file is covered by them, or — for names only operators and scripts
+    use, like ``.workspace-role`` — when anything in the repository besides the inventory
+    mentions them (one ``git grep`` for all of them).
+    """
+    from selenite_inventory_lint.rules.undocumented import split_column
+
+    coverage = Coverage(inventory)
+    tables = {name.lower(): table for name, table in found.schema.tables.items()}
+    live: set[Entry] = set()
+    for change in found.references:
+        lookup = {
+            "path": coverage.path,
+            "env": coverage.env,
+            "config_file": coverage.config_file,
+            "database": coverage.database,
+        }[change.kind]
+        entry = lookup(change.name) or (
+            coverage.config_file(change.name) if change.kind == "database" else None
+        )
+        if entry is not None:
+            live.add(entry)
+    for path in paths:
+        for entry in (coverage.path(path), coverage.config_file(path), coverage.database(path)):
+            if entry is not None:
+                live.add(entry)
+    unresolved = [
+        e for e in inventory.entries if e.kind not in ("table", "column") and e not in live
+    ]
+    needles = sorted(
+        {e.key if e.kind == "env" else _literal_name(e.key) for e in unresolved} - {""}
+    )
+    mentions = grep(needles) if grep is not None and needles else {}
+    for entry in unresolved:
+        needle = entry.key if entry.kind == "env" else _literal_name(entry.key)
+        if any(p != inventory.path for p in mentions.get(needle, ())):
+            live.add(entry)
+
+    def alive(entry: Entry) -> bool:
+        if entry.kind == "table":
+            return entry.key.lower() in tables
+        if entry.kind == "column":
+            table_name, column = split_column(entry.key.lower())
+            table = tables.get(table_name)
+            if table is None:
+                return False
+            return column == "*" or column in {c.lower() for c in table.columns}
+        return entry in live
+
+    return alive
+
+
+def run_audit(
+    changeset: ChangeSet,
+    config: Config,
+    *,
+    selection: Selection,
+    grep: Grep | None = None,
+    progress: Progress | None = None,
+) -> RunResult:
+    """`audit` (SPEC §5): every object documented, every entry alive."""
+    from selenite_inventory_lint.inventory.coverage import Coverage
+    from selenite_inventory_lint.rules.context import RuleContext
+
+    snapshot = changeset.snapshot
+    inventory_path = locate_inventory(snapshot, config)
+    data = snapshot.read(inventory_path)
+    inventory_text = decode(data or b"")
+    inventory = read_inventory(inventory_text, inventory_path, config)
+    files = changeset.files
+    ctx = DetectContext(
+        config=config,
+        alembic_dirs=alembic_dirs(files, snapshot),
+        path_roots=path_roots(config, inventory),
+    )
+    found = survey(changeset, ctx, progress)
+    rule_ctx = RuleContext(
+        config=config,
+        changes=objects(found),
+        files=tuple(files),
+        problems=(*found.detection.problems, *found.problems),
+        inventory=inventory,
+        coverage=Coverage(inventory),
+        revisions=found.detection.revisions,
+        judge_all_entries=True,
+        whole_history=True,
+        alive=liveness(found, inventory, snapshot.paths(), grep),
+        declared=found.declared,
+        migrated=found.migrated,
+    )
+    texts = {f.path: f.new_text for f in files if f.new_text is not None}
+    texts[inventory_path] = inventory_text
+    only = frozenset(code for code in AUDIT_CODES if selection.allows(code))
+    changes, findings = judge(rule_ctx, selection=selection, texts=texts, old_texts={}, only=only)
+    return RunResult(
+        tool_version=__version__,
+        base=None,
+        head=changeset.head,
+        inventory=inventory_path,
+        changes=changes,
+        findings=findings,
+        inventory_text=inventory_text,
+        inventory_sections=tuple(sorted(config.sections.items())),
+    )
