@@ -9,7 +9,6 @@ name something that exists (INV201), and models and migrations must agree (MIG20
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -137,6 +136,7 @@ def objects(found: Survey) -> tuple[Change, ...]:
                 action="added",
                 path=table.path,
                 line=table.line,
+                column=table.column,
                 source="audit",
                 operation="create_table",
                 migration=table.migration,
@@ -150,6 +150,7 @@ def objects(found: Survey) -> tuple[Change, ...]:
                     action="added",
                     path=column.path,
                     line=column.line,
+                    column=column.column,
                     source="audit",
                     # "added" columns (column_policy) are those of a later migration than
                     # their table's; the rest were created with it.
@@ -164,12 +165,12 @@ def objects(found: Survey) -> tuple[Change, ...]:
 
 
 def _literal_name(key: str) -> str:
-    """The base name of a key before its first glob character (what a mention would contain)."""
+    """A key up to its first glob character, without a trailing ``/``: what a mention holds."""
     for index, char in enumerate(key):
         if char in globs.GLOB_CHARS:
             key = key[:index]
             break
-    return posixpath.basename(key.rstrip("/"))
+    return key.rstrip("/")
 
 
 def liveness(
@@ -236,21 +237,28 @@ def run_audit(
     selection: Selection,
     grep: Grep | None = None,
     progress: Progress | None = None,
+    inventory_override: tuple[str, str] | None = None,
 ) -> RunResult:
-    """`audit` (SPEC §5): every object documented, every entry alive."""
-    from selenite_inventory_lint.inventory.coverage import Coverage
+    """`audit` (SPEC §5): every object documented, every entry alive.
+
+    ``inventory_override`` is (path, text) of an inventory to judge instead of the
+    repository's — `init` audits its skeleton to learn what to list.
+    """
     from selenite_inventory_lint.rules.context import RuleContext
 
     snapshot = changeset.snapshot
-    inventory_path = locate_inventory(snapshot, config)
-    data = snapshot.read(inventory_path)
-    inventory_text = decode(data or b"")
+    if inventory_override is None:
+        inventory_path = locate_inventory(snapshot, config)
+        inventory_text = decode(snapshot.read(inventory_path) or b"")
+    else:
+        inventory_path, inventory_text = inventory_override
     inventory = read_inventory(inventory_text, inventory_path, config)
     files = changeset.files
     ctx = DetectContext(
         config=config,
         alembic_dirs=alembic_dirs(files, snapshot),
         path_roots=path_roots(config, inventory),
+        head=snapshot,
     )
     found = survey(changeset, ctx, progress)
     rule_ctx = RuleContext(

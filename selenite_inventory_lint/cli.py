@@ -86,6 +86,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="insert a `TODO: describe` stub entry for each undocumented object (INV101-INV105)",
     )
 
+    audit = sub.add_parser(
+        "audit", help="the whole repository at HEAD: every object documented, every entry alive"
+    )
+    _common(audit)
+
+    init = sub.add_parser("init", help="write a first DATA_INVENTORY.md from the repository")
+    init.add_argument("--repo", default=".", metavar="DIR", help="repository (default: .)")
+    init.add_argument("--config", metavar="FILE", help="configuration file (default: discovered)")
+    init.add_argument(
+        "--output", metavar="PATH", help="where to write it (default: the inventory's path)"
+    )
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+
     inventory = sub.add_parser("inventory", help="print the inventory's entries as parsed")
     inventory.add_argument(
         "path", nargs="?", metavar="FILE", help="an inventory file (default: the repository's)"
@@ -115,30 +128,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Subcommand → module in commands/, imported only when it runs.
+COMMANDS = {
+    "check": "check",
+    "audit": "audit",
+    "schema-diff": "schema_diff",
+    "init": "init",
+    "inventory": "inventory",
+    "rules": "rules",
+    "demo": "demo",
+}
+
+
 def _dispatch(argv: Sequence[str] | None) -> int:
+    import importlib
+
     args = build_parser().parse_args(argv)
-    if args.command == "check":
-        from selenite_inventory_lint.commands import check
-
-        return check.run(args)
-    if args.command == "inventory":
-        from selenite_inventory_lint.commands import inventory
-
-        return inventory.run(args)
-    if args.command == "schema-diff":
-        from selenite_inventory_lint.commands import schema_diff
-
-        return schema_diff.run(args)
-    if args.command == "rules":
-        from selenite_inventory_lint.commands import rules
-
-        return rules.run(args)
-    if args.command == "demo":
-        from selenite_inventory_lint.commands import demo
-
-        return demo.run(args)
-    build_parser().print_help()
-    return EXIT_ERROR
+    if args.command is None:
+        build_parser().print_help()
+        return EXIT_ERROR
+    module = importlib.import_module(f"selenite_inventory_lint.commands.{COMMANDS[args.command]}")
+    code: int = module.run(args)
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:

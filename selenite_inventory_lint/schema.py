@@ -19,6 +19,7 @@ class Column:
     nullable: bool | None = None
     path: str = ""
     line: int = 1
+    column: int = 1
     # The migration that added the column; equal to its table's for columns created with it.
     migration: str | None = None
 
@@ -28,6 +29,7 @@ class Table:
     name: str
     path: str = ""
     line: int = 1
+    column: int = 1
     migration: str | None = None
     columns: dict[str, Column] = field(default_factory=dict)
 
@@ -77,7 +79,11 @@ class Schema:
             if name in self.tables and change.guarded:
                 return
             self.tables[name] = Table(
-                name=name, path=change.path, line=change.line, migration=change.migration
+                name=name,
+                path=change.path,
+                line=change.line,
+                column=change.column,
+                migration=change.migration,
             )
         elif change.action == "dropped":
             self.tables.pop(name, None)
@@ -105,6 +111,7 @@ class Schema:
                 nullable=change.nullable,
                 path=change.path,
                 line=change.line,
+                column=change.column,
                 migration=change.migration,
             )
         elif change.action == "dropped":

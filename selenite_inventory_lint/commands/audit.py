@@ -1,0 +1,73 @@
+"""`audit`: the whole repository at HEAD against the whole inventory (SPEC §5)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from selenite_inventory_lint.commands.check import exit_code, write_reports
+
+# Below this, an audit finishes before a progress bar would be worth drawing.
+PROGRESS_AFTER_SECONDS = 1.0
+
+
+def progress_bar(stream: TextIO, label: str) -> Callable[[int, int], None] | None:
+    """A progress callback drawing on ``stream`` once the work has taken a second — on a
+    terminal only; in CI logs and pipes progress is noise."""
+    isatty = getattr(stream, "isatty", None)
+    if not (isatty and isatty()):
+        return None
+    started = time.monotonic()
+    shown = False
+
+    def report(done: int, total: int) -> None:
+        nonlocal shown
+        if time.monotonic() - started < PROGRESS_AFTER_SECONDS and not shown:
+            return
+        shown = True
+        width = 30
+        filled = width * done // max(total, 1)
+        stream.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
+        if done >= total:
+            stream.write("\n")
+        stream.flush()
+
+    return report
+
+
+def audit_wants(config_wants: Callable[[str], bool]) -> Callable[[str], bool]:
+    """Files the audit reads: what the detectors claim, and Python files for the models."""
+    return lambda path: path.endswith(".py") or config_wants(path)
+
+
+def run(args: argparse.Namespace) -> int:
+    from selenite_inventory_lint import pipeline
+    from selenite_inventory_lint.audit import run_audit
+    from selenite_inventory_lint.changeset import find_root, open_tree
+    from selenite_inventory_lint.config import load_config
+
+    root = find_root(Path(args.repo))
+    config = load_config(root, Path(args.config) if args.config else None)
+    changeset = open_tree(
+        root, wants=audit_wants(pipeline.wants(config)), max_bytes=config.max_file_bytes
+    )
+
+    def grep(needles: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        return changeset.snapshot.grep(needles)
+
+    result = run_audit(
+        changeset,
+        config,
+        selection=pipeline.Selection(
+            select=args.select or config.select, ignore=(*config.ignore, *args.ignore)
+        ),
+        grep=grep,
+        progress=progress_bar(sys.stderr, "audit"),
+    )
+    write_reports(result, args, os.environ)
+    return exit_code(result, args)
