@@ -21,7 +21,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from selenite_inventory_lint.inventory.coverage import Coverage
 from selenite_inventory_lint.inventory.parse import Inventory, parse_inventory
@@ -249,7 +249,24 @@ def _plan(inventory: Inventory, text: str, wants: Sequence[_Wanted]) -> list[_In
     for kind in _ORDER:
         if kind in homeless:
             insertions.append(planner.new_section(kind, homeless[kind]))
-    return insertions
+    return _one_list(insertions)
+
+
+def _one_list(insertions: list[_Insertion]) -> list[_Insertion]:
+    """Stubs that open a new list at the same point share one blank line, not one each."""
+    opened: set[int] = set()
+    out: list[_Insertion] = []
+    for insertion in sorted(insertions, key=lambda i: (i.after, i.order)):
+        if insertion.order[0] == 1 and insertion.lines[:1] == ("",):
+            if insertion.after in opened:
+                insertion = replace(
+                    insertion,
+                    lines=insertion.lines[1:],
+                    stubs=tuple((index - 1, want) for index, want in insertion.stubs),
+                )
+            opened.add(insertion.after)
+        out.append(insertion)
+    return out
 
 
 def _eol(lines: Sequence[str], after: int) -> str:

@@ -33,7 +33,7 @@ data structures, storage paths, or persistent configuration.
 - Backup + rehearsal + rollback are mandatory before prod updates.
 
 ## Database ({dialect})
-{databases}Key tables (update if schema changes):
+Key tables (update if schema changes):
 
 ## Storage Paths
 
@@ -83,10 +83,21 @@ def sqlite_databases(snapshot: Snapshot) -> list[str]:
     return found
 
 
-def skeleton(config: Config, databases: list[str]) -> str:
-    labels = ["**Primary DB**"] + ["**Database**"] * (len(databases) - 1)
-    lines = "".join(f"{label}: `{path}`\n\n" for label, path in zip(labels, databases, strict=True))
-    return _HEAD.format(dialect=_DIALECT.get(config.dialect, config.dialect), databases=lines)
+def skeleton(config: Config) -> str:
+    return _HEAD.format(dialect=_DIALECT.get(config.dialect, config.dialect))
+
+
+def _with_databases(text: str, databases: list[str]) -> str:
+    """The database files, as the reference records them, right under the schema heading."""
+    if not databases:
+        return text
+    lines = "".join(
+        f"{'**Primary DB**' if index == 0 else '**Database**'}: `{path}`\n"
+        for index, path in enumerate(databases)
+    )
+    heading, _, rest = text.partition("\n## Database")
+    title, newline, body = rest.partition("\n")
+    return f"{heading}\n## Database{title}{newline}{lines}\n{body}"
 
 
 def first_inventory(
@@ -100,7 +111,7 @@ def first_inventory(
     from selenite_inventory_lint.inventory.fix import fix_text
 
     databases = sqlite_databases(changeset.snapshot)
-    text = skeleton(config, databases)
+    text = skeleton(config)
     audited = (
         config if config.path_roots is not None else replace(config, path_roots=DEFAULT_DATA_ROOTS)
     )
@@ -112,10 +123,11 @@ def first_inventory(
         inventory_override=(config.inventory or INVENTORY_NAME, text),
     )
     fixed = fix_text(text, result.findings, sections=config.sections)
+    document = _with_databases(fixed.new, databases)
     counts: dict[str, int] = {}
     if databases:
         counts[_COUNTED["database"]] = len(databases)
     for stub in fixed.stubs:
         label = _COUNTED.get(stub.kind, stub.kind)
         counts[label] = counts.get(label, 0) + 1
-    return fixed.new, counts
+    return document, counts

@@ -153,8 +153,9 @@ def undocumented_column(ctx: RuleContext) -> Iterator[Hit]:
     """
     for change in _new_names(ctx, "column"):
         table, _ = split_column(change.name)
-        if table in ctx.created_tables and ctx.coverage.table(table) is None:
-            continue  # SPEC §1: INV101 on the new table stands for its columns
+        later = ctx.whole_history and change.operation != "create_table"
+        if table in ctx.created_tables and ctx.coverage.table(table) is None and not later:
+            continue  # SPEC §1: INV101 on the new table stands for the columns it created
         if _dropped_later(change, ctx, table):
             continue
         if documenting_entry(change, ctx) is None:

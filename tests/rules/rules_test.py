@@ -9,6 +9,9 @@ Each ``cases/<CODE>.yaml`` maps case names to a scenario:
     the same, i.e. the inventory is not part of the change);
 ``config``
     `.inventory-lint.yaml` content as a mapping;
+``audit``
+    true to judge the ``after`` tree with `audit` (the whole repository at HEAD) instead of
+    checking the change;
 ``expect``
     ``"CODE path:line"`` for every finding of the file's code (``err_*`` cases), nothing
     for ``ok_*`` cases. Findings of other codes are not compared.
@@ -59,6 +62,12 @@ def run_case(case: dict[str, Any]) -> list[str]:
     }
     after = {"DATA_INVENTORY.md": inventory, **case.get("after", {})}
     config = parse_config(case.get("config"), ".inventory-lint.yaml")
+    if case.get("audit"):
+        from selenite_inventory_lint.audit import run_audit
+
+        tree = changeset_from_texts({}, after)
+        result = run_audit(tree, config, selection=pipeline.Selection())
+        return [f"{f.code} {f.path}:{f.line}" for f in result.findings]
     changeset = changeset_from_texts(before, after)
     result = pipeline.run(changeset, config, selection=pipeline.Selection())
     return [f"{f.code} {f.path}:{f.line}" for f in result.findings]
