@@ -20,7 +20,7 @@ DROP = (
 
 def roots(inventory: str, config: Config | None = None) -> tuple[str, ...]:
     parsed = parse_inventory(inventory, "DATA_INVENTORY.md", {})
-    return pipeline._path_roots(config or Config(), parsed)
+    return pipeline.path_roots(config or Config(), parsed)
 
 
 def test_reference_roots_are_the_spec_examples() -> None:
