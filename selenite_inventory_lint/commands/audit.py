@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import TextIO
 
 from selenite_inventory_lint.commands.check import exit_code, write_reports
+from selenite_inventory_lint.config import Config
+from selenite_inventory_lint.errors import FatalError
+from selenite_inventory_lint.pipeline import Snapshot
 
 # Below this, an audit finishes before a progress bar would be worth drawing.
 PROGRESS_AFTER_SECONDS = 1.0
@@ -45,6 +48,23 @@ def audit_wants(config_wants: Callable[[str], bool]) -> Callable[[str], bool]:
     return lambda path: path.endswith(".py") or config_wants(path)
 
 
+def _committed_inventory(root: Path, snapshot: Snapshot, config: Config) -> None:
+    """`audit` reads HEAD: an inventory only in the working tree (just written by `init`)
+    deserves a message that says so."""
+    from selenite_inventory_lint.pipeline import INVENTORY_NAME, locate_inventory
+
+    try:
+        locate_inventory(snapshot, config)
+    except FatalError as exc:
+        name = config.inventory or INVENTORY_NAME
+        if (root / name).is_file():
+            raise FatalError(
+                f"{name} is in the working tree but not committed; `audit` reads HEAD, so "
+                "commit it and run `audit` again."
+            ) from exc
+        raise
+
+
 def run(args: argparse.Namespace) -> int:
     from selenite_inventory_lint import pipeline
     from selenite_inventory_lint.audit import run_audit
@@ -56,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
     changeset = open_tree(
         root, wants=audit_wants(pipeline.wants(config)), max_bytes=config.max_file_bytes
     )
+
+    _committed_inventory(root, changeset.snapshot, config)
 
     def grep(needles: Sequence[str]) -> dict[str, tuple[str, ...]]:
         return changeset.snapshot.grep(needles)

@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     write_atomically(target, text.encode("utf-8"))
     listed = ", ".join(f"{n} {what}" for what, n in counts.items()) or "nothing found yet"
     print(
-        f"Wrote {relative} ({listed}). Replace each `TODO: describe`, then run "
+        f"Wrote {relative} ({listed}). Replace each `TODO: describe`, commit it, then run "
         "`selenite-inventory-lint audit`.",
         file=sys.stderr,
     )

@@ -184,6 +184,17 @@ def test_init_on_a_repository_with_nothing_writes_the_skeleton(
     assert "TODO" not in text
 
 
+def test_an_uncommitted_inventory_is_named(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write("README.md", "hello\n")
+    repo.commit("no inventory")
+    assert main(["init", "--repo", str(repo.path)]) == 0
+    assert "commit it, then run" in capsys.readouterr().err
+    assert main(["audit", "--repo", str(repo.path)]) == 2
+    assert "DATA_INVENTORY.md is in the working tree but not committed" in capsys.readouterr().err
+
+
 def test_audit_without_an_inventory_is_exit_2(
     repo: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
