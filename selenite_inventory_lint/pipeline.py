@@ -143,17 +143,20 @@ def _topological(revisions: Iterable[Revision]) -> list[Revision]:
 
 
 def _head_revisions(
-    snapshot: Snapshot, ctx: DetectContext, alembic: Detector
+    snapshot: Snapshot,
+    ctx: DetectContext,
+    alembic: Detector,
+    known: Mapping[str, Revision | None] | None = None,
 ) -> tuple[Revision, ...]:
+    """Every revision on the head side; ``known`` holds those the detector already read."""
     from selenite_inventory_lint.detectors.alembic import read_revision
 
+    known = known or {}
     paths = [p for p in snapshot.paths() if alembic.claims(p, ctx)]
-    revisions = []
-    for path, data in sorted(snapshot.read_many(paths).items()):
-        rev = read_revision(path, decode(data))
-        if rev is not None:
-            revisions.append(rev)
-    return tuple(revisions)
+    found = {p: known[p] for p in paths if p in known}
+    for path, data in snapshot.read_many([p for p in paths if p not in known]).items():
+        found[path] = read_revision(path, decode(data))
+    return tuple(rev for _, rev in sorted(found.items()) if rev is not None)
 
 
 def claimed(
@@ -215,12 +218,17 @@ def detect(
     problems: list[Problem] = []
     edited: list[EditedMigration] = []
     alembic_touched = False
+    # Revisions the detector read from the head side's text, not to be parsed again.
+    known: dict[str, Revision | None] = {}
     for done, (fc, detectors) in enumerate(work, start=1):
         for detector in detectors:
             result = detector.detect(fc, ctx)
             changes.extend(result.changes)
             problems.extend(result.problems)
-            alembic_touched = alembic_touched or detector.name == "alembic"
+            if detector.name == "alembic":
+                alembic_touched = True
+                if fc.status != "deleted" and fc.new_text is not None:
+                    known[fc.path] = result.revision
             if result.edited:
                 rev = result.revision
                 edited.append(
@@ -236,7 +244,7 @@ def detect(
     revisions: tuple[Revision, ...] = ()
     if alembic_touched:
         alembic = next(d for d in registry() if d.name == "alembic")
-        revisions = _head_revisions(snapshot, ctx, alembic)
+        revisions = _head_revisions(snapshot, ctx, alembic, known)
     # Time order of migrations (SPEC §4 "earlier in the same change"): Alembic revisions in
     # graph order, every other file after them in path order.
     sequence = {rev.path: i for i, rev in enumerate(_topological(revisions))}

@@ -1252,14 +1252,27 @@ def _new_statements(stmts: Sequence[Statement], old: Sequence[Statement]) -> lis
 
 def _siblings(path: str, ctx: DetectContext) -> list[str]:
     """SQL migrations in the same directory as ``path`` on the head side, sorted by name."""
+    return list(_migrations_by_folder(ctx).get(posixpath.dirname(path), ()))
+
+
+# The last listing indexed, with its config: every SQL file of a run asks for its siblings,
+# and scanning the whole listing each time makes an audit quadratic in the repository size.
+_FOLDERS: list[tuple[tuple[str, ...], object, dict[str, tuple[str, ...]]]] = []
+
+
+def _migrations_by_folder(ctx: DetectContext) -> Mapping[str, tuple[str, ...]]:
     if ctx.head is None:
-        return []
-    folder = posixpath.dirname(path)
-    return sorted(
-        p
-        for p in ctx.head.paths()
-        if posixpath.dirname(p) == folder and role(p, ctx) == "migration"
-    )
+        return {}
+    listing = ctx.head.paths()
+    if _FOLDERS and _FOLDERS[0][0] is listing and _FOLDERS[0][1] is ctx.config:
+        return _FOLDERS[0][2]
+    found: dict[str, list[str]] = {}
+    for p in listing:
+        if role(p, ctx) == "migration":
+            found.setdefault(posixpath.dirname(p), []).append(p)
+    index = {folder: tuple(sorted(paths)) for folder, paths in found.items()}
+    _FOLDERS[:] = [(listing, ctx.config, index)]
+    return index
 
 
 def _out_of_order(path: str, ctx: DetectContext) -> Iterator[Problem]:
