@@ -19,6 +19,7 @@ from selenite_inventory_lint.detectors import DetectContext, Detector, registry
 from selenite_inventory_lint.errors import FatalError
 from selenite_inventory_lint.model import (
     Change,
+    DetectorResult,
     FileChange,
     FileStatus,
     Finding,
@@ -29,7 +30,6 @@ from selenite_inventory_lint.model import (
     change_key,
     finding_key,
 )
-from selenite_inventory_lint.retirement import REMOVED
 
 if TYPE_CHECKING:
     from selenite_inventory_lint.inventory.parse import Inventory
@@ -162,17 +162,23 @@ def _head_revisions(
 def claimed(
     files: Sequence[FileChange], ctx: DetectContext
 ) -> list[tuple[FileChange, Sequence[Detector]]]:
-    detectors = registry()
-    work: list[tuple[FileChange, Sequence[Detector]]] = []
+    """Each file some detector reads, with those detectors; decided from paths alone, so the
+    detector modules are imported only when a file is claimed."""
+    from selenite_inventory_lint.detectors.sources import claimants
+
+    names: list[tuple[FileChange, tuple[str, ...]]] = []
     for fc in files:
         if globs.match_any(ctx.config.exclude, fc.path):
             continue
-        mine = [d for d in detectors if d.claims(fc.path, ctx)]
+        mine = claimants(fc.path, ctx)
         if not mine and fc.old_path and fc.old_path != fc.path:
-            mine = [d for d in detectors if d.claims(fc.old_path, ctx)]
+            mine = claimants(fc.old_path, ctx)
         if mine:
-            work.append((fc, mine))
-    return work
+            names.append((fc, mine))
+    if not names:
+        return []
+    by_name = {detector.name: detector for detector in registry()}
+    return [(fc, [by_name[name] for name in mine]) for fc, mine in names]
 
 
 def wants(config: Config) -> Callable[[str], bool]:
@@ -182,9 +188,10 @@ def wants(config: Config) -> Callable[[str], bool]:
     reading alembic.ini, so every Python file in a ``versions/`` directory is read too.
     """
     from selenite_inventory_lint.data_plans import is_plan_path
+    from selenite_inventory_lint.detectors.sources import CLAIMS
 
     ctx = DetectContext(config=config)
-    detectors = registry()
+    claims = tuple(CLAIMS.values())
     inventory = config.inventory
 
     def _wants(path: str) -> bool:
@@ -194,7 +201,7 @@ def wants(config: Config) -> Callable[[str], bool]:
             or ("versions/" in path and path.endswith(".py"))
             or is_plan_path(path, config.data_plans)
             or (
-                any(d.claims(path, ctx) for d in detectors)
+                any(claim(path, ctx) for claim in claims)
                 and not globs.match_any(config.exclude, path)
             )
         )
@@ -220,9 +227,21 @@ def detect(
     alembic_touched = False
     # Revisions the detector read from the head side's text, not to be parsed again.
     known: dict[str, Revision | None] = {}
-    for done, (fc, detectors) in enumerate(work, start=1):
-        for detector in detectors:
-            result = detector.detect(fc, ctx)
+    from selenite_inventory_lint.detectors import SELF_CONTAINED
+    from selenite_inventory_lint.parallel import map_items
+
+    def run_detectors(item: tuple[FileChange, Sequence[Detector]]) -> list[DetectorResult]:
+        return [detector.detect(item[0], ctx) for detector in item[1]]
+
+    every = map_items(
+        work,
+        run_detectors,
+        movable=lambda item: all(d.name in SELF_CONTAINED for d in item[1]),
+        weight=lambda item: len(item[0].new_bytes or b"") + len(item[0].old_bytes or b""),
+        progress=progress,
+    )
+    for (fc, detectors), results in zip(work, every, strict=True):
+        for detector, result in zip(detectors, results, strict=True):
             changes.extend(result.changes)
             problems.extend(result.problems)
             if detector.name == "alembic":
@@ -239,8 +258,6 @@ def detect(
                         deleted=fc.status == "deleted",
                     )
                 )
-        if progress is not None:
-            progress(done, len(work))
     revisions: tuple[Revision, ...] = ()
     if alembic_touched:
         alembic = next(d for d in registry() if d.name == "alembic")
@@ -527,6 +544,8 @@ def _settle_retirements(
     detection: Detection, snapshot: Snapshot, ctx: DetectContext, inventory: Inventory
 ) -> Detection:
     """Keep a "reference removed" candidate only when nothing at head still refers to its entry."""
+    from selenite_inventory_lint.retirement import REMOVED
+
     if not any(c.action == "dropped" and c.operation == REMOVED for c in detection.changes):
         return detection
     from selenite_inventory_lint.inventory.coverage import Coverage
