@@ -187,8 +187,7 @@ def wants(config: Config) -> Callable[[str], bool]:
     A superset of what detectors claim: Alembic version directories are only known after
     reading alembic.ini, so every Python file in a ``versions/`` directory is read too.
     """
-    from selenite_inventory_lint.data_plans import is_plan_path
-    from selenite_inventory_lint.detectors.sources import CLAIMS
+    from selenite_inventory_lint.detectors.sources import CLAIMS, is_plan_path
 
     ctx = DetectContext(config=config)
     claims = tuple(CLAIMS.values())
@@ -474,7 +473,7 @@ def run(changeset: ChangeSet, config: Config, *, selection: Selection) -> RunRes
 
 
 def _touches_plans(files: Sequence[FileChange], config: Config) -> bool:
-    from selenite_inventory_lint.data_plans import is_plan_path
+    from selenite_inventory_lint.detectors.sources import is_plan_path
 
     return any(is_plan_path(f.path, config.data_plans) for f in files)
 

@@ -106,6 +106,15 @@ def config_file(path: str, ctx: DetectContext) -> bool:
     return globs.match_any(ctx.config.config_files, path)
 
 
+PLAN_SUFFIXES = (".md", ".markdown")
+
+
+def is_plan_path(path: str, folder: str) -> bool:
+    """A data plan (SPEC §4): a Markdown file in the plans folder."""
+    prefix = folder.strip("/").removeprefix("./")
+    return path.startswith(prefix + "/") and path.lower().endswith(PLAN_SUFFIXES)
+
+
 # Detector name → its claim, in the registry's order.
 CLAIMS: dict[str, Callable[[str, DetectContext], bool]] = {
     "alembic": alembic,
