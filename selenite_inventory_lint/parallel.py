@@ -55,12 +55,15 @@ def map_items(
     weight: Callable[[T], int],
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
-    min_bytes: int = MIN_PARALLEL_BYTES,
+    min_bytes: int | None = None,
 ) -> list[R]:
     """``[function(item) for item in items]``, the movable items shared with forked workers.
 
-    ``workers`` defaults to one fewer than the cores (the parent works too).
+    ``workers`` defaults to one fewer than the cores (the parent works too); the work is
+    shared only when the movable items weigh ``min_bytes`` (``MIN_PARALLEL_BYTES``) or more.
     """
+    if min_bytes is None:
+        min_bytes = MIN_PARALLEL_BYTES
     total = len(items)
     results: list[R | None] = [None] * total
     moving = [i for i, item in enumerate(items) if movable(item)]
@@ -80,11 +83,10 @@ def map_items(
             if progress is not None:
                 progress(done, total)
         while children:
-            pid, reader, group = children[0]
+            pid, reader, group = children.pop(0)
             collected = cast("list[R]", _collect(pid, reader))
             for index, result in zip(group, collected, strict=True):
                 results[index] = result
-            children.pop(0)
             done += len(group)
             if progress is not None:
                 progress(done, total)

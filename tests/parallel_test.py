@@ -1,0 +1,148 @@
+"""parallel.map_items: the same results in the same order, on one core or several."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from selenite_inventory_lint import parallel
+from selenite_inventory_lint.cli import main
+
+if TYPE_CHECKING:
+    from conftest import GitRepo
+
+
+def square(n: int) -> tuple[int, int]:
+    return n, n * n
+
+
+def test_split_keeps_order_and_balances_weight() -> None:
+    groups = parallel.split([10, 10, 10, 10, 40, 10, 10], 2)
+    assert [i for group in groups for i in group] == list(range(7))
+    assert groups == [[0, 1, 2, 3], [4, 5, 6]]
+    assert parallel.split([0, 0, 0], 2) == [[0, 1, 2], []]
+    assert parallel.split([5], 3) == [[], [0], []]
+
+
+@pytest.mark.parametrize("workers", [0, 1, 3])
+def test_results_come_back_in_input_order(workers: int) -> None:
+    items = list(range(50))
+    seen: list[tuple[int, int]] = []
+    got = parallel.map_items(
+        items,
+        square,
+        movable=lambda n: n % 5 != 0,
+        weight=lambda n: 10,
+        progress=lambda done, total: seen.append((done, total)),
+        workers=workers,
+        min_bytes=0,
+    )
+    assert got == [square(n) for n in items]
+    assert seen[-1] == (50, 50)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+def test_small_work_stays_in_this_process() -> None:
+    pids = parallel.map_items(
+        range(4), lambda _: os.getpid(), movable=lambda _: True, weight=lambda _: 1, workers=3
+    )
+    assert set(pids) == {os.getpid()}
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
+def test_work_is_shared_with_workers_past_the_threshold() -> None:
+    pids = parallel.map_items(
+        range(4),
+        lambda _: os.getpid(),
+        movable=lambda _: True,
+        weight=lambda _: 1,
+        workers=1,
+        min_bytes=4,
+    )
+    assert pids[:2] == [os.getpid()] * 2
+    assert pids[2] == pids[3] != os.getpid()
+
+
+def fail_on_seven(n: int) -> int:
+    if n == 7:
+        raise ValueError("seven")
+    return n
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
+def test_a_failing_worker_is_an_error_not_a_silent_gap() -> None:
+    with pytest.raises(RuntimeError, match="a detector worker failed: ValueError: seven"):
+        parallel.map_items(
+            range(10),
+            fail_on_seven,
+            movable=lambda _: True,
+            weight=lambda _: 1,
+            workers=1,
+            min_bytes=0,
+        )
+
+
+def test_a_failure_here_stops_the_workers() -> None:
+    with pytest.raises(ValueError, match="seven"):
+        parallel.map_items(
+            range(10),
+            fail_on_seven,
+            movable=lambda n: n != 7,
+            weight=lambda _: 1,
+            workers=1,
+            min_bytes=0,
+        )
+
+
+def test_audit_output_is_the_same_in_parallel(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reference = Path(__file__).parent / "inventory" / "fixtures" / "reference.md"
+    repo.write("DATA_INVENTORY.md", reference.read_bytes())
+    repo.write("alembic.ini", "[alembic]\nscript_location = backend/alembic\n")
+    for n in range(12):
+        down = f'"{n - 1:04d}"' if n else "None"
+        repo.write(
+            f"backend/alembic/versions/{n:04d}_step.py",
+            f'from alembic import op\nimport sqlalchemy as sa\n\nrevision = "{n:04d}"\n'
+            f"down_revision = {down}\n\n\ndef upgrade():\n"
+            f'    op.create_table("t{n}", sa.Column("id", sa.Integer, primary_key=True))\n',
+        )
+        repo.write(
+            f"backend/app/mod{n}.py",
+            f'import os\n\nKEY = os.getenv("SETTING_{n}")\nMEDIA = "storage/media/m{n}"\n',
+        )
+    repo.write("backend/app/broken.py", "def broken(:\n")
+    repo.write("db/0001_init.sql", "CREATE TABLE invoices (id INTEGER);\n")
+    repo.commit("project")
+    runs = []
+    for threshold in (parallel.MIN_PARALLEL_BYTES, 0):
+        monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", threshold)
+        code = main(["audit", "--repo", str(repo.path), "--format", "json"])
+        runs.append((code, capsys.readouterr().out))
+    assert runs[0] == runs[1]
+    assert runs[0][0] == 1
+    assert "INV303" in runs[0][1]
+    assert "SETTING_11" in runs[0][1]
+
+
+def exit_on_nine(n: int) -> int:
+    if n == 9:
+        os._exit(3)
+    return n
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
+def test_a_worker_that_dies_is_an_error() -> None:
+    with pytest.raises(RuntimeError, match="ended without its results"):
+        parallel.map_items(
+            range(10),
+            exit_on_nine,
+            movable=lambda _: True,
+            weight=lambda _: 1,
+            workers=1,
+            min_bytes=0,
+        )
