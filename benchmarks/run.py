@@ -1,6 +1,6 @@
 """Speed and memory of selenite-inventory-lint, each figure next to a baseline from the same run.
 
-    python benchmarks/run.py [--quick] [--scale N ...] [--json]
+    python benchmarks/run.py [--quick] [--scale N ...] [--repetitions N] [--keep DIR]
 
 Generates a synthetic repository (Alembic revisions, SQL migrations, Python files and an
 inventory that documents them) and measures, running the installed console script as
@@ -36,7 +36,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 MB = 1024 * 1024
@@ -888,7 +888,6 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--sql-files", type=int, default=200, metavar="N")
     parser.add_argument("--python-files", type=int, default=5000, metavar="N")
     parser.add_argument("--sql-statements", type=int, default=2000, metavar="N")
-    parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     parser.add_argument("--keep", metavar="DIR", help="build in DIR and keep it")
     parser.add_argument("--sql-worker", metavar="DIR", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -939,9 +938,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     with _workdir(args.keep) as workdir:
         rows = measure(options, workdir, log=lambda text: print(f"... {text}", file=sys.stderr))
     elapsed = time.perf_counter() - started
-    if args.json:
-        print(json.dumps([asdict(row) for row in rows], indent=2))
-        return 0
     command = " ".join(["python benchmarks/run.py", *(argv if argv is not None else sys.argv[1:])])
     header = (
         f"`{command}` — {_machine()}; median of {options.hook_repetitions} (a), "
