@@ -7,6 +7,7 @@ reaches the result is sorted by the keys in ``model.py`` (STYLE §2: same input,
 from __future__ import annotations
 
 import dataclasses
+import gc
 import heapq
 import posixpath
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -232,13 +233,20 @@ def detect(
     def run_detectors(item: tuple[FileChange, Sequence[Detector]]) -> list[DetectorResult]:
         return [detector.detect(item[0], ctx) for detector in item[1]]
 
-    every = map_items(
-        work,
-        run_detectors,
-        movable=lambda item: all(d.name in SELF_CONTAINED for d in item[1]),
-        weight=lambda item: len(item[0].new_bytes or b"") + len(item[0].old_bytes or b""),
-        progress=progress,
-    )
+    # What is alive now (imported modules, the change set) lives through the run. Frozen, it
+    # is not walked again by each full collection that parsing thousands of files triggers,
+    # which was a third of a large audit's time.
+    gc.freeze()
+    try:
+        every = map_items(
+            work,
+            run_detectors,
+            movable=lambda item: all(d.name in SELF_CONTAINED for d in item[1]),
+            weight=lambda item: len(item[0].new_bytes or b"") + len(item[0].old_bytes or b""),
+            progress=progress,
+        )
+    finally:
+        gc.unfreeze()
     for (fc, detectors), results in zip(work, every, strict=True):
         for detector, result in zip(detectors, results, strict=True):
             changes.extend(result.changes)
