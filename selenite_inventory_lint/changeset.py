@@ -251,8 +251,6 @@ class Snapshot:
         return f":0:{path}" if self.head == INDEX else f"{self.head}:{path}"
 
     def _blob_header(self, name: str) -> tuple[str, int] | None:
-        if not name:
-            return None
         try:
             sha, kind, size = self._repo.git.get_object_header(name)
         except ValueError:  # GitPython's answer to "<name> missing"
