@@ -236,6 +236,8 @@ def detect(
 
     ``progress(done, total)`` is called after each file, for long audits.
     """
+    from selenite_inventory_lint.detectors import SELF_CONTAINED
+    from selenite_inventory_lint.parallel import map_items
     from selenite_inventory_lint.rules.context import EditedMigration
 
     changes: list[Change] = []
@@ -244,8 +246,6 @@ def detect(
     alembic_touched = False
     # Revisions the detector read from the head side's text, not to be parsed again.
     known: dict[str, Revision | None] = {}
-    from selenite_inventory_lint.detectors import SELF_CONTAINED
-    from selenite_inventory_lint.parallel import map_items
 
     def run_detectors(item: tuple[FileChange, Sequence[Detector]]) -> list[DetectorResult]:
         return [detector.detect(item[0], ctx) for detector in item[1]]
