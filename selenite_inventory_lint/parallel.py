@@ -21,6 +21,7 @@ import pickle
 import signal
 import struct
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from typing import TypeVar, cast
 
@@ -71,6 +72,7 @@ def map_items(
     threshold = MIN_PARALLEL_BYTES if min_bytes is None else min_bytes
     if (
         sys.platform != "linux"
+        or threading.active_count() > 1  # a fork copies no other thread, nor its locks' owners
         or len(moving) < 2
         or sum(weight(items[i]) for i in moving) < threshold
     ):

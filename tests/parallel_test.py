@@ -167,3 +167,20 @@ def test_audit_output_is_the_same_in_parallel(
     assert runs[0][0] == 1
     assert "INV303" in runs[0][1]
     assert "SETTING_39" in runs[0][1]
+
+
+@forked
+def test_a_process_with_threads_does_not_fork() -> None:
+    import threading
+
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        pids = parallel.map_items(
+            range(20), slow_pid, movable=lambda _: True, weight=lambda _: 1, workers=1, min_bytes=0
+        )
+    finally:
+        release.set()
+        other.join()
+    assert set(pids) == {PARENT}
