@@ -103,3 +103,22 @@ def test_stats_and_ratio(bench: ModuleType) -> None:
     assert row.ratio == 4.0
     table = bench.render([row], "header")
     assert "| b | x | 2.00 s | 1.00-3.00 | y | 0.50 s | 4.0x |  |" in table
+
+
+def test_audit_targets_scale_with_the_size(bench: ModuleType) -> None:
+    def row(seconds: float) -> object:
+        return bench.Row(
+            figure="c",
+            what="audit",
+            unit="s",
+            value=bench.Stats.of([seconds]),
+            baseline_what="",
+            baseline=None,
+        )
+
+    judged = bench.audit_targets([row(4.0), row(8.5), row(18.0)], (1, 2, 4))
+    assert [(r.target, r.met) for r in judged] == [
+        ("< 5 s", True),
+        ("< 2.2 x 1x = 8.8 s", True),
+        ("< 4.4 x 1x = 17.6 s", False),
+    ]
