@@ -48,6 +48,7 @@ _OPEN_FLAGS = (
     | getattr(os, "O_BINARY", 0)
 )
 _ARGV_CHUNK = 500
+_DRAIN_CHUNK = 1024 * 1024
 
 # A side of a file whose content was looked at: the bytes (None when the side does not
 # exist) and whether it was over the size cap (then the bytes were never read).
@@ -250,8 +251,6 @@ class Snapshot:
         return f":0:{path}" if self.head == INDEX else f"{self.head}:{path}"
 
     def _blob_header(self, name: str) -> tuple[str, int] | None:
-        if not name:
-            return None
         try:
             sha, kind, size = self._repo.git.get_object_header(name)
         except ValueError:  # GitPython's answer to "<name> missing"
@@ -265,20 +264,20 @@ class Snapshot:
         return self._read_blob(self._blob_name(path), limit)
 
     def _read_blob(self, name: str, limit: int | None) -> _Content:
-        if limit is None and name:
-            # One round trip: the --batch answer carries the type as well.
-            try:
-                _sha, kind, _size, data = self._repo.git.get_object_data(name)
-            except ValueError:
-                return _ABSENT
-            return (data, False) if _text(kind) == "blob" else _ABSENT
-        header = self._blob_header(name)
-        if header is None:
+        if not name:
             return _ABSENT
-        sha, size = header
-        if limit is not None and size > limit:
-            return _TOO_LARGE
-        return self._repo.git.get_object_data(sha)[3], False
+        # One round trip through the persistent `cat-file --batch`: its header gives type and
+        # size before the content, and content that is not wanted is drained in chunks.
+        try:
+            _sha, kind, size, stream = self._repo.git.stream_object_data(name)
+        except ValueError:  # GitPython's answer to "<name> missing"
+            return _ABSENT
+        wanted = _text(kind) == "blob"
+        if wanted and (limit is None or size <= limit):
+            return stream.read(), False
+        while stream.read(_DRAIN_CHUNK):
+            pass
+        return _TOO_LARGE if wanted else _ABSENT
 
     def _visible(self, paths: Sequence[str]) -> set[str]:
         """The paths git counts as work-tree files: tracked, or untracked and not ignored."""

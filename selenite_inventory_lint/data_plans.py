@@ -17,11 +17,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from selenite_inventory_lint.detectors.sources import PLAN_SUFFIXES as PLAN_SUFFIXES
+from selenite_inventory_lint.detectors.sources import is_plan_path as is_plan_path
 from selenite_inventory_lint.model import Problem
 
 CODE = "PLAN101"
 REQUIRED = ("approved_by", "approved_on", "backup", "rollback")
-PLAN_SUFFIXES = (".md", ".markdown")
 _PLACEHOLDER = re.compile(r"^\s*(?:todo|tbd|fixme|\.\.\.|-|n/?a|none|null)?\s*:?\s*$", re.I)
 _FRONT_END = re.compile(r"^(?:---|\.\.\.)\s*$")
 
@@ -59,11 +60,6 @@ def _normal(text: str) -> str:
 def _stem(path: str) -> str:
     base = posixpath.basename(path)
     return base.rsplit(".", 1)[0] if "." in base else base
-
-
-def is_plan_path(path: str, folder: str) -> bool:
-    prefix = folder.strip("/").removeprefix("./")
-    return path.startswith(prefix + "/") and path.lower().endswith(PLAN_SUFFIXES)
 
 
 def _problem(path: str, line: int, message: str) -> Problem:

@@ -52,6 +52,11 @@ class Detector(Protocol):
         ...
 
 
+# Detectors that read nothing but the file and the context's facts (never ``ctx.head``), so
+# that they may run in a forked worker process (``parallel.py``).
+SELF_CONTAINED = frozenset({"alembic", "env", "paths", "config_files"})
+
+
 def registry() -> tuple[Detector, ...]:
     """Every detector, in the order their changes are reported for the same line."""
     from selenite_inventory_lint.detectors.alembic import DETECTOR as ALEMBIC

@@ -24,8 +24,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from selenite_inventory_lint import globs
-from selenite_inventory_lint.detectors import DetectContext
+from selenite_inventory_lint.detectors import DetectContext, sources
 from selenite_inventory_lint.model import (
     Action,
     Change,
@@ -36,7 +35,7 @@ from selenite_inventory_lint.model import (
     Revision,
 )
 
-DEFAULT_SOURCES = ("**/alembic/versions/*.py",)
+DEFAULT_SOURCES = sources.ALEMBIC_SOURCES
 CODE = "MIG301"
 SOURCE = "alembic"
 
@@ -223,12 +222,7 @@ class AlembicDetector:
     name = "alembic"
 
     def claims(self, path: str, ctx: DetectContext) -> bool:
-        """A ``*.py`` under a configured or discovered versions directory, not ``__init__.py``."""
-        if not path.endswith(".py") or posixpath.basename(path) == "__init__.py":
-            return False
-        if any(path.startswith(d) for d in ctx.alembic_dirs if d):
-            return True
-        return globs.match_any(ctx.config.sources_for("alembic", DEFAULT_SOURCES), path)
+        return sources.alembic(path, ctx)
 
     def detect(self, change: FileChange, ctx: DetectContext) -> DetectorResult:
         """Operations of ``upgrade()`` that the change adds, with the revision's identity."""

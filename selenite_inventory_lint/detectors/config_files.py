@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import posixpath
 
-from selenite_inventory_lint import globs
-from selenite_inventory_lint.detectors import DetectContext
+from selenite_inventory_lint.detectors import DetectContext, sources
 from selenite_inventory_lint.model import Change, DetectorResult, FileChange, Kind
 
 SOURCE = "config_files"
@@ -24,7 +23,7 @@ class ConfigFilesDetector:
     name = "config_files"
 
     def claims(self, path: str, ctx: DetectContext) -> bool:
-        return globs.match_any(ctx.config.config_files, path)
+        return sources.config_file(path, ctx)
 
     def detect(self, change: FileChange, ctx: DetectContext) -> DetectorResult:
         if change.status not in ("added", "copied", "renamed") or not self.claims(change.path, ctx):

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from selenite_inventory_lint import globs
-from selenite_inventory_lint.detectors import DetectContext
+from selenite_inventory_lint.detectors import DetectContext, sources
 from selenite_inventory_lint.detectors import _python as py
 from selenite_inventory_lint.model import Change, DetectorResult, FileChange, Problem
 from selenite_inventory_lint.retirement import REMOVED
@@ -47,34 +47,7 @@ if TYPE_CHECKING:
 SOURCE = "env"
 CODE = "INV303"
 
-DEFAULT_SOURCES: dict[str, tuple[str, ...]] = {
-    "python": ("*.py",),
-    "env_files": (".env", ".env.*"),
-    "javascript": (
-        "*.js",
-        "*.jsx",
-        "*.mjs",
-        "*.cjs",
-        "*.ts",
-        "*.tsx",
-        "*.mts",
-        "*.cts",
-        "*.vue",
-        "*.svelte",
-    ),
-    "yaml_env": (
-        "docker-compose*.yml",
-        "docker-compose*.yaml",
-        "compose.yml",
-        "compose.yaml",
-        "compose.*.yml",
-        "compose.*.yaml",
-        ".github/workflows/*.yml",
-        ".github/workflows/*.yaml",
-        ".gitlab-ci.yml",
-    ),
-    "shell": (),
-}
+DEFAULT_SOURCES = sources.ENV_SOURCES
 # SPEC §3.4: variables every process sees, set by the OS, the shell, CI or tooling.
 DEFAULT_IGNORE = (
     "PATH",
@@ -181,11 +154,7 @@ class Unreadable(Exception):
         self.why = why
 
 
-def _style(path: str, ctx: DetectContext) -> str | None:
-    for key, default in DEFAULT_SOURCES.items():
-        if globs.match_any(ctx.config.sources_for(key, default), path):
-            return key
-    return None
+_style = sources.env_style
 
 
 _IGNORED_NAMES = frozenset(p for p in DEFAULT_IGNORE if not p.endswith("*"))
@@ -206,7 +175,7 @@ class EnvDetector:
     name = "env"
 
     def claims(self, path: str, ctx: DetectContext) -> bool:
-        return _style(path, ctx) is not None
+        return sources.env(path, ctx)
 
     def patterns(self, ctx: DetectContext) -> tuple[str, ...]:
         """Every glob ``claims`` accepts, for narrowing a repository search."""

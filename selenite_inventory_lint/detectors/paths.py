@@ -20,8 +20,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator, Sequence
 
-from selenite_inventory_lint import globs
-from selenite_inventory_lint.detectors import DetectContext
+from selenite_inventory_lint.detectors import DetectContext, sources
 from selenite_inventory_lint.detectors import _python as py
 from selenite_inventory_lint.detectors.env import DEFAULT_SOURCES, Ref, first_refs
 from selenite_inventory_lint.model import Change, DetectorResult, FileChange
@@ -78,7 +77,7 @@ class PathsDetector:
     name = "paths"
 
     def claims(self, path: str, ctx: DetectContext) -> bool:
-        return globs.match_any(self.patterns(ctx), path)
+        return sources.python(path, ctx)
 
     def patterns(self, ctx: DetectContext) -> tuple[str, ...]:
         return ctx.config.sources_for("python", DEFAULT_SOURCES["python"])

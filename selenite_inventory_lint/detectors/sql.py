@@ -20,20 +20,18 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any
 
-from selenite_inventory_lint import globs
-from selenite_inventory_lint.detectors import DetectContext
+from selenite_inventory_lint.detectors import DetectContext, sources
 from selenite_inventory_lint.model import Change, DetectorResult, FileChange, Problem
 
 CODE = "MIG301"
 SOURCE = "sql"
-DEFAULT_SOURCES = ("*.sql",)
-# SPEC §3.2: schema snapshots and rollback files, by base name or folder.
-DEFAULT_SNAPSHOTS = ("schema.sql", "*.schema.sql", "schema_*.sql", "*_schema.sql", "snapshots/")
-DEFAULT_ROLLBACK = ("down.sql", "*.down.sql", "*_down.sql", "down/")
-
-Role = Literal["migration", "snapshot", "rollback"]
+DEFAULT_SOURCES = sources.SQL_SOURCES
+DEFAULT_SNAPSHOTS = sources.SQL_SNAPSHOTS
+DEFAULT_ROLLBACK = sources.SQL_ROLLBACK
+Role = sources.Role
+role = sources.sql_role
 
 # Statements sqlglot only knows as an opaque Command that still change data or schema.
 _DATA_COMMAND = re.compile(
@@ -49,18 +47,6 @@ _BARE_STATEMENTS = frozenset(
 )
 _TRIGGER = re.compile(r"\s*create\s+(?:temp\w*\s+)?trigger\b", re.IGNORECASE)
 _EDIT_STATUSES = ("modified", "renamed")
-
-
-def role(path: str, ctx: DetectContext) -> Role | None:
-    """What a ``.sql`` path is (SPEC §3.2): a forward migration, a snapshot or a rollback."""
-    config = ctx.config
-    if not globs.match_any(config.sources_for("sql", DEFAULT_SOURCES), path):
-        return None
-    if globs.match_any(config.sources_for("rollback_sql", DEFAULT_ROLLBACK), path):
-        return "rollback"
-    if globs.match_any(config.sources_for("schema_snapshots", DEFAULT_SNAPSHOTS), path):
-        return "snapshot"
-    return "migration"
 
 
 # --- splitting -----------------------------------------------------------------------------
@@ -1208,7 +1194,7 @@ class SqlDetector:
     name = "sql"
 
     def claims(self, path: str, ctx: DetectContext) -> bool:
-        return role(path, ctx) == "migration"
+        return sources.sql(path, ctx)
 
     def detect(self, change: FileChange, ctx: DetectContext) -> DetectorResult:
         path = change.path
@@ -1252,14 +1238,27 @@ def _new_statements(stmts: Sequence[Statement], old: Sequence[Statement]) -> lis
 
 def _siblings(path: str, ctx: DetectContext) -> list[str]:
     """SQL migrations in the same directory as ``path`` on the head side, sorted by name."""
+    return list(_migrations_by_folder(ctx).get(posixpath.dirname(path), ()))
+
+
+# The last listing indexed, with its config: every SQL file of a run asks for its siblings,
+# and scanning the whole listing each time makes an audit quadratic in the repository size.
+_FOLDERS: list[tuple[tuple[str, ...], object, dict[str, tuple[str, ...]]]] = []
+
+
+def _migrations_by_folder(ctx: DetectContext) -> Mapping[str, tuple[str, ...]]:
     if ctx.head is None:
-        return []
-    folder = posixpath.dirname(path)
-    return sorted(
-        p
-        for p in ctx.head.paths()
-        if posixpath.dirname(p) == folder and role(p, ctx) == "migration"
-    )
+        return {}
+    listing = ctx.head.paths()
+    if _FOLDERS and _FOLDERS[0][0] is listing and _FOLDERS[0][1] is ctx.config:
+        return _FOLDERS[0][2]
+    found: dict[str, list[str]] = {}
+    for p in listing:
+        if role(p, ctx) == "migration":
+            found.setdefault(posixpath.dirname(p), []).append(p)
+    index = {folder: tuple(sorted(paths)) for folder, paths in found.items()}
+    _FOLDERS[:] = [(listing, ctx.config, index)]
+    return index
 
 
 def _out_of_order(path: str, ctx: DetectContext) -> Iterator[Problem]:

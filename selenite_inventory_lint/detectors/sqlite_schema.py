@@ -14,8 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from selenite_inventory_lint import globs
-from selenite_inventory_lint.detectors import DetectContext
+from selenite_inventory_lint.detectors import DetectContext, sources
 from selenite_inventory_lint.detectors.sql import (
     ColumnSpec,
     IndexSpec,
@@ -23,14 +22,13 @@ from selenite_inventory_lint.detectors.sql import (
     TableSpec,
     parse,
     replay,
-    role,
 )
 from selenite_inventory_lint.model import Change, DetectorResult, FileChange, Problem
 
 SOURCE = "schema_snapshot"
 CODE = "MIG301"
-BLOB_SUFFIXES = (".db", ".sqlite", ".sqlite3")
-DEFAULT_BLOBS = ("*.db", "*.sqlite", "*.sqlite3")
+BLOB_SUFFIXES = sources.SQLITE_SUFFIXES
+DEFAULT_BLOBS = sources.SQLITE_BLOBS
 
 
 class SnapshotError(Exception):
@@ -337,10 +335,7 @@ class SqliteSchemaDetector:
     name = "sqlite_schema"
 
     def claims(self, path: str, ctx: DetectContext) -> bool:
-        if path.lower().endswith(BLOB_SUFFIXES):
-            patterns = ctx.config.sources.get("schema_snapshots", DEFAULT_BLOBS)
-            return globs.match_any(patterns, path)
-        return role(path, ctx) == "snapshot"
+        return sources.sqlite_schema(path, ctx)
 
     def detect(self, change: FileChange, ctx: DetectContext) -> DetectorResult:
         """Added snapshots compare with the previous one in their folder, else with nothing."""

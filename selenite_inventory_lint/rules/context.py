@@ -87,49 +87,79 @@ class RuleContext:
             c.name for c in self.changes if c.kind == "table" and c.action == "added"
         ) | frozenset(c.name for c in self.changes if c.kind == "table" and c.action == "renamed")
 
+    @cached_property
+    def _positions(self) -> dict[int, int]:
+        """Place of each change (by identity) in ``ordered``; the first when it repeats."""
+        positions: dict[int, int] = {}
+        for index, change in enumerate(self.ordered):
+            positions.setdefault(id(change), index)
+        return positions
+
+    @cached_property
+    def _timeline(self) -> dict[tuple[str, str], list[tuple[int, Change]]]:
+        """(kind, name) → every change of that object with its place, in time order.
+
+        Indexed once, so the questions below cost the object's own history rather than a
+        scan of the whole change set (an audit asks them for thousands of changes)."""
+        timeline: dict[tuple[str, str], list[tuple[int, Change]]] = {}
+        for index, change in enumerate(self.ordered):
+            timeline.setdefault((change.kind, change.name), []).append((index, change))
+        return timeline
+
+    @cached_property
+    def _table_exits(self) -> dict[str, list[int]]:
+        """Table name → places where it is dropped, or renamed away."""
+        exits: dict[str, list[int]] = {}
+        for index, change in enumerate(self.ordered):
+            if change.kind != "table":
+                continue
+            if change.action == "dropped":
+                exits.setdefault(change.name, []).append(index)
+            elif change.action == "renamed" and change.old_name is not None:
+                exits.setdefault(change.old_name, []).append(index)
+        return exits
+
+    def _place(self, change: Change) -> int:
+        """Where ``change`` is in time; past the end when it is not one of this run's."""
+        return self._positions.get(id(change), len(self.ordered))
+
+    def _history(self, kind: str, name: str) -> list[tuple[int, Change]]:
+        return self._timeline.get((kind, name), [])
+
     def created_before(self, change: Change, *, table: str, unguarded: bool = True) -> bool:
         """Was ``table`` created earlier in this change (SPEC §4: it holds no data yet)?"""
-        for other in self.ordered:
-            if other is change:
-                return False
-            if (
-                other.kind == "table"
-                and other.action == "added"
-                and other.name == table
-                and not (unguarded and other.guarded)
-            ):
-                return True
-        return False
+        place = self._place(change)
+        return any(
+            index < place and other.action == "added" and not (unguarded and other.guarded)
+            for index, other in self._history("table", table)
+        )
 
     def column_added_before(self, change: Change, name: str, guard: int | None) -> bool:
         """Was column ``name`` added earlier in this change, unconditionally or under ``guard``?"""
-        for other in self.ordered:
-            if other is change:
-                return False
-            if (
-                other.kind == "column"
-                and other.action == "added"
-                and other.name == name
-                and (not other.guarded or (guard is not None and other.guard == guard))
-            ):
-                return True
-        return False
+        place = self._place(change)
+        return any(
+            index < place
+            and other.action == "added"
+            and (not other.guarded or (guard is not None and other.guard == guard))
+            for index, other in self._history("column", name)
+        )
 
     def recreated_after(self, change: Change) -> bool:
         """Is the object dropped by ``change`` added (or renamed into) again later?"""
-        seen = False
-        for other in self.ordered:
-            if other is change:
-                seen = True
-                continue
-            if (
-                seen
-                and other.kind == change.kind
-                and other.name == change.name
-                and other.action in ("added", "renamed")
-            ):
-                return True
-        return False
+        place = self._positions.get(id(change))
+        if place is None:
+            return False
+        return any(
+            index > place and other.action in ("added", "renamed")
+            for index, other in self._history(change.kind, change.name)
+        )
+
+    def dropped_after(self, change: Change, table: str) -> bool:
+        """Is ``table`` dropped, or renamed away, later than ``change``?"""
+        place = self._positions.get(id(change))
+        return place is not None and any(
+            index > place for index in self._table_exits.get(table, ())
+        )
 
 
 Check = Callable[[RuleContext], Iterable[Hit]]

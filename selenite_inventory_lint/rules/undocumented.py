@@ -47,23 +47,6 @@ def documenting_entry(change: Change, ctx: RuleContext) -> Entry | None:
     return None
 
 
-def _dropped_later(change: Change, ctx: RuleContext, table: str) -> bool:
-    after = False
-    for other in ctx.ordered:
-        if other is change:
-            after = True
-        elif (
-            after
-            and other.kind == "table"
-            and (
-                (other.action == "dropped" and other.name == table)
-                or (other.action == "renamed" and other.old_name == table)
-            )
-        ):
-            return True
-    return False
-
-
 def _new_names(ctx: RuleContext, kind: str) -> Iterator[Change]:
     """Added objects of ``kind``, and renamed ones whose old name is not documented either."""
     seen: set[str] = set()
@@ -111,7 +94,7 @@ def undocumented_table(ctx: RuleContext) -> Iterator[Hit]:
     `check --fix` inserts a stub (`TODO: describe`) that you then complete.
     """
     for change in _new_names(ctx, "table"):
-        if _dropped_later(change, ctx, change.name):
+        if ctx.dropped_after(change, change.name):
             continue  # created and dropped in the same change: nothing is kept
         if documenting_entry(change, ctx) is None:
             yield Hit(
@@ -156,7 +139,7 @@ def undocumented_column(ctx: RuleContext) -> Iterator[Hit]:
         later = ctx.whole_history and change.operation != "create_table"
         if table in ctx.created_tables and ctx.coverage.table(table) is None and not later:
             continue  # SPEC §1: INV101 on the new table stands for the columns it created
-        if _dropped_later(change, ctx, table):
+        if ctx.dropped_after(change, table):
             continue
         if documenting_entry(change, ctx) is None:
             yield Hit(

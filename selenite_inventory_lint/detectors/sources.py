@@ -1,0 +1,131 @@
+"""Which files each detector reads, decided from the path alone (SPEC §3).
+
+The pre-commit hook asks this for every staged path, so it imports nothing heavy: no
+detector module (nor its parser) is imported for a commit that touches nothing data-bearing.
+Each detector's ``claims`` is the function of the same name here.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable
+from typing import Literal
+
+from selenite_inventory_lint import globs
+from selenite_inventory_lint.detectors import DetectContext
+
+ALEMBIC_SOURCES = ("**/alembic/versions/*.py",)
+SQL_SOURCES = ("*.sql",)
+# SPEC §3.2: schema snapshots and rollback files, by base name or folder.
+SQL_SNAPSHOTS = ("schema.sql", "*.schema.sql", "schema_*.sql", "*_schema.sql", "snapshots/")
+SQL_ROLLBACK = ("down.sql", "*.down.sql", "*_down.sql", "down/")
+SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+SQLITE_BLOBS = ("*.db", "*.sqlite", "*.sqlite3")
+ENV_SOURCES: dict[str, tuple[str, ...]] = {
+    "python": ("*.py",),
+    "env_files": (".env", ".env.*"),
+    "javascript": (
+        "*.js",
+        "*.jsx",
+        "*.mjs",
+        "*.cjs",
+        "*.ts",
+        "*.tsx",
+        "*.mts",
+        "*.cts",
+        "*.vue",
+        "*.svelte",
+    ),
+    "yaml_env": (
+        "docker-compose*.yml",
+        "docker-compose*.yaml",
+        "compose.yml",
+        "compose.yaml",
+        "compose.*.yml",
+        "compose.*.yaml",
+        ".github/workflows/*.yml",
+        ".github/workflows/*.yaml",
+        ".gitlab-ci.yml",
+    ),
+    "shell": (),
+}
+
+Role = Literal["migration", "snapshot", "rollback"]
+
+
+def alembic(path: str, ctx: DetectContext) -> bool:
+    """A ``*.py`` under a configured or discovered versions directory, not ``__init__.py``."""
+    if not path.endswith(".py") or posixpath.basename(path) == "__init__.py":
+        return False
+    if any(path.startswith(d) for d in ctx.alembic_dirs if d):
+        return True
+    return globs.match_any(ctx.config.sources_for("alembic", ALEMBIC_SOURCES), path)
+
+
+def sql_role(path: str, ctx: DetectContext) -> Role | None:
+    """What a ``.sql`` path is (SPEC §3.2): a forward migration, a snapshot or a rollback."""
+    config = ctx.config
+    if not globs.match_any(config.sources_for("sql", SQL_SOURCES), path):
+        return None
+    if globs.match_any(config.sources_for("rollback_sql", SQL_ROLLBACK), path):
+        return "rollback"
+    if globs.match_any(config.sources_for("schema_snapshots", SQL_SNAPSHOTS), path):
+        return "snapshot"
+    return "migration"
+
+
+def sql(path: str, ctx: DetectContext) -> bool:
+    return sql_role(path, ctx) == "migration"
+
+
+def sqlite_schema(path: str, ctx: DetectContext) -> bool:
+    if path.lower().endswith(SQLITE_SUFFIXES):
+        patterns = ctx.config.sources.get("schema_snapshots", SQLITE_BLOBS)
+        return globs.match_any(patterns, path)
+    return sql_role(path, ctx) == "snapshot"
+
+
+def env_style(path: str, ctx: DetectContext) -> str | None:
+    """How the env detector reads ``path`` (a key of ``ENV_SOURCES``), or None."""
+    for key, default in ENV_SOURCES.items():
+        if globs.match_any(ctx.config.sources_for(key, default), path):
+            return key
+    return None
+
+
+def env(path: str, ctx: DetectContext) -> bool:
+    return env_style(path, ctx) is not None
+
+
+def python(path: str, ctx: DetectContext) -> bool:
+    """Python sources, read for storage paths."""
+    return globs.match_any(ctx.config.sources_for("python", ENV_SOURCES["python"]), path)
+
+
+def config_file(path: str, ctx: DetectContext) -> bool:
+    return globs.match_any(ctx.config.config_files, path)
+
+
+PLAN_SUFFIXES = (".md", ".markdown")
+
+
+def is_plan_path(path: str, folder: str) -> bool:
+    """A data plan (SPEC §4): a Markdown file in the plans folder."""
+    prefix = folder.strip("/").removeprefix("./")
+    return path.startswith(prefix + "/") and path.lower().endswith(PLAN_SUFFIXES)
+
+
+# Detector name → its claim, in the registry's order.
+CLAIMS: dict[str, Callable[[str, DetectContext], bool]] = {
+    "alembic": alembic,
+    "sql": sql,
+    "sqlite_schema": sqlite_schema,
+    "env": env,
+    "paths": python,
+    "config_files": config_file,
+}
+
+
+def claimants(path: str, ctx: DetectContext) -> tuple[str, ...]:
+    """Names of the detectors that read ``path``, in the registry's order."""
+    return tuple(name for name, claim in CLAIMS.items() if claim(path, ctx))

@@ -1,0 +1,108 @@
+"""The pre-commit fast path: a commit touching no data-bearing file imports no parser.
+
+Each case runs the real hook command, ``check --staged``, in a fresh interpreter on a real
+repository and lists the modules it imported, so that a heavy import creeping onto the path
+every commit takes (sqlglot, yaml, markdown-it, a detector or a report) fails here rather than
+in someone's commit latency. Not timed: ``benchmarks/run.py`` measures the time.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from conftest import GitRepo
+
+REFERENCE = Path(__file__).parents[1] / "inventory" / "fixtures" / "reference.md"
+PROBE = """\
+import contextlib, io, json, sys
+from selenite_inventory_lint.cli import main
+with contextlib.redirect_stdout(io.StringIO()) as out:
+    code = main(["check", "--staged", "--repo", sys.argv[1]])
+print(json.dumps({"code": code, "out": out.getvalue(), "modules": sorted(sys.modules)}))
+"""
+HEAVY = ("sqlglot", "markdown_it", "jinja2", "sqlite3")
+REVISION = """\
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0001"
+down_revision = None
+
+
+def upgrade():
+    op.create_table("users", sa.Column("id", sa.Integer, primary_key=True))
+"""
+
+
+def imported_by_hook(repo: GitRepo) -> tuple[int, str, set[str]]:
+    done = subprocess.run(
+        (sys.executable, "-c", PROBE, str(repo.path)),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = json.loads(done.stdout)
+    return found["code"], found["out"], set(found["modules"])
+
+
+def top_level(modules: set[str]) -> set[str]:
+    return {name.split(".")[0] for name in modules}
+
+
+@pytest.fixture
+def project(repo: GitRepo) -> GitRepo:
+    repo.write("DATA_INVENTORY.md", REFERENCE.read_bytes())
+    repo.write("alembic.ini", "[alembic]\nscript_location = backend/alembic\n")
+    repo.write("backend/alembic/versions/0001_users.py", REVISION)
+    repo.write("db/migrations/0001_init.sql", "CREATE TABLE users (id INTEGER);\n")
+    repo.write("README.md", "Selenite\n")
+    repo.write("docs/guide.md", "How to run it.\n")
+    repo.commit("base")
+    return repo
+
+
+def test_no_data_bearing_file_staged_imports_no_parser(project: GitRepo) -> None:
+    project.write("README.md", "Selenite, with a data inventory\n")
+    project.write("docs/guide.md", "How to run it, twice.\n")
+    project.add()
+    code, out, modules = imported_by_hook(project)
+    assert (code, out) == (0, "All checks passed (0 data-bearing changes).\n")
+    assert not top_level(modules) & {*HEAVY, "yaml"}
+    ours = {m for m in modules if m.startswith("selenite_inventory_lint.")}
+    assert not {m for m in ours if m.startswith("selenite_inventory_lint.detectors.")} - {
+        "selenite_inventory_lint.detectors.sources"
+    }
+    assert not {m for m in ours if m.startswith("selenite_inventory_lint.rules")}
+    assert not {m for m in ours if m.startswith("selenite_inventory_lint.inventory")}
+    assert {m for m in ours if m.startswith("selenite_inventory_lint.reports.")} == {
+        "selenite_inventory_lint.reports.text"
+    }
+
+
+def test_a_config_file_brings_yaml_but_no_sql_parser(project: GitRepo) -> None:
+    project.write(".inventory-lint.yaml", "dialect: postgres\n")
+    project.commit("config")
+    project.write("README.md", "Selenite, configured\n")
+    project.add()
+    code, _, modules = imported_by_hook(project)
+    assert code == 0
+    assert "yaml" in top_level(modules)
+    assert not top_level(modules) & set(HEAVY)
+
+
+def test_a_staged_migration_does_load_the_parsers(project: GitRepo) -> None:
+    # The probe sees imports: the same run on a data-bearing change finds sqlglot loaded.
+    project.write("db/migrations/0002_more.sql", "CREATE TABLE invoices (id INTEGER);\n")
+    project.add()
+    code, out, modules = imported_by_hook(project)
+    assert code == 1
+    assert "INV101" in out
+    assert {"sqlglot", "markdown_it"} <= top_level(modules)
+    assert "selenite_inventory_lint.detectors.sql" in modules
