@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 GIT_DATE = "2026-01-01T12:00:00+00:00"
 GIT_IDENTITY = {
@@ -199,3 +200,8 @@ def make_repo(git_env: None, tmp_path: Path) -> MakeRepo:
 def repo(make_repo: MakeRepo) -> GitRepo:
     """An empty repository (unborn ``main``) at ``tmp_path / "repo"``."""
     return make_repo("repo")
+
+
+# Fuzz budgets scale with max_examples (tests/fuzz/budget.py): the default profile (100)
+# runs 10,000 examples per fuzz target, `--hypothesis-profile=long` 100,000.
+settings.register_profile("long", max_examples=1_000)

@@ -1,0 +1,67 @@
+"""Example budgets of the fuzz targets, and the counter that proves they were spent.
+
+A target's budget is ``FACTOR`` × the Hypothesis profile's ``max_examples``: 10,000 under the
+default profile (100), 100,000 under ``--hypothesis-profile=long`` (1,000). The tests of a
+target share it equally. Every example that reaches a test body is counted, and
+``tests/fuzz/conftest.py`` prints the counts and fails the run when a target that ran in full
+ran fewer examples than its budget.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections import Counter
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+from hypothesis import HealthCheck, settings
+
+FACTOR = 100
+P = ParamSpec("P")
+R = TypeVar("R")
+
+EXAMPLES: Counter[str] = Counter()
+DEFINED: dict[str, set[str]] = {}
+RAN: dict[str, set[str]] = {}
+
+
+def total() -> int:
+    """Examples per target under the profile in force."""
+    return FACTOR * settings().max_examples
+
+
+def share(tests: int) -> settings:
+    """Settings for one of ``tests`` tests sharing a target's budget."""
+    return settings(
+        max_examples=math.ceil(total() / tests),
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
+
+def counted(target: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Count every example of the decorated test (put it below ``@given``)."""
+
+    def decorate(test: Callable[P, R]) -> Callable[P, R]:
+        name = f"{test.__module__}.{test.__qualname__}"
+        DEFINED.setdefault(target, set()).add(name)
+
+        @functools.wraps(test)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            EXAMPLES[target] += 1
+            RAN.setdefault(target, set()).add(name)
+            return test(*args, **kwargs)
+
+        return run
+
+    return decorate
+
+
+def shortfalls() -> list[str]:
+    """Targets whose every test ran but which ran fewer examples than their budget."""
+    return [
+        f"{target}: {EXAMPLES[target]} examples, fewer than {total()}"
+        for target in sorted(DEFINED)
+        if RAN.get(target) == DEFINED[target] and EXAMPLES[target] < total()
+    ]
