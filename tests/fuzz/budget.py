@@ -40,6 +40,16 @@ def share(tests: int) -> settings:
     )
 
 
+def few() -> settings:
+    """Settings for a costly test beside a target's shared budget (deep nesting, large
+    input): half the profile's ``max_examples``, on top of the budget."""
+    return settings(
+        max_examples=max(1, settings().max_examples // 2),
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
+
 def counted(target: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Count every example of the decorated test (put it below ``@given``)."""
 
