@@ -100,8 +100,7 @@ def _tokens(pattern: str) -> list[_Token]:
 def _regex(tokens: Sequence[_Token]) -> str:
     parts = {_STAR: "[^/]*", _ANY: "[^/]", _SEGMENTS: "(?:[^/]*/)*", _DEEP: ".*"}
     return "".join(
-        t.regex.pattern if isinstance(t, _Class) else parts.get(t) or re.escape(t)
-        for t in tokens
+        t.regex.pattern if isinstance(t, _Class) else parts.get(t) or re.escape(t) for t in tokens
     )
 
 
@@ -157,7 +156,7 @@ class _Automaton:
         return states
 
     def _step(self, state: tuple[int, bool], ch: str) -> list[tuple[int, bool]]:
-        index, inside = state
+        index = state[0]
         end = len(self.tokens)
         if index == end + 1:
             return [state]

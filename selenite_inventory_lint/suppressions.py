@@ -104,7 +104,7 @@ def _whole_statements(
     covers: list[int], statements: list[tuple[int, int]], firsts: list[int], lasts: list[int]
 ) -> list[tuple[int, int]]:
     """SQL suppressions work per statement (a statement spans lines; findings sit on any)."""
-    ranges = set()
+    ranges: set[tuple[int, int]] = set()
     for line in covers:
         found = list(_containing(firsts, lasts, line))
         ranges.update(statements[at] for at in found)

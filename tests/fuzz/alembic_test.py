@@ -165,7 +165,26 @@ def test_any_file_change(change: FileChange) -> None:
 
 
 @SHARE
-@given(ini=content(mixed(("[alembic]\n", "script_location = ", "%(here)s/", "version_locations = ", "../", "pkg:dir", " ", ",", "\n", "/abs", "[", "]"))))
+@given(
+    ini=content(
+        mixed(
+            (
+                "[alembic]\n",
+                "script_location = ",
+                "%(here)s/",
+                "version_locations = ",
+                "../",
+                "pkg:dir",
+                " ",
+                ",",
+                "\n",
+                "/abs",
+                "[",
+                "]",
+            )
+        )
+    )
+)
 @budget.counted(TARGET)
 def test_alembic_ini(ini: bytes) -> None:
     dirs = alembic.version_dirs_from_ini("backend/alembic.ini", ini.decode("utf-8", "replace"))

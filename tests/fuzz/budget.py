@@ -1,6 +1,6 @@
 """Example budgets of the fuzz targets, and the counter that proves they were spent.
 
-A target's budget is ``FACTOR`` × the Hypothesis profile's ``max_examples``: 10,000 under the
+A target's budget is ``FACTOR`` times the Hypothesis profile's ``max_examples``: 10,000 under the
 default profile (100), 100,000 under ``--hypothesis-profile=long`` (1,000). The tests of a
 target share it equally. Every example that reaches a test body is counted, and
 ``tests/fuzz/conftest.py`` prints the counts and fails the run when a target that ran in full

@@ -8,10 +8,10 @@ from hypothesis import strategies as st
 from selenite_inventory_lint.inventory.coverage import Coverage
 from selenite_inventory_lint.inventory.fix import fix_bytes
 from selenite_inventory_lint.inventory.parse import parse_inventory
-from selenite_inventory_lint.model import Finding
+from selenite_inventory_lint.model import Finding, ObjectKind
 
 from . import budget
-from .strategies import content, lines, mixed
+from .strategies import content, lines
 
 TARGET = "inventory parser"
 SHARE = budget.share(4)
@@ -56,17 +56,25 @@ NAMES = st.one_of(
     st.sampled_from(("users", "users.phone", "storage/x/", "NEW_VAR", ".env.local", "a b", "x`y")),
     st.text(max_size=10),
 )
+OBJECTS: tuple[tuple[str, ObjectKind], ...] = (
+    ("INV101", "table"),
+    ("INV102", "column"),
+    ("INV103", "path"),
+    ("INV104", "env"),
+    ("INV105", "config_file"),
+    ("INV105", "database"),
+)
 FIXABLE = st.builds(
-    lambda code, name: Finding(
-        code=code,
+    lambda pair, name: Finding(
+        code=pair[0],
         severity="error",
         message="m",
         path="p",
         line=1,
-        object_kind={"INV101": "table", "INV102": "column", "INV103": "path"}.get(code, "env"),
+        object_kind=pair[1],
         object_name=name,
     ),
-    st.sampled_from(("INV101", "INV102", "INV103", "INV104", "INV105")),
+    st.sampled_from(OBJECTS),
     NAMES,
 )
 

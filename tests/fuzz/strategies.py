@@ -106,9 +106,7 @@ def file_change(
     old_path: str | None = None,
 ) -> FileChange:
     """A ``FileChange`` classified exactly as ``changeset.py`` classifies git's bytes."""
-    status: FileStatus = (
-        "added" if old is None else "deleted" if new is None else "modified"
-    )
+    status: FileStatus = "added" if old is None else "deleted" if new is None else "modified"
     if old_path is not None and old is not None and new is not None:
         status = "renamed"
     if too_large:
@@ -131,9 +129,7 @@ def file_change(
 
 
 @st.composite
-def file_changes(
-    draw: st.DrawFn, paths: Sequence[str], text: st.SearchStrategy[str]
-) -> FileChange:
+def file_changes(draw: st.DrawFn, paths: Sequence[str], text: st.SearchStrategy[str]) -> FileChange:
     """One file of a change set: added, modified, renamed, deleted or over the size cap."""
     path = draw(st.sampled_from(tuple(paths)))
     body = content(text)
@@ -149,9 +145,7 @@ def file_changes(
     )
 
 
-def context(
-    files: dict[str, bytes] | None = None, config: Config | None = None
-) -> DetectContext:
+def context(files: dict[str, bytes] | None = None, config: Config | None = None) -> DetectContext:
     return DetectContext(
         config=config or Config(),
         alembic_dirs=("migrations/versions/",),

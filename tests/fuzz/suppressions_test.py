@@ -84,9 +84,7 @@ def test_parse_any_text(path: str, text: str) -> None:
 @SHARE
 @given(path=PATHS, text=TEXT, findings=FINDINGS)
 @budget.counted(TARGET)
-def test_apply_agrees_with_the_plain_reading(
-    path: str, text: str, findings: list[Finding]
-) -> None:
+def test_apply_agrees_with_the_plain_reading(path: str, text: str, findings: list[Finding]) -> None:
     sups = parse_suppressions(path, text)
     kept, problems = apply_suppressions(
         findings, {path: sups} if sups else {}, CODES[:3], lambda p, line: True
