@@ -234,16 +234,22 @@ def test_no_eval_exec_or_dynamic_import_in_the_package() -> None:
     found = []
     for name, tree in _sources():
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-                if node.func.id in FORBIDDEN_CALLS:
-                    found.append(f"{name}:{node.lineno} {node.func.id}()")
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in FORBIDDEN_CALLS
+            ):
+                found.append(f"{name}:{node.lineno} {node.func.id}()")
             if isinstance(node, ast.Attribute) and node.attr in FORBIDDEN_ATTRIBUTES:
                 owner = node.value.id if isinstance(node.value, ast.Name) else ""
                 if (owner, node.attr) not in ALLOWED:
                     found.append(f"{name}:{node.lineno} {ast.unparse(node)}")
-            if isinstance(node, ast.Attribute) and node.attr == "import_module":
-                if name not in IMPORTERS:
-                    found.append(f"{name}:{node.lineno} import_module")
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr == "import_module"
+                and name not in IMPORTERS
+            ):
+                found.append(f"{name}:{node.lineno} import_module")
     assert found == []
 
 
@@ -272,8 +278,12 @@ def test_yaml_is_only_read_with_the_safe_loader() -> None:
     uses = []
     for name, tree in _sources():
         for node in ast.walk(tree):
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-                if node.value.id == "yaml" and node.attr not in (
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "yaml"
+                and node.attr
+                not in (
                     "safe_load",
                     "compose",
                     "compose_all",
@@ -285,8 +295,9 @@ def test_yaml_is_only_read_with_the_safe_loader() -> None:
                     "MappingNode",
                     "SequenceNode",
                     "MarkedYAMLError",
-                ):
-                    uses.append(f"{name}:{node.lineno} yaml.{node.attr}")
+                )
+            ):
+                uses.append(f"{name}:{node.lineno} yaml.{node.attr}")
             if isinstance(node, ast.keyword) and node.arg == "Loader":
                 loader = ast.unparse(node.value)
                 if "SafeLoader" not in loader and loader != "loader":
