@@ -404,6 +404,8 @@ def test_submodule_is_skipped(repo: GitRepo, make_repo: MakeRepo) -> None:
 
     assert summary(committed) == [("added", ".gitmodules", None), ("deleted", "plugin", "plugin")]
     assert staged.files == worktree.files == ()
+    assert committed.submodules == ("plugin", "vendor/library")
+    assert staged.submodules == worktree.submodules == ()
     for snapshot in (committed.snapshot, staged.snapshot, worktree.snapshot):
         assert snapshot.paths() == (".gitmodules", "app.txt")
         assert not snapshot.exists("vendor/library")
