@@ -174,13 +174,20 @@ def write_atomically(path: Path, data: bytes) -> None:
     import tempfile  # only --fix needs it; kept off the pre-commit path
 
     target = path.resolve()
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:  # a read-only folder: nothing was written
+        raise FatalError(f"cannot write {path}: {exc.strerror or exc}.") from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp, target.stat().st_mode & 0o7777)
+        try:
+            mode = target.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            mode = 0o644  # a new file: what git checks a text file out as
+        os.chmod(temp, mode)
         os.replace(temp, target)
     except OSError as exc:
         with contextlib.suppress(OSError):
