@@ -67,7 +67,8 @@ def _project(repo: GitRepo) -> str:
         _revision(
             "0001",
             None,
-            "op.create_table('users', sa.Column('id', sa.Integer()), sa.Column('legacy', sa.Text()))",
+            "op.create_table('users', sa.Column('id', sa.Integer()), "
+            "sa.Column('legacy', sa.Text()))",
             "op.create_table('sessions', sa.Column('id', sa.Integer()))",
             "op.create_table('feedback', sa.Column('id', sa.Integer()))",
         ),
