@@ -3,8 +3,8 @@
 A target's budget is ``FACTOR`` times the Hypothesis profile's ``max_examples``: 10,000 under the
 default profile (100), 100,000 under ``--hypothesis-profile=long`` (1,000). The tests of a
 target share it equally. Every example that reaches a test body is counted, and
-``tests/fuzz/conftest.py`` prints the counts and fails the run when a target that ran in full
-ran fewer examples than its budget.
+``tests/conftest.py`` prints the counts (summed over pytest-xdist workers) and fails the run
+when a target that ran in full ran fewer examples than its budget.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import math
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import ParamSpec, TypeVar
 
 from hypothesis import HealthCheck, settings
@@ -79,4 +79,32 @@ def shortfalls() -> list[str]:
         f"{target}: {EXAMPLES[target]} examples, fewer than {wanted[target]}"
         for target in sorted(DEFINED)
         if RAN.get(target) == DEFINED[target] and EXAMPLES[target] < wanted[target]
+    ]
+
+
+def export() -> dict[str, dict[str, object]]:
+    """The counts of this process, for an xdist worker to hand to the controller."""
+    return {
+        "examples": dict(EXAMPLES),
+        "defined": {target: sorted(names) for target, names in DEFINED.items()},
+        "ran": {target: sorted(names) for target, names in RAN.items()},
+        "divisors": dict(DIVISORS),
+    }
+
+
+def merge(counts: Mapping[str, Mapping[str, object]]) -> None:
+    """Add a worker's counts to this process's."""
+    for target, examples in counts.get("examples", {}).items():
+        EXAMPLES[target] += int(examples)  # type: ignore[call-overload]
+    for name, into in (("defined", DEFINED), ("ran", RAN)):
+        for target, names in counts.get(name, {}).items():
+            into.setdefault(target, set()).update(names)  # type: ignore[arg-type]
+    DIVISORS.update(counts.get("divisors", {}))  # type: ignore[arg-type]
+
+
+def summary() -> list[str]:
+    """One line per target: examples run and tests that ran them."""
+    return [
+        f"{target}: {EXAMPLES[target]} examples in {len(RAN.get(target, ()))} tests"
+        for target in sorted(EXAMPLES)
     ]
