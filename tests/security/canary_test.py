@@ -218,6 +218,9 @@ FORBIDDEN_ATTRIBUTES = frozenset(
 # tomllib.loads reads TOML text, json.loads JSON: both build only data. ``py.load`` is
 # detectors/_python.py, which parses with ``ast``.
 ALLOWED = {("tomllib", "loads"), ("json", "loads"), ("json", "load"), ("py", "load")}
+# parallel.py unpickles what its own forked worker wrote to a private pipe: records the
+# worker built, never bytes from the repository.
+ALLOWED_IN = {("parallel.py", "pickle", "loads")}
 # Where importlib.import_module may appear: our own modules, by constant names.
 IMPORTERS = {"cli.py", "reports/__init__.py"}
 
@@ -242,7 +245,7 @@ def test_no_eval_exec_or_dynamic_import_in_the_package() -> None:
                 found.append(f"{name}:{node.lineno} {node.func.id}()")
             if isinstance(node, ast.Attribute) and node.attr in FORBIDDEN_ATTRIBUTES:
                 owner = node.value.id if isinstance(node.value, ast.Name) else ""
-                if (owner, node.attr) not in ALLOWED:
+                if (owner, node.attr) not in ALLOWED and (name, owner, node.attr) not in ALLOWED_IN:
                     found.append(f"{name}:{node.lineno} {ast.unparse(node)}")
             if (
                 isinstance(node, ast.Attribute)
