@@ -30,6 +30,8 @@ def _database(statements: list[str]) -> bytes:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "s.db"
         conn = sqlite3.connect(path)
+        # Small pages keep the file (and Hypothesis's repr of it) a few kilobytes.
+        conn.execute("PRAGMA page_size = 512")
         for statement in statements:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute(statement)
