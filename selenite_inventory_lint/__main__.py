@@ -1,12 +1,27 @@
 from __future__ import annotations
 
+import os
 import sys
 
-from selenite_inventory_lint.cli import main
+
+def _forget_working_directory() -> None:
+    """Take the current directory off ``sys.path`` unless this package was loaded from it.
+
+    ``python -m`` puts the current directory first on ``sys.path``; in a checked
+    repository's root, a file named like a module imported later (``shutil.py``,
+    ``yaml.py``) would then run (SPEC §7: never import repository code).
+    """
+    cwd = os.getcwd()
+    home = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if home != cwd:
+        sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != cwd]
 
 
 def run() -> None:
     """Console-script entry point; the only place that calls ``sys.exit`` (STYLE §5)."""
+    _forget_working_directory()
+    from selenite_inventory_lint.cli import main
+
     sys.exit(main())
 
 

@@ -39,7 +39,9 @@ BINARY_SNIFF_BYTES = 8000
 
 _GITLINK = 0o160000
 _SYMLINK = 0o120000
-_DIFF_FLAGS = ("-z", "--raw", "--no-abbrev", "-M", "-C", "--ignore-submodules=all")
+# "dirty": a submodule whose commit changed is listed (and skipped with a note, SPEC §2);
+# what happens inside its work tree is never looked at.
+_DIFF_FLAGS = ("-z", "--raw", "--no-abbrev", "-M", "-C", "--ignore-submodules=dirty")
 # No following a symlink, no blocking on a named pipe swapped in after lstat.
 _OPEN_FLAGS = (
     os.O_RDONLY
@@ -362,6 +364,8 @@ class ChangeSet:
     head: str
     files: tuple[FileChange, ...]
     snapshot: Snapshot
+    # Submodules whose commit the change set moves, adds or removes: skipped, not checked.
+    submodules: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -376,6 +380,7 @@ class _Raw:
     # Work tree only: git did not hash the file, so it may be merely touched.
     unhashed: bool = False
     symlink: bool = False
+    submodule: bool = False
 
 
 def find_root(start: Path) -> Path:
@@ -470,10 +475,16 @@ def _changeset(
         if wants(record.path) or (record.old_path is not None and wants(record.old_path))
         else FileChange(status=record.status, path=record.path, old_path=record.old_path)
         for record in records
+        if not record.submodule
     ]
     files.sort(key=lambda change: (change.path, change.status))
     return ChangeSet(
-        root=top, base=base_sha, head=snapshot.head, files=tuple(files), snapshot=snapshot
+        root=top,
+        base=base_sha,
+        head=snapshot.head,
+        files=tuple(files),
+        snapshot=snapshot,
+        submodules=tuple(sorted({r.path for r in records if r.submodule})),
     )
 
 
@@ -656,11 +667,11 @@ def _parse_raw(output: str, *, worktree: bool) -> list[_Raw]:
         kind = letter[0]
         old_link, new_link = int(old_mode, 8) == _GITLINK, int(new_mode, 8) == _GITLINK
         if old_link or new_link:
-            # A file that became a submodule is gone; one that replaced a submodule is new.
-            if kind == "T":
-                kind = "A" if old_link else "D"
-            else:  # pragma: no cover - --ignore-submodules=all already leaves these out
+            records.append(_Raw(status="modified", path=target, submodule=True))
+            if kind != "T":
                 continue
+            # A file that became a submodule is gone; one that replaced a submodule is new.
+            kind = "A" if old_link else "D"
         if kind == "A":
             records.append(_Raw(status="added", path=target, new_sha=new_sha))
         elif kind == "D":
@@ -712,6 +723,8 @@ def _worktree_records(repo: git.Repo, snapshot: Snapshot, against: str) -> list[
         if name and not name.endswith("/") and snapshot._on_disk(name)
     }
     for position, record in enumerate(records):
+        if record.submodule:
+            continue
         if record.status == "deleted" and record.path in untracked:
             # `git rm --cached` but still on disk: in the work tree it is the same file.
             untracked.discard(record.path)

@@ -158,7 +158,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else EXIT_ERROR
     except FatalError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        from selenite_inventory_lint.reports.review import visible
+
+        # Messages quote repository content (config keys, refs, paths): one line, and no
+        # escape sequence reaches the terminal.
+        print(f"{PROG}: error: {visible(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
@@ -166,8 +170,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_ERROR
     except Exception as exc:  # the last-resort guard: a test reaching it has found a bug
+        from selenite_inventory_lint.reports.review import visible
+
         print(
-            f"{PROG}: internal error: {type(exc).__name__}: {exc} — please report this.",
+            f"{PROG}: internal error: {type(exc).__name__}: {visible(str(exc))} — "
+            "please report this.",
             file=sys.stderr,
         )
         return EXIT_ERROR

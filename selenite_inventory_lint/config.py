@@ -215,6 +215,8 @@ def _load_yaml(path: Path, display: str) -> Config:
         where = f"{display}:{mark.line + 1}" if mark is not None else display
         problem = getattr(exc, "problem", None) or "invalid YAML"
         raise FatalError(f"{where}: the configuration is not valid YAML ({problem}).") from exc
+    except RecursionError as exc:
+        raise FatalError(f"{display}: the configuration is nested too deeply to read.") from exc
     return parse_config(data, display, lines)
 
 
@@ -231,7 +233,10 @@ def _load_pyproject(path: Path, display: str) -> Config | None:
         raise FatalError(f"{display}: cannot read the configuration ({exc}).") from exc
     except tomllib.TOMLDecodeError as exc:
         raise FatalError(f"{display}: the file is not valid TOML ({exc}).") from exc
-    table = data.get("tool", {}).get(PYPROJECT_TABLE)
+    except RecursionError as exc:
+        raise FatalError(f"{display}: the file is nested too deeply to read.") from exc
+    tool = data.get("tool")
+    table = tool.get(PYPROJECT_TABLE) if isinstance(tool, dict) else None
     if table is None:
         return None
     lines = _toml_lines(path.read_text(encoding="utf-8-sig"))

@@ -9,7 +9,8 @@ crosses segments, ``[...]`` is a character class.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 GLOB_CHARS = frozenset("*?[")
@@ -54,39 +55,137 @@ def _char_class(pattern: str, start: int) -> tuple[str, int] | None:
     return (f"[^/{members}]" if negate else f"(?!/)[{members}]"), end
 
 
-def _segment_regex(pattern: str) -> str:
-    out: list[str] = []
+# Tokens of a pattern: a literal character, or one of these.
+_STAR = "*"  # [^/]*
+_ANY = "?"  # [^/]
+_SEGMENTS = "**/"  # (?:[^/]*/)*: whole segments, none or more
+_DEEP = "**"  # .*
+_QUANTIFIERS = frozenset({_STAR, _SEGMENTS, _DEEP})
+
+
+@dataclass(frozen=True, slots=True)
+class _Class:
+    regex: re.Pattern[str]
+
+
+_Token = str | _Class
+
+
+def _tokens(pattern: str) -> list[_Token]:
+    out: list[_Token] = []
     i = 0
     while i < len(pattern):
         ch = pattern[i]
         if pattern.startswith("**/", i):
-            out.append("(?:[^/]*/)*")
+            out.append(_SEGMENTS)
             i += 3
             continue
         if pattern.startswith("**", i):
-            out.append(".*")
+            out.append(_DEEP)
             i += 2
             continue
         if ch == "*":
-            out.append("[^/]*")
+            out.append(_STAR)
         elif ch == "?":
-            out.append("[^/]")
-        elif ch == "[":
-            parsed = _char_class(pattern, i)
-            if parsed is None:
-                out.append(re.escape(ch))
-            else:
-                regex, end = parsed
-                out.append(regex)
-                i = end
+            out.append(_ANY)
+        elif ch == "[" and (parsed := _char_class(pattern, i)) is not None:
+            out.append(_Class(re.compile(parsed[0])))
+            i = parsed[1]
         else:
-            out.append(re.escape(ch))
+            out.append(ch)
         i += 1
-    return "".join(out)
+    return out
+
+
+def _regex(tokens: Sequence[_Token]) -> str:
+    parts = {_STAR: "[^/]*", _ANY: "[^/]", _SEGMENTS: "(?:[^/]*/)*", _DEEP: ".*"}
+    return "".join(
+        t.regex.pattern if isinstance(t, _Class) else parts.get(t) or re.escape(t) for t in tokens
+    )
+
+
+def _backtracks(tokens: Sequence[_Token]) -> bool:
+    """Could a regex for these tokens backtrack without bound on a hostile path?
+
+    Patterns come from the repository (config, inventory entries) and so do paths and
+    variable names: quantifiers that can take the same characters (``**/**/…``, ``*a*a*a…``
+    in one segment, ``**`` with any other) make Python's regex engine exponential. Such
+    patterns are matched by ``_Automaton`` instead; the common ones (``*.py``, ``.env*``,
+    ``**/alembic/versions/*.py``) keep the faster regex.
+    """
+    if _DEEP in tokens or sum(1 for t in tokens if t == _SEGMENTS) > 1:
+        return True
+    stars = 0
+    for token in tokens:
+        if token == "/":
+            stars = 0
+        elif token == _STAR:
+            stars += 1
+            if stars > 1:
+                return True
+    return False
+
+
+class _Automaton:
+    """A pattern matched as an NFA: linear in the path, whatever the pattern (no backtracking)."""
+
+    def __init__(self, tokens: Sequence[_Token], directory: bool) -> None:
+        self.tokens = tuple(tokens)
+        self.directory = directory
+
+    def match(self, path: str) -> bool:
+        end = len(self.tokens)
+        # A state is (token index, inside a segment of a "**/"); end + 1 means "under the
+        # directory": everything after the pattern's "/" matches.
+        states = self._closure({(0, False)})
+        for ch in path:
+            states = self._closure({n for s in states for n in self._step(s, ch)})
+            if not states:
+                return False
+        return (end, False) in states or (end + 1, False) in states
+
+    def _closure(self, states: set[tuple[int, bool]]) -> set[tuple[int, bool]]:
+        todo = [s for s in states if not s[1]]
+        while todo:
+            index, _ = todo.pop()
+            if index < len(self.tokens) and self.tokens[index] in _QUANTIFIERS:
+                following = (index + 1, False)
+                if following not in states:
+                    states.add(following)
+                    todo.append(following)
+        return states
+
+    def _step(self, state: tuple[int, bool], ch: str) -> list[tuple[int, bool]]:
+        index = state[0]
+        end = len(self.tokens)
+        if index == end + 1:
+            return [state]
+        if index == end:
+            return [(end + 1, False)] if self.directory and ch == "/" else []
+        token = self.tokens[index]
+        if token == _SEGMENTS:
+            return [(index, False)] if ch == "/" else [(index, True)]
+        if token == _DEEP:
+            return [state]
+        if ch == "/":
+            return [(index + 1, False)] if token == "/" else []
+        if token == _STAR:
+            return [state]
+        if token == _ANY or (isinstance(token, _Class) and token.regex.match(ch)):
+            return [(index + 1, False)]
+        return [(index + 1, False)] if token == ch else []
+
+
+class _Regex:
+    def __init__(self, regex: str) -> None:
+        self.regex = re.compile(regex, re.DOTALL)
+
+    def match(self, path: str) -> bool:
+        return self.regex.match(path) is not None
 
 
 @lru_cache(maxsize=4096)
-def compile_pattern(pattern: str) -> re.Pattern[str]:
+def compile_pattern(pattern: str) -> _Regex | _Automaton:
     pat = pattern.strip()
     if pat.startswith("./"):
         pat = pat[2:]
@@ -94,16 +193,19 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
     body = pat.rstrip("/")
     anchored = "/" in body
     body = body.lstrip("/")
-    regex = _segment_regex(body)
-    prefix = "" if anchored or body.startswith("**/") else "(?:[^/]*/)*"
+    tokens = _tokens(body)
+    if not anchored and tokens[:1] != [_SEGMENTS]:
+        tokens.insert(0, _SEGMENTS)
+    if _backtracks(tokens):
+        return _Automaton(tokens, directory)
     # A directory pattern covers the directory itself and everything under it.
     suffix = "(?:/.*)?" if directory else ""
-    return re.compile(f"^{prefix}{regex}{suffix}$", re.DOTALL)
+    return _Regex(f"^{_regex(tokens)}{suffix}$")
 
 
 def match(pattern: str, path: str) -> bool:
     """Does ``pattern`` cover the repo-relative ``path`` (``/``-separated)?"""
-    return compile_pattern(pattern).match(path) is not None
+    return compile_pattern(pattern).match(path)
 
 
 def match_any(patterns: Iterable[str], path: str) -> bool:

@@ -11,8 +11,9 @@ comment is new in the change, one that matches no finding.
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from selenite_inventory_lint.model import Finding, Problem
@@ -20,6 +21,7 @@ from selenite_inventory_lint.model import Finding, Problem
 MARKER = "inventory-lint:"
 _RE = re.compile(r"(#|--|<!--|//)\s*inventory-lint:\s*ignore\[([^\]]*)\](.*)")
 _COMMENT_ONLY = re.compile(r"^\s*(#|--|<!--|//)")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -27,7 +29,9 @@ class Suppression:
     path: str
     line: int
     column: int
-    covers: tuple[int, ...]
+    # Disjoint (first, last) line ranges: the comment's line, the code line it stands
+    # above, and in SQL the whole statements holding either.
+    covers: tuple[tuple[int, int], ...]
     codes: tuple[str, ...]
     reason: str
 
@@ -36,9 +40,13 @@ def parse_suppressions(path: str, text: str) -> tuple[Suppression, ...]:
     """Every suppression comment in ``text`` with the lines it covers."""
     if MARKER not in text:
         return ()
-    lines = text.splitlines()
+    # Line numbers as the detectors count them: form feeds and U+2028 do not end a line.
+    lines = _LINE_BREAK.split(text)
     statements = _sql_statements(text) if path.lower().endswith(".sql") else None
+    firsts = [first for first, _ in statements or ()]
+    lasts = [last for _, last in statements or ()]
     found: list[Suppression] = []
+    following: list[int | None] | None = None
     for index, raw in enumerate(lines):
         if MARKER not in raw:
             continue
@@ -47,12 +55,16 @@ def parse_suppressions(path: str, text: str) -> tuple[Suppression, ...]:
             continue
         covers = [index + 1]
         if _COMMENT_ONLY.match(raw):
-            for later in range(index + 1, len(lines)):
-                if lines[later].strip() and not _COMMENT_ONLY.match(lines[later]):
-                    covers.append(later + 1)
-                    break
-        if statements:
-            covers = _whole_statements(covers, statements)
+            if following is None:
+                following = _following_code_lines(lines)
+            after = following[index]
+            if after is not None:
+                covers.append(after)
+        ranges = (
+            _whole_statements(covers, statements, firsts, lasts)
+            if statements
+            else [(line, line) for line in sorted(set(covers))]
+        )
         reason = match.group(3).strip()
         if match.group(1) == "<!--":
             reason = reason.removesuffix("-->").strip()
@@ -62,12 +74,24 @@ def parse_suppressions(path: str, text: str) -> tuple[Suppression, ...]:
                 path=path,
                 line=index + 1,
                 column=match.start() + 1,
-                covers=tuple(covers),
+                covers=tuple(ranges),
                 codes=codes,
                 reason=reason,
             )
         )
     return tuple(found)
+
+
+def _following_code_lines(lines: Sequence[str]) -> list[int | None]:
+    """For each line, the 1-based number of the next line that is neither blank nor only a
+    comment — one backward pass, so a file of comment lines stays linear."""
+    following: list[int | None] = [None] * len(lines)
+    nearest: int | None = None
+    for index in range(len(lines) - 1, -1, -1):
+        following[index] = nearest
+        if lines[index].strip() and not _COMMENT_ONLY.match(lines[index]):
+            nearest = index + 1
+    return following
 
 
 def _sql_statements(text: str) -> list[tuple[int, int]]:
@@ -76,13 +100,46 @@ def _sql_statements(text: str) -> list[tuple[int, int]]:
     return statement_lines(text)
 
 
-def _whole_statements(covers: list[int], statements: list[tuple[int, int]]) -> list[int]:
+def _whole_statements(
+    covers: list[int], statements: list[tuple[int, int]], firsts: list[int], lasts: list[int]
+) -> list[tuple[int, int]]:
     """SQL suppressions work per statement (a statement spans lines; findings sit on any)."""
-    lines = set(covers)
-    for first, last in statements:
-        if any(first <= line <= last for line in covers):
-            lines.update(range(first, last + 1))
-    return sorted(lines)
+    ranges: set[tuple[int, int]] = set()
+    for line in covers:
+        found = list(_containing(firsts, lasts, line))
+        ranges.update(statements[at] for at in found)
+        if not found:
+            ranges.add((line, line))
+    return sorted(ranges)
+
+
+def _containing(starts: Sequence[int], ends: Sequence[int], line: int) -> Iterator[int]:
+    """Indexes of the ranges holding ``line``. Ranges come in file order: they only share
+    boundary lines (``a; b;`` on one line), so their ends never decrease."""
+    at = bisect.bisect_right(starts, line) - 1
+    while at >= 0 and ends[at] >= line:
+        yield at
+        at -= 1
+
+
+def _by_range(
+    suppressions: Iterable[Suppression],
+) -> tuple[list[int], list[int], list[dict[str, Suppression]]]:
+    """Range starts, ends and, per range, the first suppression with a reason for each code."""
+    ranges: dict[tuple[int, int], dict[str, Suppression]] = {}
+    for sup in suppressions:
+        if not sup.reason:
+            continue
+        for cover in sup.covers:
+            first = ranges.setdefault(cover, {})
+            for code in sup.codes:
+                first.setdefault(code, sup)
+    ordered = sorted(ranges.items())
+    return (
+        [first for (first, _), _ in ordered],
+        [last for (_, last), _ in ordered],
+        [codes for _, codes in ordered],
+    )
 
 
 def apply_suppressions(
@@ -99,12 +156,18 @@ def apply_suppressions(
     """
     used: set[tuple[str, int]] = set()
     kept: list[Finding] = []
+    index = {path: _by_range(sups) for path, sups in suppressions.items()}
     for finding in findings:
-        hit = None
-        for sup in suppressions.get(finding.path, ()):
-            if finding.line in sup.covers and finding.code in sup.codes and sup.reason:
-                hit = sup
-                break
+        starts, ends, groups = index.get(finding.path, ([], [], []))
+        hit = min(
+            (
+                groups[at][finding.code]
+                for at in _containing(starts, ends, finding.line)
+                if finding.code in groups[at]
+            ),
+            key=lambda s: (s.line, s.column),
+            default=None,
+        )
         if hit is None:
             kept.append(finding)
         else:

@@ -341,6 +341,20 @@ def test_unanalyzable_migration_and_malformed_inventory_are_findings(project: Gi
         pytest.param(
             {}, ["--format", "xml", "--base", "HEAD~1"], "unknown format 'xml'", id="bad-format"
         ),
+        # Found by the fuzz suite: a key quoting a line break or an escape sequence made the
+        # message span lines or drive the terminal.
+        pytest.param(
+            {".inventory-lint.yaml": '"bad\\nkey\\e[2J": 1\n'},
+            ["--base", "HEAD~1"],
+            "config key 'bad\\nkey\\x1b[2J' is unknown",
+            id="control-characters-in-a-key",
+        ),
+        pytest.param(
+            {"pyproject.toml": "tool = 1\n"},
+            ["--base", "nosuchref"],
+            "nosuchref",
+            id="pyproject-tool-not-a-table",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(

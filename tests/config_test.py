@@ -152,3 +152,19 @@ def test_undecodable_config_is_one_clear_error(tmp_path: Path) -> None:
 
 def test_parse_config_of_none_is_defaults() -> None:
     assert parse_config(None, "x.yaml") == Config(source="x.yaml")
+
+
+# Regressions found by the fuzz suite (tests/fuzz/config_test.py).
+
+
+@pytest.mark.parametrize("text", ["tool = 1\n", 'tool = "x"\n', "tool = [1]\n"])
+def test_pyproject_whose_tool_is_not_a_table_gives_defaults(tmp_path: Path, text: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(text, encoding="utf-8")
+    assert load_config(tmp_path) == Config()
+
+
+@pytest.mark.parametrize("opener", ["[", "{a: ", "- "])
+def test_deeply_nested_yaml_config_is_one_clear_error(tmp_path: Path, opener: str) -> None:
+    (tmp_path / ".inventory-lint.yaml").write_text("exclude: " + opener * 5000, encoding="utf-8")
+    with pytest.raises(FatalError, match=r"^\.inventory-lint\.yaml"):
+        load_config(tmp_path)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 GIT_DATE = "2026-01-01T12:00:00+00:00"
 GIT_IDENTITY = {
@@ -199,3 +200,37 @@ def make_repo(git_env: None, tmp_path: Path) -> MakeRepo:
 def repo(make_repo: MakeRepo) -> GitRepo:
     """An empty repository (unborn ``main``) at ``tmp_path / "repo"``."""
     return make_repo("repo")
+
+
+# Fuzz budgets scale with max_examples (tests/fuzz/budget.py): the default profile (100)
+# runs 10,000 examples per fuzz target, `--hypothesis-profile=long` 100,000.
+settings.register_profile("long", max_examples=1_000)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    from fuzz import budget
+
+    if budget.EXAMPLES:
+        terminalreporter.section("fuzz examples per target")
+        for line in budget.summary():
+            terminalreporter.write_line(line)
+        for shortfall in budget.shortfalls():
+            terminalreporter.write_line(f"SHORT OF BUDGET {shortfall}", red=True)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from fuzz import budget
+
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # a pytest-xdist worker: the controller sums the counts
+        workeroutput["fuzz"] = budget.export()
+    elif budget.shortfalls() and exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    from fuzz import budget
+
+    budget.merge(getattr(node, "workeroutput", {}).get("fuzz", {}))

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from selenite_inventory_lint.commands.check import exit_code, write_reports
+from selenite_inventory_lint.commands.check import exit_code, note_submodules, write_reports
 from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.errors import FatalError
 from selenite_inventory_lint.pipeline import Snapshot
@@ -91,5 +91,6 @@ def run(args: argparse.Namespace) -> int:
         grep=grep,
         progress=progress_bar(sys.stderr, "audit"),
     )
+    note_submodules(changeset.submodules)
     write_reports(result, args, os.environ)
     return exit_code(result, args)

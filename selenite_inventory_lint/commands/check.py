@@ -6,7 +6,7 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -174,13 +174,20 @@ def write_atomically(path: Path, data: bytes) -> None:
     import tempfile  # only --fix needs it; kept off the pre-commit path
 
     target = path.resolve()
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:  # a read-only folder: nothing was written
+        raise FatalError(f"cannot write {path}: {exc.strerror or exc}.") from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp, target.stat().st_mode & 0o7777)
+        try:
+            mode = target.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            mode = 0o644  # a new file: what git checks a text file out as
+        os.chmod(temp, mode)
         os.replace(temp, target)
     except OSError as exc:
         with contextlib.suppress(OSError):
@@ -244,6 +251,19 @@ def _say_range(chosen: Range, base: str | None, head: str) -> None:
     )
 
 
+def note_submodules(paths: Sequence[str]) -> None:
+    """SPEC §2: submodules are skipped — say so, so a change inside one is not taken as checked."""
+    if paths:
+        from selenite_inventory_lint.reports.review import visible
+
+        print(
+            f"selenite-inventory-lint: note: skipped {len(paths)} submodule"
+            f"{'' if len(paths) == 1 else 's'} ({', '.join(visible(p) for p in paths)}); "
+            "run the linter in the submodule's own repository to check it.",
+            file=sys.stderr,
+        )
+
+
 def exit_code(result: RunResult, args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if result.errors and not args.exit_zero else EXIT_OK
 
@@ -257,6 +277,7 @@ def run(args: argparse.Namespace) -> int:
     root = find_root(Path(args.repo))
     config = load_config(root, Path(args.config) if args.config else None)
     chosen = choose_range(args, env)
+    submodules: list[str] = []
 
     def check() -> RunResult:
         try:
@@ -273,6 +294,7 @@ def run(args: argparse.Namespace) -> int:
                 raise
             hint = f"; {chosen.hint}" if chosen.hint else ""
             raise FatalError(f"{exc} (The range came from {chosen.origin}{hint}.)") from exc
+        submodules[:] = changeset.submodules
         selection = pipeline.Selection(
             select=args.select or config.select, ignore=(*config.ignore, *args.ignore)
         )
@@ -281,6 +303,7 @@ def run(args: argparse.Namespace) -> int:
     result = check()
     if chosen.origin:
         _say_range(chosen, result.base, result.head)
+    note_submodules(submodules)
     if args.fix and fix_inventory(root, result, config):
         result = check()  # report what remains, as ruff does after fixing
     write_reports(result, args, env)

@@ -22,6 +22,13 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(root, Path(args.config) if args.config else None)
     relative = args.output or config.inventory or INVENTORY_NAME
     target = Path(relative) if Path(relative).is_absolute() else root / relative
+    if not Path(relative).is_absolute() and not target.resolve().is_relative_to(root.resolve()):
+        # The path came from the repository (its config or a symlink in it): never write
+        # outside it (SPEC §7); an absolute --output is the user's own choice.
+        raise FatalError(
+            f"init will not write {relative}: it leads outside the repository; "
+            "pass an absolute --output to write there."
+        )
     if target.exists() and not args.force:
         raise FatalError(
             f"{relative} already exists; run `selenite-inventory-lint audit` to check it, or "
@@ -31,9 +38,10 @@ def run(args: argparse.Namespace) -> int:
         root, wants=audit_wants(pipeline.wants(config)), max_bytes=config.max_file_bytes
     )
     text, counts = first_inventory(changeset, config, progress=progress_bar(sys.stderr, "init"))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.exists():
-        target.touch()  # write_atomically keeps an existing file's mode
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FatalError(f"cannot create the folder of {relative}: {exc.strerror or exc}.") from exc
     write_atomically(target, text.encode("utf-8"))
     listed = ", ".join(f"{n} {what}" for what, n in counts.items()) or "nothing found yet"
     print(

@@ -51,10 +51,16 @@ def read_blob(data: bytes) -> Schema:
             conn = sqlite3.connect(f"{copy.as_uri()}?mode=ro&immutable=1", uri=True)
         except sqlite3.Error as exc:  # pragma: no cover - connecting to a fresh file succeeds
             raise SnapshotError(str(exc)) from exc
+        # SQLite keeps whatever bytes it was given as names; undecodable ones are replaced,
+        # as in any other file (SPEC §2), not an exception from the cursor.
+        conn.text_factory = lambda raw: raw.decode("utf-8", errors="replace")
         try:
             return _read_schema(conn)
         except sqlite3.Error as exc:
             raise SnapshotError(str(exc)) from exc
+        except UnicodeDecodeError as exc:
+            # SQLite's own error message quoting a damaged schema's bytes cannot be decoded.
+            raise SnapshotError("its schema is damaged (text that is not UTF-8)") from exc
         finally:
             conn.close()
 

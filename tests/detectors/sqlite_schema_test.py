@@ -172,3 +172,45 @@ def test_rebuilt_or_dropped_index_changes() -> None:
 def test_which_paths_are_snapshots(path: str, config: dict[str, Any], claimed: bool) -> None:
     ctx = DetectContext(config=parse_config(config, "x.yaml") if config else Config())
     assert DETECTOR.claims(path, ctx) is claimed
+
+
+def test_database_with_undecodable_names_is_read_with_replacement(tmp_path: Path) -> None:
+    # Found by the fuzz suite: names SQLite stores as bytes that are not UTF-8 raised
+    # UnicodeDecodeError from the cursor (an internal error in `check` and `schema-diff`).
+    path = tmp_path / "latin.db"
+    conn = sqlite3.connect(path)
+    conn.execute('CREATE TABLE "caf\u00e9" (id INTEGER)')
+    conn.commit()
+    conn.close()
+    data = path.read_bytes()
+    assert data.count("caf\u00e9".encode()) >= 2
+    path.write_bytes(data.replace("caf\u00e9".encode(), b"caf\xe9\x80"))
+
+    from selenite_inventory_lint.detectors.sqlite_schema import read_blob
+
+    schema = read_blob(path.read_bytes())
+    assert list(schema.tables) == ["caf\ufffd"]
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = main(["schema-diff", str(path), str(path)])
+    assert code == 0
+
+
+def test_damaged_schema_whose_error_is_not_utf8_is_unreadable_not_a_crash(tmp_path: Path) -> None:
+    # Found by the fuzz suite: SQLite's message about a damaged schema quoted bytes that are
+    # not UTF-8, and decoding that message raised UnicodeDecodeError, not sqlite3.Error.
+    path = tmp_path / "damaged.db"
+    conn = sqlite3.connect(path)
+    conn.execute('CREATE TABLE "tab\u00e9" (id INTEGER)')
+    conn.execute('CREATE UNIQUE INDEX "ix" ON "tab\u00e9" (id)')
+    conn.commit()
+    conn.close()
+    data = path.read_bytes()
+    # The index now names a table that does not exist, spelled with a broken byte.
+    index_sql = 'ON "tab\u00e9"'.encode()
+    at = data.rindex(index_sql)
+    path.write_bytes(data[:at] + b'ON "tab\x80\x80"' + data[at + len(index_sql) :])
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = main(["schema-diff", str(path), str(path)])
+    assert code in (0, 2)

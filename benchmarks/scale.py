@@ -1,0 +1,163 @@
+"""Time `check --staged` on generated change sets of growing size: the run must stay linear.
+
+    python benchmarks/scale.py [MEGABYTES ...]      (default: 10 25 50)
+
+Each size is a fresh repository whose staged change adds that many megabytes of
+data-bearing sources in the proportions of a busy pull request: Python modules with
+environment variables and storage paths (60%), SQL migrations (20%), Alembic revisions (10%)
+and TypeScript and compose files (10%). Prints seconds per size and seconds per megabyte.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from contextlib import redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+from selenite_inventory_lint.cli import main
+
+MB = 1024 * 1024
+FILE_BYTES = 100 * 1024
+INVENTORY = """\
+# Data inventory
+
+## Database (SQLite)
+- `users`: accounts.
+
+## Storage Paths
+- `storage/media/`: uploads.
+
+## Configuration & State
+- `SECRET_KEY`: signing key.
+"""
+ENV = {
+    "GIT_AUTHOR_NAME": "bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.invalid",
+    "GIT_COMMITTER_NAME": "bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.invalid",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    megabytes: float
+    files: int
+    seconds: float
+    findings: int
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(("git", *args), cwd=root, check=True, env={**os.environ, **ENV})
+
+
+def _fill(block: str, size: int) -> str:
+    return block * max(1, size // len(block))
+
+
+def python_module(index: int, size: int) -> str:
+    head = (
+        "import os\nfrom pathlib import Path\n\nROOT = Path(__file__).parents[2]\n"
+        f'MEDIA = ROOT / "storage" / "media" / "m{index}"\n'
+        f'TOKEN = os.getenv("SERVICE_{index}_TOKEN")\n'
+    )
+    body = "\n\ndef handler(x, y=1):\n    total = 0\n    for i in range(x):\n" * 1
+    body += "        total += i * y  # arithmetic, nothing data-bearing\n    return total\n"
+    return head + _fill(body, size - len(head))
+
+
+def sql_migration(index: int, size: int) -> str:
+    block = (
+        f"CREATE TABLE IF NOT EXISTS t{index}_{{n}} (id INTEGER PRIMARY KEY, name TEXT);\n"
+        f"CREATE INDEX IF NOT EXISTS ix{index}_{{n}} ON t{index}_{{n}} (name);\n"
+    )
+    count = max(1, size // len(block.format(n=0)))
+    return "".join(block.format(n=n) for n in range(count))
+
+
+def revision(index: int, size: int) -> str:
+    head = (
+        "from alembic import op\nimport sqlalchemy as sa\n\n"
+        f'revision = "r{index:05d}"\ndown_revision = {f"r{index - 1:05d}" if index else None!r}\n\n'
+        "def upgrade():\n"
+    )
+    op = (
+        f"    if 'r{index}' not in sa.inspect(op.get_bind()).get_table_names():\n"
+        f"        op.create_table('r{index}', sa.Column('id', sa.Integer(), primary_key=True))\n"
+    )
+    return head + _fill(op, size - len(head)) + "\n\ndef downgrade():\n    pass\n"
+
+
+def typescript(index: int, size: int) -> str:
+    return _fill(f"export const url{index} = process.env.API_URL ?? '/api';\n", size)
+
+
+def build(root: Path, megabytes: float) -> int:
+    """A repository with one base commit and ``megabytes`` of staged sources; the file count."""
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "config", "gc.auto", "0")
+    (root / "DATA_INVENTORY.md").write_text(INVENTORY, "utf-8")
+    (root / "README.md").write_text("bench\n", "utf-8")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "base")
+    total = int(megabytes * MB)
+    files = 0
+    written = 0
+    while written < total:
+        kind = files % 10
+        if kind < 6:
+            path, text = f"app/pkg{files % 40}/mod{files}.py", python_module(files, FILE_BYTES)
+        elif kind < 8:
+            path, text = f"db/migrations/{files:06d}.sql", sql_migration(files, FILE_BYTES // 2)
+        elif kind < 9:
+            path, text = f"alembic/versions/{files:06d}.py", revision(files, FILE_BYTES // 4)
+        else:
+            path, text = f"web/src/v{files}.ts", typescript(files, FILE_BYTES)
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, "utf-8")
+        written += len(text)
+        files += 1
+    _git(root, "add", "-A")
+    return files
+
+
+def measure(megabytes: Sequence[float], workdir: Path | None = None) -> list[Timing]:
+    timings = []
+    for size in megabytes:
+        with tempfile.TemporaryDirectory(dir=workdir, ignore_cleanup_errors=True) as tmp:
+            root = Path(tmp)
+            files = build(root, size)
+            out = io.StringIO()
+            start = time.perf_counter()
+            with redirect_stdout(out):
+                code = main(["check", "--repo", str(root), "--staged", "--format", "json"])
+            seconds = time.perf_counter() - start
+            if code not in (0, 1):
+                raise RuntimeError(f"check exited {code} on {size} MB")
+            timings.append(Timing(size, files, seconds, out.getvalue().count('"code":')))
+    return timings
+
+
+def render(timings: Sequence[Timing]) -> str:
+    lines = [
+        "| change set | files | seconds | s/MB | findings |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    lines += [
+        f"| {t.megabytes:g} MB | {t.files} | {t.seconds:.1f} | {t.seconds / t.megabytes:.2f} "
+        f"| {t.findings} |"
+        for t in timings
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sizes = [float(a) for a in sys.argv[1:]] or [10.0, 25.0, 50.0]
+    print(render(measure(sizes)))

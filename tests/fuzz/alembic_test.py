@@ -1,0 +1,191 @@
+"""Fuzz: the Alembic detector on generated revisions and arbitrary Python-ish text (SPEC §3.1).
+
+Generated revisions are valid Python built from the operations the detector knows, with
+hostile literals, dynamic SQL, guards and batch contexts, so the analysis itself (not only
+the syntax-error path) meets odd input.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from selenite_inventory_lint.detectors import alembic
+from selenite_inventory_lint.model import FileChange
+
+from . import budget
+from .strategies import check_result, content, context, file_change, file_changes, mixed
+
+TARGET = "alembic detector"
+SHARE = budget.share(4)
+CODES = frozenset({"MIG301"})
+PATH = "migrations/versions/0002_next.py"
+
+NAMES = st.sampled_from(("users", "t", "jobs", "x" * 70, "", "a b", "é", "_alembic_tmp_t"))
+STRINGS = st.one_of(NAMES, st.text(max_size=12), mixed(("DROP TABLE t", "UPDATE t SET a=1", ";")))
+TYPES = st.sampled_from(
+    ("sa.Integer()", "sa.String(30)", "sa.Text", "sa.Boolean()", "Foo()", "sa.Enum('a', 'b')", "1")
+)
+OPS = (
+    "create_table",
+    "add_column",
+    "drop_column",
+    "drop_table",
+    "rename_table",
+    "alter_column",
+    "create_index",
+    "drop_index",
+    "create_unique_constraint",
+    "execute",
+    "bulk_insert",
+    "get_bind",
+)
+
+
+_LEAVES = st.one_of(
+    STRINGS.map(repr),
+    STRINGS.map(lambda s: f"f{s!r}"),
+    st.sampled_from(("name", "None", "True", "0", "-1", "...", "TABLE", "op")),
+    st.tuples(STRINGS, TYPES, st.booleans()).map(
+        lambda t: f"sa.Column({t[0]!r}, {t[1]}, nullable={t[2]})"
+    ),
+    STRINGS.map(lambda s: f"sa.text({s!r})"),
+    STRINGS.map(lambda s: f"{s!r} + name"),
+    STRINGS.map(lambda s: f"{s!r}.format(x)"),
+)
+EXPRESSIONS = st.recursive(
+    _LEAVES,
+    lambda inner: st.one_of(
+        inner.map(lambda e: f"[{e}]"),
+        inner.map(lambda e: f"({e},)"),
+        st.tuples(inner, inner).map(lambda t: f"{{{t[0]}: {t[1]}}}"),
+        inner.map(lambda e: f"sa.Column({e})"),
+    ),
+    max_leaves=4,
+)
+
+
+@st.composite
+def statements(draw: st.DrawFn, depth: int = 0) -> list[str]:
+    op = draw(st.sampled_from(OPS))
+    args = ", ".join(draw(st.lists(EXPRESSIONS, max_size=4)))
+    keywords = ", ".join(
+        f"{key}={draw(EXPRESSIONS)}"
+        for key in draw(
+            st.lists(
+                st.sampled_from(
+                    ("type_", "nullable", "new_column_name", "server_default", "unique", "recreate")
+                ),
+                max_size=2,
+                unique=True,
+            )
+        )
+    )
+    call = f"op.{op}({', '.join(a for a in (args, keywords) if a)})"
+    kind = draw(st.integers(0, 7)) if depth < 2 else 0
+    if kind == 1:
+        body = [f"    {line}" for line in draw(statements(depth + 1))]
+        return [f"if {draw(NAMES)!r} not in inspector.get_table_names():", *body]
+    if kind == 2:
+        batch = f"with op.batch_alter_table({draw(EXPRESSIONS)}) as batch_op:"
+        inner = call.replace("op.", "batch_op.", 1)
+        return [batch, f"    {inner}"]
+    if kind == 3:
+        return [f"name = {draw(EXPRESSIONS)}", call]
+    if kind == 4:
+        return [f"for name in {draw(EXPRESSIONS)}:", f"    {call}"]
+    if kind == 5:
+        return ["conn = op.get_bind()", f"conn.execute({draw(EXPRESSIONS)})"]
+    if kind == 6:
+        body = [f"    {line}" for line in draw(statements(depth + 1))]
+        return ["def helper(name):", *body, "helper(name)"]
+    return [call]
+
+
+@st.composite
+def revisions(draw: st.DrawFn) -> str:
+    body = [line for block in draw(st.lists(statements(), max_size=6)) for line in block]
+    down = draw(st.sampled_from(("None", "'0001'", "('0001', '0003')", "name", "[1]")))
+    lines = [
+        "from alembic import op",
+        "import sqlalchemy as sa",
+        f"revision = {draw(st.sampled_from(('0002', '', 'x' * 50)))!r}",
+        f"down_revision = {down}",
+        f"TABLE = {draw(STRINGS)!r}",
+        "def upgrade():",
+        "    inspector = sa.inspect(op.get_bind())",
+        *(f"    {line}" for line in body),
+        "def downgrade():",
+        *(f"    {line}" for line in draw(st.one_of(st.just(["pass"]), statements()))),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+PYTHONISH = mixed(
+    (
+        "op.",
+        "drop_table(",
+        "add_column(",
+        "def upgrade():\n    ",
+        "revision = ",
+        "'t'",
+        ")",
+        "sa.Column(",
+        "if ",
+        ":\n    ",
+        "with op.batch_alter_table('t') as batch_op:\n        batch_op.",
+    ),
+    max_tokens=50,
+)
+
+
+@SHARE
+@given(new=revisions(), old=st.none() | revisions())
+@budget.counted(TARGET)
+def test_generated_revisions(new: str, old: str | None) -> None:
+    change = file_change(PATH, None if old is None else old.encode(), new.encode())
+    check_result(alembic.DETECTOR.detect(change, context()), CODES)
+
+
+@SHARE
+@given(text=revisions(), cut=st.integers(0, 2000), noise=PYTHONISH)
+@budget.counted(TARGET)
+def test_revisions_cut_and_spliced(text: str, cut: int, noise: str) -> None:
+    spliced = text[:cut] + noise + text[cut:]
+    change = file_change(PATH, None, spliced.encode())
+    check_result(alembic.DETECTOR.detect(change, context()), CODES)
+    alembic.read_revision(PATH, spliced)
+
+
+@SHARE
+@given(change=file_changes((PATH, "migrations/versions/0003.py"), PYTHONISH))
+@budget.counted(TARGET)
+def test_any_file_change(change: FileChange) -> None:
+    check_result(alembic.DETECTOR.detect(change, context()), CODES)
+
+
+@SHARE
+@given(
+    ini=content(
+        mixed(
+            (
+                "[alembic]\n",
+                "script_location = ",
+                "%(here)s/",
+                "version_locations = ",
+                "../",
+                "pkg:dir",
+                " ",
+                ",",
+                "\n",
+                "/abs",
+                "[",
+                "]",
+            )
+        )
+    )
+)
+@budget.counted(TARGET)
+def test_alembic_ini(ini: bytes) -> None:
+    dirs = alembic.version_dirs_from_ini("backend/alembic.ini", ini.decode("utf-8", "replace"))
+    assert all(d.endswith("/") and not d.startswith(("/", "../")) for d in dirs)

@@ -1,0 +1,74 @@
+"""Glob patterns: gitignore habits, and no pattern from a hostile repository can hang a run."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from selenite_inventory_lint import globs
+
+# The regex engine took minutes (exponential backtracking) on these before they went through
+# the automaton; a linear match takes milliseconds. The bound is generous for slow machines.
+SECONDS = 5.0
+
+
+@pytest.mark.parametrize(
+    ("pattern", "subject"),
+    [
+        ("**/" * 30 + "z", "/".join(["a"] * 2000)),
+        ("storage/**/**/**/**/**/**/**/**/x/", "storage/" + "a/" * 2000 + "y"),
+        ("A*" * 40 + "Z", "A" * 4000),
+        ("*a*a*a*a*a*a*a*a*a*a*b.py", "a" * 4000),
+        ("**a**a**a**a**a**a**b", "a" * 4000),
+    ],
+    ids=["double-star-segments", "anchored-directory", "env-glob", "stars-in-a-segment", "deep"],
+)
+def test_hostile_pattern_matches_in_linear_time(pattern: str, subject: str) -> None:
+    started = time.perf_counter()
+    assert not globs.match(pattern, subject)
+    assert time.perf_counter() - started < SECONDS
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "expected"),
+    [
+        ("**/**/x", "x", True),
+        ("**/**/x", "a/b/x", True),
+        ("**/**/x", "a/b/y", False),
+        ("a*b*c", "dir/aXbYc", True),
+        ("a*b*c", "a/b/c", False),
+        ("storage/**/**/media/", "storage/a/b/media/f.png", True),
+        ("storage/**/**/media/", "storage/media", True),
+        ("storage/**/**/media/", "storage/mediax", False),
+        ("TURNSTILE_*_*", "TURNSTILE_SITE_KEY", True),
+        ("x**y*z", "x/a/yz", True),
+        ("x**y*z", "x/a/y/bz", False),
+        ("x**y*z", "x/a/y/b/z", False),
+        ("[a-c]*[!x]*.py", "pkg/bqq.py", True),
+        ("[a-c]*[!x]*.py", "pkg/xqq.py", False),
+    ],
+)
+def test_patterns_that_need_the_automaton_keep_their_meaning(
+    pattern: str, path: str, expected: bool
+) -> None:
+    assert isinstance(globs.compile_pattern(pattern), globs._Automaton)
+    assert globs.match(pattern, path) is expected
+
+
+SMALL_PATTERN = st.text(alphabet="*?[]!-/ab", max_size=7)
+SMALL_PATH = st.text(alphabet="/ab", max_size=12)
+
+
+@settings(max_examples=2_000, deadline=None)
+@given(pattern=SMALL_PATTERN, path=SMALL_PATH)
+def test_automaton_agrees_with_the_regex(pattern: str, path: str) -> None:
+    # Small inputs keep the backtracking regex fast enough to serve as the reference.
+    compiled = globs.compile_pattern(pattern)
+    if not isinstance(compiled, globs._Automaton):
+        return
+    suffix = "(?:/.*)?" if compiled.directory else ""
+    reference = globs._Regex(f"^{globs._regex(compiled.tokens)}{suffix}$")
+    assert compiled.match(path) is reference.match(path)
