@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from selenite_inventory_lint.model import Change, Entry
 from selenite_inventory_lint.rules.context import Hit, RuleContext
@@ -68,6 +68,22 @@ def _new_names(ctx: RuleContext, kind: str) -> Iterator[Change]:
         yield change
 
 
+def _uncovered(
+    changes: Iterable[Change], ctx: RuleContext, message: Callable[[Change], str]
+) -> Iterator[Hit]:
+    """A hit on each of ``changes`` that no inventory entry documents."""
+    for change in changes:
+        if documenting_entry(change, ctx) is None:
+            yield Hit(
+                message=message(change),
+                path=change.path,
+                line=change.line,
+                column=change.column,
+                object_kind=change.kind,
+                object_name=change.name,
+            )
+
+
 def undocumented_table(ctx: RuleContext) -> Iterator[Hit]:
     """
     ## What
@@ -93,18 +109,9 @@ def undocumented_table(ctx: RuleContext) -> Iterator[Hit]:
     Add an entry for the table to the schema section, with a description of what it holds.
     `check --fix` inserts a stub (`TODO: describe`) that you then complete.
     """
-    for change in _new_names(ctx, "table"):
-        if ctx.dropped_after(change, change.name):
-            continue  # created and dropped in the same change: nothing is kept
-        if documenting_entry(change, ctx) is None:
-            yield Hit(
-                message=f"table {change.name} is added but not in the inventory",
-                path=change.path,
-                line=change.line,
-                column=change.column,
-                object_kind="table",
-                object_name=change.name,
-            )
+    kept = (c for c in _new_names(ctx, "table") if not ctx.dropped_after(c, c.name))
+    # A table created and dropped in the same change keeps nothing.
+    yield from _uncovered(kept, ctx, lambda c: f"table {c.name} is added but not in the inventory")
 
 
 def undocumented_column(ctx: RuleContext) -> Iterator[Hit]:
@@ -134,22 +141,21 @@ def undocumented_column(ctx: RuleContext) -> Iterator[Hit]:
     ## Fix
     Add a `table.column` entry (or `table.*` to cover every column of the table).
     """
+    yield from _uncovered(
+        _kept_columns(ctx),
+        ctx,
+        lambda c: f"column {c.name} is added but not covered by the inventory",
+    )
+
+
+def _kept_columns(ctx: RuleContext) -> Iterator[Change]:
     for change in _new_names(ctx, "column"):
         table, _ = split_column(change.name)
         later = ctx.whole_history and change.operation != "create_table"
         if table in ctx.created_tables and ctx.coverage.table(table) is None and not later:
             continue  # SPEC §1: INV101 on the new table stands for the columns it created
-        if ctx.dropped_after(change, table):
-            continue
-        if documenting_entry(change, ctx) is None:
-            yield Hit(
-                message=f"column {change.name} is added but not covered by the inventory",
-                path=change.path,
-                line=change.line,
-                column=change.column,
-                object_kind="column",
-                object_name=change.name,
-            )
+        if not ctx.dropped_after(change, table):
+            yield change
 
 
 def _first_references(ctx: RuleContext, kinds: tuple[str, ...], action: str) -> Iterator[Change]:
@@ -188,18 +194,11 @@ def undocumented_path(ctx: RuleContext) -> Iterator[Hit]:
     Add the directory (or a parent directory, or a glob) to the Paths section with what it
     holds and whether it can be rebuilt. Set `path_roots` when your data lives elsewhere.
     """
-    for change in _first_references(ctx, ("path",), "referenced"):
-        if documenting_entry(change, ctx) is None:
-            yield Hit(
-                message=(
-                    f"storage path {change.name} is referenced but not covered by the inventory"
-                ),
-                path=change.path,
-                line=change.line,
-                column=change.column,
-                object_kind="path",
-                object_name=change.name,
-            )
+    yield from _uncovered(
+        _first_references(ctx, ("path",), "referenced"),
+        ctx,
+        lambda c: f"storage path {c.name} is referenced but not covered by the inventory",
+    )
 
 
 def undocumented_env(ctx: RuleContext) -> Iterator[Hit]:
@@ -231,18 +230,11 @@ def undocumented_env(ctx: RuleContext) -> Iterator[Hit]:
     whether it is required and what it holds; add it to `env_ignore` if it is not application
     configuration.
     """
-    for change in _first_references(ctx, ("env",), "referenced"):
-        if documenting_entry(change, ctx) is None:
-            yield Hit(
-                message=(
-                    f"environment variable {change.name} is referenced but not in the inventory"
-                ),
-                path=change.path,
-                line=change.line,
-                column=change.column,
-                object_kind="env",
-                object_name=change.name,
-            )
+    yield from _uncovered(
+        _first_references(ctx, ("env",), "referenced"),
+        ctx,
+        lambda c: f"environment variable {c.name} is referenced but not in the inventory",
+    )
 
 
 def undocumented_config_file(ctx: RuleContext) -> Iterator[Hit]:
@@ -269,14 +261,11 @@ def undocumented_config_file(ctx: RuleContext) -> Iterator[Hit]:
     as `**Primary DB**: \\`path\\`` or list it. If the file should not be tracked, remove it and
     add it to `.gitignore`.
     """
-    for change in _first_references(ctx, ("config_file", "database"), "added"):
-        if documenting_entry(change, ctx) is None:
-            what = "database file" if change.kind == "database" else "config/state file"
-            yield Hit(
-                message=f"{what} {change.name} is added but not covered by the inventory",
-                path=change.path,
-                line=change.line,
-                column=change.column,
-                object_kind=change.kind,
-                object_name=change.name,
-            )
+    yield from _uncovered(
+        _first_references(ctx, ("config_file", "database"), "added"),
+        ctx,
+        lambda c: f"{_FILE_KINDS[c.kind]} {c.name} is added but not covered by the inventory",
+    )
+
+
+_FILE_KINDS = {"database": "database file", "config_file": "config/state file"}
