@@ -1,9 +1,14 @@
 """The change set: what changed between a base and a head, read through git (SPEC §2).
 
-The only module that imports ``git`` (GitPython). It turns refs, the index in use and the
-work tree into ``FileChange`` records and a ``Snapshot`` of the head side, and settles the
-awkward cases here so the core never sees them: submodules are dropped, symlinks are read as
-their target text and never followed, undecodable bytes are replaced and flagged.
+The only module that runs git. It turns refs, the index in use and the work tree into
+``FileChange`` records and a ``Snapshot`` of the head side, and settles the awkward cases
+here so the core never sees them: submodules are dropped, symlinks are read as their target
+text and never followed, undecodable bytes are replaced and flagged.
+
+Plumbing commands (rev-parse, diff-index, ls-files, grep, ...) are one short process each;
+file contents come through GitPython's persistent ``git cat-file --batch``, one round trip
+per blob. GitPython is imported only when a blob is read: importing it costs more than
+everything else a pre-commit run that touches no data-bearing file does.
 
 Every git command runs with ``GIT_OPTIONAL_LOCKS=0`` and only plumbing that neither writes an
 index nor takes a lock: ``git commit -a`` runs its hooks while holding ``.git/index.lock``
@@ -16,19 +21,19 @@ import codecs
 import errno
 import os
 import stat
-from collections.abc import Callable, Iterable, Sequence
+import subprocess
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from selenite_inventory_lint.errors import FatalError
 from selenite_inventory_lint.model import FileChange, FileStatus
 
-try:
+if TYPE_CHECKING:
     import git
-except ImportError as exc:  # pragma: no cover - GitPython refuses to import without a git binary
-    raise FatalError(
-        "git is not installed or not on PATH; install git (or set GIT_PYTHON_GIT_EXECUTABLE)."
-    ) from exc
+
+_NO_GIT = "git is not installed or not on PATH; install git (or set GIT_PYTHON_GIT_EXECUTABLE)."
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 _EMPTY_TREE_SHA256 = "6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321"
@@ -63,22 +68,82 @@ def _everything(path: str) -> bool:
     return True
 
 
-def _stderr(exc: git.GitCommandError) -> str:
-    """The first line git wrote to stderr, without GitPython's decoration."""
-    text = str(exc.stderr).strip().removeprefix("stderr:").strip().strip("'").strip()
+class GitError(Exception):
+    """A git command that exited non-zero."""
+
+    def __init__(self, status: int, stderr: str) -> None:
+        super().__init__(stderr)
+        self.status = status
+        self.stderr = stderr
+
+
+class _Git:
+    """Runs git plumbing in ``cwd``, one process per command, with a fixed environment.
+
+    Output is decoded as GitPython does (UTF-8, undecodable bytes kept as surrogates) and
+    loses one trailing newline; messages are in English (``LC_ALL=C``) whatever the locale.
+    ``env`` is laid over the caller's environment; a None value removes the variable.
+    """
+
+    def __init__(
+        self,
+        cwd: Path,
+        env: Mapping[str, str | None] | None = None,
+        options: Sequence[str] = (),
+    ) -> None:
+        self.cwd = cwd
+        self.env = {k: v for k, v in (env or {}).items() if v is not None}
+        self._unset = [k for k, v in (env or {}).items() if v is None]
+        self._options = tuple(options)
+        self._executable = os.environ.get("GIT_PYTHON_GIT_EXECUTABLE") or "git"
+
+    def __call__(self, command: str, *args: str) -> str:
+        environment = {**os.environ, **self.env, "LANGUAGE": "C", "LC_ALL": "C"}
+        for name in self._unset:
+            environment.pop(name, None)
+        try:
+            done = subprocess.run(
+                (self._executable, *self._options, command, *args),
+                cwd=self.cwd,
+                env=environment,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                check=False,
+            )
+        except FileNotFoundError as exc:
+            raise FatalError(_NO_GIT) from exc
+        if done.returncode != 0:
+            raise GitError(done.returncode, done.stderr.decode("utf-8", "surrogateescape"))
+        out = done.stdout.decode("utf-8", "surrogateescape")
+        return out[:-1] if out.endswith("\n") else out
+
+    def cat_file(self) -> git.Git:
+        """GitPython's runner for the persistent ``cat-file --batch`` readers."""
+        try:
+            import git
+        except ImportError as exc:  # pragma: no cover - GitPython refuses to load without git
+            raise FatalError(_NO_GIT) from exc
+        runner = git.Git(self.cwd)
+        runner.update_environment(**self.env)
+        return runner
+
+
+def _stderr(exc: GitError) -> str:
+    """The first line git wrote to stderr."""
+    text = exc.stderr.strip()
     return text.splitlines()[0] if text else ""
 
 
-def _complaint(exc: git.GitCommandError) -> str:
+def _complaint(exc: GitError) -> str:
     return _stderr(exc) or f"exit status {exc.status}"
 
 
-def _run(repo: git.Repo, command: str, *args: str) -> str:
+def _run(runner: _Git, command: str, *args: str) -> str:
     try:
-        return str(getattr(repo.git, command.replace("-", "_"))(*args))
-    except git.GitCommandError as exc:
+        return runner(command, *args)
+    except GitError as exc:
         raise FatalError(
-            f"git {command} failed in {repo.working_tree_dir} ({_complaint(exc)}); "
+            f"git {command} failed in {runner.cwd} ({_complaint(exc)}); "
             "check that the repository is intact and readable."
         ) from exc
 
@@ -115,9 +180,10 @@ class Snapshot:
     and never follow it; in the work tree a path under a symlinked directory does not exist.
     """
 
-    def __init__(self, repo: git.Repo, root: Path, head: str) -> None:
+    def __init__(self, runner: _Git, root: Path, head: str) -> None:
         self.head = head
-        self._repo = repo
+        self._git = runner
+        self._reader: git.Git | None = None
         self._root = os.path.realpath(root)
         self._listing: tuple[str, ...] | None = None
         self._listed: frozenset[str] = frozenset()
@@ -130,7 +196,8 @@ class Snapshot:
 
     def close(self) -> None:
         """Stop the persistent ``git cat-file`` processes now rather than at collection."""
-        self._repo.close()
+        if self._reader is not None:
+            self._reader.clear_cache()
 
     def paths(self) -> tuple[str, ...]:
         """Every file on the head side, sorted."""
@@ -147,7 +214,13 @@ class Snapshot:
             return path in self._listed
         if self.head == WORKTREE:
             return self._on_disk(path) and bool(self._visible([path]))
-        return self._blob_header(self._blob_name(path)) is not None
+        if self._reader is not None:
+            return self._blob_header(self._blob_name(path)) is not None
+        # One short process rather than starting the blob reader for a yes or no.
+        try:
+            return self._git("cat-file", "-t", self._blob_name(path)) == "blob"
+        except GitError:
+            return False
 
     def read(self, path: str) -> bytes | None:
         """The content of ``path`` on the head side; None when it is not a file there."""
@@ -193,12 +266,12 @@ class Snapshot:
             args.append(self.head)
             prefix = f"{self.head}:"
         try:
-            output = str(self._repo.git.grep(*args, "--", *pathspecs))
-        except git.GitCommandError as exc:
+            output = self._git("grep", *args, "--", *pathspecs)
+        except GitError as exc:
             if exc.status == 1:  # no match
                 return result
             raise FatalError(
-                f"git grep failed in {self._repo.working_tree_dir} ({_complaint(exc)}); "
+                f"git grep failed in {self._git.cwd} ({_complaint(exc)}); "
                 "check the pathspecs and that the repository is intact."
             ) from exc
         files = sorted(name.removeprefix(prefix) for name in output.split("\0") if name)
@@ -221,22 +294,20 @@ class Snapshot:
 
     def _list(self) -> tuple[str, ...]:
         if self.head == WORKTREE:
-            output = _run(
-                self._repo, "ls-files", "-z", "--cached", "--others", "--exclude-standard"
-            )
+            output = _run(self._git, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
             names = {name for name in output.split("\0") if name and not name.endswith("/")}
             # Tracked files deleted from disk and submodule directories drop out here.
             return tuple(sorted(name for name in names if self._on_disk(name)))
         blobs: dict[str, str] = {}
         if self.head == INDEX:
-            for record in _run(self._repo, "ls-files", "-z", "-s").split("\0"):
+            for record in _run(self._git, "ls-files", "-z", "-s").split("\0"):
                 if record:
                     info, _, path = record.partition("\t")
                     mode, sha, stage = info.split(" ")
                     if stage == "0" and int(mode, 8) != _GITLINK:
                         blobs[path] = sha
         else:
-            output = _run(self._repo, "ls-tree", "-r", "-z", "--full-tree", self.head)
+            output = _run(self._git, "ls-tree", "-r", "-z", "--full-tree", self.head)
             for record in output.split("\0"):
                 if record:
                     info, _, path = record.partition("\t")
@@ -252,9 +323,14 @@ class Snapshot:
         # ":0:" names stage 0 explicitly, so a path like "1:x" is not read as a stage.
         return f":0:{path}" if self.head == INDEX else f"{self.head}:{path}"
 
+    def _blobs_reader(self) -> git.Git:
+        if self._reader is None:
+            self._reader = self._git.cat_file()
+        return self._reader
+
     def _blob_header(self, name: str) -> tuple[str, int] | None:
         try:
-            sha, kind, size = self._repo.git.get_object_header(name)
+            sha, kind, size = self._blobs_reader().get_object_header(name)
         except ValueError:  # GitPython's answer to "<name> missing"
             return None
         # GitPython annotates str but hands back the header's bytes.
@@ -271,7 +347,7 @@ class Snapshot:
         # One round trip through the persistent `cat-file --batch`: its header gives type and
         # size before the content, and content that is not wanted is drained in chunks.
         try:
-            _sha, kind, size, stream = self._repo.git.stream_object_data(name)
+            _sha, kind, size, stream = self._blobs_reader().stream_object_data(name)
         except ValueError:  # GitPython's answer to "<name> missing"
             return _ABSENT
         wanted = _text(kind) == "blob"
@@ -286,7 +362,7 @@ class Snapshot:
         found: set[str] = set()
         for chunk in _chunks(paths):
             output = _run(
-                self._repo,
+                self._git,
                 "ls-files",
                 "-z",
                 "--cached",
@@ -389,13 +465,13 @@ def find_root(start: Path) -> Path:
     if not directory.is_dir():
         raise FatalError(f"{start} does not exist; pass a directory inside a git repository.")
     try:
-        top = git.Git(directory).rev_parse("--show-toplevel")
-    except git.CommandError as exc:
+        top = _Git(directory, _DISCOVERY)("rev-parse", "--show-toplevel")
+    except GitError as exc:
         raise FatalError(
             f"{start} is not inside a git repository's work tree; run the command from "
             "inside one or point --repo at it."
         ) from exc
-    return Path(str(top))
+    return Path(top)
 
 
 def open_changeset(
@@ -488,30 +564,45 @@ def _changeset(
     )
 
 
-def _open_repo(root: Path) -> tuple[git.Repo, Path]:
-    try:
-        repo = git.Repo(root.absolute(), search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
+# The repository is the one --repo names: a GIT_DIR or GIT_WORK_TREE inherited from the
+# caller does not redirect the discovery (every later command names both explicitly).
+_DISCOVERY: dict[str, str | None] = {"GIT_DIR": None, "GIT_WORK_TREE": None}
+
+
+def _open_repo(root: Path) -> tuple[_Git, Path]:
+    where = root.absolute()
+    if not where.is_dir():
         raise FatalError(
             f"{root} is not inside a git repository; run the command from inside one or "
             "point --repo at it."
-        ) from exc
-    if repo.working_tree_dir is None:
-        raise FatalError(
-            f"{root} is a bare repository; run the command in a work tree (or pass --base "
-            "and --head from a clone)."
         )
-    top = Path(repo.working_tree_dir)
-    env = {"GIT_OPTIONAL_LOCKS": "0", "GIT_DIR": str(repo.git_dir), "GIT_WORK_TREE": str(top)}
+    discover = _Git(where, _DISCOVERY)
+    try:
+        # One value per call: a path may contain a line break.
+        git_dir = discover("rev-parse", "--absolute-git-dir")
+        top = Path(discover("rev-parse", "--show-toplevel"))
+    except GitError as exc:
+        try:
+            discover("rev-parse", "--git-dir")
+        except GitError:
+            raise FatalError(
+                f"{root} is not inside a git repository; run the command from inside one or "
+                "point --repo at it."
+            ) from exc
+        # A repository, but no work tree here: a bare one, or inside its git directory.
+        raise FatalError(
+            f"{root} is a bare repository or a git directory; run the command in a work "
+            "tree (or pass --base and --head from a clone)."
+        ) from exc
+    env = {"GIT_OPTIONAL_LOCKS": "0", "GIT_DIR": git_dir, "GIT_WORK_TREE": str(top)}
     index_file = os.environ.get("GIT_INDEX_FILE")
     if index_file:
         # Hooks may get it relative to their working directory, ours may differ from git's.
         env["GIT_INDEX_FILE"] = os.path.abspath(index_file)
-    repo.git.update_environment(**env)
-    return repo, top
+    return _Git(top, env), top
 
 
-def _resolve(repo: git.Repo, top: Path, ref: str, option: str) -> str:
+def _resolve(repo: _Git, top: Path, ref: str, option: str) -> str:
     what = f"{option} '{ref}'" if option != "HEAD" else "HEAD"
     if not ref or ref.startswith("-"):
         raise FatalError(
@@ -519,8 +610,8 @@ def _resolve(repo: git.Repo, top: Path, ref: str, option: str) -> str:
             "empty; pass a ref name or a commit sha."
         )
     try:
-        return str(repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}"))
-    except git.GitCommandError as exc:
+        return repo("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except GitError as exc:
         if ref == "HEAD":
             reason = f"the repository in {top} has no commits yet; commit first"
         else:
@@ -531,12 +622,10 @@ def _resolve(repo: git.Repo, top: Path, ref: str, option: str) -> str:
         raise FatalError(f"cannot resolve {what}: {reason}.") from exc
 
 
-def _merge_base(
-    repo: git.Repo, top: Path, base_sha: str, head_sha: str, base: str, head: str
-) -> str:
+def _merge_base(repo: _Git, top: Path, base_sha: str, head_sha: str, base: str, head: str) -> str:
     try:
-        return str(repo.git.merge_base(base_sha, head_sha))
-    except git.GitCommandError as exc:
+        return repo("merge-base", base_sha, head_sha)
+    except GitError as exc:
         # Exit 1 means "no merge base" only when git says nothing: it also exits 1 after
         # "error: Could not read <commit>" in a damaged repository.
         if exc.status != 1 or _stderr(exc):
@@ -575,21 +664,18 @@ _SAMPLE_CONFIG = (
 )
 
 
-def _sample_git(root: Path) -> git.Git:
+def _sample_git(root: Path) -> _Git:
     if not root.is_dir():
-        # GitPython would quietly run git in the current directory instead.
         raise FatalError(f"{root} is not a directory; create it before building a repository.")
-    runner = git.Git(root)
-    runner.update_environment(**_SAMPLE_IDENTITY)
-    runner.set_persistent_git_options(c=list(_SAMPLE_CONFIG))
-    return runner
+    options = [part for setting in _SAMPLE_CONFIG for part in ("-c", setting)]
+    return _Git(root, {**_DISCOVERY, **_SAMPLE_IDENTITY}, options)
 
 
 def init_repo(root: Path) -> None:
     """Make ``root`` (an existing directory) a new repository on ``main``, for ``demo``."""
     try:
-        _sample_git(root).init("--quiet", "--template=", "--initial-branch=main")
-    except git.GitCommandError as exc:
+        _sample_git(root)("init", "--quiet", "--template=", "--initial-branch=main")
+    except GitError as exc:
         raise FatalError(f"cannot create a git repository in {root} ({_complaint(exc)}).") from exc
 
 
@@ -597,21 +683,24 @@ def commit_all(root: Path, message: str) -> str:
     """Stage everything in ``root`` and commit it with a fixed identity and date; the sha."""
     runner = _sample_git(root)
     try:
-        runner.add("--all")
-        runner.commit("--quiet", "--no-verify", "--allow-empty", "-m", message)
-        return str(runner.rev_parse("HEAD"))
-    except git.GitCommandError as exc:
+        runner("add", "--all")
+        runner("commit", "--quiet", "--no-verify", "--allow-empty", "-m", message)
+        return runner("rev-parse", "HEAD")
+    except GitError as exc:
         raise FatalError(f"cannot commit in {root} ({_complaint(exc)}).") from exc
 
 
-def _first_parent(repo: git.Repo, head_sha: str, head: str) -> str | None:
-    parents = repo.commit(head_sha).parents
+def _first_parent(repo: _Git, head_sha: str, head: str) -> str | None:
+    # The commit object itself: history commands hide the parents of a shallow clone's
+    # boundary commits, which would make it look like a root commit.
+    header = _run(repo, "cat-file", "commit", head_sha).partition("\n\n")[0]
+    parents = [line[7:] for line in header.split("\n") if line.startswith("parent ")]
     if not parents:
         return None  # the root commit: everything is added
-    parent = parents[0].hexsha
+    parent = parents[0]
     try:
-        repo.git.get_object_header(parent)
-    except ValueError as exc:
+        repo("cat-file", "-e", f"{parent}^{{commit}}")
+    except GitError as exc:
         # Comparing with nothing instead would report every file as added.
         if _run(repo, "rev-parse", "--is-shallow-repository") == "true":
             raise FatalError(
@@ -627,15 +716,15 @@ def _first_parent(repo: git.Repo, head_sha: str, head: str) -> str | None:
     return parent
 
 
-def _head_or_none(repo: git.Repo, top: Path) -> str | None:
+def _head_or_none(repo: _Git, top: Path) -> str | None:
     """HEAD's commit, or None on an unborn branch (no commit yet)."""
     try:
-        return str(repo.git.rev_parse("--verify", "--quiet", "HEAD^{commit}"))
-    except git.GitCommandError as exc:
+        return repo("rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    except GitError as exc:
         try:
             # A ref naming a missing object resolves here; only an unborn branch does not.
-            dangling = str(repo.git.rev_parse("--verify", "--quiet", "HEAD"))
-        except git.GitCommandError:
+            dangling = repo("rev-parse", "--verify", "--quiet", "HEAD")
+        except GitError:
             return None
         raise FatalError(
             f"HEAD in {top} names {dangling}, which is not a commit in the repository; "
@@ -643,10 +732,10 @@ def _head_or_none(repo: git.Repo, top: Path) -> str | None:
         ) from exc
 
 
-def _empty_tree(repo: git.Repo) -> str:
+def _empty_tree(repo: _Git) -> str:
     try:
-        object_format = str(repo.git.rev_parse("--show-object-format"))
-    except git.GitCommandError:  # pragma: no cover - git < 2.25 only knows SHA-1
+        object_format = repo("rev-parse", "--show-object-format")
+    except GitError:  # pragma: no cover - git < 2.25 only knows SHA-1
         object_format = "sha1"
     return _EMPTY_TREE_SHA256 if object_format == "sha256" else EMPTY_TREE
 
@@ -713,7 +802,7 @@ def _parse_raw(output: str, *, worktree: bool) -> list[_Raw]:
     return records
 
 
-def _worktree_records(repo: git.Repo, snapshot: Snapshot, against: str) -> list[_Raw]:
+def _worktree_records(repo: _Git, snapshot: Snapshot, against: str) -> list[_Raw]:
     """HEAD → work tree: tracked changes, then untracked files that are not ignored."""
     records = _parse_raw(_run(repo, "diff-index", *_DIFF_FLAGS, against), worktree=True)
     output = _run(repo, "ls-files", "-z", "--others", "--exclude-standard")
@@ -742,7 +831,7 @@ def _worktree_records(repo: git.Repo, snapshot: Snapshot, against: str) -> list[
     return records + [_Raw(status="added", path=name) for name in untracked]
 
 
-def _merely_touched(repo: git.Repo, snapshot: Snapshot, candidates: list[_Raw]) -> set[str]:
+def _merely_touched(repo: _Git, snapshot: Snapshot, candidates: list[_Raw]) -> set[str]:
     """Candidates whose content equals HEAD's although their stat data changed.
 
     Plumbing does not refresh the index (that would write it), so a touched file looks

@@ -1,5 +1,8 @@
 """The pre-commit fast path: a commit touching no data-bearing file imports no parser.
 
+Not GitPython either: importing it costs more than the rest of such a run, and its blob
+reader is needed only when a file's content is.
+
 Each case runs the real hook command, ``check --staged``, in a fresh interpreter on a real
 repository and lists the modules it imported, so that a heavy import creeping onto the path
 every commit takes (sqlglot, yaml, markdown-it, a detector or a report) fails here rather than
@@ -74,7 +77,7 @@ def test_no_data_bearing_file_staged_imports_no_parser(project: GitRepo) -> None
     project.add()
     code, out, modules = imported_by_hook(project)
     assert (code, out) == (0, "All checks passed (0 data-bearing changes).\n")
-    assert not top_level(modules) & {*HEAVY, "yaml"}
+    assert not top_level(modules) & {*HEAVY, "yaml", "git"}
     ours = {m for m in modules if m.startswith("selenite_inventory_lint.")}
     assert not {m for m in ours if m.startswith("selenite_inventory_lint.detectors.")} - {
         "selenite_inventory_lint.detectors.sources"
@@ -104,5 +107,5 @@ def test_a_staged_migration_does_load_the_parsers(project: GitRepo) -> None:
     code, out, modules = imported_by_hook(project)
     assert code == 1
     assert "INV101" in out
-    assert {"sqlglot", "markdown_it"} <= top_level(modules)
+    assert {"sqlglot", "markdown_it", "git"} <= top_level(modules)
     assert "selenite_inventory_lint.detectors.sql" in modules
