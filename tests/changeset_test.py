@@ -764,6 +764,51 @@ def test_bare_repository_has_no_work_tree(make_repo: MakeRepo, tmp_path: Path) -
         open_changeset(bare)
 
 
+def test_inside_the_git_directory_is_no_work_tree(repo: GitRepo) -> None:
+    repo.write("a.txt", "a\n")
+    repo.commit("a")
+
+    with pytest.raises(FatalError, match="is a bare repository or a git directory"):
+        open_changeset(repo.path / ".git")
+
+
+def test_inherited_git_dir_does_not_redirect_the_repository(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Git exports GIT_DIR to hooks; --repo names the repository all the same.
+    mine, other = make_repo("mine"), make_repo("other")
+    mine.write("mine.sql", SQL)
+    other.write("other.sql", SQL)
+    monkeypatch.setenv("GIT_DIR", str(other.path / ".git"))
+    monkeypatch.setenv("GIT_WORK_TREE", str(other.path))
+
+    assert find_root(mine.path) == mine.path
+    assert summary(open_changeset(mine.path)) == [("added", "mine.sql", None)]
+
+
+def test_repository_path_with_a_line_break(make_repo: MakeRepo) -> None:
+    odd = make_repo("two\nlines")
+    odd.write("schema.sql", SQL)
+    odd.commit("base")
+    odd.write("schema.sql", SQL + "-- more\n")
+    odd.add()
+
+    changeset = open_changeset(odd.path, staged=True)
+
+    assert changeset.root == odd.path
+    assert summary(changeset) == [("modified", "schema.sql", "schema.sql")]
+    assert changeset.snapshot.exists("schema.sql")
+
+
+def test_missing_git_binary_is_one_clear_error(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GIT_PYTHON_GIT_EXECUTABLE", str(repo.path / "no-such-git"))
+
+    with pytest.raises(FatalError, match="git is not installed or not on PATH"):
+        find_root(repo.path)
+
+
 def test_sample_repository_commits_are_the_same_whatever_the_user_config(
     git_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
