@@ -31,14 +31,14 @@ import ast
 import bisect
 import posixpath
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from selenite_inventory_lint import globs
 from selenite_inventory_lint.detectors import DetectContext, sources
 from selenite_inventory_lint.detectors import _python as py
-from selenite_inventory_lint.model import Change, DetectorResult, FileChange, Problem
+from selenite_inventory_lint.model import Change, DetectorResult, FileChange, Kind, Problem
 from selenite_inventory_lint.retirement import REMOVED
 
 if TYPE_CHECKING:
@@ -187,8 +187,14 @@ class EnvDetector:
             return DetectorResult()
         path = change.path
         old = _read_old(change, style, path, ctx.path_roots)
+        # When the old side does not parse, a name its text still holds is not new.
+        unreadable = change.old_text if old is None else None
+
+        def keep(name: str) -> bool:
+            return not ignored(name, ctx) and (unreadable is None or name not in unreadable)
+
         if change.status == "deleted":
-            return DetectorResult(changes=tuple(_removed(old or {}, {}, path, ctx)))
+            return DetectorResult(changes=reference_changes("env", SOURCE, path, {}, old, keep))
         if change.binary or change.too_large:
             why = "it is a binary file" if change.binary else "it is larger than max_file_bytes"
             return DetectorResult(problems=_problems(path, style, ctx, 1, 1, why))
@@ -202,29 +208,8 @@ class EnvDetector:
             return DetectorResult(
                 problems=(*problems, *_problems(path, style, ctx, exc.line, exc.column, exc.why))
             )
-        changes: list[Change] = []
-        for name, ref in new.items():
-            if ignored(name, ctx):
-                continue
-            if old is not None and name in old:
-                continue
-            if old is None and change.old_text is not None and name in change.old_text:
-                continue  # old side unreadable: its text still names it, so not new
-            changes.append(
-                Change(
-                    kind="env",
-                    name=name,
-                    action="referenced",
-                    path=path,
-                    line=ref.line,
-                    column=ref.column,
-                    source=SOURCE,
-                    operation="reference",
-                )
-            )
-        if old is not None:
-            changes.extend(_removed(old, new, path, ctx))
-        return DetectorResult(changes=tuple(changes), problems=problems)
+        changes = reference_changes("env", SOURCE, path, new, old, keep)
+        return DetectorResult(changes=changes, problems=problems)
 
     def references(self, path: str, text: str, ctx: DetectContext) -> frozenset[str]:
         """Every variable ``text`` reads (for retirement); an unreadable file reads nothing."""
@@ -274,21 +259,46 @@ def _read_old(
         return None
 
 
-def _removed(
-    old: dict[str, Ref], new: dict[str, Ref], path: str, ctx: DetectContext
-) -> Iterator[Change]:
-    for name, ref in old.items():
-        if name not in new and not ignored(name, ctx):
-            yield Change(
-                kind="env",
-                name=name,
-                action="dropped",
-                path=path,
-                line=ref.line,
-                column=ref.column,
-                source=SOURCE,
-                operation=REMOVED,
-            )
+def reference_changes(
+    kind: Kind,
+    source: str,
+    path: str,
+    new: Mapping[str, Ref],
+    old: Mapping[str, Ref] | None,
+    keep: Callable[[str], bool],
+) -> tuple[Change, ...]:
+    """A ``referenced`` change for each name ``new`` has and ``old`` lacks, then a ``dropped``
+    one for each name ``old`` has and ``new`` lacks; only names ``keep`` accepts. ``old`` is
+    None when the old side is missing or unreadable: then nothing counts as dropped."""
+    added = [
+        Change(
+            kind=kind,
+            name=name,
+            action="referenced",
+            path=path,
+            line=ref.line,
+            column=ref.column,
+            source=source,
+            operation="reference",
+        )
+        for name, ref in new.items()
+        if (old is None or name not in old) and keep(name)
+    ]
+    dropped = [
+        Change(
+            kind=kind,
+            name=name,
+            action="dropped",
+            path=path,
+            line=ref.line,
+            column=ref.column,
+            source=source,
+            operation=REMOVED,
+        )
+        for name, ref in (old or {}).items()
+        if name not in new and keep(name)
+    ]
+    return (*added, *dropped)
 
 
 def first_refs(refs: Iterable[Ref]) -> dict[str, Ref]:

@@ -18,13 +18,17 @@ Syntax errors are reported once, by the env detector, which reads the same files
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 from selenite_inventory_lint.detectors import DetectContext, sources
 from selenite_inventory_lint.detectors import _python as py
-from selenite_inventory_lint.detectors.env import DEFAULT_SOURCES, Ref, first_refs
-from selenite_inventory_lint.model import Change, DetectorResult, FileChange
-from selenite_inventory_lint.retirement import REMOVED
+from selenite_inventory_lint.detectors.env import (
+    DEFAULT_SOURCES,
+    Ref,
+    first_refs,
+    reference_changes,
+)
+from selenite_inventory_lint.model import DetectorResult, FileChange
 
 SOURCE = "paths"
 # Expressions that may fold to a path; names are not references (their definition is).
@@ -91,55 +95,24 @@ class PathsDetector:
         if change.old_text is not None:
             found = path_refs(change.old_path or path, change.old_text, roots)
             old = None if found is None else first_refs(found)
+        # When the old side does not parse, a path whose last segment its text still names
+        # is not new.
+        unreadable = change.old_text if old is None else None
+
+        def keep(name: str) -> bool:
+            return unreadable is None or name.rstrip("/").rsplit("/", 1)[-1] not in unreadable
+
         if change.status == "deleted":
-            return DetectorResult(changes=tuple(_removed(old or {}, {}, path)))
+            return DetectorResult(changes=reference_changes("path", SOURCE, path, {}, old, keep))
         found = path_refs(path, change.new_text or "", roots)
         if found is None:
             return DetectorResult()
-        new = first_refs(found)
-        changes = [
-            Change(
-                kind="path",
-                name=name,
-                action="referenced",
-                path=path,
-                line=ref.line,
-                column=ref.column,
-                source=SOURCE,
-                operation="reference",
-            )
-            for name, ref in new.items()
-            if not (old is not None and name in old)
-            and not (
-                old is None and change.old_text is not None and _mentions(change.old_text, name)
-            )
-        ]
-        if old is not None:
-            changes.extend(_removed(old, new, path))
-        return DetectorResult(changes=tuple(changes))
+        return DetectorResult(
+            changes=reference_changes("path", SOURCE, path, first_refs(found), old, keep)
+        )
 
     def references(self, path: str, text: str, ctx: DetectContext) -> frozenset[str]:
         return frozenset(first_refs(path_refs(path, text, ctx.path_roots) or ()))
 
 
 DETECTOR = PathsDetector()
-
-
-def _mentions(text: str, name: str) -> bool:
-    """Does an unparsable old text still name the path's last segment (then it is not new)?"""
-    return name.rstrip("/").rsplit("/", 1)[-1] in text
-
-
-def _removed(old: dict[str, Ref], new: dict[str, Ref], path: str) -> Iterator[Change]:
-    for name, ref in old.items():
-        if name not in new:
-            yield Change(
-                kind="path",
-                name=name,
-                action="dropped",
-                path=path,
-                line=ref.line,
-                column=ref.column,
-                source=SOURCE,
-                operation=REMOVED,
-            )
