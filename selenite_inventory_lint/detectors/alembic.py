@@ -1485,28 +1485,18 @@ class _Analyzer:
         state = self._idempotent(call, scope, state)
         names = ("index_name", "columns") if batch else ("index_name", "table_name", "columns")
         params = _args(call, names)
-        table = self._table(params, call, scope, state, batch)
-        if table is None:
-            return
-        columns = self._columns(params.get("columns"), scope)
-        name = self._index_name(
-            params.get("index_name"), scope, call, state, f"ix_{table}", columns
-        )
-        if name is None:
-            return
         unique = self._bool(params.get("unique"), scope) is True
-        change = self._change(
+        self._index_added(
             call,
+            scope,
             state,
-            "index",
-            name,
-            "added",
-            "create_index",
+            batch,
+            params,
+            name=params.get("index_name"),
+            convention="ix",
+            operation="create_index",
             unique=unique,
-            columns=columns,
-            table=table,
         )
-        self._emit(self._key(call, scope, state, *self._batch_key(batch)), (change,))
 
     def _create_unique_constraint(
         self, call: ast.Call, scope: _Scope, state: _State, batch: _Batch | None
@@ -1522,23 +1512,48 @@ class _Analyzer:
             params["table_name"] = params["source"]
         if "local_cols" in params and "columns" not in params:
             params["columns"] = params["local_cols"]
+        self._index_added(
+            call,
+            scope,
+            state,
+            batch,
+            params,
+            name=params.get("constraint_name"),
+            convention="uq",
+            operation="create_unique_constraint",
+            unique=True,
+        )
+
+    def _index_added(
+        self,
+        call: ast.Call,
+        scope: _Scope,
+        state: _State,
+        batch: _Batch | None,
+        params: dict[str, ast.expr],
+        *,
+        name: ast.expr | None,
+        convention: str,
+        operation: str,
+        unique: bool,
+    ) -> None:
+        """An index (or unique constraint) added on ``table_name`` over ``columns``; without
+        a name, the one a naming convention would give it (``ix_t_c``, ``uq_t_c``)."""
         table = self._table(params, call, scope, state, batch)
         if table is None:
             return
         columns = self._columns(params.get("columns"), scope)
-        name = self._index_name(
-            params.get("constraint_name"), scope, call, state, f"uq_{table}", columns
-        )
-        if name is None:
+        index = self._index_name(name, scope, call, state, f"{convention}_{table}", columns)
+        if index is None:
             return
         change = self._change(
             call,
             state,
             "index",
-            name,
+            index,
             "added",
-            "create_unique_constraint",
-            unique=True,
+            operation,
+            unique=unique,
             columns=columns,
             table=table,
         )
