@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -37,6 +37,28 @@ class Hit:
     # The migration the flagged operation belongs to, for data plans (SPEC §4).
     migration: str | None = None
     operation: str | None = None
+
+
+def problem_hits(
+    problems: Iterable[Problem],
+    code: str,
+    *,
+    object_kind: ObjectKind = "file",
+    is_migration: bool = False,
+) -> Iterator[Hit]:
+    """A hit for each problem a detector or the pipeline raised under ``code``, on its file
+    (which a data plan may name when ``is_migration``)."""
+    for problem in problems:
+        if problem.code == code:
+            yield Hit(
+                message=problem.message,
+                path=problem.path,
+                line=problem.line,
+                column=problem.column,
+                object_kind=object_kind,
+                object_name=problem.path,
+                migration=problem.path if is_migration else None,
+            )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from selenite_inventory_lint.model import Revision
-from selenite_inventory_lint.rules.context import Hit, RuleContext
+from selenite_inventory_lint.rules.context import Hit, RuleContext, problem_hits
 
 
 def _environments(revisions: tuple[Revision, ...]) -> dict[str, list[Revision]]:
@@ -136,17 +136,7 @@ def out_of_order_migration(ctx: RuleContext) -> Iterator[Hit]:
     ## Fix
     Rename the new file so it sorts after every existing migration (`0005_add_tags.sql`).
     """
-    for problem in ctx.problems:
-        if problem.code == "MIG205":
-            yield Hit(
-                message=problem.message,
-                path=problem.path,
-                line=problem.line,
-                column=problem.column,
-                object_kind="file",
-                object_name=problem.path,
-                migration=problem.path,
-            )
+    return problem_hits(ctx.problems, "MIG205", is_migration=True)
 
 
 def models_disagree(ctx: RuleContext) -> Iterator[Hit]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from selenite_inventory_lint.rules.context import Hit, RuleContext
+from selenite_inventory_lint.rules.context import Hit, RuleContext, problem_hits
 
 
 def invalid_data_plan(ctx: RuleContext) -> Iterator[Hit]:
@@ -42,13 +42,4 @@ def invalid_data_plan(ctx: RuleContext) -> Iterator[Hit]:
     Fill every field — `approved_by: [name@example.com]` once the approver has signed off —
     and make `migrations` name revision ids or SQL file paths that exist.
     """
-    for problem in ctx.problems:
-        if problem.code == "PLAN101":
-            yield Hit(
-                message=problem.message,
-                path=problem.path,
-                line=problem.line,
-                column=problem.column,
-                object_kind="plan",
-                object_name=problem.path,
-            )
+    return problem_hits(ctx.problems, "PLAN101", object_kind="plan")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from selenite_inventory_lint.rules.context import Hit, RuleContext
+from selenite_inventory_lint.rules.context import Hit, RuleContext, problem_hits
 
 
 def invalid_suppression(ctx: RuleContext) -> Iterator[Hit]:
@@ -30,13 +30,4 @@ def invalid_suppression(ctx: RuleContext) -> Iterator[Hit]:
     — fix the code, or delete the comment. Destructive operations are better covered by a
     data plan than by a suppression.
     """
-    for problem in ctx.problems:
-        if problem.code == "SUP101":
-            yield Hit(
-                message=problem.message,
-                path=problem.path,
-                line=problem.line,
-                column=problem.column,
-                object_kind="file",
-                object_name=problem.path,
-            )
+    return problem_hits(ctx.problems, "SUP101")

@@ -4,20 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from selenite_inventory_lint.rules.context import Hit, RuleContext
-
-
-def _problems(ctx: RuleContext, code: str) -> Iterator[Hit]:
-    for problem in ctx.problems:
-        if problem.code == code:
-            yield Hit(
-                message=problem.message,
-                path=problem.path,
-                line=problem.line,
-                column=problem.column,
-                object_kind="file",
-                object_name=problem.path,
-            )
+from selenite_inventory_lint.rules.context import Hit, RuleContext, problem_hits
 
 
 def unanalyzable_migration(ctx: RuleContext) -> Iterator[Hit]:
@@ -42,7 +29,7 @@ def unanalyzable_migration(ctx: RuleContext) -> Iterator[Hit]:
     and only the linter cannot follow it — suppress with a reason:
     `# inventory-lint: ignore[MIG301] table name comes from a fixed list above`.
     """
-    return _problems(ctx, "MIG301")
+    return problem_hits(ctx.problems, "MIG301")
 
 
 def unanalyzable_source(ctx: RuleContext) -> Iterator[Hit]:
@@ -65,4 +52,4 @@ def unanalyzable_source(ctx: RuleContext) -> Iterator[Hit]:
     Fix the syntax error or the encoding. For a file that is meant to be unreadable (an
     encrypted `.env.production`), add it to `exclude`.
     """
-    return _problems(ctx, "INV303")
+    return problem_hits(ctx.problems, "INV303")
