@@ -111,7 +111,11 @@ class _Git:
                 check=False,
             )
         except FileNotFoundError as exc:
+            if not os.path.isdir(self.cwd):
+                raise FatalError(f"cannot run git in {self.cwd}: it does not exist.") from exc
             raise FatalError(_NO_GIT) from exc
+        except OSError as exc:  # not executable, too many open files, ...
+            raise FatalError(f"cannot run {self._executable}: {exc.strerror or exc}.") from exc
         if done.returncode != 0:
             raise GitError(done.returncode, done.stderr.decode("utf-8", "surrogateescape"))
         out = done.stdout.decode("utf-8", "surrogateescape")

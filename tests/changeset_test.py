@@ -807,6 +807,10 @@ def test_missing_git_binary_is_one_clear_error(
 
     with pytest.raises(FatalError, match="git is not installed or not on PATH"):
         find_root(repo.path)
+    not_executable = repo.write("git-without-x-bit", "#!/bin/sh\n")
+    monkeypatch.setenv("GIT_PYTHON_GIT_EXECUTABLE", str(not_executable))
+    with pytest.raises(FatalError, match=r"cannot run .*git-without-x-bit: Permission denied"):
+        find_root(repo.path)
 
 
 def test_sample_repository_commits_are_the_same_whatever_the_user_config(
