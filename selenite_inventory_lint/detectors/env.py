@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 from selenite_inventory_lint import globs
 from selenite_inventory_lint.detectors import DetectContext, sources
 from selenite_inventory_lint.detectors import _python as py
-from selenite_inventory_lint.model import Change, DetectorResult, FileChange, Kind, Problem
+from selenite_inventory_lint.model import Action, Change, DetectorResult, FileChange, Kind, Problem
 from selenite_inventory_lint.retirement import REMOVED
 
 if TYPE_CHECKING:
@@ -270,31 +270,26 @@ def reference_changes(
     """A ``referenced`` change for each name ``new`` has and ``old`` lacks, then a ``dropped``
     one for each name ``old`` has and ``new`` lacks; only names ``keep`` accepts. ``old`` is
     None when the old side is missing or unreadable: then nothing counts as dropped."""
-    added = [
-        Change(
+
+    def change(name: str, ref: Ref, action: Action, operation: str) -> Change:
+        return Change(
             kind=kind,
             name=name,
-            action="referenced",
+            action=action,
             path=path,
             line=ref.line,
             column=ref.column,
             source=source,
-            operation="reference",
+            operation=operation,
         )
+
+    added = [
+        change(name, ref, "referenced", "reference")
         for name, ref in new.items()
         if (old is None or name not in old) and keep(name)
     ]
     dropped = [
-        Change(
-            kind=kind,
-            name=name,
-            action="dropped",
-            path=path,
-            line=ref.line,
-            column=ref.column,
-            source=source,
-            operation=REMOVED,
-        )
+        change(name, ref, "dropped", REMOVED)
         for name, ref in (old or {}).items()
         if name not in new and keep(name)
     ]
