@@ -873,12 +873,12 @@ def _file_change(snapshot: Snapshot, record: _Raw, max_bytes: int) -> FileChange
     change = replace(change, old_bytes=old_bytes, new_bytes=new_bytes, loaded=True)
     if any(b"\0" in data[:BINARY_SNIFF_BYTES] for data in (old_bytes, new_bytes) if data):
         return replace(change, binary=True)
-    old_text, old_bad = _decode(old_bytes)
-    new_text, new_bad = _decode(new_bytes)
+    old_text, old_bad = decode_text(old_bytes)
+    new_text, new_bad = decode_text(new_bytes)
     return replace(change, old_text=old_text, new_text=new_text, undecodable=old_bad or new_bad)
 
 
-def _decode(data: bytes | None) -> tuple[str | None, bool]:
+def decode_text(data: bytes | None) -> tuple[str | None, bool]:
     """UTF-8 text without a BOM, and whether bytes had to be replaced."""
     if data is None:
         return None, False

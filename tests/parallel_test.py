@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import pytest
 
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 
 PARENT = os.getpid()
 forked = pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
+R = TypeVar("R")
 
 
 def square(n: int) -> tuple[int, int]:
@@ -62,17 +64,22 @@ def slow_pid(_: int) -> int:
     return os.getpid()
 
 
-@forked
-def test_work_is_shared_with_workers_past_the_threshold() -> None:
-    pids = parallel.map_items(
+def with_one_worker(function: Callable[[int], R], *, min_bytes: int) -> list[R]:
+    """``function`` over 0..19 in chunks of one, shared with one forked worker."""
+    return parallel.map_items(
         range(20),
-        slow_pid,
+        function,
         movable=lambda _: True,
         weight=lambda _: 1,
         workers=1,
-        min_bytes=20,
+        min_bytes=min_bytes,
         chunk_size=1,
     )
+
+
+@forked
+def test_work_is_shared_with_workers_past_the_threshold() -> None:
+    pids = with_one_worker(slow_pid, min_bytes=20)
     assert PARENT in pids
     assert len(set(pids)) == 2
 
@@ -87,15 +94,7 @@ def fail_in_worker(n: int) -> int:
 @forked
 def test_a_failing_worker_is_an_error_not_a_silent_gap() -> None:
     with pytest.raises(RuntimeError, match="a detector worker failed: ValueError: seven"):
-        parallel.map_items(
-            range(20),
-            fail_in_worker,
-            movable=lambda _: True,
-            weight=lambda _: 1,
-            workers=1,
-            min_bytes=0,
-            chunk_size=1,
-        )
+        with_one_worker(fail_in_worker, min_bytes=0)
 
 
 def exit_in_worker(n: int) -> int:
@@ -108,15 +107,7 @@ def exit_in_worker(n: int) -> int:
 @forked
 def test_a_worker_that_dies_is_an_error() -> None:
     with pytest.raises(RuntimeError, match="ended without its results"):
-        parallel.map_items(
-            range(20),
-            exit_in_worker,
-            movable=lambda _: True,
-            weight=lambda _: 1,
-            workers=1,
-            min_bytes=0,
-            chunk_size=1,
-        )
+        with_one_worker(exit_in_worker, min_bytes=0)
 
 
 def fail_on_seven(n: int) -> int:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from hypothesis import strategies as st
 
+from selenite_inventory_lint.changeset import decode_text
 from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.detectors import DetectContext
 from selenite_inventory_lint.memory import MemorySnapshot
@@ -86,17 +87,6 @@ def content(text: st.SearchStrategy[str]) -> st.SearchStrategy[bytes]:
     return st.one_of(encoded, encoded, encoded, st.binary(max_size=200))
 
 
-def _decode(data: bytes | None) -> tuple[str | None, bool]:
-    # As changeset.py does: BOM dropped, invalid UTF-8 replaced and flagged.
-    if data is None:
-        return None, False
-    data = data.removeprefix(codecs.BOM_UTF8)
-    try:
-        return data.decode("utf-8"), False
-    except UnicodeDecodeError:
-        return data.decode("utf-8", errors="replace"), True
-
-
 def file_change(
     path: str,
     old: bytes | None,
@@ -112,8 +102,8 @@ def file_change(
     if too_large:
         return FileChange(status=status, path=path, old_path=old_path, too_large=True, loaded=True)
     binary = any(b"\0" in data[:8000] for data in (old, new) if data)
-    old_text, old_bad = (None, False) if binary else _decode(old)
-    new_text, new_bad = (None, False) if binary else _decode(new)
+    old_text, old_bad = (None, False) if binary else decode_text(old)
+    new_text, new_bad = (None, False) if binary else decode_text(new)
     return FileChange(
         status=status,
         path=path,
