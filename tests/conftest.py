@@ -202,8 +202,9 @@ def repo(make_repo: MakeRepo) -> GitRepo:
     return make_repo("repo")
 
 
-# Fuzz budgets scale with max_examples (tests/fuzz/budget.py): the default profile (100)
-# runs 10,000 examples per fuzz target, `--hypothesis-profile=long` 100,000.
+# Fuzz budgets (tests/fuzz/budget.py): the default profile runs 300 examples per fuzz target,
+# `--hypothesis-profile=ci-long` 10,000 and `--hypothesis-profile=long` 100,000.
+settings.register_profile("ci-long", max_examples=100)
 settings.register_profile("long", max_examples=1_000)
 
 
