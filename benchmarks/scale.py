@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -51,6 +52,15 @@ class Timing:
     files: int
     seconds: float
     findings: int
+    cpu_seconds: (
+        float  # this process and its reaped children: what a loaded machine does not inflate
+    )
+
+
+def _cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _git(root: Path, *args: str) -> None:
@@ -135,13 +145,14 @@ def measure(megabytes: Sequence[float], workdir: Path | None = None) -> list[Tim
             root = Path(tmp)
             files = build(root, size)
             out = io.StringIO()
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), _cpu()
             with redirect_stdout(out):
                 code = main(["check", "--repo", str(root), "--staged", "--format", "json"])
-            seconds = time.perf_counter() - start
+            seconds, cpu = time.perf_counter() - start, _cpu() - cpu
             if code not in (0, 1):
                 raise RuntimeError(f"check exited {code} on {size} MB")
-            timings.append(Timing(size, files, seconds, out.getvalue().count('"code":')))
+            findings = out.getvalue().count('"code":')
+            timings.append(Timing(size, files, seconds, findings, cpu))
     return timings
 
 
