@@ -59,8 +59,8 @@ class Step:
 
 def _environment() -> dict[str, str]:
     """No hook, CI or repository-choosing git variable leaks in; git's own configuration does."""
-    cleared = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX", "GIT_OBJECT", "GIT_ALTERNATE", "PRE_COMMIT")
-    cleared += ("GITHUB_", "CI_MERGE_REQUEST_")
+    cleared: tuple[str, ...] = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX", "GIT_OBJECT")
+    cleared += ("GIT_ALTERNATE", "PRE_COMMIT", "GITHUB_", "CI_MERGE_REQUEST_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(cleared)}
     for name in ("CI", "GITLAB_CI"):
         env.pop(name, None)
