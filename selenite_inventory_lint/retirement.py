@@ -21,10 +21,11 @@ from typing import Protocol
 
 from selenite_inventory_lint import globs
 from selenite_inventory_lint.detectors import DetectContext
+from selenite_inventory_lint.detectors.references import REMOVED
 from selenite_inventory_lint.inventory.coverage import Coverage
 from selenite_inventory_lint.model import Change, Entry
 
-REMOVED = "reference_removed"
+__all__ = ["REMOVED", "settle"]
 _GLOB_PARTS = re.compile(r"\*+|\?|\[[^\]]*\]")
 # Every pydantic settings class names its base in the file that declares it.
 _SETTINGS_NEEDLE = "BaseSettings"

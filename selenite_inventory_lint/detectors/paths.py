@@ -11,7 +11,8 @@ the f-string is never guessed. A path counts only strictly under a data root
 module's own location are ignored. A name with an extension is a file; anything else a directory,
 named with a trailing ``/`` (SPEC §5).
 
-New and removed references are decided as in ``env.py``: by name, against the file's old text.
+New and removed references are decided as in ``references.py``: by name, against the file's
+old text.
 Syntax errors are reported once, by the env detector, which reads the same files.
 """
 
@@ -22,12 +23,8 @@ from collections.abc import Sequence
 
 from selenite_inventory_lint.detectors import DetectContext, sources
 from selenite_inventory_lint.detectors import _python as py
-from selenite_inventory_lint.detectors.env import (
-    DEFAULT_SOURCES,
-    Ref,
-    first_refs,
-    reference_changes,
-)
+from selenite_inventory_lint.detectors.env import DEFAULT_SOURCES
+from selenite_inventory_lint.detectors.references import Ref, first_refs, reference_changes
 from selenite_inventory_lint.model import DetectorResult, FileChange
 
 SOURCE = "paths"

@@ -19,7 +19,9 @@ import pytest
 
 from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.detectors import DetectContext, registry
-from selenite_inventory_lint.detectors.env import DETECTOR, dotenv_refs, javascript_refs
+from selenite_inventory_lint.detectors.env import DETECTOR
+from selenite_inventory_lint.detectors.env.dotenv import dotenv_refs
+from selenite_inventory_lint.detectors.env.javascript import javascript_refs
 from selenite_inventory_lint.model import Change, DetectorResult, FileChange, FileStatus, Problem
 
 FIXTURES = Path(__file__).parent / "fixtures" / "env"

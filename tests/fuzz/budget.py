@@ -3,9 +3,9 @@
 A target's budget depends on the Hypothesis profile: ``FAST_BUDGET`` (300) examples under the
 default profile, so the everyday suite takes minutes; ``FACTOR`` times the profile's
 ``max_examples`` under ``--hypothesis-profile=ci-long`` (10,000) and ``--hypothesis-profile=long``
-(100,000). The tests of a target share it equally. Every example that reaches a test body is counted, and
-``tests/conftest.py`` prints the counts (summed over pytest-xdist workers) and fails the run
-when a target that ran in full ran fewer examples than its budget.
+(100,000). The tests of a target share it equally. Every example that reaches a test body is
+counted, and ``tests/conftest.py`` prints the counts (summed over pytest-xdist workers) and
+fails the run when a target that ran in full ran fewer examples than its budget.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from selenite_inventory_lint import globs
 from selenite_inventory_lint.config import Config
-from selenite_inventory_lint.detectors import config_files, env, paths
+from selenite_inventory_lint.detectors import config_files, env, paths, references
 from selenite_inventory_lint.model import FileChange
 
 from . import budget
@@ -144,7 +144,7 @@ def test_scanners_on_arbitrary_text(text: str, style: str) -> None:
     line = 1
     try:
         env.scan(style, path.get(style, "a.sh"), text, ("storage/",))
-    except env.Unreadable as exc:
+    except references.Unreadable as exc:
         line = exc.line
     assert line >= 1
 

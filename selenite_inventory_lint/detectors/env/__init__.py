@@ -1,0 +1,262 @@
+"""Environment variables a change starts (or stops) reading (SPEC §3.4).
+
+Sources, each chosen by its `sources` key:
+
+- ``python`` (``*.py``), read with ``ast``: ``os.environ["X"]``, ``os.environ.get("X")``,
+  ``os.environ.setdefault("X", …)``, ``os.getenv("X")``, ``"X" in os.environ``, the same through
+  ``from os import environ, getenv`` and aliases, with keys folded from module constants; and
+  pydantic ``BaseSettings`` classes (v1 and v2): every field is a variable, upper-cased unless
+  ``case_sensitive=True``, prefixed by ``env_prefix`` (``model_config``, ``class Config`` or
+  class keywords), replaced by ``Field(alias=…)``, ``validation_alias`` (``AliasChoices``,
+  ``AliasPath``) or v1 ``env=`` / ``Config.fields``;
+- ``env_files`` (``.env``, ``.env.*``): keys, ``export KEY=``, comments and quoted multi-line
+  values;
+- ``javascript`` (JS/TS, Vue, Svelte): ``process.env.X``, ``process.env["X"]``,
+  ``import.meta.env.X`` and destructuring ``const { X } = process.env``, outside comments and
+  strings;
+- ``yaml_env``: compose ``environment:`` (map and list forms), GitHub workflow ``env:`` blocks
+  and GitLab CI ``variables:``, read with ``yaml.compose`` (no object is built);
+- ``shell``: ``$X`` / ``${X}`` of upper-case names not assigned in the script. Off unless
+  configured: shell scripts read and set variables too freely to guess.
+
+A reference is new when its name is absent from the file's old text (a rename compares with the
+old path's text). A name the old text had and the new one lacks becomes a ``dropped`` candidate;
+the retirement stage (``retirement.py``) keeps it only when no reference is left in the
+repository. Well-known process variables and ``env_ignore`` are never reported. Unparsable
+sources are INV303 problems. Each source style is read by a module of its own in this package.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from selenite_inventory_lint import globs
+from selenite_inventory_lint.detectors import DetectContext, sources
+from selenite_inventory_lint.detectors.references import (
+    Ref,
+    Unreadable,
+    first_refs,
+    reference_changes,
+)
+from selenite_inventory_lint.model import DetectorResult, FileChange, Problem
+
+SOURCE = "env"
+CODE = "INV303"
+
+DEFAULT_SOURCES = sources.ENV_SOURCES
+# SPEC §3.4: variables every process sees, set by the OS, the shell, CI or tooling.
+DEFAULT_IGNORE = (
+    "PATH",
+    "HOME",
+    "USER",
+    "USERNAME",
+    "LOGNAME",
+    "PWD",
+    "OLDPWD",
+    "SHELL",
+    "SHLVL",
+    "LANG",
+    "LANGUAGE",
+    "LC_*",
+    "TERM",
+    "TERM_*",
+    "COLORTERM",
+    "TZ",
+    "TMPDIR",
+    "TMP",
+    "TEMP",
+    "HOSTNAME",
+    "EDITOR",
+    "VISUAL",
+    "PAGER",
+    "DISPLAY",
+    "COLUMNS",
+    "LINES",
+    "NO_COLOR",
+    "FORCE_COLOR",
+    "CI",
+    "CI_*",
+    "GITHUB_*",
+    "RUNNER_OS",
+    "RUNNER_ARCH",
+    "RUNNER_NAME",
+    "RUNNER_TEMP",
+    "RUNNER_TOOL_CACHE",
+    "RUNNER_DEBUG",
+    "RUNNER_ENVIRONMENT",
+    "ACTIONS_*",
+    "GITLAB_*",
+    "PYTEST_*",
+    "VIRTUAL_ENV",
+    "CONDA_*",
+    "PYTHON*",
+    "PIP_*",
+    "NODE_ENV",
+    "NODE_OPTIONS",
+    "NODE_PATH",
+    "XDG_*",
+    "SSH_AUTH_SOCK",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+    "all_proxy",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+    "SOURCE_DATE_EPOCH",
+    "DEBIAN_FRONTEND",
+    "COVERAGE_*",
+    "APPDATA",
+    "LOCALAPPDATA",
+    "USERPROFILE",
+    "SYSTEMROOT",
+    "WINDIR",
+    "COMSPEC",
+    "PATHEXT",
+)
+_WHAT = {
+    "python": "environment variables or storage paths",
+    "env_files": "environment variables",
+    "javascript": "environment variables",
+    "yaml_env": "environment variables",
+    "shell": "environment variables",
+}
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+_style = sources.env_style
+
+
+_IGNORED_NAMES = frozenset(p for p in DEFAULT_IGNORE if not p.endswith("*"))
+_IGNORED_PREFIXES = tuple(p[:-1] for p in DEFAULT_IGNORE if p.endswith("*"))
+
+
+def ignored(name: str, ctx: DetectContext) -> bool:
+    return (
+        name in _IGNORED_NAMES
+        or name.startswith(_IGNORED_PREFIXES)
+        or globs.match_any(ctx.config.env_ignore, name)
+    )
+
+
+class EnvDetector:
+    """Reads environment-variable references from Python, .env, JS/TS, YAML and shell."""
+
+    name = "env"
+
+    def claims(self, path: str, ctx: DetectContext) -> bool:
+        return sources.env(path, ctx)
+
+    def patterns(self, ctx: DetectContext) -> tuple[str, ...]:
+        """Every glob ``claims`` accepts, for narrowing a repository search."""
+        return tuple(p for k, d in DEFAULT_SOURCES.items() for p in ctx.config.sources_for(k, d))
+
+    def detect(self, change: FileChange, ctx: DetectContext) -> DetectorResult:
+        style = _style(change.path, ctx) or _style(change.old_path or change.path, ctx)
+        if style is None:
+            return DetectorResult()
+        path = change.path
+        old = _read_old(change, style, path, ctx.path_roots)
+        # When the old side does not parse, a name its text still holds is not new.
+        unreadable = change.old_text if old is None else None
+
+        def keep(name: str) -> bool:
+            return not ignored(name, ctx) and (unreadable is None or name not in unreadable)
+
+        if change.status == "deleted":
+            return DetectorResult(changes=reference_changes("env", SOURCE, path, {}, old, keep))
+        if change.binary or change.too_large:
+            why = "it is a binary file" if change.binary else "it is larger than max_file_bytes"
+            return DetectorResult(problems=_problems(path, style, ctx, 1, 1, why))
+        text = change.new_text or ""
+        problems: tuple[Problem, ...] = ()
+        if change.undecodable:
+            problems = _problems(path, style, ctx, 1, 1, "it is not valid UTF-8")
+        try:
+            new = first_refs(scan(style, path, text, ctx.path_roots))
+        except Unreadable as exc:
+            return DetectorResult(
+                problems=(*problems, *_problems(path, style, ctx, exc.line, exc.column, exc.why))
+            )
+        changes = reference_changes("env", SOURCE, path, new, old, keep)
+        return DetectorResult(changes=changes, problems=problems)
+
+    def references(self, path: str, text: str, ctx: DetectContext) -> frozenset[str]:
+        """Every variable ``text`` reads (for retirement); an unreadable file reads nothing."""
+        style = _style(path, ctx)
+        if style is None:
+            return frozenset()
+        try:
+            return frozenset(first_refs(scan(style, path, text, ctx.path_roots)))
+        except Unreadable:
+            return frozenset()
+
+
+DETECTOR = EnvDetector()
+
+
+def _problems(
+    path: str, style: str, ctx: DetectContext, line: int, column: int, why: str
+) -> tuple[Problem, ...]:
+    if style == "python" and _is_migration(path, ctx):
+        return ()  # the Alembic detector reports the revision as MIG301
+    return (
+        Problem(
+            code=CODE,
+            path=path,
+            line=line,
+            column=column,
+            message=f"cannot analyze the file for {_WHAT[style]}: {why}",
+        ),
+    )
+
+
+def _is_migration(path: str, ctx: DetectContext) -> bool:
+    from selenite_inventory_lint.detectors.alembic import DETECTOR as ALEMBIC
+
+    return ALEMBIC.claims(path, ctx)
+
+
+def _read_old(
+    change: FileChange, style: str, path: str, roots: Sequence[str]
+) -> dict[str, Ref] | None:
+    """References of the old side; None when there is none or it cannot be read."""
+    if change.old_text is None or change.binary or change.too_large:
+        return None
+    try:
+        return first_refs(scan(style, change.old_path or path, change.old_text, roots))
+    except Unreadable:
+        return None
+
+
+def scan(style: str, path: str, text: str, roots: Sequence[str] = ()) -> list[Ref]:
+    """References in ``text`` read as ``style``; raises ``Unreadable`` on bad syntax."""
+    # One module per source style, imported when a file of that style is read.
+    refs: list[Ref]
+    if style == "python":
+        from selenite_inventory_lint.detectors.env.python import python_refs
+
+        refs = python_refs(path, text, roots)
+    elif style == "env_files":
+        from selenite_inventory_lint.detectors.env.dotenv import dotenv_refs
+
+        refs = dotenv_refs(text)
+    elif style == "javascript":
+        from selenite_inventory_lint.detectors.env.javascript import javascript_refs
+
+        refs = javascript_refs(text)
+    elif style == "yaml_env":
+        from selenite_inventory_lint.detectors.env.yaml_env import yaml_refs
+
+        refs = yaml_refs(path, text)
+    else:
+        from selenite_inventory_lint.detectors.env.shell import shell_refs
+
+        refs = shell_refs(text)
+    return [ref for ref in refs if _NAME.match(ref.name)]

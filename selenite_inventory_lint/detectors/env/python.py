@@ -1,0 +1,237 @@
+"""Environment variables read by Python, with ``ast``: ``os.environ`` and ``os.getenv`` forms,
+and pydantic ``BaseSettings`` fields (v1 and v2)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from selenite_inventory_lint.detectors import _python as py
+from selenite_inventory_lint.detectors.references import Ref, Unreadable
+
+_PYTHON_WORDS = ("environ", "getenv", "BaseSettings")
+
+
+def python_refs(path: str, text: str, roots: Sequence[str] = ()) -> list[Ref]:
+    module = py.load(text)
+    if isinstance(module, py.Unparsable):
+        raise Unreadable(module.line, module.column, module.why)
+    if not any(word in text for word in _PYTHON_WORDS):
+        return []  # every form below names one of these words in the file itself
+    folder = module.folder(path)
+    refs: list[Ref] = []
+    settings: dict[str, _Settings] = {}
+    for node, _parent in module.nodes:
+        if isinstance(node, ast.Call):
+            refs.extend(_call_ref(node, folder))
+        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
+            if _is_environ(node.value, folder):
+                refs.extend(_key_ref(node.slice, node, folder))
+        elif isinstance(node, ast.Compare) and len(node.ops) == 1:
+            if isinstance(node.ops[0], (ast.In, ast.NotIn)) and _is_environ(
+                node.comparators[0], folder
+            ):
+                refs.extend(_key_ref(node.left, node, folder))
+        elif isinstance(node, ast.ClassDef):
+            found = _settings_class(node, settings, folder)
+            if found is not None:
+                settings[node.name] = found
+                refs.extend(_settings_refs(node, found, folder, roots))
+    return refs
+
+
+def _key_ref(key: ast.expr, at: ast.expr, folder: py.Folder) -> Iterator[Ref]:
+    name = folder.value(key)
+    if name is not None:
+        yield Ref(name, at.lineno, at.col_offset + 1)
+
+
+def _is_environ(node: ast.expr, folder: py.Folder, depth: int = 0) -> bool:
+    if isinstance(node, ast.Attribute):
+        return node.attr == "environ" and folder.is_module(node.value, "os")
+    if isinstance(node, ast.Name):
+        if folder.origin(node.id) == "os.environ":
+            return True
+        bound = folder.constants.get(node.id)
+        return bound is not None and depth < 4 and _is_environ(bound, folder, depth + 1)
+    return False
+
+
+def _call_ref(node: ast.Call, folder: py.Folder) -> Iterator[Ref]:
+    func = node.func
+    reads = False
+    if isinstance(func, ast.Attribute):
+        if func.attr == "getenv":
+            reads = folder.is_module(func.value, "os")
+        elif func.attr in ("get", "setdefault"):
+            reads = _is_environ(func.value, folder)
+    elif isinstance(func, ast.Name):
+        reads = folder.origin(func.id) == "os.getenv"
+    if reads and node.args:
+        yield from _key_ref(node.args[0], node, folder)
+
+
+@dataclass(frozen=True, slots=True)
+class _Settings:
+    # None when env_prefix is set to something that cannot be resolved: names are unknown.
+    prefix: str | None = ""
+    case_sensitive: bool = False
+    # pydantic v1 `class Config: fields = {"name": {"env": "X"}}`.
+    fields: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+def _settings_class(
+    node: ast.ClassDef, known: dict[str, _Settings], folder: py.Folder
+) -> _Settings | None:
+    inherited: _Settings | None = None
+    for base in node.bases:
+        if isinstance(base, ast.Name) and base.id in known:
+            inherited = known[base.id]
+            break
+        if py.final_name(base) == "BaseSettings" or (
+            isinstance(base, ast.Name) and folder.origin(base.id).endswith(".BaseSettings")
+        ):
+            inherited = _Settings()
+            break
+    if inherited is None:
+        return None
+    options: dict[str, ast.expr] = {k.arg: k.value for k in node.keywords if k.arg}
+    fields: dict[str, tuple[str, ...]] = dict(inherited.fields)
+    for stmt in node.body:
+        value: ast.expr | None = None
+        if (
+            isinstance(stmt, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "model_config" for t in stmt.targets)
+        ) or (
+            isinstance(stmt, ast.AnnAssign)
+            and isinstance(stmt.target, ast.Name)
+            and stmt.target.id == "model_config"
+        ):
+            value = stmt.value
+        elif isinstance(stmt, ast.ClassDef) and stmt.name == "Config":
+            for inner in stmt.body:
+                if isinstance(inner, ast.Assign):
+                    for target in inner.targets:
+                        if isinstance(target, ast.Name):
+                            options[target.id] = inner.value
+        if isinstance(value, ast.Call):
+            options.update((k.arg, k.value) for k in value.keywords if k.arg)
+        elif isinstance(value, ast.Dict):
+            for key, item in zip(value.keys, value.values, strict=True):
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    options[key.value] = item
+    prefix = inherited.prefix
+    if "env_prefix" in options:
+        prefix = folder.value(options["env_prefix"])
+    case_sensitive = inherited.case_sensitive
+    if "case_sensitive" in options:
+        flag = options["case_sensitive"]
+        case_sensitive = isinstance(flag, ast.Constant) and flag.value is True
+    if isinstance(options.get("fields"), ast.Dict):
+        declared = options["fields"]
+        assert isinstance(declared, ast.Dict)
+        for key, item in zip(declared.keys, declared.values, strict=True):
+            field = folder.value(key) if key is not None else None
+            if field is None:
+                continue
+            # Only {"env": …} names variables; a plain string is an alias, unused by v1 settings.
+            env = (
+                next(
+                    (
+                        v
+                        for k, v in zip(item.keys, item.values, strict=True)
+                        if isinstance(k, ast.Constant) and k.value == "env"
+                    ),
+                    None,
+                )
+                if isinstance(item, ast.Dict)
+                else None
+            )
+            if env is not None:
+                fields[field] = tuple(_strings(env, folder))
+    return _Settings(
+        prefix=prefix, case_sensitive=case_sensitive, fields=tuple(sorted(fields.items()))
+    )
+
+
+def _strings(node: ast.expr, folder: py.Folder) -> Iterator[str]:
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        for element in node.elts:
+            yield from _strings(element, folder)
+        return
+    value = folder.value(node)
+    if value is not None:
+        yield value
+
+
+def _alias_names(node: ast.expr, folder: py.Folder) -> Iterator[str]:
+    """``"X"``, ``AliasChoices("X", AliasPath("y", 0))`` → X, y."""
+    if isinstance(node, ast.Call):
+        kind = py.final_name(node.func)
+        if kind == "AliasChoices":
+            for arg in node.args:
+                yield from _alias_names(arg, folder)
+        elif kind == "AliasPath" and node.args:
+            yield from _strings(node.args[0], folder)
+        return
+    yield from _strings(node, folder)
+
+
+def _is_classvar(annotation: ast.expr) -> bool:
+    target = annotation.value if isinstance(annotation, ast.Subscript) else annotation
+    return py.final_name(target) == "ClassVar"
+
+
+def _field_calls(stmt: ast.AnnAssign) -> Iterator[ast.Call]:
+    if isinstance(stmt.value, ast.Call) and py.final_name(stmt.value.func) == "Field":
+        yield stmt.value
+    annotation = stmt.annotation
+    if isinstance(annotation, ast.Subscript) and py.final_name(annotation.value) == "Annotated":
+        parts = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else []
+        for part in parts:
+            if isinstance(part, ast.Call) and py.final_name(part.func) == "Field":
+                yield part
+
+
+def _default(stmt: ast.AnnAssign) -> ast.expr | None:
+    value = stmt.value
+    if isinstance(value, ast.Call) and py.final_name(value.func) == "Field":
+        keywords = {k.arg: k.value for k in value.keywords if k.arg}
+        return value.args[0] if value.args else keywords.get("default")
+    return value
+
+
+def _settings_refs(
+    node: ast.ClassDef, settings: _Settings, folder: py.Folder, roots: Sequence[str]
+) -> Iterator[Ref]:
+    declared = dict(settings.fields)
+    for stmt in node.body:
+        if not isinstance(stmt, ast.AnnAssign) or not isinstance(stmt.target, ast.Name):
+            continue
+        field = stmt.target.id
+        if field.startswith("_") or field == "model_config" or _is_classvar(stmt.annotation):
+            continue
+        default = _default(stmt)
+        value = folder.value(default) if default is not None else None
+        if value is not None and py.storage_path(value, folder.path, roots):
+            continue  # a storage-path setting: the path's entry documents it (INV103)
+        explicit: list[str] | None = None
+        for call in _field_calls(stmt):
+            keywords = {k.arg: k.value for k in call.keywords if k.arg}
+            for key in ("validation_alias", "alias", "env"):
+                if key in keywords:
+                    explicit = list(_alias_names(keywords[key], folder))
+                    break
+            if explicit is not None:
+                break
+        if explicit is None and field in declared:
+            explicit = list(declared[field])
+        if explicit is None:
+            if settings.prefix is None:
+                continue  # an unresolvable env_prefix: the name is unknown, not guessed
+            explicit = [settings.prefix + field]
+        for name in explicit:
+            yield Ref(
+                name if settings.case_sensitive else name.upper(), stmt.lineno, stmt.col_offset + 1
+            )
