@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from in_memory import changeset_from_texts
 
 from selenite_inventory_lint import pipeline
 from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.inventory.parse import parse_inventory
-from selenite_inventory_lint.memory import changeset_from_texts
 
 REFERENCE = Path(__file__).parent / "inventory" / "fixtures" / "reference.md"
 DROP = (

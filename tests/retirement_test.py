@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from in_memory import MemorySnapshot
 
 from selenite_inventory_lint.changeset import open_changeset
 from selenite_inventory_lint.cli import main
@@ -21,7 +22,6 @@ from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.detectors import DetectContext
 from selenite_inventory_lint.inventory.coverage import Coverage
 from selenite_inventory_lint.inventory.parse import parse_inventory
-from selenite_inventory_lint.memory import MemorySnapshot
 from selenite_inventory_lint.model import Change
 from selenite_inventory_lint.retirement import literal_run, pathspec, settle
 

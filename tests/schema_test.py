@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from in_memory import changeset_from_texts
+
 from selenite_inventory_lint.audit import survey
 from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.detectors import DetectContext
-from selenite_inventory_lint.memory import changeset_from_texts
 from selenite_inventory_lint.schema import Schema
 
 VERSIONS = "backend/alembic/versions"

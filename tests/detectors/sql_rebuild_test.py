@@ -7,10 +7,10 @@ The base holds `db/migrations/0001_init.sql`, which creates `jobs`; each test ad
 from __future__ import annotations
 
 import pytest
+from in_memory import changeset_from_texts
 
 from selenite_inventory_lint import pipeline
 from selenite_inventory_lint.config import Config, parse_config
-from selenite_inventory_lint.memory import changeset_from_texts
 
 INVENTORY = """\
 ## Database

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
+from in_memory import changeset_from_texts
 
 from selenite_inventory_lint import pipeline, reports
 from selenite_inventory_lint.cli import REPORT_FORMATS
 from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.errors import FatalError
-from selenite_inventory_lint.memory import changeset_from_texts
 
 from . import budget
 from .alembic_test import revisions

@@ -11,11 +11,11 @@ import codecs
 from collections.abc import Sequence
 
 from hypothesis import strategies as st
+from in_memory import MemorySnapshot
 
 from selenite_inventory_lint.changeset import decode_text
 from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.detectors import DetectContext
-from selenite_inventory_lint.memory import MemorySnapshot
 from selenite_inventory_lint.model import DetectorResult, FileChange, FileStatus
 
 HOSTILE = (

@@ -25,10 +25,10 @@ from typing import Any
 
 import pytest
 import yaml
+from in_memory import changeset_from_texts
 
 from selenite_inventory_lint import pipeline
 from selenite_inventory_lint.config import parse_config
-from selenite_inventory_lint.memory import changeset_from_texts
 from selenite_inventory_lint.rules import BY_CODE, RULES
 
 CASES = Path(__file__).parent / "cases"

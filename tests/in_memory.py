@@ -1,4 +1,4 @@
-"""Change sets built from texts instead of git: rule case files, `schema-diff`, `audit`."""
+"""Change sets built from texts instead of git, for tests that need no repository."""
 
 from __future__ import annotations
 
