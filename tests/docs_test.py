@@ -10,6 +10,7 @@ from types import ModuleType
 
 import pytest
 
+from selenite_inventory_lint import __version__
 from selenite_inventory_lint.rules import RULES
 
 ROOT = Path(__file__).parents[1]
@@ -108,3 +109,26 @@ def test_every_docs_page_is_linked_from_another() -> None:
             if name and not re.match(r"[a-z]+:", name):
                 linked.add((document.parent / name).resolve())
     assert pages <= linked, f"unreachable docs pages: {sorted(map(str, pages - linked))}"
+
+
+INSTALLABLE = sorted(
+    [
+        ROOT / "README.md",
+        *DOCS.glob("*.md"),
+        *(path for path in (ROOT / "examples").rglob("*") if path.is_file()),
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    "document", INSTALLABLE, ids=[path.relative_to(ROOT).as_posix() for path in INSTALLABLE]
+)
+def test_every_install_names_the_release_tag(document: Path) -> None:
+    """The package is not on an index: each install is the repository at tag v<version>, and
+    each pre-commit `rev:` is that tag."""
+    tag = f"git+https://github.com/OWNER/selenite-inventory-lint@v{__version__}"
+    for line in document.read_text(encoding="utf-8").splitlines():
+        if re.search(r"pip install [^&]*selenite-inventory-lint", line):
+            assert tag in line, f"{document.relative_to(ROOT)}: {line.strip()}"
+        if match := re.match(r"\s*rev: (\S+)", line):
+            assert match.group(1) == f"v{__version__}", f"{document.relative_to(ROOT)}: {line}"
