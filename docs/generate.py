@@ -55,7 +55,7 @@ def rule_page(rule: Rule) -> str:
 # {rule.code}: {rule.summary}
 
 Default severity: **{rule.severity}**. Check function: `{rule.name}` in `{module}.py`.
-`selenite-inventory-lint rules {rule.code}` prints this page.
+`selenite-inventory-lint rules {rule.code}` prints the same documentation.
 
 {rule.docs}
 
