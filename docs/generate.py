@@ -41,6 +41,8 @@ choose the codes that run.
 | code | severity | finding |
 | --- | --- | --- |
 {rows}
+## Suppressions
+
 Suppress one finding with a comment on its line or the line above, always with a reason:
 `# inventory-lint: ignore[MIG102] never written in production` (SQL: `-- inventory-lint: …`,
 JavaScript: `// inventory-lint: …`, Markdown: `<!-- inventory-lint: … -->`). A suppression
