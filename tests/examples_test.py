@@ -37,6 +37,7 @@ LINT_CONFIG = EXAMPLES / ".inventory-lint.yaml"
 DATA_PLAN = EXAMPLES / "docs" / "data-plans" / "DP-2026-001-drop-legacy-flags.md"
 REFERENCE = ROOT / "tests" / "inventory" / "fixtures" / "reference.md"
 PROG = "selenite-inventory-lint"
+HOOK_TYPES = {"pre-commit", "pre-merge-commit", "pre-push"}
 # SPEC §5: every report format the product defines.
 SPEC_FORMATS = frozenset({"text", "json", "markdown", "sarif", "github", "gitlab", "html"})
 # SPEC §4: the front matter a data plan needs to approve anything.
@@ -77,8 +78,10 @@ def report_targets(argv: list[str]) -> dict[str, str]:
 
 
 def pinned_version(script: str) -> str:
-    match = re.search(rf"pip install {PROG}==(\S+)", script)
-    assert match, "the example pins the version it was written for"
+    """The release tag a script installs from the repository (there is no package index)."""
+    assert f"{PROG}==" not in script, "the package is not on an index; install a tag"
+    match = re.search(rf'pip install "git\+https://github\.com/OWNER/{PROG}@v(\S+)"', script)
+    assert match, "the example installs the release tag it was written for"
     return match.group(1)
 
 
@@ -123,7 +126,8 @@ def test_example_pre_commit_config_is_valid_and_uses_published_hooks() -> None:
         entry = shlex.split(published[hook["id"]]["entry"])
         assert entry[0] == PROG
         parse_command(entry[1:])
-    assert set(config["default_install_hook_types"]) == {"pre-commit", "pre-push"}
+    # A merge commit runs pre-merge-commit hooks only: without that type, merges go unchecked.
+    assert set(config["default_install_hook_types"]) == HOOK_TYPES
 
 
 def test_github_workflow_fetches_history_and_uploads_what_check_writes() -> None:
@@ -284,13 +288,17 @@ def strings(node: Any) -> Iterator[str]:
             yield from strings(item)
 
 
-def test_readme_integration_snippets_parse_and_name_commands_that_exist() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    part = readme.split("\n## pre-commit\n")[1].split("\n## The inventory\n")[0]
+@pytest.mark.parametrize(
+    ("page", "end"),
+    [("README.md", "\n## Security\n"), ("docs/ci.md", "\nThe reports these jobs write")],
+)
+def test_integration_snippets_parse_and_name_commands_that_exist(page: str, end: str) -> None:
+    part = (ROOT / page).read_text(encoding="utf-8").split("\n## pre-commit\n")[1].split(end)[0]
     blocks = re.findall(r"^```yaml\n(.*?)^```$", part, flags=re.MULTILINE | re.DOTALL)
     assert len(blocks) == 3
     documents = [yaml.safe_load(block) for block in blocks]
     pre_commit_config, _, gitlab = documents
+    assert set(pre_commit_config["default_install_hook_types"]) == HOOK_TYPES
     published = {hook["id"] for hook in load(MANIFEST)}
     (repo,) = pre_commit_config["repos"]
     assert repo["rev"] == f"v{__version__}"

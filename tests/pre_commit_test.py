@@ -277,3 +277,25 @@ def test_first_commit_is_checked_as_all_added(hooked: Callable[[str], GitRepo]) 
     made, output = commit(repo, "-m", "root, documented")
     assert made, output
     assert repo.run("rev-parse", "--verify", "--quiet", "HEAD~1").returncode != 0
+
+
+def test_merge_commit_is_checked_by_the_example_config(adopter: GitRepo) -> None:
+    main = adopter.head()
+    adopter.git("checkout", "--quiet", "-b", "feature")
+    adopter.write(f"{VERSIONS}/0002_phone.py", ADD_PHONE)
+    adopter.commit("add users.phone, undocumented")
+    adopter.git("checkout", "--quiet", "main")
+
+    rejected = adopter.run("merge", "--no-ff", "--no-edit", "feature")
+    assert rejected.returncode != 0
+    assert "INV102 column users.phone" in rejected.stdout + rejected.stderr
+    assert adopter.head() == main
+    adopter.git("merge", "--abort")
+
+    adopter.git("checkout", "--quiet", "feature")
+    document_phone(adopter)
+    adopter.commit("document users.phone")
+    adopter.git("checkout", "--quiet", "main")
+    accepted = adopter.run("merge", "--no-ff", "--no-edit", "feature")
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    assert adopter.head() != main
