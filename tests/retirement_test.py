@@ -111,12 +111,12 @@ def test_env_prefix_and_alias(selenite: GitRepo) -> None:
         "class Runner(BaseSettings):\n"
         '    model_config = SettingsConfigDict(env_prefix="APP_")\n\n'
         "    token: str\n"
-        '    secret: str = Field(alias="RUNNER_SECRET")\n',
+        '    secret: str = Field(alias="WORKER_SECRET")\n',
     )
     selenite.commit("runner")
     assert [name for _, name, _, _ in found(run(selenite, "--base", "HEAD~1")[1])] == [
         "APP_TOKEN",
-        "RUNNER_SECRET",
+        "WORKER_SECRET",
     ]
 
 

@@ -43,12 +43,13 @@ ENV_SOURCES: dict[str, tuple[str, ...]] = {
         "compose.yaml",
         "compose.*.yml",
         "compose.*.yaml",
-        ".github/workflows/*.yml",
-        ".github/workflows/*.yaml",
-        ".gitlab-ci.yml",
     ),
     "shell": (),
 }
+# CI pipelines set variables for the CI's own jobs (test databases, tokens), not the
+# application's runtime configuration: a variable the application reads is reported where its
+# code reads it. Opt in by adding these to `sources.yaml_env`.
+CI_YAML = (".github/workflows/*.yml", ".github/workflows/*.yaml", ".gitlab-ci.yml")
 
 Role = Literal["migration", "snapshot", "rollback"]
 

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from selenite_inventory_lint.config import Config
-from selenite_inventory_lint.detectors import DetectContext, registry
+from selenite_inventory_lint.detectors import DetectContext, registry, sources
 from selenite_inventory_lint.detectors.env import DETECTOR
 from selenite_inventory_lint.detectors.env.dotenv import dotenv_refs
 from selenite_inventory_lint.detectors.env.javascript import javascript_refs
@@ -28,6 +28,9 @@ FIXTURES = Path(__file__).parent / "fixtures" / "env"
 CASES = sorted(p for p in FIXTURES.iterdir() if p.is_dir())
 ROOTS = ("backend/models/", "logs/", "storage/")
 CTX = DetectContext(config=Config(), path_roots=ROOTS)
+# The golden fixtures include CI pipelines, which are read only when configured.
+WITH_CI = Config(sources={"yaml_env": (*sources.ENV_SOURCES["yaml_env"], *sources.CI_YAML)})
+GOLDEN_CTX = DetectContext(config=WITH_CI, path_roots=ROOTS)
 PUBLIC_FIELDS = 7
 # Python and PyYAML word their errors differently across versions.
 DETAIL = re.compile(r"(invalid Python syntax|invalid YAML) \(.*\)")
@@ -97,7 +100,7 @@ def names(result: DetectorResult) -> list[tuple[str, str, int]]:
 def test_golden(case: Path, update_golden: bool) -> None:
     path, data = source_of(case)
     text = data.decode("utf-8-sig", errors="replace")
-    result = DETECTOR.detect(change(path, text), CTX)
+    result = DETECTOR.detect(change(path, text), GOLDEN_CTX)
     actual = {"path": path, **as_json(result)}
     golden = case.with_suffix(".json")
     if update_golden:

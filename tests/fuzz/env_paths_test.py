@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from selenite_inventory_lint import globs
 from selenite_inventory_lint.config import Config
-from selenite_inventory_lint.detectors import config_files, env, paths, references
+from selenite_inventory_lint.detectors import config_files, env, paths, references, sources
 from selenite_inventory_lint.model import FileChange
 
 from . import budget
@@ -16,7 +16,12 @@ from .strategies import check_result, context, file_changes, lines
 TARGET = "env, paths and config_files detectors"
 SHARE = budget.share(5)
 CODES = frozenset({"INV303"})
-SHELL = Config(sources={"shell": ("*.sh",)})
+SHELL = Config(
+    sources={
+        "shell": ("*.sh",),
+        "yaml_env": (*sources.ENV_SOURCES["yaml_env"], *sources.CI_YAML),
+    }
+)
 
 PYTHON = lines(
     (

@@ -1,5 +1,9 @@
 """Variables set by YAML: compose ``environment:``, GitHub workflow ``env:`` blocks and GitLab CI
-``variables:``, read with ``yaml.compose`` (no object is built)."""
+``variables:``, read with ``yaml.compose`` (no object is built).
+
+A compose service that runs a well-known third-party image and builds nothing of the project
+(``image: postgres:16``) is configured by its ``environment:``, which therefore names that
+image's settings (``POSTGRES_PASSWORD``), not the application's: it is skipped."""
 
 from __future__ import annotations
 
@@ -36,7 +40,8 @@ def yaml_refs(path: str, text: str) -> list[Ref]:
             refs.extend(_blocks(document, "env"))
         elif "services" in top:
             for service in _mapping(top["services"]).values():
-                if "environment" in (keys := _mapping(service)):
+                keys = _mapping(service)
+                if "environment" in keys and not _third_party(keys):
                     refs.extend(_environment(keys["environment"]))
         elif gitlab or "stages" in top:
             for name, node in top.items():
@@ -45,6 +50,72 @@ def yaml_refs(path: str, text: str) -> list[Ref]:
                 elif "variables" in (keys := _mapping(node)):
                     refs.extend(_environment(keys["variables"]))
     return refs
+
+
+# Images whose environment configures the image itself (databases, caches, brokers, proxies,
+# mail catchers, test browsers): the repository name, without registry, owner or tag.
+THIRD_PARTY_IMAGES = frozenset(
+    {
+        "postgres",
+        "postgis",
+        "timescaledb",
+        "mysql",
+        "mariadb",
+        "mongo",
+        "mongodb",
+        "redis",
+        "valkey",
+        "memcached",
+        "rabbitmq",
+        "kafka",
+        "cp-kafka",
+        "zookeeper",
+        "cp-zookeeper",
+        "elasticsearch",
+        "opensearch",
+        "kibana",
+        "minio",
+        "localstack",
+        "nginx",
+        "httpd",
+        "traefik",
+        "caddy",
+        "haproxy",
+        "mailhog",
+        "mailpit",
+        "maildev",
+        "adminer",
+        "pgadmin4",
+        "phpmyadmin",
+        "clickhouse-server",
+        "influxdb",
+        "grafana",
+        "prometheus",
+        "jaeger",
+        "all-in-one",
+        "selenium",
+        "standalone-chrome",
+        "standalone-firefox",
+        "keycloak",
+        "vault",
+        "consul",
+        "nats",
+        "mosquitto",
+        "azurite",
+        "fake-gcs-server",
+    }
+)
+
+
+def _third_party(service: dict[str, yaml.Node]) -> bool:
+    """A service that builds nothing and runs a well-known third-party image."""
+    import yaml
+
+    image = service.get("image")
+    if "build" in service or not isinstance(image, yaml.ScalarNode):
+        return False
+    name = str(image.value).rsplit("/", 1)[-1].split("@", 1)[0].split(":", 1)[0]
+    return name.lower() in THIRD_PARTY_IMAGES
 
 
 def _items(
