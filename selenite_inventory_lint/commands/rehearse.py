@@ -182,8 +182,8 @@ def _plan_source(
     """Data plans cover DATA1xx losses by the rules that cover MIG1xx findings (SPEC §4): a
     plan must list one of the pending migrations and the loss's operation."""
     from selenite_inventory_lint import data_plans
-    from selenite_inventory_lint.pipeline import decode
     from selenite_inventory_lint.model import Problem
+    from selenite_inventory_lint.pipeline import decode
     from selenite_inventory_lint.rules.context import Hit
 
     def source(

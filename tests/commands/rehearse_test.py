@@ -214,8 +214,10 @@ def test_additive_revision_passes_and_logs(
     folder = log.parent / f"2026-03-01-{commit[:7]}"
     text = log.read_text(encoding="utf-8")
     assert text.startswith("# Promotion log\n\nEarlier entries.\n\n## 2026-03-01")
-    assert f"({folder.name}/pre.sql)" in text and f"({folder.name}/post.sql)" in text
-    assert _sha(backup) in text and "passed" in text
+    assert f"({folder.name}/pre.sql)" in text
+    assert f"({folder.name}/post.sql)" in text
+    assert _sha(backup) in text
+    assert "passed" in text
     pre = (folder / "pre.sql").read_text(encoding="utf-8")
     post = (folder / "post.sql").read_text(encoding="utf-8")
     assert "nickname" not in pre
@@ -232,7 +234,8 @@ def test_column_drop_holding_data(
     assert (
         "backend/app.db:1:1: DATA103 column users.phone is dropped holding 3 non-NULL values"
     ) in out
-    assert "DATA101" not in out and "DATA104" not in out
+    assert "DATA101" not in out
+    assert "DATA104" not in out
 
 
 def test_batch_rebuild_keeping_rows(
