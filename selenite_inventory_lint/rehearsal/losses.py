@@ -84,7 +84,7 @@ def _table_losses(
                 before=before.rows,
                 after=0,
                 operation=f"{'drop_table' if after is None else 'delete_rows'} {name}",
-                message=f"table {name} is {what} holding {before.rows} rows",
+                message=f"table {name} is {what} holding {before.rows:,} rows",
             )
         return
     lost_rows = max(0, before.rows - after.rows)
@@ -96,8 +96,8 @@ def _table_losses(
             before=before.rows,
             after=after.rows,
             operation=f"delete_rows {name}",
-            message=f"table {name} loses {lost_rows} of {before.rows} rows "
-            f"({before.rows} → {after.rows})",
+            message=f"table {name} loses {lost_rows:,} of {before.rows:,} rows "
+            f"({before.rows:,} → {after.rows:,})",
         )
     for column, values in before.values:
         full = f"{name}.{column}"
@@ -112,7 +112,7 @@ def _table_losses(
                     before=values,
                     after=0,
                     operation=f"drop_column {full}",
-                    message=f"column {full} is dropped holding {values} non-NULL values",
+                    message=f"column {full} is dropped holding {values:,} non-NULL values",
                 )
             continue
         lost = values - now - lost_rows
@@ -124,7 +124,7 @@ def _table_losses(
                 before=values,
                 after=now,
                 operation=f"alter_column {full}",
-                message=f"column {full} loses {lost} non-NULL values ({values} → {now})",
+                message=f"column {full} loses {lost:,} non-NULL values ({values:,} → {now:,})",
             )
 
 

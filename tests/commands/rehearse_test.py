@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -263,10 +264,16 @@ def test_batch_rebuild_losing_a_column(
     )
     _alembic_project(repo, _revision(upgrade))
     backup = _backup(tmp_path / "prod.db", ALEMBIC_BACKUP)
-    code, out, _ = _rehearse(repo, backup, "--format", "markdown", capsys=capsys)
+    page = tmp_path / "rehearsal.html"
+    code, out, _ = _rehearse(
+        repo, backup, "--format", "markdown", "--report", f"html={page}", capsys=capsys
+    )
     assert code == 1
     assert "**DATA103** (error) column users.phone is dropped holding 3 non\\-NULL values" in out
     assert "| <code>users.phone</code> | 3 | — | **3** |" in out
+    html = page.read_text(encoding="utf-8")
+    assert html.startswith("<!doctype html>")
+    assert '<td><code>users.phone</code></td><td>3</td><td>—</td><td class="lost">3</td>' in html
 
 
 def test_failing_migration(
@@ -508,3 +515,31 @@ def test_log_refuses_a_symbolic_link(
     assert code == 2
     assert "it is a symbolic link" in err
     assert outside.read_text(encoding="utf-8") == "# elsewhere\n"
+
+
+PROBE = """\
+import contextlib, io, json, sys
+from selenite_inventory_lint.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    code = main(["check", "--staged", "--repo", sys.argv[1]])
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+def test_check_never_imports_the_rehearsal(repo: GitRepo) -> None:
+    _sql_project(repo, "ALTER TABLE users ADD COLUMN locale TEXT;")
+    repo.write("migrations/0003_drop.sql", "ALTER TABLE users DROP COLUMN phone;")
+    repo.add()
+    done = subprocess.run(
+        (sys.executable, "-c", PROBE, str(repo.path)), capture_output=True, text=True, check=True
+    )
+    found = json.loads(done.stdout)
+    assert found["code"] == 1  # MIG102: the change was judged, rules and all
+    assert "selenite_inventory_lint.rules.rehearsal" in found["modules"]
+    assert not [
+        m
+        for m in found["modules"]
+        if m.startswith(
+            ("selenite_inventory_lint.rehearsal", "selenite_inventory_lint.commands.rehearse")
+        )
+    ]
