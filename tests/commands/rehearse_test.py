@@ -543,3 +543,29 @@ def test_check_never_imports_the_rehearsal(repo: GitRepo) -> None:
             ("selenite_inventory_lint.rehearsal", "selenite_inventory_lint.commands.rehearse")
         )
     ]
+
+
+def test_run_command_with_placeholders_and_a_backup_that_changes(
+    repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _sql_project(repo, "ALTER TABLE users ADD COLUMN locale TEXT;")
+    backup = _backup(tmp_path / "prod.db", SQL_BACKUP)
+    script = tmp_path / "empty_notes.py"
+    script.write_text(
+        "import sqlite3, sys\n"
+        "conn = sqlite3.connect(sys.argv[1])\n"
+        "conn.execute('DELETE FROM notes')\n"
+        "conn.commit()\n",
+        encoding="utf-8",
+    )
+    run = f"{sys.executable} {script} {{db}}"
+    code, out, _ = _rehearse(repo, backup, "--run", run, capsys=capsys)
+    assert code == 1
+    assert "DATA101 table notes is emptied holding 2 rows" in out
+    assert "locale" not in out  # --run replaces the default: the SQL migration did not run
+
+    # Something writing to the backup while it is rehearsed: exit 2, never a silent pass.
+    code = main(["rehearse", str(backup), "--repo", str(repo.path), "--run", f"echo x >> {backup}"])
+    _out, err = capsys.readouterr()
+    assert code == 2
+    assert "changed during the rehearsal" in err
