@@ -246,6 +246,14 @@ def rehearse(args: argparse.Namespace, say: Callable[[str], None] = _say) -> Reh
     backup = Path(args.backup)
     if not backup.is_file():
         raise FatalError(f"the backup {backup} does not exist or is not a file.")
+    wal = backup.with_name(backup.name + "-wal")
+    if wal.is_file() and wal.stat().st_size > 0:
+        # Committed rows may live only in the write-ahead log: a copy of the main file alone
+        # would rehearse an older database.
+        raise FatalError(
+            f"the backup {backup} has a write-ahead log ({wal.name}); rehearse a consistent "
+            'single-file backup (`sqlite3 live.db ".backup backup.db"` or `VACUUM INTO`).'
+        )
     env_pairs = _env(args.env)
     root = find_root(Path(args.repo))
     with tempfile.TemporaryDirectory(prefix="inventory-lint-rehearse-") as tmp:
