@@ -132,17 +132,15 @@ def _decide(
     ini = _alembic_ini(snapshot)
     pending: tuple[tuple[str, str], ...] = ()
     heads: tuple[str, ...] = ()
+    migrations: tuple[str, ...] = ()
     sql: tuple[str, ...] = ()
     if ini is not None:
         pending, heads = _alembic_pending(snapshot, ini, pre)
     else:
         ctx = DetectContext(config=config)
         applied = rehearsal_run.applied_sql(copy)
-        sql = tuple(
-            p
-            for p in sorted(snapshot.paths())
-            if sources.sql_role(p, ctx) == "migration" and not rehearsal_run.is_applied(p, applied)
-        )
+        migrations = tuple(p for p in snapshot.paths() if sources.sql_role(p, ctx) == "migration")
+        sql = tuple(sorted(p for p in migrations if not rehearsal_run.is_applied(p, applied)))
         pending = tuple((p, p) for p in sql)
     if args.run is not None:
         return _Plan(
@@ -161,7 +159,7 @@ def _decide(
             pending=pending,
             heads=heads,
         )
-    if not sql and not pending:
+    if not migrations:
         raise FatalError(
             "found neither an alembic.ini nor SQL migrations to apply at "
             f"{args.rev}; pass the migration command with --run CMD."

@@ -394,6 +394,8 @@ KEEPS = {
     "fill_values": "UPDATE users SET phone = '3' WHERE phone IS NULL;",
     "rename_column": "ALTER TABLE users RENAME COLUMN phone TO telephone;",
     "drop_empty_table": "DROP TABLE drafts;",
+    # Listed in schema_migrations: nothing is pending, nothing runs.
+    "already_applied": "-- applied\nDROP TABLE notes;",
 }
 LOSES = {
     "drop_table": ("DROP TABLE notes;", ["DATA101 table notes is dropped holding 2 rows"]),
@@ -425,13 +427,20 @@ def test_sql_migration_keeps_data(
     repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str], migration: str
 ) -> None:
     _sql_project(repo, migration)
-    backup = _backup(tmp_path / "prod.db", SQL_BACKUP)
+    script = SQL_BACKUP
+    if migration.startswith("-- applied"):
+        script += "INSERT INTO schema_migrations VALUES ('0002');\n"
+    backup = _backup(tmp_path / "prod.db", script)
     code, out, _ = _rehearse(repo, backup, "--format", "json", capsys=capsys)
     report = json.loads(out)
     assert report["findings"] == []
     assert code == 0
-    assert report["command"]["text"] == "apply 1 pending SQL migration with sqlite3"
-    assert report["pending_migrations"] == ["migrations/0002_change.sql"]
+    if migration.startswith("-- applied"):
+        assert report["command"]["text"] == "apply 0 pending SQL migrations with sqlite3"
+        assert report["pending_migrations"] == []
+    else:
+        assert report["command"]["text"] == "apply 1 pending SQL migration with sqlite3"
+        assert report["pending_migrations"] == ["migrations/0002_change.sql"]
 
 
 @pytest.mark.parametrize(("migration", "expected"), list(LOSES.values()), ids=list(LOSES))
