@@ -10,6 +10,7 @@ it is for trusted operators, never part of `check`, `audit` or the hooks.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import os
 import sys
@@ -254,12 +255,14 @@ def rehearse(args: argparse.Namespace, say: Callable[[str], None] = _say) -> Reh
         )
     env_pairs = _env(args.env)
     root = find_root(Path(args.repo))
-    with tempfile.TemporaryDirectory(prefix="inventory-lint-rehearse-") as tmp:
+    with contextlib.ExitStack() as stack:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="inventory-lint-rehearse-"))
         export = Path(tmp) / "tree"
         say(f"exporting {args.rev}")
         commit = export_tree(root, args.rev, export)
         config = load_config(export, Path(args.config) if args.config else None)
         snapshot = open_tree(root, ref=commit, wants=lambda _path: False).snapshot
+        stack.callback(snapshot.close)
         inventory_path = pipeline.locate_inventory(snapshot, config)
         inventory_text = pipeline.decode(snapshot.read(inventory_path) or b"")
         inventory = pipeline.read_inventory(inventory_text, inventory_path, config)
@@ -328,7 +331,6 @@ def rehearse(args: argparse.Namespace, say: Callable[[str], None] = _say) -> Reh
             plans=_plan_source(snapshot, config, plan.pending),
             only=CODES,
         )
-        snapshot.close()
     from selenite_inventory_lint import __version__
     from selenite_inventory_lint.model import RunResult
 
