@@ -542,6 +542,27 @@ def open_tree(
     return _changeset(top, None, snapshot, _parse_raw(output, worktree=False), wants, max_bytes)
 
 
+def export_tree(root: Path, ref: str, dest: Path) -> str:
+    """Write the files of commit ``ref`` into the new directory ``dest`` as `git archive` gives
+    them (no .git, no submodules, links kept inside ``dest``), for `rehearse`; the commit's sha."""
+    import tarfile
+
+    repo, top = _open_repo(root)
+    sha = _resolve(repo, top, ref, "--rev")
+    if not hasattr(tarfile, "data_filter"):  # pragma: no cover - Python < 3.10.12
+        raise FatalError("rehearse needs Python 3.10.12 or later (tarfile's data filter).")
+    archive = dest.with_name(dest.name + ".tar")
+    _run(repo, "archive", "--format=tar", "-o", str(archive), sha)
+    try:
+        with tarfile.open(archive) as tar:
+            tar.extractall(dest, filter="data")
+    except (OSError, tarfile.TarError) as exc:
+        raise FatalError(f"cannot export {ref} into {dest}: {exc}.") from exc
+    finally:
+        archive.unlink(missing_ok=True)
+    return sha
+
+
 def _changeset(
     top: Path,
     base_sha: str | None,

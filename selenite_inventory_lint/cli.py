@@ -117,6 +117,58 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(diff)
 
+    rehearse = sub.add_parser(
+        "rehearse",
+        help="run the pending migrations on a copy of a SQLite backup and count the data "
+        "they lose (RUNS REPOSITORY CODE)",
+        description="Export REF to a temporary directory, copy BACKUP to the inventory's "
+        "primary database path in it, run the migration command there and report the rows "
+        "and values it loses (DATA1xx) and how it fails (DATA2xx). WARNING: this executes "
+        "repository code (Alembic revisions, env.py, application settings); run it only on "
+        "code you trust, before a promotion. check, audit and the hooks never run it. BACKUP "
+        "is only hashed and copied; the work tree is never touched.",
+    )
+    rehearse.add_argument("backup", metavar="BACKUP", help="a SQLite database file (a backup)")
+    rehearse.add_argument("--rev", default="HEAD", metavar="REF", help="commit to rehearse")
+    rehearse.add_argument(
+        "--run",
+        metavar="CMD",
+        help="migration command, run with your shell in the export; {db} is the copy's path, "
+        "{url} sqlite:///{db} (default: alembic upgrade heads, or the pending .sql migrations)",
+    )
+    rehearse.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="environment for the commands ({db} and {url} expand; repeatable)",
+    )
+    rehearse.add_argument(
+        "--db-path",
+        metavar="PATH",
+        help="where the copy goes (default: the inventory's Primary DB)",
+    )
+    rehearse.add_argument(
+        "--down", metavar="CMD", help="rollback command: check that the round trip restores"
+    )
+    rehearse.add_argument(
+        "--log", metavar="FILE", help="append an entry to this Markdown promotion log"
+    )
+    rehearse.add_argument("--date", metavar="YYYY-MM-DD", help="date of the log entry")
+    rehearse.add_argument("--repo", default=".", metavar="DIR", help="repository (default: .)")
+    rehearse.add_argument("--config", metavar="FILE", help="configuration file")
+    rehearse.add_argument(
+        "--format", default="text", metavar="FMT", help="text, json, markdown or html"
+    )
+    rehearse.add_argument("--output", metavar="FILE", help="write the report to FILE")
+    rehearse.add_argument(
+        "--report",
+        action="append",
+        default=[],
+        metavar="FMT=FILE",
+        help="also write a report in FMT to FILE (repeatable)",
+    )
+
     rules = sub.add_parser("rules", help="list the rules, or explain one")
     rules.add_argument("code", nargs="?", metavar="CODE")
 
@@ -137,6 +189,7 @@ COMMANDS = {
     "inventory": "inventory",
     "rules": "rules",
     "demo": "demo",
+    "rehearse": "rehearse",
 }
 
 

@@ -65,6 +65,11 @@ def read_blob(data: bytes) -> Schema:
             conn.close()
 
 
+def read_schema(conn: Any) -> Schema:
+    """The schema of an open SQLite connection (``rehearse`` reads its own copy)."""
+    return _read_schema(conn)
+
+
 def _read_schema(conn: Any) -> Schema:
     rows = conn.execute(
         "SELECT type, name, tbl_name FROM sqlite_master "

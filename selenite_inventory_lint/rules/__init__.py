@@ -17,6 +17,7 @@ from selenite_inventory_lint.rules import (
     entries,
     history,
     plans,
+    rehearsal,
     stale,
     suppression,
     unanalyzable,
@@ -43,6 +44,48 @@ class Rule:
 
 def _build() -> tuple[Rule, ...]:
     rules = [
+        Rule(
+            code="DATA101",
+            severity="error",
+            summary="Rehearsed migration drops or empties a table holding rows",
+            check=rehearsal.lost_table,
+        ),
+        Rule(
+            code="DATA102",
+            severity="error",
+            summary="Rehearsed migration loses rows of a table",
+            check=rehearsal.lost_rows,
+        ),
+        Rule(
+            code="DATA103",
+            severity="error",
+            summary="Rehearsed migration drops a column holding values",
+            check=rehearsal.lost_column,
+        ),
+        Rule(
+            code="DATA104",
+            severity="error",
+            summary="Rehearsed migration loses values of a column",
+            check=rehearsal.lost_values,
+        ),
+        Rule(
+            code="DATA201",
+            severity="error",
+            summary="Migration command failed on the copy of the backup",
+            check=rehearsal.failed_migration,
+        ),
+        Rule(
+            code="DATA202",
+            severity="error",
+            summary="Integrity or foreign key check failed after the upgrade",
+            check=rehearsal.broken_integrity,
+        ),
+        Rule(
+            code="DATA203",
+            severity="error",
+            summary="Round trip (upgrade, then down) does not restore the backup",
+            check=rehearsal.broken_round_trip,
+        ),
         Rule(
             code="INV101",
             severity="error",

@@ -39,7 +39,11 @@ SPEC_CODES = {
     *(f"MIG{n}" for n in (201, 202, 203, 204, 205, 301)),
     "SUP101",
     "PLAN101",
+    *(f"DATA{n}" for n in (101, 102, 103, 104, 201, 202, 203)),
 }
+# DATA codes judge a rehearsed database, not a change set: their cases are tests of
+# `rehearse`, named in that module's RULE_CASES (code → a passing and a failing test).
+REHEARSE_TESTS = Path(__file__).parents[1] / "commands" / "rehearse_test.py"
 
 
 def _load() -> list[Any]:
@@ -88,7 +92,7 @@ def test_rule_case(code: str, name: str, case: dict[str, Any]) -> None:
 def test_codes_are_unique_sorted_and_in_the_spec() -> None:
     codes = [rule.code for rule in RULES]
     assert codes == sorted(set(codes))
-    assert all(re.fullmatch(r"(INV|MIG|PLAN|SUP)\d{3}", c) for c in codes)
+    assert all(re.fullmatch(r"(INV|MIG|PLAN|SUP|DATA)\d{3}", c) for c in codes)
     assert set(codes) <= SPEC_CODES
 
 
@@ -100,8 +104,28 @@ def test_rule_docs_have_the_four_sections_in_order(code: str) -> None:
     assert not rule.summary.endswith(".")
 
 
+def _rehearse_cases() -> tuple[dict[str, tuple[str, str]], set[str]]:
+    """``RULE_CASES`` of the rehearse tests, and the test functions that module defines."""
+    import ast
+
+    tree = ast.parse(REHEARSE_TESTS.read_text(encoding="utf-8"))
+    cases: dict[str, tuple[str, str]] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "RULE_CASES" for t in node.targets
+        ):
+            cases = ast.literal_eval(node.value)
+    tests = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+    return cases, tests
+
+
 @pytest.mark.parametrize("code", sorted(BY_CODE))
 def test_every_code_has_passing_and_failing_cases(code: str) -> None:
+    if code.startswith("DATA"):
+        cases, tests = _rehearse_cases()
+        assert code in cases, f"{code} missing from RULE_CASES in {REHEARSE_TESTS.name}"
+        assert set(cases[code]) <= tests
+        return
     file = CASES / f"{code}.yaml"
     assert file.is_file(), f"missing {file.name}"
     names = yaml.safe_load(file.read_text(encoding="utf-8")).keys()
