@@ -91,6 +91,9 @@ class Change:
     # Table an index or unique constraint belongs to (``name`` is the index's own name), so
     # MIG109 can tell whether the table existed at the base.
     table: str | None = None
+    # An environment variable whose default is this storage path: setting it in production
+    # moves that data, so the path's entry may document it by naming it.
+    relocates: str | None = None
     # Order of the migration inside the change set (Alembic topological order, SQL file order);
     # with ``line`` it orders operations in time, so "earlier in the same change" is defined.
     sequence: int = 0

@@ -84,16 +84,38 @@ def test_settings_gaining_a_storage_path_and_a_variable(selenite: GitRepo) -> No
     selenite.commit("settings")
     code, report = run(selenite, "--base", "HEAD~1")
     assert code == 1
-    assert found(report) == [
+    # The setting is a variable too: set in production, it moves the thumbnails elsewhere.
+    assert sorted(found(report)) == [
         ("INV103", "storage/thumbnails/", CONFIG, 14),
         ("INV104", "REDIS_URL", CONFIG, 15),
+        ("INV104", "THUMBNAILS_STORAGE_PATH", CONFIG, 14),
     ]
     changes = {(c["kind"], c["name"]): c["documented"] for c in report["changes"]}
     assert changes == {
         ("path", "storage/thumbnails/"): False,
         ("env", "REDIS_URL"): False,
+        ("env", "THUMBNAILS_STORAGE_PATH"): False,
         ("env", "TURNSTILE_SITE_KEY"): True,
     }
+
+
+def test_a_storage_setting_named_by_its_path_entry_is_documented(selenite: GitRepo) -> None:
+    inventory = selenite.path / "DATA_INVENTORY.md"
+    text = inventory.read_text(encoding="utf-8")
+    inventory.write_text(
+        text.replace(
+            "## Storage Paths\n",
+            "## Storage Paths\n- `storage/thumbnails/` (thumbnails; moved by "
+            "`THUMBNAILS_STORAGE_PATH`)\n",
+        ),
+        encoding="utf-8",
+    )
+    selenite.write(
+        CONFIG, SETTINGS + '    thumbnails_storage_path: str = str(STORAGE_ROOT / "thumbnails")\n'
+    )
+    selenite.commit("thumbnails")
+    code, report = run(selenite, "--base", "HEAD~1")
+    assert (code, found(report)) == (0, [])
 
 
 def test_documented_settings_pass(selenite: GitRepo) -> None:

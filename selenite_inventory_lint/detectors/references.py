@@ -24,6 +24,8 @@ class Ref:
     name: str
     line: int
     column: int = 1
+    # A setting whose default is a storage path: moving the variable relocates that data.
+    relocates: str | None = None
 
 
 class Unreadable(Exception):
@@ -58,6 +60,7 @@ def reference_changes(
             column=ref.column,
             source=source,
             operation=operation,
+            relocates=ref.relocates,
         )
 
     added = [

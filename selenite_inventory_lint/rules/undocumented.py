@@ -41,10 +41,30 @@ def documenting_entry(change: Change, ctx: RuleContext) -> Entry | None:
     if change.kind == "path":
         return cov.path(change.name)
     if change.kind == "env":
-        return cov.env(change.name)
+        entry = cov.env(change.name)
+        if entry is None and change.relocates is not None:
+            # A storage-path setting is documented by its path's entry when that names it.
+            # (Descriptions are kept as a person reads them: backticks dropped, words kept.)
+            moved = cov.path(change.relocates)
+            if moved is not None and _names(moved.description, change.name):
+                return moved
+        return entry
     if change.kind == "config_file":
         return cov.config_file(change.name)
     return None
+
+
+def _names(text: str, name: str) -> bool:
+    """Whether ``text`` holds ``name`` as a whole word."""
+    start = text.find(name)
+    while start >= 0:
+        end = start + len(name)
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        if not (before.isalnum() or before == "_" or after.isalnum() or after == "_"):
+            return True
+        start = text.find(name, start + 1)
+    return False
 
 
 def _new_names(ctx: RuleContext, kind: str) -> Iterator[Change]:
@@ -208,7 +228,10 @@ def undocumented_env(ctx: RuleContext) -> Iterator[Hit]:
     section does not list: `os.getenv`, `os.environ`, a pydantic `BaseSettings` field, a key in
     a `.env` file, `process.env` / `import.meta.env`, a compose `environment:` or a workflow
     `env:` entry. Well-known process variables (`PATH`, `HOME`, `CI`, `GITHUB_*`, …) and
-    `env_ignore` are not reported.
+    `env_ignore` are not reported. A settings field whose default is a storage path
+    (`thumbnails_storage_path: str = str(STORAGE_ROOT / "thumbnails")`) is a variable too:
+    setting it in production moves that data. It is documented by its own entry, or by the
+    path's entry when that names it in backticks.
 
     ## Why
     Configuration is data too: a production server that lacks the variable fails or silently
@@ -228,7 +251,8 @@ def undocumented_env(ctx: RuleContext) -> Iterator[Hit]:
     ## Fix
     List the variable (or a glob such as `REDIS_*`) in the configuration section, saying
     whether it is required and what it holds; add it to `env_ignore` if it is not application
-    configuration.
+    configuration. For a storage-path setting, naming it in the path's entry is enough:
+    ``- `storage/thumbnails/` (thumbnails; moved by `THUMBNAILS_STORAGE_PATH`)``.
     """
     yield from _uncovered(
         _first_references(ctx, ("env",), "referenced"),

@@ -214,8 +214,8 @@ def _settings_refs(
             continue
         default = _default(stmt)
         value = folder.value(default) if default is not None else None
-        if value is not None and py.storage_path(value, folder.path, roots):
-            continue  # a storage-path setting: the path's entry documents it (INV103)
+        # A storage-path setting: the path is INV103's; the variable relocates it in production.
+        relocates = py.storage_path(value, folder.path, roots) if value is not None else None
         explicit: list[str] | None = None
         for call in _field_calls(stmt):
             keywords = {k.arg: k.value for k in call.keywords if k.arg}
@@ -233,5 +233,8 @@ def _settings_refs(
             explicit = [settings.prefix + field]
         for name in explicit:
             yield Ref(
-                name if settings.case_sensitive else name.upper(), stmt.lineno, stmt.col_offset + 1
+                name if settings.case_sensitive else name.upper(),
+                stmt.lineno,
+                stmt.col_offset + 1,
+                relocates=relocates,
             )
