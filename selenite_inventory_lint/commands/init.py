@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
 import sys
 from pathlib import Path
 
@@ -37,7 +38,8 @@ def run(args: argparse.Namespace) -> int:
                 f"{relative} already exists; run `selenite-inventory-lint audit` to check it, "
                 "or pass --force to replace it."
             )
-        if _lexically_inside(target, root):
+        # A link, FIFO or device there is refused by the write itself, without being followed.
+        if _lexically_inside(target, root) and stat.S_ISREG(os.lstat(target).st_mode):
             _refuse_ignored(root, target, relative)
     changeset = open_tree(
         root, wants=audit_wants(pipeline.wants(config)), max_bytes=config.max_file_bytes
