@@ -141,6 +141,7 @@ def test_crlf_bom_bytes_change_only_by_inserted_lines() -> None:
         (codecs.BOM_UTF32_LE, "utf-32-le"),
         (codecs.BOM_UTF32_BE, "utf-32-be"),
     ],
+    ids=["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"],
 )
 def test_utf16_and_utf32_are_written_back_in_their_own_encoding(bom: bytes, codec: str) -> None:
     text = reference().replace("\n", "\r\n")
