@@ -25,9 +25,9 @@ from selenite_inventory_lint.pipeline import (
     Selection,
     alembic_dirs,
     claimed,
-    decode,
     detect,
     judge,
+    load_inventory_text,
     locate_inventory,
     path_roots,
     read_inventory,
@@ -249,7 +249,9 @@ def run_audit(
     snapshot = changeset.snapshot
     if inventory_override is None:
         inventory_path = locate_inventory(snapshot, config)
-        inventory_text = decode(snapshot.read(inventory_path) or b"")
+        inventory_text = load_inventory_text(
+            snapshot.read(inventory_path) or b"", inventory_path, config
+        )
     else:
         inventory_path, inventory_text = inventory_override
     inventory = read_inventory(inventory_text, inventory_path, config)

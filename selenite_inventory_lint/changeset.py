@@ -594,6 +594,15 @@ def _changeset(
 _DISCOVERY: dict[str, str | None] = {"GIT_DIR": None, "GIT_WORK_TREE": None}
 
 
+def git_dirs(root: Path) -> tuple[Path, ...]:
+    """The git directories of the work tree at ``root`` (its own and, for a linked worktree,
+    the shared one), real paths: no file under them is ever written (SPEC §7)."""
+    runner, top = _open_repo(root)
+    common = _run(runner, "rev-parse", "--git-common-dir")
+    found = (runner.env["GIT_DIR"], os.path.join(top, common))
+    return tuple(dict.fromkeys(Path(os.path.realpath(path)) for path in found))
+
+
 def _open_repo(root: Path) -> tuple[_Git, Path]:
     where = root.absolute()
     if not where.is_dir():

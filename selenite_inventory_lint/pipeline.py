@@ -432,6 +432,26 @@ def judge(
     return changes, findings
 
 
+def load_inventory_text(data: bytes, path: str, config: Config) -> str:
+    """The inventory's bytes as text, held to ``max_file_bytes`` like every file read."""
+    from selenite_inventory_lint.inventory.parse import decode_inventory
+
+    if len(data) > config.max_file_bytes:
+        raise FatalError(
+            f"the inventory '{path}' is {len(data)} bytes, over max_file_bytes "
+            f"({config.max_file_bytes}); split it, or raise `max_file_bytes` in the configuration."
+        )
+    text = decode_inventory(data)
+    if "\0" in text:
+        # UTF-16 without a byte order mark, or not text at all: read as UTF-8 it would
+        # silently hold no entries.
+        raise FatalError(
+            f"the inventory '{path}' is not text in a known encoding (it holds NUL bytes); "
+            "save it as UTF-8, or as UTF-16 with a byte order mark."
+        )
+    return text
+
+
 def read_inventory(text: str, path: str, config: Config) -> Inventory:
     from selenite_inventory_lint.inventory.parse import parse_inventory
 
@@ -465,21 +485,20 @@ def run(changeset: ChangeSet, config: Config, *, selection: Selection) -> RunRes
     )
     if not work and inventory_file is None and not _touches_plans(files, config):
         return empty  # the pre-commit fast path: nothing data-bearing, nothing parsed
-    if inventory_file is not None and inventory_file.new_text is not None:
-        inventory_text = inventory_file.new_text
-    else:
+    data = inventory_file.new_bytes if inventory_file is not None else None
+    if data is None:
         data = snapshot.read(inventory_path)
         if data is None:
             raise FatalError(f"cannot read the inventory '{inventory_path}'.")
-        inventory_text = decode(data)
-    inventory = read_inventory(inventory_text, inventory_path, config)
+    text = load_inventory_text(data, inventory_path, config)
+    inventory = read_inventory(text, inventory_path, config)
     ctx = dataclasses.replace(ctx, path_roots=path_roots(config, inventory))
     detection = detect(work, snapshot, ctx)
     detection = _settle_retirements(detection, snapshot, ctx, inventory)
     return judge_detection(
         detection,
         inventory,
-        inventory_text,
+        text,
         config,
         files=files,
         selection=selection,

@@ -10,7 +10,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from selenite_inventory_lint.commands.check import exit_code, note_submodules, write_reports
+from selenite_inventory_lint.commands.check import note_submodules
+from selenite_inventory_lint.commands.output import exit_code, write_reports
 from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.errors import FatalError
 from selenite_inventory_lint.pipeline import Snapshot

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -11,14 +10,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from selenite_inventory_lint.errors import EXIT_FINDINGS, EXIT_OK, FatalError
+from selenite_inventory_lint.commands.output import (
+    exit_code,
+    read_regular,
+    refuse_git_dir,
+    write_atomically,
+    write_reports,
+)
+from selenite_inventory_lint.errors import FatalError
 from selenite_inventory_lint.model import RunResult
 
 if TYPE_CHECKING:
     from selenite_inventory_lint.config import Config
-
-# GitHub drops a step summary larger than this.
-STEP_SUMMARY_LIMIT = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -107,112 +110,24 @@ def _refuse_ci_without_base(env: Mapping[str, str]) -> None:
         )
 
 
-def _use_color(stream: object, env: Mapping[str, str]) -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
-    if env.get("NO_COLOR"):
-        return False
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
-
-
-def _split_report(spec: str) -> tuple[str, str]:
-    fmt, sep, path = spec.partition("=")
-    if not sep or not fmt or not path:
-        raise FatalError(f"--report expects FMT=FILE, got '{spec}'.")
-    return fmt, path
-
-
-def write_reports(result: RunResult, args: argparse.Namespace, env: Mapping[str, str]) -> None:
-    """Render the main report (stdout or --output) and every --report FMT=FILE."""
-    from selenite_inventory_lint import reports
-
-    targets = [_split_report(spec) for spec in args.report]
-    main_render = reports.get(args.format)
-    for fmt, _ in targets:
-        reports.get(fmt)  # fail on an unknown format before writing anything
-    for fmt, path in targets:
-        _write(Path(path), reports.get(fmt)(result))
-    if args.output:
-        _write(Path(args.output), main_render(result))
-    else:
-        sys.stdout.write(main_render(result, color=_use_color(sys.stdout, env)))
-    if "github" in (args.format, *(fmt for fmt, _ in targets)) and env.get("GITHUB_STEP_SUMMARY"):
-        append_step_summary(Path(env["GITHUB_STEP_SUMMARY"]), reports.get("markdown")(result))
-
-
-def append_step_summary(path: Path, markdown: str) -> None:
-    """Append the markdown report to the job summary, unless it would pass GitHub's limit."""
-    data = markdown.encode("utf-8")
-    try:
-        size = path.stat().st_size if path.exists() else 0
-        if size + len(data) > STEP_SUMMARY_LIMIT:
-            print(
-                f"selenite-inventory-lint: the job summary {path} would pass GitHub's 1 MiB "
-                "limit; the report was not added to it.",
-                file=sys.stderr,
-            )
-            return
-        with path.open("ab") as summary:
-            summary.write(data)
-    except OSError as exc:
-        raise FatalError(
-            f"cannot append to the job summary {path} (GITHUB_STEP_SUMMARY): {exc.strerror or exc}."
-        ) from exc
-
-
-def _write(path: Path, text: str) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise FatalError(f"cannot write the report to {path}: {exc.strerror or exc}.") from exc
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` by ``data`` through a temporary file in the same directory, so a
-    reader (or a crash) sees the old bytes or the new ones, never half of them."""
-    import tempfile  # only --fix needs it; kept off the pre-commit path
-
-    target = path.resolve()
-    try:
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:  # a read-only folder: nothing was written
-        raise FatalError(f"cannot write {path}: {exc.strerror or exc}.") from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            mode = target.stat().st_mode & 0o7777
-        except FileNotFoundError:
-            mode = 0o644  # a new file: what git checks a text file out as
-        os.chmod(temp, mode)
-        os.replace(temp, target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise FatalError(f"cannot write {path}: {exc.strerror or exc}.") from exc
-
-
 def fix_inventory(root: Path, result: RunResult, config: Config) -> bool:
     """``--fix`` (SPEC §5): stub entries in the inventory on disk; say what changed."""
+    from selenite_inventory_lint.changeset import git_dirs
     from selenite_inventory_lint.inventory.fix import STUB, fix_bytes
     from selenite_inventory_lint.reports.review import plural, visible
 
     path = root / result.inventory
-    if not path.resolve().is_relative_to(root.resolve()):
-        # SPEC §2: symlinks are never followed outside the repository — nor written through.
-        raise FatalError(
-            f"--fix will not write {result.inventory}: it links outside the repository."
-        )
+    display = result.inventory
+    # SPEC §4 trust model: a committed link, a FIFO or the git directory is refused here.
+    refuse_git_dir(path, root, git_dirs(root), display)
+    data = read_regular(path, root=root, display=display, limit=config.max_file_bytes)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
+        fixed = fix_bytes(data, result.findings, sections=config.sections)
+    except UnicodeDecodeError as exc:
         raise FatalError(
-            f"--fix cannot read the inventory {result.inventory}: {exc.strerror or exc}."
+            f"--fix cannot rewrite {result.inventory}: it is not valid {exc.encoding} text; "
+            "re-save it (as UTF-8) and run --fix again."
         ) from exc
-    fixed = fix_bytes(data, result.findings, sections=config.sections)
     for skipped in fixed.skipped:
         print(
             f"{result.inventory}: no stub for {skipped.object_kind} "
@@ -221,7 +136,7 @@ def fix_inventory(root: Path, result: RunResult, config: Config) -> bool:
         )
     if not fixed.changed:
         return False
-    write_atomically(path, fixed.new)
+    write_atomically(path, fixed.new, root=root, display=result.inventory)
     for stub in fixed.stubs:
         print(
             f"{result.inventory}:{stub.line}: added `{visible(stub.key)}: {STUB}` "
@@ -262,10 +177,6 @@ def note_submodules(paths: Sequence[str]) -> None:
             "run the linter in the submodule's own repository to check it.",
             file=sys.stderr,
         )
-
-
-def exit_code(result: RunResult, args: argparse.Namespace) -> int:
-    return EXIT_FINDINGS if result.errors and not args.exit_zero else EXIT_OK
 
 
 def run(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from selenite_inventory_lint.commands.check import exit_code
+from selenite_inventory_lint.commands.output import exit_code
 
 if TYPE_CHECKING:
     from importlib.abc import Traversable

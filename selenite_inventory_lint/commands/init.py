@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import os
+import stat
 import sys
 from pathlib import Path
 
 from selenite_inventory_lint.commands.audit import audit_wants, progress_bar
-from selenite_inventory_lint.commands.check import write_atomically
+from selenite_inventory_lint.commands.output import refuse_git_dir, write_atomically
 from selenite_inventory_lint.errors import EXIT_OK, FatalError
 from selenite_inventory_lint.pipeline import INVENTORY_NAME
 
 
 def run(args: argparse.Namespace) -> int:
     from selenite_inventory_lint import pipeline
-    from selenite_inventory_lint.changeset import find_root, open_tree
+    from selenite_inventory_lint.changeset import find_root, git_dirs, open_tree
     from selenite_inventory_lint.config import load_config
     from selenite_inventory_lint.inventory.template import first_inventory
 
@@ -22,27 +24,28 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(root, Path(args.config) if args.config else None)
     relative = args.output or config.inventory or INVENTORY_NAME
     target = Path(relative) if Path(relative).is_absolute() else root / relative
-    if not Path(relative).is_absolute() and not target.resolve().is_relative_to(root.resolve()):
-        # The path came from the repository (its config or a symlink in it): never write
-        # outside it (SPEC §7); an absolute --output is the user's own choice.
+    if not Path(relative).is_absolute() and not _lexically_inside(target, root):
+        # The path came from the repository's config: never write outside it (SPEC §7);
+        # an absolute --output is the user's own choice.
         raise FatalError(
             f"init will not write {relative}: it leads outside the repository; "
             "pass an absolute --output to write there."
         )
-    if target.exists() and not args.force:
-        raise FatalError(
-            f"{relative} already exists; run `selenite-inventory-lint audit` to check it, or "
-            "pass --force to replace it."
-        )
+    refuse_git_dir(target, root, git_dirs(root), relative)
+    if os.path.lexists(target):
+        if not args.force:
+            raise FatalError(
+                f"{relative} already exists; run `selenite-inventory-lint audit` to check it, "
+                "or pass --force to replace it."
+            )
+        # A link, FIFO or device there is refused by the write itself, without being followed.
+        if _lexically_inside(target, root) and stat.S_ISREG(os.lstat(target).st_mode):
+            _refuse_ignored(root, target, relative)
     changeset = open_tree(
         root, wants=audit_wants(pipeline.wants(config)), max_bytes=config.max_file_bytes
     )
     text, counts = first_inventory(changeset, config, progress=progress_bar(sys.stderr, "init"))
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise FatalError(f"cannot create the folder of {relative}: {exc.strerror or exc}.") from exc
-    write_atomically(target, text.encode("utf-8"))
+    write_atomically(target, text.encode("utf-8"), root=root, display=relative)
     listed = ", ".join(f"{n} {what}" for what, n in counts.items()) or "nothing found yet"
     print(
         f"Wrote {relative} ({listed}). Replace each `TODO: describe`, commit it, then run "
@@ -50,3 +53,21 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return EXIT_OK
+
+
+def _lexically_inside(target: Path, root: Path) -> bool:
+    # On the text: a link on the way is refused when writing, not followed here.
+    return Path(os.path.abspath(target)).is_relative_to(os.path.realpath(root))
+
+
+def _refuse_ignored(root: Path, target: Path, relative: str) -> None:
+    """--force replaces a file of the work tree (tracked, or new and not ignored), never one
+    git ignores: ``.venv/bin/activate`` is not an inventory."""
+    from selenite_inventory_lint.changeset import open_changeset
+
+    inside = Path(os.path.abspath(target)).relative_to(os.path.realpath(root)).as_posix()
+    if not open_changeset(root, wants=lambda _path: False).snapshot.exists(inside):
+        raise FatalError(
+            f"init will not replace {relative}: git ignores it, so it is not a file of the "
+            "work tree; choose another path with --output or `inventory:`."
+        )

@@ -14,6 +14,7 @@ from selenite_inventory_lint.model import SectionKind
 def _load(args: argparse.Namespace) -> tuple[str, str, dict[str, SectionKind | None]]:
     """(display path, text, section overrides) of the inventory asked for."""
     from selenite_inventory_lint.config import load_config
+    from selenite_inventory_lint.inventory.parse import decode_inventory
 
     explicit = Path(args.config) if args.config else None
     if args.path:
@@ -24,9 +25,9 @@ def _load(args: argparse.Namespace) -> tuple[str, str, dict[str, SectionKind | N
             raise FatalError(f"cannot read the inventory {file}: {exc.strerror or exc}.") from exc
         config = load_config(Path("."), explicit) if explicit else None
         sections = dict(config.sections) if config else {}
-        return args.path, data.decode("utf-8-sig", errors="replace"), sections
+        return args.path, decode_inventory(data), sections
     from selenite_inventory_lint.changeset import find_root, open_changeset
-    from selenite_inventory_lint.pipeline import decode, locate_inventory
+    from selenite_inventory_lint.pipeline import load_inventory_text, locate_inventory
 
     root = find_root(Path(args.repo))
     config = load_config(root, explicit)
@@ -35,7 +36,7 @@ def _load(args: argparse.Namespace) -> tuple[str, str, dict[str, SectionKind | N
     content = snapshot.read(path)
     if content is None:
         raise FatalError(f"cannot read the inventory '{path}'.")
-    return path, decode(content), dict(config.sections)
+    return path, load_inventory_text(content, path, config), dict(config.sections)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -143,7 +143,7 @@ def differences(result: RunResult) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from selenite_inventory_lint.commands.check import exit_code, write_reports
+    from selenite_inventory_lint.commands.output import exit_code, write_reports
 
     result = compare(args)
     if args.format == "text" and not args.output:

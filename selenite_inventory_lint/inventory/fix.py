@@ -9,8 +9,9 @@ Each INV101-INV105 finding names an object; its stub goes where a person would p
 - a missing section is created with the reference inventory's heading, after the sections
   that precede it in the reference layout (Database, Storage Paths, Configuration & State).
 
-Every other byte is kept: the BOM, each line's own ending, a missing final newline, and
-bytes that are not UTF-8 (decoded with ``surrogateescape`` and written back unchanged).
+Every other byte is kept: the BOM and the encoding it names (UTF-16 stays UTF-16), each line's
+own ending, a missing final newline, and bytes that are not UTF-8 (decoded with
+``surrogateescape`` and written back unchanged).
 Objects the inventory already covers get no stub, so fixing twice adds nothing. A stub whose
 key the parser would not read back as that object (a backtick or a space in a table name) is
 skipped and reported, never written.
@@ -24,12 +25,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from selenite_inventory_lint.inventory.coverage import Coverage
-from selenite_inventory_lint.inventory.parse import Inventory, parse_inventory
+from selenite_inventory_lint.inventory.parse import Inventory, inventory_encoding, parse_inventory
 from selenite_inventory_lint.model import EntryKind, Finding, SectionKind
 
 STUB = "TODO: describe"
 FIXABLE = frozenset({"INV101", "INV102", "INV103", "INV104", "INV105"})
-BOM = b"\xef\xbb\xbf"
 
 _ORDER: tuple[SectionKind, ...] = ("schema", "paths", "configuration")
 # The reference inventory's headings (../shared/examples/DATA_INVENTORY.md).
@@ -366,11 +366,16 @@ def fix_bytes(
     *,
     sections: Mapping[str, SectionKind | None] | None = None,
 ) -> ByteFix:
-    """``fix_text`` on a file's bytes: BOM and undecodable bytes survive unchanged."""
-    bom = BOM if data.startswith(BOM) else b""
-    text = data[len(bom) :].decode("utf-8", errors="surrogateescape")
+    """``fix_text`` on a file's bytes, written back in the file's own encoding (the one its BOM
+    names, else UTF-8): BOM and undecodable bytes survive unchanged.
+
+    Raises ``UnicodeDecodeError`` for UTF-16/32 bytes that cannot be carried through.
+    """
+    bom, codec = inventory_encoding(data)
+    errors = "surrogateescape" if codec == "utf-8" else "surrogatepass"
+    text = data[len(bom) :].decode(codec, errors=errors)
     fixed = fix_text(text, findings, sections=sections)
-    new = bom + fixed.new.encode("utf-8", errors="surrogateescape") if fixed.changed else data
+    new = bom + fixed.new.encode(codec, errors=errors) if fixed.changed else data
     return ByteFix(old=data, new=new, stubs=fixed.stubs, skipped=fixed.skipped)
 
 

@@ -38,6 +38,7 @@ CRLF/CR into LF, so those inputs give identical records.
 from __future__ import annotations
 
 import bisect
+import codecs
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -495,6 +496,31 @@ class _Parser:
             )
         )
         self.entry_ends.append(max(end, line))
+
+
+# Longest first: a UTF-32 LE mark begins with the UTF-16 LE one.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def inventory_encoding(data: bytes) -> tuple[bytes, str]:
+    """(byte order mark, codec) of an inventory file: its BOM decides, else UTF-8."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return bom, codec
+    return b"", "utf-8"
+
+
+def decode_inventory(data: bytes) -> str:
+    """The inventory's text in the encoding its BOM names (a UTF-16 file written by an editor
+    on Windows is read, not garbled); undecodable bytes are replaced."""
+    bom, codec = inventory_encoding(data)
+    return data[len(bom) :].decode(codec, errors="replace")
 
 
 def _source_lines(text: str) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import subprocess
 from pathlib import Path
 
@@ -130,6 +131,34 @@ def test_crlf_bom_bytes_change_only_by_inserted_lines() -> None:
     assert fixed.new == expected
     assert fixed.new.startswith(b"\xef\xbb\xbf# Data Inventory")
     assert fix_bytes(fixed.new, [undocumented("column", "users.phone")]).new == fixed.new
+
+
+@pytest.mark.parametrize(
+    ("bom", "codec"),
+    [
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+        (codecs.BOM_UTF32_LE, "utf-32-le"),
+        (codecs.BOM_UTF32_BE, "utf-32-be"),
+    ],
+    ids=["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"],
+)
+def test_utf16_and_utf32_are_written_back_in_their_own_encoding(bom: bytes, codec: str) -> None:
+    text = reference().replace("\n", "\r\n")
+    fixed = fix_bytes(bom + text.encode(codec), [undocumented("column", "users.phone")])
+    marker = "- `users.last_seen_at`: idle-session tracking for timeout enforcement.\r\n"
+    expected = text.replace(marker, marker + "- `users.phone`: TODO: describe\r\n")
+    assert fixed.new == bom + expected.encode(codec)
+    assert [stub.key for stub in fixed.stubs] == ["users.phone"]
+
+
+def test_a_lone_surrogate_in_utf16_survives() -> None:
+    data = codecs.BOM_UTF16_LE + "## Database\n- `users`: a \ud800 b.\n".encode(
+        "utf-16-le", errors="surrogatepass"
+    )
+    fixed = fix_bytes(data, [undocumented("table", "invoices")])
+    stub = "- `invoices`: TODO: describe\n".encode("utf-16-le")
+    assert fixed.new == data + stub
 
 
 def test_undecodable_bytes_survive() -> None:
