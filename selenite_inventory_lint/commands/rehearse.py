@@ -66,7 +66,7 @@ def _env(pairs: Sequence[str]) -> list[tuple[str, str]]:
 
 
 def _targets(args: argparse.Namespace) -> list[tuple[str, str]]:
-    from selenite_inventory_lint.commands.check import _split_report
+    from selenite_inventory_lint.commands.output import _split_report
     from selenite_inventory_lint.rehearsal.report import FORMATS
 
     targets = [_split_report(spec) for spec in args.report]
@@ -356,84 +356,63 @@ def rehearse(args: argparse.Namespace, say: Callable[[str], None] = _say) -> Reh
     )
 
 
-def _refuse_link(path: Path, what: str) -> None:
-    if path.is_symlink():
-        raise FatalError(f"rehearse will not write {what} {path}: it is a symbolic link.")
+# A promotion log is read whole to be appended to; one larger than this is not a log.
+LOG_LIMIT = 64 * 1024 * 1024
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    # The shared writer; one call site so it can move with it.
-    from selenite_inventory_lint.commands.check import write_atomically
+def _write(path: Path, data: bytes, root: Path | None, display: str) -> None:
+    """Every file rehearse writes goes through the shared writer: never through a link."""
+    from selenite_inventory_lint.commands.output import write_atomically
 
-    write_atomically(path, data)
-
-
-def _write_new(path: Path, data: bytes) -> None:
-    """Create ``path`` (which must not exist, not even as a link) and write ``data``."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    try:
-        fd = os.open(path, flags, 0o644)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-    except OSError as exc:
-        raise FatalError(f"cannot write {path}: {exc.strerror or exc}.") from exc
+    write_atomically(path, data, root=root, display=display)
 
 
-def write_log(log: Path, rehearsal: Rehearsal, date: str) -> Path:
+def write_log(log: Path, rehearsal: Rehearsal, date: str, root: Path | None = None) -> Path:
     """Append the rehearsal to the promotion log and write its snapshots next to it; the
-    snapshot folder."""
+    snapshot folder. Nothing is written through a symbolic link (``commands/output.py``)."""
+    from selenite_inventory_lint.commands.output import read_regular
     from selenite_inventory_lint.rehearsal.report import log_entry
 
-    _refuse_link(log, "the promotion log")
     parent = log.parent
-    _refuse_link(parent, "into the folder")
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        stem = f"{date}-{rehearsal.commit[:7]}"
-        for n in range(1, 1000):
-            name = stem if n == 1 else f"{stem}-{n}"
-            try:
-                os.mkdir(parent / name)
-                break
-            except FileExistsError:
-                continue
-        else:  # pragma: no cover - a thousand rehearsals of one commit on one day
-            raise FatalError(f"too many snapshot folders named {stem}-* next to {log}.")
-        old = log.read_bytes() if log.exists() else b"# Promotion log\n"
-    except OSError as exc:
-        raise FatalError(f"cannot write the promotion log {log}: {exc.strerror or exc}.") from exc
+    stem = f"{date}-{rehearsal.commit[:7]}"
+    for n in range(1, 1000):
+        name = stem if n == 1 else f"{stem}-{n}"
+        if not os.path.lexists(parent / name):
+            break
+    else:  # pragma: no cover - a thousand rehearsals of one commit on one day
+        raise FatalError(f"too many snapshot folders named {stem}-* next to {log}.")
+    old = b"# Promotion log\n"
+    if os.path.lexists(log):
+        old = read_regular(log, root=root, display=f"the promotion log {log}", limit=LOG_LIMIT)
     folder = parent / name
     outcome = rehearsal.outcome
-    _write_new(folder / "pre.sql", outcome.pre.schema_sql.encode("utf-8"))
-    _write_new(folder / "post.sql", outcome.post.schema_sql.encode("utf-8"))
+    for snapshot, schema in (
+        ("pre.sql", outcome.pre.schema_sql),
+        ("post.sql", outcome.post.schema_sql),
+    ):
+        _write(folder / snapshot, schema.encode("utf-8"), root, f"the snapshot {folder / snapshot}")
     separator = b"" if old.endswith(b"\n\n") else (b"\n" if old.endswith(b"\n") else b"\n\n")
     entry = log_entry(rehearsal, date, name).encode("utf-8")
-    _write_atomically(log, old + separator + entry)
+    _write(log, old + separator + entry, root, f"the promotion log {log}")
     return folder
 
 
-def _write_report(path: Path, text: str) -> None:
-    _refuse_link(path, "the report")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise FatalError(f"cannot write the report to {path}: {exc.strerror or exc}.") from exc
-
-
 def run(args: argparse.Namespace) -> int:
+    from selenite_inventory_lint.changeset import find_root
     from selenite_inventory_lint.rehearsal.report import render
 
     date = _date(args.date)
     targets = _targets(args)
     rehearsal = rehearse(args)
+    root = find_root(Path(args.repo))
     if args.log:
-        folder = write_log(Path(args.log), rehearsal, date)
+        folder = write_log(Path(args.log), rehearsal, date, root)
         _say(f"logged to {args.log}, snapshots in {folder}")
-    for fmt, path in targets:
-        _write_report(Path(path), render(rehearsal, fmt))
+    reports = [(Path(path), render(rehearsal, fmt)) for fmt, path in targets]
     if args.output:
-        _write_report(Path(args.output), render(rehearsal, args.format))
-    else:
+        reports.append((Path(args.output), render(rehearsal, args.format)))
+    for path, text in reports:
+        _write(path, text.encode("utf-8"), root, f"the report {path}")
+    if not args.output:
         sys.stdout.write(render(rehearsal, args.format))
     return EXIT_FINDINGS if rehearsal.result.errors else EXIT_OK
