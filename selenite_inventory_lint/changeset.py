@@ -238,7 +238,11 @@ class Snapshot:
         # One short process rather than starting the blob reader for a yes or no.
         try:
             return self._git("cat-file", "-t", self._blob_name(path)) == "blob"
-        except GitError:
+        except GitError as exc:
+            if "promisor remote" in exc.stderr:
+                raise FatalError(
+                    f"cannot look up {path} at {self.head} ({_complaint(exc)}); {_remedy(exc)}."
+                ) from exc
             return False
 
     def read(self, path: str) -> bytes | None:
