@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from selenite_inventory_lint.model import Finding, ReportedChange, RunResult
+from selenite_inventory_lint.reports import escape_char
 
 # SPEC §4: the operations a data plan approves (MIG107/MIG109 are warnings about DDL).
 DESTRUCTIVE = frozenset({"MIG101", "MIG102", "MIG103", "MIG104", "MIG105", "MIG106", "MIG108"})
@@ -45,15 +46,6 @@ class Review:
     # (object kind, name, reason) of objects no stub could be written for.
     skipped: tuple[tuple[str, str, str], ...]
     checklist: Checklist | None
-
-
-def escape_char(char: str) -> str:
-    """One character as a Python-style escape. Git hands over a file name that is not UTF-8
-    with each stray byte as a surrogate (``surrogateescape``): it shows as that byte, ``\\xNN``."""
-    code = ord(char)
-    if 0xDC80 <= code <= 0xDCFF:
-        return f"\\x{code - 0xDC00:02x}"
-    return repr(char)[1:-1]
 
 
 def visible(text: str, *, newlines: bool = False) -> str:
