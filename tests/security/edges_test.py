@@ -124,6 +124,24 @@ def test_no_text_line_starts_a_github_workflow_command(
     assert all(_annotation(line) and "%3A%3A" in line for line in commands), commands
 
 
+def test_no_report_line_starts_a_workflow_command_of_the_repository(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write(
+        "DATA_INVENTORY.md",
+        INVENTORY + "\n## Required Updates\n::error::intro\n- ::warning::item\n",
+    )
+    repo.commit("base")
+    repo.write("::error file=x::pwned.sql", "DROP TABLE users;\n")
+    repo.add()
+    for fmt in sorted(FORMATS):
+        code, out, err = _check(repo, capsys, "--staged", "--format", fmt)
+        assert (code, err) == (1, ""), fmt
+        assert "pwned" in out, fmt
+        starts = [line for line in out.splitlines() if line.lstrip().startswith("::")]
+        assert all(fmt == "github" and _annotation(line) for line in starts), (fmt, starts)
+
+
 def test_partial_clone_with_an_unreachable_promisor_says_so_in_one_line(
     make_repo: MakeRepo, capfd: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
