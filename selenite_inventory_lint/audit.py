@@ -57,7 +57,8 @@ MIGRATION_SOURCES = frozenset({"alembic", "sql"})
 SNAPSHOT_SOURCES = frozenset({"sqlite_schema"})
 REFERENCE_KINDS = frozenset({"path", "env", "config_file", "database"})
 Progress = Callable[[int, int], None]
-Grep = Callable[[Sequence[str]], "dict[str, tuple[str, ...]]"]
+# (needles, git pathspecs) → needle → paths holding it (``Snapshot.grep``).
+Grep = Callable[[Sequence[str], Sequence[str]], "dict[str, tuple[str, ...]]"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -210,7 +211,10 @@ def liveness(
     needles = sorted(
         {e.key if e.kind == "env" else _literal_name(e.key) for e in unresolved} - {""}
     )
-    mentions = grep(needles) if grep is not None and needles else {}
+    # The inventory mentions every one of them and does not count: searching it would cost
+    # (entries x entries), in git and in the needle-by-file check after it.
+    outside = (f":(exclude,literal){inventory.path}",)
+    mentions = grep(needles, outside) if grep is not None and needles else {}
     for entry in unresolved:
         needle = entry.key if entry.kind == "env" else _literal_name(entry.key)
         if any(p != inventory.path for p in mentions.get(needle, ())):

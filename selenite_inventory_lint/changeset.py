@@ -97,7 +97,7 @@ class _Git:
         self._options = tuple(options)
         self._executable = os.environ.get("GIT_PYTHON_GIT_EXECUTABLE") or "git"
 
-    def __call__(self, command: str, *args: str) -> str:
+    def __call__(self, command: str, *args: str, stdin: bytes | None = None) -> str:
         environment = {**os.environ, **self.env, "LANGUAGE": "C", "LC_ALL": "C"}
         for name in self._unset:
             environment.pop(name, None)
@@ -106,7 +106,8 @@ class _Git:
                 (self._executable, *self._options, command, *args),
                 cwd=self.cwd,
                 env=environment,
-                stdin=subprocess.DEVNULL,
+                stdin=subprocess.DEVNULL if stdin is None else None,
+                input=stdin,
                 capture_output=True,
                 check=False,
             )
@@ -142,14 +143,28 @@ def _complaint(exc: GitError) -> str:
     return _stderr(exc) or f"exit status {exc.status}"
 
 
+def _remedy(exc: GitError) -> str:
+    if "promisor remote" in exc.stderr:
+        return (
+            "this is a partial clone and the object is not in it: its promisor remote could "
+            "not be reached to fetch it. Make the remote reachable (network, credentials) or "
+            "run in a full clone (no --filter)"
+        )
+    return "check that the repository is intact and readable"
+
+
 def _run(runner: _Git, command: str, *args: str) -> str:
     try:
         return runner(command, *args)
     except GitError as exc:
         raise FatalError(
-            f"git {command} failed in {runner.cwd} ({_complaint(exc)}); "
-            "check that the repository is intact and readable."
+            f"git {command} failed in {runner.cwd} ({_complaint(exc)}); {_remedy(exc)}."
         ) from exc
+
+
+def _missing(exc: ValueError) -> bool:
+    """GitPython's answer to "<name> missing", as opposed to a reader that stopped answering."""
+    return "could not be resolved" in str(exc)
 
 
 def _text(value: str | bytes) -> str:
@@ -223,7 +238,11 @@ class Snapshot:
         # One short process rather than starting the blob reader for a yes or no.
         try:
             return self._git("cat-file", "-t", self._blob_name(path)) == "blob"
-        except GitError:
+        except GitError as exc:
+            if "promisor remote" in exc.stderr:
+                raise FatalError(
+                    f"cannot look up {path} at {self.head} ({_complaint(exc)}); {_remedy(exc)}."
+                ) from exc
             return False
 
     def read(self, path: str) -> bytes | None:
@@ -264,13 +283,26 @@ class Snapshot:
             args.append("--untracked")
         elif self.head == INDEX:
             args.append("--cached")
+        # Needles go through stdin: an inventory of 100,000 entries is far more than an
+        # argument list can hold (E2BIG). `-f` drops the CR of a CRLF line end, so a needle
+        # ending in CR keeps to the argument list.
+        piped = [needle for needle in usable if not needle.endswith("\r")]
         for needle in usable:
-            args += ["-e", needle]
+            if needle.endswith("\r"):
+                args += ["-e", needle]
+        if piped:
+            args += ["-f", "-"]
         if self.head not in (WORKTREE, INDEX):
             args.append(self.head)
             prefix = f"{self.head}:"
         try:
-            output = self._git("grep", *args, "--", *pathspecs)
+            output = self._git(
+                "grep",
+                *args,
+                "--",
+                *pathspecs,
+                stdin="".join(f"{needle}\n" for needle in piped).encode("utf-8", "surrogateescape"),
+            )
         except GitError as exc:
             if exc.status == 1:  # no match
                 return result
@@ -335,8 +367,12 @@ class Snapshot:
     def _blob_header(self, name: str) -> tuple[str, int] | None:
         try:
             sha, kind, size = self._blobs_reader().get_object_header(name)
-        except ValueError:  # GitPython's answer to "<name> missing"
-            return None
+        except ValueError as exc:
+            if _missing(exc):
+                return None
+            raise self._unreadable(name) from exc
+        except OSError as exc:
+            raise self._unreadable(name) from exc
         # GitPython annotates str but hands back the header's bytes.
         return (_text(sha), size) if _text(kind) == "blob" else None
 
@@ -352,14 +388,28 @@ class Snapshot:
         # size before the content, and content that is not wanted is drained in chunks.
         try:
             _sha, kind, size, stream = self._blobs_reader().stream_object_data(name)
-        except ValueError:  # GitPython's answer to "<name> missing"
-            return _ABSENT
-        wanted = _text(kind) == "blob"
-        if wanted and (limit is None or size <= limit):
-            return stream.read(), False
-        while stream.read(_DRAIN_CHUNK):
-            pass
+            wanted = _text(kind) == "blob"
+            if wanted and (limit is None or size <= limit):
+                return stream.read(), False
+            while stream.read(_DRAIN_CHUNK):
+                pass
+        except ValueError as exc:
+            if _missing(exc):
+                return _ABSENT
+            raise self._unreadable(name) from exc
+        except OSError as exc:  # the reader died: a broken pipe, not a closed stdout
+            raise self._unreadable(name) from exc
         return _TOO_LARGE if wanted else _ABSENT
+
+    def _unreadable(self, name: str) -> FatalError:
+        """The blob reader stopped (it exits on a blob it cannot get): one process of its own
+        asks git for the reason."""
+        try:
+            self._git("cat-file", "-e", name)
+            reason, remedy = "git cat-file stopped", "check that the repository is intact"
+        except GitError as exc:
+            reason, remedy = _complaint(exc), _remedy(exc)
+        return FatalError(f"cannot read object {name} in {self._git.cwd} ({reason}); {remedy}.")
 
     def _visible(self, paths: Sequence[str]) -> set[str]:
         """The paths git counts as work-tree files: tracked, or untracked and not ignored."""
@@ -471,6 +521,7 @@ def find_root(start: Path) -> Path:
     try:
         top = _Git(directory, _DISCOVERY)("rev-parse", "--show-toplevel")
     except GitError as exc:
+        _refuse_dubious_ownership(exc, directory)
         raise FatalError(
             f"{start} is not inside a git repository's work tree; run the command from "
             "inside one or point --repo at it."
@@ -603,6 +654,19 @@ def git_dirs(root: Path) -> tuple[Path, ...]:
     return tuple(dict.fromkeys(Path(os.path.realpath(path)) for path in found))
 
 
+def _refuse_dubious_ownership(exc: GitError, directory: Path) -> None:
+    """git ignores a repository another user owns (CVE-2022-24765): say so, not "no repository"."""
+    if "dubious ownership" not in exc.stderr:
+        return
+    # git prints the exact command, with the path spelled as it wants it.
+    advice = [line.strip() for line in exc.stderr.splitlines() if "safe.directory" in line]
+    command = advice[0] if advice else f"git config --global --add safe.directory {directory}"
+    raise FatalError(
+        f"git refuses the repository at {directory.absolute()}: detected dubious ownership "
+        f"(another user owns it). If you trust it, run `{command}` and run again."
+    ) from exc
+
+
 def _open_repo(root: Path) -> tuple[_Git, Path]:
     where = root.absolute()
     if not where.is_dir():
@@ -616,6 +680,7 @@ def _open_repo(root: Path) -> tuple[_Git, Path]:
         git_dir = discover("rev-parse", "--absolute-git-dir")
         top = Path(discover("rev-parse", "--show-toplevel"))
     except GitError as exc:
+        _refuse_dubious_ownership(exc, where)
         try:
             discover("rev-parse", "--git-dir")
         except GitError:

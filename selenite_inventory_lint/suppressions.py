@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from selenite_inventory_lint.model import Finding, Problem
 
 MARKER = "inventory-lint:"
-_RE = re.compile(r"(#|--|<!--|//)\s*inventory-lint:\s*ignore\[([^\]]*)\](.*)")
+# The opening only: matching "[^\]]*\]" from every opening would rescan the line once per
+# marker, quadratic on a line of many unclosed "ignore[" (issue 13).
+_OPENING = re.compile(r"(#|--|<!--|//)\s*inventory-lint:\s*ignore\[")
 _COMMENT_ONLY = re.compile(r"^\s*(#|--|<!--|//)")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -50,8 +52,11 @@ def parse_suppressions(path: str, text: str) -> tuple[Suppression, ...]:
     for index, raw in enumerate(lines):
         if MARKER not in raw:
             continue
-        match = _RE.search(raw)
+        match = _OPENING.search(raw)
         if match is None:
+            continue
+        close = raw.find("]", match.end())
+        if close < 0:
             continue
         covers = [index + 1]
         if _COMMENT_ONLY.match(raw):
@@ -65,10 +70,10 @@ def parse_suppressions(path: str, text: str) -> tuple[Suppression, ...]:
             if statements
             else [(line, line) for line in sorted(set(covers))]
         )
-        reason = match.group(3).strip()
+        reason = raw[close + 1 :].strip()
         if match.group(1) == "<!--":
             reason = reason.removesuffix("-->").strip()
-        codes = tuple(c for c in re.split(r"[,\s]+", match.group(2)) if c)
+        codes = tuple(c for c in re.split(r"[,\s]+", raw[match.end() : close]) if c)
         found.append(
             Suppression(
                 path=path,

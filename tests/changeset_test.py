@@ -692,6 +692,46 @@ def test_snapshot_grep_maps_each_needle_to_its_files(snapshot: Snapshot) -> None
     assert snapshot.grep([]) == {}
 
 
+def test_snapshot_grep_takes_more_needles_than_an_argument_list_holds(repo: GitRepo) -> None:
+    # 3 MB of needles, past Linux's 2 MB for a whole command line; one ends in CR, which a
+    # patterns file cannot carry (git drops the CR of a CRLF line end).
+    needles = [f"NEEDLE_{i:05d}_{'X' * 140}" for i in range(20_000)]
+    repo.write("a.txt", f"{needles[3]}\n")
+    repo.write("b.txt", "crlf\r\nplain\n")
+    repo.commit()
+    snapshot = open_changeset(repo.path, head="HEAD").snapshot
+
+    found = snapshot.grep([*needles, "crlf\r", "plain\r"])
+
+    assert found.pop(needles[3]) == ("a.txt",)
+    assert found.pop("crlf\r") == ("b.txt",)
+    assert set(found.values()) == {()}
+    assert len(found) == len(needles)
+
+
+def test_partial_clone_whose_promisor_is_gone_is_fatal_not_absent(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    origin = make_repo("origin")
+    origin.write("a.sql", "v1\n")
+    first = origin.commit()
+    origin.write("a.sql", "v2\n")
+    origin.commit()
+    origin.git("config", "uploadpack.allowFilter", "true")
+    clone = origin.clone("clone", "--filter=blob:none")  # fetches the blobs at HEAD only
+    shutil.move(origin.path, tmp_path / "gone")
+    snapshot = open_changeset(clone.path, head=first, wants=lambda path: False).snapshot
+
+    assert snapshot.read_many([]) == {}
+    with pytest.raises(FatalError, match=r"partial clone .* promisor remote could not be"):
+        snapshot.exists("a.sql")  # one `cat-file -t`
+    with pytest.raises(FatalError, match=r"cannot read object .*partial clone"):
+        snapshot.read("a.sql")  # the batch reader, which exits on the missing blob
+    with pytest.raises(FatalError, match=r"cannot read object .*partial clone"):
+        snapshot.exists("a.sql")  # the reader, stopped
+    assert open_changeset(clone.path).snapshot.read("a.sql") == b"v2\n"
+
+
 def test_snapshot_grep_with_a_bad_pathspec_is_fatal(repo: GitRepo) -> None:
     repo.write("a.txt", "a\n")
     repo.commit()

@@ -80,8 +80,8 @@ def run(args: argparse.Namespace) -> int:
 
     _committed_inventory(root, changeset.snapshot, config)
 
-    def grep(needles: Sequence[str]) -> dict[str, tuple[str, ...]]:
-        return changeset.snapshot.grep(needles)
+    def grep(needles: Sequence[str], pathspecs: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        return changeset.snapshot.grep(needles, pathspecs)
 
     result = run_audit(
         changeset,

@@ -28,6 +28,16 @@ FORMATS: dict[str, str] = {
 }
 
 
+def escape_char(char: str) -> str:
+    """One character as a Python-style escape, for every format. Git hands over a file name
+    that is not UTF-8 with each stray byte as a surrogate (``surrogateescape``): it shows as
+    that byte, ``\\xNN``."""
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"
+    return repr(char)[1:-1]
+
+
 def get(fmt: str) -> Report:
     module = FORMATS.get(fmt)
     if module is None:

@@ -4,11 +4,10 @@ shifts so merge requests show new and resolved issues, not moved ones."""
 from __future__ import annotations
 
 import hashlib
-import json
 
 from selenite_inventory_lint.model import Finding, RunResult
 from selenite_inventory_lint.reports.fingerprint import fingerprints
-from selenite_inventory_lint.reports.review import DESTRUCTIVE
+from selenite_inventory_lint.reports.review import DESTRUCTIVE, json_text
 
 
 def severity(finding: Finding) -> str:
@@ -44,4 +43,4 @@ def as_list(result: RunResult) -> list[dict[str, object]]:
 
 
 def render(result: RunResult, *, color: bool = False) -> str:
-    return json.dumps(as_list(result), indent=2, ensure_ascii=False) + "\n"
+    return json_text(as_list(result))

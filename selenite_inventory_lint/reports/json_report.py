@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 from selenite_inventory_lint.model import RunResult
+from selenite_inventory_lint.reports.review import json_text
 
 SCHEMA_VERSION = 1
 
@@ -51,4 +50,4 @@ def as_dict(result: RunResult) -> dict[str, object]:
 
 
 def render(result: RunResult, *, color: bool = False) -> str:
-    return json.dumps(as_dict(result), indent=2, ensure_ascii=False) + "\n"
+    return json_text(as_dict(result))

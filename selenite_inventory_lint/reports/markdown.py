@@ -22,8 +22,9 @@ from selenite_inventory_lint.reports.review import Checklist, Review, Segment, p
 LIMIT = 65_000
 COLLAPSE_AFTER = 10
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~&$])")
-# Text that would open a block (list, heading, quote, thematic break) at the start of a line.
-_BLOCK_START = re.compile(r"^(\s*)(\d+[.)]|[-+#>=])")
+# Text that would open a block (list, heading, quote, thematic break) at the start of a line,
+# or a GitHub Actions workflow command ("::error ...") when the report goes to a job's log.
+_BLOCK_START = re.compile(r"^(\s*)(\d+[.)]|[-+#>=:])")
 
 
 def _text(value: str, *, line_start: bool = False) -> str:

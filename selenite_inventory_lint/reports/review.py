@@ -7,18 +7,21 @@ suggested inventory patch (``inventory/fix.py`` as a unified diff) and the inven
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from selenite_inventory_lint.model import Finding, ReportedChange, RunResult
+from selenite_inventory_lint.reports import escape_char
 
 # SPEC §4: the operations a data plan approves (MIG107/MIG109 are warnings about DDL).
 DESTRUCTIVE = frozenset({"MIG101", "MIG102", "MIG103", "MIG104", "MIG105", "MIG106", "MIG108"})
 SCHEMA_KINDS = frozenset({"table", "column", "index"})
 _REQUIRED = re.compile(r"\brequired\s+updates?\b", re.IGNORECASE)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 Segment = tuple[Literal["text", "code"], str]
 
@@ -46,7 +49,8 @@ class Review:
 
 
 def visible(text: str, *, newlines: bool = False) -> str:
-    """Control characters (ANSI escapes, NUL, line breaks) as ``\\xNN``-style escapes.
+    """Control characters (ANSI escapes, NUL, line breaks) and the stray bytes of a name that
+    is not UTF-8 as ``\\xNN``-style escapes.
 
     With ``newlines`` a line break stays one (CRLF and CR become LF), for formats whose
     messages may span lines.
@@ -54,7 +58,14 @@ def visible(text: str, *, newlines: bool = False) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not newlines:
         text = text.replace("\n", "\\n")
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+    return _CONTROL.sub(lambda m: escape_char(m.group()), text)
+
+
+def json_text(value: object) -> str:
+    """``value`` as indented JSON that is valid UTF-8: a stray byte of a file name is written
+    as the text ``\\xNN`` (a lone surrogate cannot be encoded)."""
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    return _SURROGATE.sub(lambda m: "\\" + escape_char(m.group()), text) + "\n"
 
 
 def plural(count: int, word: str) -> str:

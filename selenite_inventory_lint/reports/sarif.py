@@ -8,13 +8,12 @@ its line, so GitHub tracks an alert across commits that move it.
 
 from __future__ import annotations
 
-import json
 import re
 from urllib.parse import quote
 
 from selenite_inventory_lint.model import Finding, RunResult, Severity
 from selenite_inventory_lint.reports.fingerprint import fingerprints
-from selenite_inventory_lint.reports.review import visible
+from selenite_inventory_lint.reports.review import json_text, visible
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 # GitHub code scanning truncates or rejects rule descriptions over this many characters.
@@ -66,7 +65,8 @@ def _message(finding: Finding) -> str:
 
 
 def _uri(path: str) -> str:
-    return quote(path, safe="/")
+    # The name's own bytes, percent-encoded: a name that is not UTF-8 keeps its stray bytes.
+    return quote(path.encode("utf-8", "surrogateescape"), safe="/")
 
 
 def as_dict(result: RunResult) -> dict[str, object]:
@@ -123,4 +123,4 @@ def as_dict(result: RunResult) -> dict[str, object]:
 
 
 def render(result: RunResult, *, color: bool = False) -> str:
-    return json.dumps(as_dict(result), indent=2, ensure_ascii=False) + "\n"
+    return json_text(as_dict(result))

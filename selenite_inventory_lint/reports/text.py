@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from selenite_inventory_lint.model import Finding, RunResult
+from selenite_inventory_lint.reports import escape_char
 
 _RESET = "\x1b[0m"
 _STYLE = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "info": "\x1b[1;36m"}
@@ -11,11 +12,18 @@ _BOLD = "\x1b[1m"
 
 def _clean(text: str) -> str:
     """Repository text must not drive the terminal: escape control characters."""
-    return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in text)
+    return "".join(ch if ch.isprintable() or ch == " " else escape_char(ch) for ch in text)
+
+
+def _path(path: str) -> str:
+    """A line starting with ``::`` (after blanks) is a GitHub Actions workflow command: a path
+    that could start one is written as ``./path``."""
+    text = _clean(path)
+    return f"./{text}" if text.lstrip().startswith(":") else text
 
 
 def _line(finding: Finding, color: bool) -> str:
-    where = f"{_clean(finding.path)}:{finding.line}:{finding.column}:"
+    where = f"{_path(finding.path)}:{finding.line}:{finding.column}:"
     message = _clean(finding.message)
     if finding.covered_by_plan:
         message += f" (covered by data plan {_clean(finding.covered_by_plan)})"
