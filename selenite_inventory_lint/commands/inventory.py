@@ -41,12 +41,14 @@ def _load(args: argparse.Namespace) -> tuple[str, str, dict[str, SectionKind | N
 
 def run(args: argparse.Namespace) -> int:
     from selenite_inventory_lint.inventory.parse import parse_inventory
+    from selenite_inventory_lint.reports.text import clean, line_path
 
     path, text, sections = _load(args)
     inventory = parse_inventory(text, path, sections)
     for problem in inventory.problems:
         print(
-            f"{problem.path}:{problem.line}:{problem.column}: {problem.code} {problem.message}",
+            f"{line_path(problem.path)}:{problem.line}:{problem.column}: {problem.code} "
+            f"{clean(problem.message)}",
             file=sys.stderr,
         )
     if args.format == "json":
@@ -60,8 +62,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
     width = max((len(e.key) for e in inventory.entries), default=0)
-    lines = [f"{inventory.path}: {len(inventory.entries)} entries"]
+    lines = [f"{line_path(inventory.path)}: {len(inventory.entries)} entries"]
     for e in inventory.entries:
-        lines.append(f"{e.line:>5}  {e.kind:<11}  {e.key:<{width}}  {e.description}")
+        lines.append(f"{e.line:>5}  {e.kind:<11}  {clean(e.key):<{width}}  {clean(e.description)}")
     sys.stdout.write("\n".join(lines) + "\n")
     return EXIT_OK

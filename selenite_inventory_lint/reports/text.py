@@ -10,23 +10,23 @@ _STYLE = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "info": "\x1b[1;36m"}
 _BOLD = "\x1b[1m"
 
 
-def _clean(text: str) -> str:
+def clean(text: str) -> str:
     """Repository text must not drive the terminal: escape control characters."""
     return "".join(ch if ch.isprintable() or ch == " " else escape_char(ch) for ch in text)
 
 
-def _path(path: str) -> str:
+def line_path(path: str) -> str:
     """A line starting with ``::`` (after blanks) is a GitHub Actions workflow command: a path
     that could start one is written as ``./path``."""
-    text = _clean(path)
+    text = clean(path)
     return f"./{text}" if text.lstrip().startswith(":") else text
 
 
 def _line(finding: Finding, color: bool) -> str:
-    where = f"{_path(finding.path)}:{finding.line}:{finding.column}:"
-    message = _clean(finding.message)
+    where = f"{line_path(finding.path)}:{finding.line}:{finding.column}:"
+    message = clean(finding.message)
     if finding.covered_by_plan:
-        message += f" (covered by data plan {_clean(finding.covered_by_plan)})"
+        message += f" (covered by data plan {clean(finding.covered_by_plan)})"
     if not color:
         return f"{where} {finding.code} {message}"
     return f"{_BOLD}{where}{_RESET} {_STYLE[finding.severity]}{finding.code}{_RESET} {message}"

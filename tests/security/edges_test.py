@@ -142,6 +142,23 @@ def test_no_report_line_starts_a_workflow_command_of_the_repository(
         assert all(fmt == "github" and _annotation(line) for line in starts), (fmt, starts)
 
 
+def test_the_inventory_listing_starts_no_workflow_command(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from selenite_inventory_lint.cli import main
+
+    name = "::error::pwned/DATA_INVENTORY.md"
+    repo.write(".inventory-lint.yaml", f'inventory: "{name}"\n')
+    repo.write(name, INVENTORY + "\n## Database\n- not an entry\n")
+    repo.commit("base")
+    assert main(["inventory", "--repo", str(repo.path)]) == 0
+    out, err = capsys.readouterr()
+    assert "pwned" in out
+    assert "pwned" in err  # the INV302 line names the file too
+    lines = [*out.splitlines(), *err.splitlines()]
+    assert not [line for line in lines if line.lstrip().startswith("::")]
+
+
 def test_partial_clone_with_an_unreachable_promisor_says_so_in_one_line(
     make_repo: MakeRepo, capfd: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
