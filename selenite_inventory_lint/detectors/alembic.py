@@ -117,6 +117,30 @@ _STATEMENT_WRAPPERS = frozenset({"bindparams", "execution_options", "columns", "
 _FILLERS = frozenset({"add", "append", "extend", "update", "setdefault", "insert"})
 _NOT_LITERAL = "it is not a literal string"
 _CORE_BASES = frozenset({"table", "Table", "update", "delete", "insert", "select"})
+# Operation objects handed to op.invoke(): class → the op method it stands for, with the
+# keywords that are spelled differently there.
+_OP_CLASSES = {
+    "CreateTableOp": "create_table",
+    "DropTableOp": "drop_table",
+    "AddColumnOp": "add_column",
+    "DropColumnOp": "drop_column",
+    "RenameTableOp": "rename_table",
+    "AlterColumnOp": "alter_column",
+    "CreateIndexOp": "create_index",
+    "DropIndexOp": "drop_index",
+    "CreateUniqueConstraintOp": "create_unique_constraint",
+    "ExecuteSQLOp": "execute",
+}
+_OP_KEYWORDS = {
+    "modify_type": "type_",
+    "modify_nullable": "nullable",
+    "modify_name": "new_column_name",
+    "modify_server_default": "server_default",
+}
+# Attributes of op that hand out no operation: reading them is not an indirect call.
+_OP_READS = frozenset({"get_bind", "get_context", "f", "inline_literal"})
+_OPERATIONS_CLASSES = frozenset({"Operations", "BatchOperations"})
+_BIND_NAMES = frozenset({"bind", "conn", "connection", "engine"})
 _MAX_LOOP = 256
 _MAX_ALTERNATIVES = 16
 _MAX_HELPER_DEPTH = 8
@@ -161,6 +185,18 @@ _Value = tuple[ast.expr, _Scope]
 class _Batch:
     table: str | None
     recreate: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """An operation reached indirectly: its op method, batch, and the arguments bound so far."""
+
+    method: str
+    batch: _Batch | None = None
+    args: tuple[ast.expr, ...] = ()
+    keywords: tuple[ast.keyword, ...] = ()
+    # Operations.drop_table(op, ...): the call's first argument is the op object itself.
+    unbound: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +248,12 @@ class _Facts:
     functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
     guard_helpers: set[str] = field(default_factory=set)
     op_helpers: set[str] = field(default_factory=set)
-    upgrades: list[ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=list)
+    # upgrade() and upgrade_<engine>(): the name and the body Alembic would run.
+    upgrades: list[tuple[str, list[ast.stmt]]] = field(default_factory=list)
+    # Bindings of an upgrade name that cannot be followed (imported, built by a call…).
+    hidden_upgrades: list[tuple[ast.stmt, str]] = field(default_factory=list)
+    # ORM classes declared in the revision: class name → __tablename__.
+    tables: dict[str, str] = field(default_factory=dict)
     scope: _Scope = field(default_factory=_Scope)
 
 
@@ -504,10 +545,11 @@ def _facts(tree: ast.Module, guard_functions: frozenset[str]) -> _Facts:
     direct_guard: set[str] = set()
     direct_ops: set[str] = set()
     calls: dict[str, set[str]] = {}
+    upgrades: dict[str, tuple[ast.stmt, list[ast.stmt] | None]] = {}
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            if stmt.name == "upgrade" or stmt.name.startswith("upgrade_"):
-                facts.upgrades.append(stmt)
+            if _is_upgrade(stmt.name):
+                upgrades[stmt.name] = (stmt, stmt.body)
                 continue
             facts.functions[stmt.name] = stmt
             calls[stmt.name] = set()
@@ -530,10 +572,49 @@ def _facts(tree: ast.Module, guard_functions: frozenset[str]) -> _Facts:
             for target in targets:
                 if isinstance(target, ast.Name):
                     scope = scope.bind(target.id, ((stmt.value, scope),))
+                    if target.id == "upgrade" or (
+                        _is_upgrade(target.id) and isinstance(stmt.value, (ast.Lambda, ast.Name))
+                    ):
+                        upgrades[target.id] = (stmt, _upgrade_body(stmt.value))
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            for alias in stmt.names:
+                local = alias.asname or alias.name.split(".")[0]
+                if local == "upgrade":
+                    upgrades[local] = (stmt, None)
+        elif isinstance(stmt, ast.ClassDef):
+            for item in stmt.body:
+                if (
+                    isinstance(item, ast.Assign)
+                    and any(
+                        isinstance(t, ast.Name) and t.id == "__tablename__" for t in item.targets
+                    )
+                    and (tablename := _const_str(item.value))
+                ):
+                    facts.tables[stmt.name] = tablename.lower()
+    # `upgrade = _real` or `upgrade = lambda: ...`: Alembic runs whatever the name holds last.
+    for name, (stmt, body) in upgrades.items():
+        if body is None and isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Name):
+            real = facts.functions.get(stmt.value.id)
+            body = real.body if real is not None else None
+        if body is None:
+            facts.hidden_upgrades.append((stmt, f"{name} is bound to something defined elsewhere"))
+        else:
+            facts.upgrades.append((name, body))
     facts.scope = scope
     facts.guard_helpers = _closure(direct_guard, calls)
     facts.op_helpers = _closure(direct_ops, calls)
     return facts
+
+
+def _is_upgrade(name: str) -> bool:
+    return name == "upgrade" or name.startswith("upgrade_")
+
+
+def _upgrade_body(value: ast.expr) -> list[ast.stmt] | None:
+    if isinstance(value, ast.Lambda):
+        body = ast.Expr(value=value.body)
+        return [ast.copy_location(body, value.body)]
+    return None
 
 
 def _closure(seeds: set[str], calls: Mapping[str, set[str]]) -> set[str]:
@@ -622,14 +703,38 @@ class _Analyzer:
         self.path = path
         self.migration = migration
         self.want_keys = want_keys
+        self.tree = tree
         self.items: list[_Item] = []
         self.guard_vars: set[str] = set()
+        self.local_functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
 
     def run(self) -> list[_Item]:
-        for fn in self.facts.upgrades:
+        module = _State(fn="<module>")
+        # Alembic imports the revision: module-level code and decorators run with upgrade().
+        self._module(self.tree.body, _Scope(self.facts.scope), module)
+        for stmt, why in self.facts.hidden_upgrades:
+            problem = self._problem_at(stmt, module, f"cannot analyze the revision: {why}")
+            self._emit((), problems=(problem,))
+        for name, body in self.facts.upgrades:
             self.guard_vars = set()
-            self._block(fn.body, _Scope(self.facts.scope), _State(fn=fn.name))
+            self.local_functions = {}
+            self._block(body, _Scope(self.facts.scope), _State(fn=name))
         return self.items
+
+    def _module(self, body: Sequence[ast.stmt], scope: _Scope, state: _State) -> None:
+        for stmt in body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                for expr in _definition_exprs(stmt):
+                    self._scan(expr, scope, state)
+                if isinstance(stmt, ast.ClassDef):
+                    self._module(stmt.body, scope, state)
+            elif isinstance(stmt, (ast.Import, ast.ImportFrom)) or (
+                isinstance(stmt, ast.Assign)
+                and any(isinstance(t, ast.Name) and _is_upgrade(t.id) for t in stmt.targets)
+            ):
+                continue
+            else:
+                scope, _ = self._block((stmt,), scope, state)
 
     # positions, records, keys
 
@@ -748,14 +853,14 @@ class _Analyzer:
         if isinstance(stmt, ast.Match):
             branches = [self._block(case.body, scope, state) for case in stmt.cases]
             return _merge(scope, [s for s, stop in branches if not stop] + [scope]), state, False
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return self._nested(stmt, scope, state), state, False
         if isinstance(stmt, ast.Assign):
-            self._scan(stmt.value, scope, state)
-            return self._assign(stmt.targets, stmt.value, scope), state, False
+            return self._assign_stmt(stmt.targets, stmt.value, scope, state)
         if isinstance(stmt, ast.AnnAssign):
             if stmt.value is None:
                 return scope, state, False
-            self._scan(stmt.value, scope, state)
-            return self._assign([stmt.target], stmt.value, scope), state, False
+            return self._assign_stmt([stmt.target], stmt.value, scope, state)
         if isinstance(stmt, ast.AugAssign):
             self._scan(stmt.value, scope, state)
             if isinstance(stmt.target, ast.Name):
@@ -775,6 +880,48 @@ class _Analyzer:
         if isinstance(stmt, (ast.Raise, ast.Continue, ast.Break)):
             return scope, state, True
         return scope, state, False
+
+    def _nested(
+        self, fn: ast.FunctionDef | ast.AsyncFunctionDef, scope: _Scope, state: _State
+    ) -> _Scope:
+        """A function defined inside upgrade() may run there: its body counts where it is
+        written (parameters unknown), and again with arguments bound when op reaches it."""
+        for expr in _definition_exprs(fn):
+            self._scan(expr, scope, state)
+        self.local_functions[fn.name] = fn
+        inner = scope
+        for param in _params(fn.args):
+            inner = inner.bind(param, ())
+        saved = self.guard_vars
+        self.guard_vars = set()
+        self._block(fn.body, inner, state)
+        self.guard_vars = saved
+        return scope.bind(fn.name, ())
+
+    def _assign_stmt(
+        self, targets: Sequence[ast.expr], value: ast.expr, scope: _Scope, state: _State
+    ) -> tuple[_Scope, _State, bool]:
+        names = [t.id for t in targets if isinstance(t, ast.Name)]
+        if len(names) == len(targets):
+            batch_call = (
+                isinstance(value, ast.Call)
+                and isinstance(value.func, ast.Attribute)
+                and value.func.attr == "batch_alter_table"
+                and self._ref(value.func.value, scope, state) == "op"
+            )
+            if batch_call and isinstance(value, ast.Call):
+                # b = op.batch_alter_table("t"): b is followed like a `with ... as b` context.
+                batch = self._batch(value, scope, state)
+                batches = dict(state.batches)
+                for name in names:
+                    batches[name] = batch
+                    scope = scope.bind(name, ())
+                return scope, replace(state, batches=batches), False
+            if self._op_like(value, scope, state):
+                # An alias of op or of one of its methods is followed where it is called.
+                return self._assign(targets, value, scope), state, False
+        self._scan(value, scope, state)
+        return self._assign(targets, value, scope), state, False
 
     def _merge_block(self, body: Sequence[ast.stmt], scope: _Scope, state: _State) -> _Scope:
         after, stop = self._block(body, scope, state)
@@ -844,15 +991,20 @@ class _Analyzer:
                 isinstance(expr, ast.Call)
                 and isinstance(expr.func, ast.Attribute)
                 and expr.func.attr == "batch_alter_table"
-                and _is_op(expr.func.value, self.facts)
+                and self._ref(expr.func.value, scope, state) == "op"
             ):
                 batch = self._batch(expr, scope, state)
                 if isinstance(item.optional_vars, ast.Name):
                     batches[item.optional_vars.id] = batch
-            elif item.optional_vars is not None:
-                for name in _target_names(item.optional_vars):
-                    scope = scope.bind(name, ())
-                    batches.pop(name, None)
+            elif isinstance(found := self._ref(expr, scope, state), _Batch):
+                if isinstance(item.optional_vars, ast.Name):
+                    batches[item.optional_vars.id] = found
+            else:
+                self._scan(expr, scope, state)
+                if item.optional_vars is not None:
+                    for name in _target_names(item.optional_vars):
+                        scope = scope.bind(name, ())
+                        batches.pop(name, None)
         after, stop = self._block(stmt.body, scope, replace(state, batches=batches))
         return after, state, stop
 
@@ -954,38 +1106,324 @@ class _Analyzer:
         while stack:
             node = stack.pop()
             if isinstance(node, ast.Lambda):
+                # The lambda may be called here or later: its body counts where it is written.
+                inner = scope
+                for param in _params(node.args):
+                    inner = inner.bind(param, ())
+                self._scan(node.body, inner, state)
                 continue
             if isinstance(node, ast.Call) and self._call(node, scope, state):
                 continue
+            if (
+                isinstance(node, ast.Name)
+                and isinstance(node.ctx, ast.Load)
+                and self._op_like(node, scope, state)
+            ):
+                self._indirect(node, scope, state)
+                continue
             stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+    def _indirect(self, node: ast.expr, scope: _Scope, state: _State) -> None:
+        what = (
+            "a batch operation object"
+            if isinstance(self._ref(node, scope, state), _Batch)
+            else "op"
+        )
+        self._fail(
+            node, scope, state, f"cannot analyze: indirect use of {what} at line {node.lineno}"
+        )
+
+    def _ref(self, expr: ast.expr, scope: _Scope, state: _State) -> _Batch | str | None:
+        """``"op"`` when ``expr`` is the op object (aliases and helper parameters included),
+        the batch when it is a batch operation object, else None."""
+        for _ in range(64):
+            if not isinstance(expr, ast.Name):
+                break
+            if expr.id in state.batches:
+                return state.batches[expr.id]
+            values = scope.lookup(expr.id)
+            if values is None:
+                return "op" if expr.id in self.facts.op_names else None
+            if len(values) != 1:
+                return None
+            expr, scope = values[0]
+        return "op" if _is_op(expr, self.facts) and not isinstance(expr, ast.Name) else None
+
+    def _op_like(self, expr: ast.expr, scope: _Scope, state: _State, depth: int = 0) -> bool:
+        """Does ``expr`` carry op, a batch, or one of their operations (``op.drop_table``,
+        ``getattr(op, ...)``, ``partial(op.drop_table, ...)``)?"""
+        if depth > 8:
+            return False
+        if self._ref(expr, scope, state) is not None:
+            return True
+        if isinstance(expr, ast.Name):
+            values = scope.lookup(expr.id) or ()
+            return any(self._op_like(v, s, state, depth + 1) for v, s in values)
+        if isinstance(expr, ast.Attribute):
+            if self._operations_class(expr.value):
+                return True
+            return expr.attr not in _OP_READS and self._ref(expr.value, scope, state) is not None
+        if (
+            isinstance(expr, ast.Call)
+            and expr.args
+            and _callee(expr.func, self.facts.aliases) in ("getattr", "partial")
+        ):
+            return self._op_like(expr.args[0], scope, state, depth + 1)
+        return False
+
+    def _operations_class(self, node: ast.expr) -> bool:
+        return (
+            isinstance(node, (ast.Name, ast.Attribute))
+            and _callee(node, self.facts.aliases) in _OPERATIONS_CLASSES
+        )
+
+    def _target(
+        self, func: ast.expr, scope: _Scope, state: _State, depth: int = 0
+    ) -> _Target | str | None:
+        """The operation a called expression stands for, why it cannot be known, or None
+        when it is not an operation of op at all."""
+        if depth > 8:
+            return None
+        if isinstance(func, ast.Name):
+            values = scope.lookup(func.id)
+            if not values:
+                return None
+            if len(values) != 1:
+                if any(self._op_like(v, s, state) for v, s in values):
+                    return f"'{func.id}' has different values on different branches"
+                return None
+            return self._target(values[0][0], values[0][1], state, depth + 1)
+        if isinstance(func, ast.Attribute):
+            ref = self._ref(func.value, scope, state)
+            if ref is not None:
+                return _Target(func.attr, ref if isinstance(ref, _Batch) else None)
+            if self._operations_class(func.value):
+                return _Target(func.attr, unbound=True)
+            return None
+        if not isinstance(func, ast.Call) or not func.args:
+            return None
+        name = _callee(func.func, self.facts.aliases)
+        if name == "getattr" and len(func.args) >= 2:
+            ref = self._ref(func.args[0], scope, state)
+            if ref is None:
+                return None
+            attr = self._fold(func.args[1], scope)
+            if not isinstance(attr, tuple):
+                return "the attribute name passed to getattr() is not a literal string"
+            return _Target(attr[0], ref if isinstance(ref, _Batch) else None)
+        if name == "partial":
+            inner = self._target(func.args[0], scope, state, depth + 1)
+            if isinstance(inner, _Target):
+                args = (*inner.args, *func.args[1:])
+                return replace(inner, args=args, keywords=(*inner.keywords, *func.keywords))
+            return inner
+        return None
+
+    def _dispatch(self, call: ast.Call, target: _Target, scope: _Scope, state: _State) -> None:
+        """Handle ``call`` as the direct operation ``target`` stands for."""
+        args = list(call.args)
+        batch = target.batch
+        if target.unbound:
+            ref = self._ref(args[0], scope, state) if args else None
+            if ref is None:
+                why = f"cannot analyze {_label(call)}: it is not called on the op object"
+                self._fail(call, scope, state, why)
+                return
+            batch, args = (ref if isinstance(ref, _Batch) else None), args[1:]
+        args = [*target.args, *args]
+        keywords = [*target.keywords, *call.keywords]
+        method = target.method
+        if method == "invoke":
+            self._invoke(call, args, scope, state, batch)
+            return
+        handler = _HANDLERS.get(method)
+        if handler is None:
+            return
+        direct = ast.Call(
+            func=ast.Attribute(
+                value=ast.Name(id="op", ctx=ast.Load()), attr=method, ctx=ast.Load()
+            ),
+            args=args,
+            keywords=keywords,
+        )
+        handler(self, ast.copy_location(direct, call), scope, state, batch)
+
+    def _invoke(
+        self,
+        call: ast.Call,
+        args: Sequence[ast.expr],
+        scope: _Scope,
+        state: _State,
+        batch: _Batch | None,
+    ) -> None:
+        """``op.invoke(ops.DropTableOp("t"))``: the operation object as its op method."""
+        operation, oscope = self._deref(args[0], scope) if args else (None, scope)
+        kind = (
+            _callee(operation.func, self.facts.aliases) if isinstance(operation, ast.Call) else ""
+        )
+        if not isinstance(operation, ast.Call) or kind not in _OP_CLASSES:
+            # Other *Op classes change no data; DropTableOp.from_table(...) and the like are MIG301.
+            if not kind.endswith("Op"):
+                why = f"cannot analyze {_label(call)}: the operation object is not known statically"
+                self._fail(call, scope, state, why)
+            return
+        op_args = list(operation.args)
+        if kind == "CreateTableOp" and len(op_args) >= 2:
+            columns = op_args[1]
+            op_args = [op_args[0], ast.Starred(value=columns, ctx=ast.Load()), *op_args[2:]]
+        keywords = [
+            ast.keyword(arg=_OP_KEYWORDS.get(k.arg or "", k.arg), value=k.value)
+            for k in operation.keywords
+        ]
+        target = _Target(_OP_CLASSES[kind], batch)
+        direct = ast.copy_location(ast.Call(func=call.func, args=op_args, keywords=keywords), call)
+        self._dispatch(direct, target, oscope, state)
 
     def _call(self, call: ast.Call, scope: _Scope, state: _State) -> bool:
         func = call.func
         if isinstance(func, ast.Attribute):
             receiver = func.value
-            if _is_op(receiver, self.facts):
-                handler = _HANDLERS.get(func.attr)
-                if handler is not None:
-                    handler(self, call, scope, state, None)
-                return True
-            if isinstance(receiver, ast.Name) and receiver.id in state.batches:
-                handler = _HANDLERS.get(func.attr)
-                if handler is not None:
-                    handler(self, call, scope, state, state.batches[receiver.id])
-                return True
+            ref = self._ref(receiver, scope, state)
+            if ref is not None:
+                batch = ref if isinstance(ref, _Batch) else None
+                if func.attr == "invoke" or func.attr in _HANDLERS:
+                    self._dispatch(call, _Target(func.attr, batch), scope, state)
+                    return True
+                # Other methods change no data, unless they are handed op or a batch.
+                return not any(self._op_like(a, scope, state) for a in _call_args(call))
             if func.attr in _EXECUTE:
                 self._execute(call, scope, state, None)
                 return True
-            return False
-        if (
-            isinstance(func, ast.Name)
-            and func.id in self.facts.op_helpers
-            and func.id not in state.stack
-            and len(state.stack) < _MAX_HELPER_DEPTH
-        ):
-            self._inline(self.facts.functions[func.id], call, scope, state)
+            if self._core_call(call, func, scope, state):
+                return True
+        if isinstance(func, ast.Name):
+            fn = self.local_functions.get(func.id) or self.facts.functions.get(func.id)
+            if (
+                fn is not None
+                and (
+                    func.id in self.facts.op_helpers
+                    or any(self._op_like(a, scope, state) for a in _call_args(call))
+                )
+                and func.id not in state.stack
+                and len(state.stack) < _MAX_HELPER_DEPTH
+            ):
+                self._inline(fn, call, scope, state)
+                return True
+        target = self._target(func, scope, state)
+        if isinstance(target, _Target):
+            self._dispatch(call, target, scope, state)
+            return True
+        if isinstance(target, str):
+            self._fail(call, scope, state, f"cannot analyze {_label(call)}: {target}")
             return True
         return False
+
+    def _core_call(self, call: ast.Call, func: ast.Attribute, scope: _Scope, state: _State) -> bool:
+        """SQLAlchemy Core and ORM calls that change the schema or rows without op."""
+        if func.attr in ("drop_all", "create_all"):
+            verb = "drops" if func.attr == "drop_all" else "creates"
+            why = f"cannot analyze {_label(call)}: the tables it {verb} are not known statically"
+            self._fail(call, scope, state, why)
+            return True
+        if func.attr in ("drop", "create") and self._binds(call, scope):
+            table, tscope = self._deref(func.value, scope)
+            if not (
+                isinstance(table, ast.Call)
+                and _callee(table.func, self.facts.aliases) in ("Table", "table")
+                and table.args
+            ):
+                why = f"cannot analyze {_label(call)}: it is not called on sa.Table(...)"
+                self._fail(call, scope, state, why)
+                return True
+            if func.attr == "drop":
+                args = [table.args[0]]
+            else:
+                skip = 2 if _callee(table.func, self.facts.aliases) == "Table" else 1
+                args = [table.args[0], *table.args[skip:]]
+            method = "drop_table" if func.attr == "drop" else "create_table"
+            direct = ast.copy_location(ast.Call(func=func, args=args, keywords=[]), call)
+            self._dispatch(direct, _Target(method), tscope, state)
+            return True
+        if func.attr in ("delete", "update"):
+            return self._query_rows(call, func, scope, state)
+        return False
+
+    def _binds(self, call: ast.Call, scope: _Scope) -> bool:
+        """Is ``call`` handed a connection (``op.get_bind()``, ``bind=``, ``conn``)?"""
+        if any(k.arg == "bind" for k in call.keywords):
+            return True
+        for arg in _call_args(call):
+            value, _ = self._deref(arg, scope)
+            if isinstance(value, ast.Name) and value.id in _BIND_NAMES:
+                return True
+            if isinstance(value, ast.Attribute) and value.attr in ("bind", "connection"):
+                return True
+            if isinstance(value, ast.Call) and _callee(value.func, self.facts.aliases) in (
+                "get_bind",
+                "connect",
+                "begin",
+            ):
+                return True
+        return False
+
+    def _query_rows(
+        self, call: ast.Call, func: ast.Attribute, scope: _Scope, state: _State
+    ) -> bool:
+        """ORM ``session.query(X)[.filter(...)].delete()`` / ``.update({...})``: MIG106 rules."""
+        node, nscope = self._deref(func.value, scope)
+        methods: set[str] = set()
+        model: ast.expr | None = None
+        for _ in range(64):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                return False
+            if node.func.attr == "query":
+                model = node.args[0] if node.args else None
+                break
+            methods.add(node.func.attr)
+            node, nscope = self._deref(node.func.value, nscope)
+        else:
+            return False
+        table = self._model_table(model, nscope) if model is not None else None
+        if table is None:
+            why = f"cannot analyze {_label(call)}: the table of the queried model is not known"
+            self._fail(call, scope, state, why)
+            return True
+        columns: list[str] = []
+        if func.attr == "update" and call.args:
+            mapping, mscope = self._deref(call.args[0], scope)
+            if isinstance(mapping, ast.Dict):
+                columns = [
+                    c for k in mapping.keys if k is not None and (c := self._column_key(k, mscope))
+                ]
+        change = self._change(
+            call,
+            state,
+            "table",
+            table,
+            "altered",
+            "update_rows" if func.attr == "update" else "delete_rows",
+            where=bool(methods & {"filter", "filter_by", "where"}),
+            columns=tuple(dict.fromkeys(columns)),
+        )
+        self._emit(self._key(call, scope, state), (change,))
+        return True
+
+    def _model_table(self, expr: ast.expr, scope: _Scope) -> str | None:
+        """The table of ``sa.table("t")``, ``sa.Table("t", ...)`` or an ORM class declared in
+        the revision with a literal ``__tablename__``."""
+        expr, scope = self._deref(expr, scope)
+        if isinstance(expr, ast.Attribute) and expr.attr == "__table__":
+            expr, scope = self._deref(expr.value, scope)
+        if isinstance(expr, ast.Name) and scope.lookup(expr.id) is None:
+            return self.facts.tables.get(expr.id)
+        if (
+            isinstance(expr, ast.Call)
+            and _callee(expr.func, self.facts.aliases) in ("table", "Table")
+            and expr.args
+        ):
+            folded = self._fold(expr.args[0], scope)
+            return folded[0].lower() if isinstance(folded, tuple) else None
+        return None
 
     def _inline(
         self,
@@ -1018,7 +1456,15 @@ class _Analyzer:
             env = env.bind(args.vararg.arg, () if starred else ((rest, scope),))
         if args.kwarg is not None:
             env = env.bind(args.kwarg.arg, ())
-        inner = replace(state, site=state.site or call, stack=(*state.stack, fn.name), batches={})
+        batches: dict[str, _Batch] = {}
+        for param in [*positional, *args.kwonlyargs]:
+            if param.arg in given:
+                ref = self._ref(given[param.arg], scope, state)
+                if isinstance(ref, _Batch):
+                    batches[param.arg] = ref
+        inner = replace(
+            state, site=state.site or call, stack=(*state.stack, fn.name), batches=batches
+        )
         saved = self.guard_vars
         self.guard_vars = set()
         self._block(fn.body, env, inner)
@@ -1682,12 +2128,8 @@ class _Analyzer:
         tscope = scope
         if table_call is not None:
             table_call, tscope = self._deref(table_call, scope)
-        if isinstance(table_call, ast.Call) and _callee(table_call.func, self.facts.aliases) in (
-            "table",
-            "Table",
-        ):
-            folded = self._fold(table_call.args[0], tscope) if table_call.args else "it is missing"
-            table = folded[0].lower() if isinstance(folded, tuple) else None
+        if table_call is not None:
+            table = self._model_table(table_call, tscope)
         if table is None or not verb:
             why = (
                 f"cannot analyze {_label(call)}: it is neither literal SQL nor "
@@ -1749,6 +2191,25 @@ _HANDLERS = {
     "create_unique_constraint": _Analyzer._create_unique_constraint,
     "execute": _Analyzer._execute,
 }
+
+
+def _params(args: ast.arguments) -> list[str]:
+    every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+    return [a.arg for a in every if a is not None]
+
+
+def _definition_exprs(
+    stmt: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef,
+) -> list[ast.expr]:
+    """What a def or class statement evaluates where it stands: decorators, defaults, bases."""
+    if isinstance(stmt, ast.ClassDef):
+        return [*stmt.decorator_list, *stmt.bases, *(k.value for k in stmt.keywords)]
+    defaults = [d for d in stmt.args.kw_defaults if d is not None]
+    return [*stmt.decorator_list, *stmt.args.defaults, *defaults]
+
+
+def _call_args(call: ast.Call) -> list[ast.expr]:
+    return [*call.args, *(k.value for k in call.keywords)]
 
 
 def _label(call: ast.Call) -> str:
