@@ -1239,13 +1239,12 @@ class _Analyzer:
         handler = _HANDLERS.get(method)
         if handler is None:
             return
-        direct = ast.Call(
-            func=ast.Attribute(
+        func = call.func
+        if target.unbound or not (isinstance(func, ast.Attribute) and func.attr == method):
+            func = ast.Attribute(
                 value=ast.Name(id="op", ctx=ast.Load()), attr=method, ctx=ast.Load()
-            ),
-            args=args,
-            keywords=keywords,
-        )
+            )
+        direct = ast.Call(func=func, args=args, keywords=keywords)
         handler(self, ast.copy_location(direct, call), scope, state, batch)
 
     def _invoke(
