@@ -118,14 +118,18 @@ INDIRECT_CALLS = [
     ),
     (
         "orm_execute_delete",
-        "    session = sa.orm.Session(bind=op.get_bind())\n"
-        "    session.execute(sa.delete(User))\n",
+        "    session = sa.orm.Session(bind=op.get_bind())\n    session.execute(sa.delete(User))\n",
         "from app.models import User\n",
         CANNOT,
     ),
     ("getattr_dynamic", "    getattr(op, NAME)('users')\n", "NAME = input()\n", CANNOT),
     ("op_passed_to_import", "    helpers.cleanup(op)\n", "from app import helpers\n", CANNOT),
-    ("op_stored_in_dict", "    table = {'o': op}\n    table['o'].drop_table('users')\n", "", CANNOT),
+    (
+        "op_stored_in_dict",
+        "    table = {'o': op}\n    table['o'].drop_table('users')\n",
+        "",
+        CANNOT,
+    ),
     (
         "op_through_lambda",
         "    run = lambda: op.drop_table('users')\n    run()\n",
@@ -149,7 +153,10 @@ INDIRECT_CALLS = [
 
 @pytest.mark.parametrize(
     ("body", "module", "expected"),
-    [pytest.param(body, module, expected, id=name) for name, body, module, expected in INDIRECT_CALLS],
+    [
+        pytest.param(body, module, expected, id=name)
+        for name, body, module, expected in INDIRECT_CALLS
+    ],
 )
 def test_indirect_operation_is_never_a_silent_pass(
     repo: GitRepo, capsys: pytest.CaptureFixture[str], body: str, module: str, expected: str
@@ -280,7 +287,8 @@ def test_interpolated_script_location(
     repo: GitRepo, capsys: pytest.CaptureFixture[str], ini: str
 ) -> None:
     files: dict[str, str | bytes] = {
-        "db/migrations/versions/0002_change.py": HEADER + '\n\ndef upgrade():\n    op.drop_table("users")\n'
+        "db/migrations/versions/0002_change.py": HEADER
+        + '\n\ndef upgrade():\n    op.drop_table("users")\n'
     }
     code, findings = _check(repo, capsys, files, ini=ini)
     assert code == 1, findings
@@ -305,7 +313,9 @@ def test_unreadable_revision_fails_closed(
 def test_unanalyzable_revision_can_be_suppressed_with_a_reason(
     repo: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    body = "    # inventory-lint: ignore[MIG301] helpers.cleanup only logs\n    helpers.cleanup(op)\n"
+    body = (
+        "    # inventory-lint: ignore[MIG301] helpers.cleanup only logs\n    helpers.cleanup(op)\n"
+    )
     code, findings = _check(repo, capsys, _revision(body, module="from app import helpers\n"))
     assert code == 0, findings
     assert not any(f.startswith(CANNOT) for f in findings), findings
