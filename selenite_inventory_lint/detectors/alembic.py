@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import ast
 import configparser
+import io
 import posixpath
 import re
+import tokenize
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -288,11 +290,13 @@ def version_dirs_from_ini(ini_path: str, ini_text: str) -> tuple[str, ...]:
     """Repo-relative version directories (ending in ``/``) named by an ``alembic.ini``.
 
     Every section with ``script_location`` contributes ``<script_location>/versions/`` and each
-    entry of its ``version_locations``. ``%(here)s`` and relative paths are taken from the ini's
-    directory; ``package:dir`` is read as ``package/dir`` there (best effort); absolute paths and
-    paths leaving the repository are skipped.
+    entry of its ``version_locations``. Values are interpolated as Alembic's ``ConfigParser``
+    does (``%(here)s`` is the ini's directory; ``%(name)s`` comes from the same section or
+    ``[DEFAULT]``); relative paths are taken from the ini's directory; ``package:dir`` is read
+    as ``package/dir`` there (best effort); absolute paths and paths leaving the repository are
+    skipped.
     """
-    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    parser = configparser.ConfigParser(defaults={"here": _HERE}, strict=False)
     try:
         parser.read_string(ini_text.lstrip("\ufeff"), source=ini_path)
     except configparser.Error:
@@ -300,22 +304,31 @@ def version_dirs_from_ini(ini_path: str, ini_text: str) -> tuple[str, ...]:
     base = posixpath.dirname(ini_path)
     dirs: list[str] = []
     for section in parser.sections():
-        values = parser[section]
-        location = values.get("script_location")
+        location = _ini_value(parser, section, "script_location")
         if location and (found := _repo_dir(location, base)) is not None:
             dirs.append(found + "versions/")
-        extra = values.get("version_locations")
+        extra = _ini_value(parser, section, "version_locations")
         if extra:
-            separator = values.get("path_separator") or values.get("version_path_separator")
+            separator = _ini_value(parser, section, "path_separator") or _ini_value(
+                parser, section, "version_path_separator"
+            )
             for part in _split_locations(extra, separator):
                 if (found := _repo_dir(part, base)) is not None:
                     dirs.append(found)
     return tuple(dict.fromkeys(dirs))
 
 
+def _ini_value(parser: configparser.ConfigParser, section: str, key: str) -> str | None:
+    """``key`` interpolated; a value Alembic could not interpolate is read as written."""
+    try:
+        return parser.get(section, key, fallback=None)
+    except (configparser.Error, ValueError):
+        raw = parser.get(section, key, raw=True, fallback=None)
+        return raw.replace("%(here)s", _HERE) if raw is not None else None
+
+
 def _repo_dir(value: str, base: str) -> str | None:
-    value = value.strip().replace("%%", "%").replace("\\", "/")
-    value = value.replace("%(here)s", ".")
+    value = value.strip().replace("\\", "/").replace(_HERE, ".")
     if ":" in value:
         package, _, sub = value.partition(":")
         if "/" in package or not package:
@@ -327,6 +340,10 @@ def _repo_dir(value: str, base: str) -> str | None:
     if joined == ".." or joined.startswith("../"):
         return None
     return "" if joined == "." else joined + "/"
+
+
+# Stands for the ini's directory until the value is resolved against the repository.
+_HERE = "\x00here\x00"
 
 
 def _split_locations(text: str, separator: str | None) -> list[str]:
@@ -431,22 +448,25 @@ def _detect(change: FileChange, ctx: DetectContext) -> DetectorResult:
     if change.binary or change.too_large:
         why = "it is a binary file" if change.binary else "it is larger than max_file_bytes"
         return DetectorResult(problems=(_problem(path, 1, 1, why),), edited=edit_status)
-    text = change.new_text
+    text, undecoded = _python_text(change.new_bytes, change.new_text)
+    if undecoded is not None:
+        return DetectorResult(problems=(_problem(path, 1, 1, undecoded),), edited=edit_status)
     if text is None:
         return DetectorResult()
+    old_text, _ = _python_text(change.old_bytes, change.old_text)
     problems: list[Problem] = []
-    if change.undecodable:
+    if change.undecodable and text is change.new_text:
         problems.append(_problem(path, 1, 1, "it is not valid UTF-8 (read with replacements)"))
     tree = _parse(path, text)
     if isinstance(tree, Problem):
-        changed = edit_status and change.old_text != text
+        changed = edit_status and old_text != text
         return DetectorResult(problems=(*problems, tree), edited=changed)
     revision = _revision(tree, path)
     migration = revision.revision if revision else path
 
     old_tree: ast.Module | None = None
-    if change.status in (*_EDIT_STATUSES, "copied") and change.old_text is not None:
-        parsed = _parse(change.old_path or path, change.old_text)
+    if change.status in (*_EDIT_STATUSES, "copied") and old_text is not None:
+        parsed = _parse(change.old_path or path, old_text)
         old_tree = parsed if isinstance(parsed, ast.Module) else None
     same_id = False
     if old_tree is not None:
@@ -460,15 +480,15 @@ def _detect(change: FileChange, ctx: DetectContext) -> DetectorResult:
         try:
             same_code = _code_dump(old_tree) == _code_dump(tree)
         except RecursionError:
-            same_code = change.old_text == text
+            same_code = old_text == text
     edited = edit_status and not same_code
 
     items: list[_Item] = []
     if not (same_id and same_code):
         items = _Analyzer(tree, _source_text(text), path, migration, ctx, want_keys=same_id).run()
     if same_id and not same_code and old_tree is not None:
-        old_text = _source_text(change.old_text or "")
-        old_items = _Analyzer(old_tree, old_text, path, migration, ctx, want_keys=True).run()
+        old_source = _source_text(old_text or "")
+        old_items = _Analyzer(old_tree, old_source, path, migration, ctx, want_keys=True).run()
         items = _new_items(items, old_items)
     changes: list[Change] = []
     for item in items:
@@ -481,6 +501,23 @@ def _detect(change: FileChange, ctx: DetectContext) -> DetectorResult:
     return DetectorResult(
         changes=tuple(changes), problems=tuple(problems), revision=revision, edited=edited
     )
+
+
+def _python_text(data: bytes | None, text: str | None) -> tuple[str | None, str | None]:
+    """The source as CPython decodes it (PEP 263 coding cookie, ``tokenize.detect_encoding``),
+    or why it cannot be decoded that way. UTF-8 sources keep the change set's text."""
+    if data is None or text is None:
+        return text, None
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        return None, f"Python would not decode it ({exc.msg})"
+    if encoding in ("utf-8", "utf-8-sig"):
+        return text, None
+    try:
+        return data.decode(encoding), None
+    except (UnicodeDecodeError, LookupError):
+        return None, f"its bytes are not valid {encoding}, the encoding its coding cookie names"
 
 
 def _analyze_sql(sql: _Sql, path: str, migration: str, dialect: str) -> DetectorResult:

@@ -16,6 +16,8 @@ import pytest
 from selenite_inventory_lint.cli import main
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from conftest import GitRepo
 
 INVENTORY = """\
@@ -273,7 +275,10 @@ def test_unknown_coding_cookie_is_unanalyzable(
 @pytest.mark.parametrize(
     "ini",
     [
-        pytest.param("[alembic]\nscript_location = %(here)s/db/migrations\n", id="here"),
+        pytest.param(
+            "[alembic]\nroot = %(here)s/db\nscript_location = %(root)s/migrations\n",
+            id="here_through_custom",
+        ),
         pytest.param(
             "[alembic]\nroot = db\nscript_location = %(root)s/migrations\n", id="same_section"
         ),
@@ -299,7 +304,7 @@ def test_interpolated_script_location(
     "content",
     [
         pytest.param(b"\x00\x01\x02binary\xff\xfe" * 64, id="binary"),
-        pytest.param(b'revision = "0002"\n# caf\xe9\n', id="undecodable"),
+        pytest.param(b'revision = "0002"\ndown_revision = "0001"\n# caf\xe9\n', id="undecodable"),
     ],
 )
 def test_unreadable_revision_fails_closed(
@@ -310,12 +315,15 @@ def test_unreadable_revision_fails_closed(
     assert any(f.startswith(f"{CANNOT} {VERSIONS}/0002_change.py") for f in findings), findings
 
 
-def test_unanalyzable_revision_can_be_suppressed_with_a_reason(
-    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+def test_unanalyzable_revision_fails_unless_suppressed_with_a_reason(
+    make_repo: Callable[[str], GitRepo], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    body = (
-        "    # inventory-lint: ignore[MIG301] helpers.cleanup only logs\n    helpers.cleanup(op)\n"
+    call = "    helpers.cleanup(op)\n"
+    reason = "    # inventory-lint: ignore[MIG301] helpers.cleanup only logs\n"
+    module = "from app import helpers\n"
+    code, findings = _check(make_repo("plain"), capsys, _revision(call, module=module))
+    assert (code, findings) == (1, [f"{CANNOT} {VERSIONS}/0002_change.py:13"])
+    code, findings = _check(
+        make_repo("suppressed"), capsys, _revision(reason + call, module=module)
     )
-    code, findings = _check(repo, capsys, _revision(body, module="from app import helpers\n"))
-    assert code == 0, findings
-    assert not any(f.startswith(CANNOT) for f in findings), findings
+    assert (code, findings) == (0, [])
