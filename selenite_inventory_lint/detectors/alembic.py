@@ -1195,6 +1195,9 @@ class _Analyzer:
             return True
         if isinstance(expr, ast.Name):
             values = scope.lookup(expr.id) or ()
+            # Branches are looked into once, not at every step: alternatives multiply.
+            if len(values) > 1 and depth > 0:
+                return False
             return any(self._op_like(v, s, state, depth + 1) for v, s in values)
         if isinstance(expr, ast.Attribute):
             if self._operations_class(expr.value):
