@@ -142,6 +142,8 @@ _OP_KEYWORDS = {
 # Attributes of op that hand out no operation: reading them is not an indirect call.
 _OP_READS = frozenset({"get_bind", "get_context", "f", "inline_literal"})
 _OPERATIONS_CLASSES = frozenset({"Operations", "BatchOperations"})
+# Schema objects with .create(bind)/.drop(bind) that are not tables.
+_SCHEMA_OBJECTS = frozenset({"Enum", "Sequence", "Index", "DDL", "Identity", "Computed"})
 _BIND_NAMES = frozenset({"bind", "conn", "connection", "engine"})
 _MAX_LOOP = 256
 _MAX_ALTERNATIVES = 16
@@ -1264,6 +1266,8 @@ class _Analyzer:
         args = list(call.args)
         batch = target.batch
         if target.unbound:
+            if target.method != "invoke" and target.method not in _HANDLERS:
+                return  # Operations.register_operation(...) and other class-level helpers
             ref = self._ref(args[0], scope, state) if args else None
             if ref is None:
                 why = f"cannot analyze {_label(call)}: it is not called on the op object"
@@ -1366,6 +1370,9 @@ class _Analyzer:
             return True
         if func.attr in ("drop", "create") and self._binds(call, scope):
             table, tscope = self._deref(func.value, scope)
+            kind = _callee(table.func, self.facts.aliases) if isinstance(table, ast.Call) else ""
+            if kind in _SCHEMA_OBJECTS or kind.upper().endswith("ENUM"):
+                return False  # a type, sequence or index holds no rows
             if not (
                 isinstance(table, ast.Call)
                 and _callee(table.func, self.facts.aliases) in ("Table", "table")
