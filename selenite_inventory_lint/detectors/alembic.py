@@ -142,6 +142,8 @@ _OP_KEYWORDS = {
 # Attributes of op that hand out no operation: reading them is not an indirect call.
 _OP_READS = frozenset({"get_bind", "get_context", "f", "inline_literal"})
 _OPERATIONS_CLASSES = frozenset({"Operations", "BatchOperations"})
+# Builtins that import or run code the revision names at run time.
+_DYNAMIC_CODE = frozenset({"__import__", "import_module", "eval", "exec"})
 # Schema objects with .create(bind)/.drop(bind) that are not tables.
 _SCHEMA_OBJECTS = frozenset({"Enum", "Sequence", "Index", "DDL", "Identity", "Computed"})
 _BIND_NAMES = frozenset({"bind", "conn", "connection", "engine"})
@@ -247,6 +249,8 @@ class _Facts:
     """What the whole module says once: imports, helpers, module-level constants."""
 
     op_names: set[str] = field(default_factory=lambda: {"op"})
+    # Names imported from alembic.op (local → op method); "*" when star-imported.
+    op_functions: dict[str, str] = field(default_factory=dict)
     alembic_modules: set[str] = field(default_factory=set)
     aliases: dict[str, str] = field(default_factory=dict)
     functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
@@ -572,11 +576,14 @@ def _facts(tree: ast.Module, guard_functions: frozenset[str]) -> _Facts:
                 local = alias.asname or alias.name
                 if node.module == "alembic" and alias.name == "op":
                     facts.op_names.add(local)
+                elif node.module == "alembic.op":
+                    # from alembic.op import drop_table: the proxy's functions are op's methods.
+                    facts.op_functions[local] = alias.name
                 else:
                     facts.aliases[local] = alias.name
         elif isinstance(node, ast.Import):
             for alias in node.names:
-                if alias.name == "alembic":
+                if alias.name == "alembic" or (alias.name == "alembic.op" and not alias.asname):
                     facts.alembic_modules.add(alias.asname or "alembic")
                 elif alias.name == "alembic.op" and alias.asname:
                     facts.op_names.add(alias.asname)
@@ -632,8 +639,9 @@ def _facts(tree: ast.Module, guard_functions: frozenset[str]) -> _Facts:
                     facts.tables[stmt.name] = tablename.lower()
     # `upgrade = _real` or `upgrade = lambda: ...`: Alembic runs whatever the name holds last.
     for name, (stmt, body) in upgrades.items():
-        if body is None and isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Name):
-            real = facts.functions.get(stmt.value.id)
+        value = getattr(stmt, "value", None)
+        if body is None and isinstance(value, ast.Name):
+            real = facts.functions.get(value.id)
             body = real.body if real is not None else None
         if body is None:
             facts.hidden_upgrades.append((stmt, f"{name} is bound to something defined elsewhere"))
@@ -928,6 +936,8 @@ class _Analyzer:
         for expr in _definition_exprs(fn):
             self._scan(expr, scope, state)
         self.local_functions[fn.name] = fn
+        if fn.name.startswith("downgrade"):
+            return scope.bind(fn.name, ())  # a downgrade() under a module-level `if`
         inner = scope
         for param in _params(fn.args):
             inner = inner.bind(param, ())
@@ -1196,6 +1206,8 @@ class _Analyzer:
         if self._ref(expr, scope, state) is not None:
             return True
         if isinstance(expr, ast.Name):
+            if scope.lookup(expr.id) is None and self._op_function(expr.id):
+                return True
             values = scope.lookup(expr.id) or ()
             # Branches are looked into once, not at every step: alternatives multiply.
             if len(values) > 1 and depth > 0:
@@ -1213,6 +1225,15 @@ class _Analyzer:
             return self._op_like(expr.args[0], scope, state, depth + 1)
         return False
 
+    def _op_function(self, name: str) -> str | None:
+        """The op method a bare name imported from ``alembic.op`` stands for."""
+        found = self.facts.op_functions.get(name)
+        if found == "*":
+            return None
+        if found is None and "*" in self.facts.op_functions and name in _HANDLERS:
+            return name
+        return found
+
     def _operations_class(self, node: ast.expr) -> bool:
         return (
             isinstance(node, (ast.Name, ast.Attribute))
@@ -1228,6 +1249,9 @@ class _Analyzer:
             return None
         if isinstance(func, ast.Name):
             values = scope.lookup(func.id)
+            if values is None:
+                method = self._op_function(func.id)
+                return _Target(method) if method else None
             if not values:
                 return None
             if len(values) != 1:
@@ -1352,6 +1376,11 @@ class _Analyzer:
             ):
                 self._inline(fn, call, scope, state)
                 return True
+        dynamic = _callee(func, {})
+        if dynamic in _DYNAMIC_CODE and (isinstance(func, ast.Name) or dynamic == "import_module"):
+            why = f"cannot analyze {_label(call)}: it imports or runs code chosen at run time"
+            self._fail(call, scope, state, why)
+            return True
         target = self._target(func, scope, state)
         if isinstance(target, _Target):
             self._dispatch(call, target, scope, state)

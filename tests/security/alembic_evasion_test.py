@@ -145,6 +145,30 @@ INDIRECT_CALLS = [
         DROP_USERS,
     ),
     (
+        "imported_from_alembic_op",
+        '    drop_table("users")\n',
+        "from alembic.op import drop_table\n",
+        DROP_USERS,
+    ),
+    (
+        "star_imported_from_alembic_op",
+        '    drop_table("users")\n',
+        "from alembic.op import *\n",
+        DROP_USERS,
+    ),
+    (
+        "alembic_op_module",
+        '    alembic.op.drop_table("users")\n',
+        "import alembic.op\n",
+        DROP_USERS,
+    ),
+    (
+        "dynamic_import",
+        '    __import__("alembic").op.drop_table("users")\n',
+        "",
+        CANNOT,
+    ),
+    (
         "helper_receives_op",
         "    _cleanup(op)\n",
         "def _cleanup(o):\n    o.drop_table('users')\n",
@@ -187,6 +211,16 @@ UPGRADE_FORMS = [
     ),
     ("assigned_from_import", "from app.migrations import upgrade\n", CANNOT),
     ("module_level_call", 'op.drop_table("users")\n', DROP_USERS),
+    (
+        "annotated_alias",
+        'def _real():\n    op.drop_table("users")\n\n\nupgrade: object = _real\n',
+        DROP_USERS,
+    ),
+    (
+        "defined_under_module_if",
+        'if revision:\n\n    def upgrade():\n        op.drop_table("users")\n',
+        DROP_USERS,
+    ),
     (
         "decorator",
         'def register(fn):\n    return fn\n\n\n@register(op.drop_table("users"))\n'
