@@ -66,21 +66,6 @@ _EXISTENCE_SQL = re.compile(
 # Dynamic SQL that can only read is not a data-bearing change, so it is not MIG301 either.
 _READ_SQL = re.compile(r"\s*(?:select|explain|pragma\s+(?:table_|index_|foreign_key_list))", re.I)
 _EXECUTE = frozenset({"execute", "exec_driver_sql", "executescript", "executemany"})
-_OP_DATA = frozenset(
-    {
-        "create_table",
-        "drop_table",
-        "add_column",
-        "drop_column",
-        "rename_table",
-        "alter_column",
-        "create_index",
-        "drop_index",
-        "create_unique_constraint",
-        "execute",
-        "batch_alter_table",
-    }
-)
 # Column(...) positional arguments that are not its type.
 _NOT_TYPES = frozenset(
     {
@@ -142,6 +127,8 @@ _OP_KEYWORDS = {
 # Attributes of op that hand out no operation: reading them is not an indirect call.
 _OP_READS = frozenset({"get_bind", "get_context", "f", "inline_literal"})
 _OPERATIONS_CLASSES = frozenset({"Operations", "BatchOperations"})
+# Methods that change the schema or rows when called on SQLAlchemy objects.
+_DATA_METHODS = frozenset({"drop_all", "create_all", "drop", "create", "delete", "update"})
 # Builtins that import or run code the revision names at run time.
 _DYNAMIC_CODE = frozenset({"__import__", "import_module", "eval", "exec"})
 # Schema objects with .create(bind)/.drop(bind) that are not tables.
@@ -260,6 +247,8 @@ class _Facts:
     upgrades: list[tuple[str, list[ast.stmt]]] = field(default_factory=list)
     # Bindings of an upgrade name that cannot be followed (imported, built by a call…).
     hidden_upgrades: list[tuple[ast.stmt, str]] = field(default_factory=list)
+    # Methods of the revision's classes that reach op or the database, by name.
+    methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
     # ORM classes declared in the revision: class name → __tablename__.
     tables: dict[str, str] = field(default_factory=dict)
     scope: _Scope = field(default_factory=_Scope)
@@ -599,6 +588,8 @@ def _facts(tree: ast.Module, guard_functions: frozenset[str]) -> _Facts:
                 continue
             facts.functions[stmt.name] = stmt
             calls[stmt.name] = set()
+            if _touches_data(stmt, facts):
+                direct_ops.add(stmt.name)
             for node in ast.walk(stmt):
                 if isinstance(node, ast.Call):
                     name = _callee(node.func, facts.aliases)
@@ -606,11 +597,6 @@ def _facts(tree: ast.Module, guard_functions: frozenset[str]) -> _Facts:
                         direct_guard.add(stmt.name)
                     if isinstance(node.func, ast.Name):
                         calls[stmt.name].add(node.func.id)
-                    elif isinstance(node.func, ast.Attribute) and (
-                        node.func.attr in _EXECUTE
-                        or (node.func.attr in _OP_DATA and _is_op(node.func.value, facts))
-                    ):
-                        direct_ops.add(stmt.name)
                 elif isinstance(node, ast.Constant) and _EXISTENCE_SQL.search(str(node.value)):
                     direct_guard.add(stmt.name)
         elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
@@ -629,7 +615,11 @@ def _facts(tree: ast.Module, guard_functions: frozenset[str]) -> _Facts:
                     upgrades[local] = (stmt, None)
         elif isinstance(stmt, ast.ClassDef):
             for item in stmt.body:
-                if (
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and _touches_data(
+                    item, facts
+                ):
+                    facts.methods[item.name] = item
+                elif (
                     isinstance(item, ast.Assign)
                     and any(
                         isinstance(t, ast.Name) and t.id == "__tablename__" for t in item.targets
@@ -651,6 +641,26 @@ def _facts(tree: ast.Module, guard_functions: frozenset[str]) -> _Facts:
     facts.guard_helpers = _closure(direct_guard, calls)
     facts.op_helpers = _closure(direct_ops, calls)
     return facts
+
+
+def _touches_data(fn: ast.FunctionDef | ast.AsyncFunctionDef, facts: _Facts) -> bool:
+    """Can calling ``fn`` change data: does it name op (however imported) or call something
+    that executes SQL or drops, creates, deletes or updates?"""
+    star = "*" in facts.op_functions
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Name) and (
+            node.id in facts.op_names
+            or node.id in facts.op_functions
+            or (star and node.id in _HANDLERS)
+            or facts.aliases.get(node.id, node.id) in _OPERATIONS_CLASSES
+            or node.id in _DYNAMIC_CODE
+        ):
+            return True
+        if isinstance(node, ast.Attribute) and (
+            _is_op(node, facts) or node.attr in _EXECUTE or node.attr in _DATA_METHODS
+        ):
+            return True
+    return False
 
 
 def _is_upgrade(name: str) -> bool:
@@ -1163,13 +1173,21 @@ class _Analyzer:
                 continue
             if isinstance(node, ast.Call) and self._call(node, scope, state):
                 continue
-            if (
-                isinstance(node, ast.Name)
-                and isinstance(node.ctx, ast.Load)
-                and self._op_like(node, scope, state)
-            ):
-                self._indirect(node, scope, state)
-                continue
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                if self._op_like(node, scope, state):
+                    self._indirect(node, scope, state)
+                    continue
+                helper = self.facts.functions.get(node.id)
+                if (
+                    helper is not None
+                    and node.id in self.facts.op_helpers
+                    and scope.lookup(node.id) is None
+                    and self._can_inline(node.id, state)
+                ):
+                    # A helper handed to something else may be called there: follow it.
+                    called = ast.copy_location(ast.Call(func=node, args=[], keywords=[]), node)
+                    self._inline(helper, called, scope, state)
+                    continue
             stack.extend(reversed(list(ast.iter_child_nodes(node))))
 
     def _indirect(self, node: ast.expr, scope: _Scope, state: _State) -> None:
@@ -1363,6 +1381,12 @@ class _Analyzer:
                 return True
             if self._core_call(call, func, scope, state):
                 return True
+            method = self.facts.methods.get(func.attr)
+            if method is not None and self._can_inline(method.name, state):
+                # obj.method(...) of a class in the revision: self is the receiver.
+                bound = ast.Call(func=func, args=[receiver, *call.args], keywords=call.keywords)
+                self._inline(method, ast.copy_location(bound, call), scope, state)
+                return True
         if isinstance(func, ast.Name):
             fn = self.local_functions.get(func.id) or self.facts.functions.get(func.id)
             if (
@@ -1371,8 +1395,7 @@ class _Analyzer:
                     func.id in self.facts.op_helpers
                     or any(self._op_like(a, scope, state) for a in _call_args(call))
                 )
-                and func.id not in state.stack
-                and len(state.stack) < _MAX_HELPER_DEPTH
+                and self._can_inline(func.id, state)
             ):
                 self._inline(fn, call, scope, state)
                 return True
@@ -1389,6 +1412,9 @@ class _Analyzer:
             self._fail(call, scope, state, f"cannot analyze {_label(call)}: {target}")
             return True
         return False
+
+    def _can_inline(self, name: str, state: _State) -> bool:
+        return name not in state.stack and len(state.stack) < _MAX_HELPER_DEPTH
 
     def _core_call(self, call: ast.Call, func: ast.Attribute, scope: _Scope, state: _State) -> bool:
         """SQLAlchemy Core and ORM calls that change the schema or rows without op."""

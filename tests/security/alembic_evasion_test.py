@@ -169,6 +169,24 @@ INDIRECT_CALLS = [
         CANNOT,
     ),
     (
+        "helper_with_indirect_call",
+        "    _cleanup()\n",
+        "def _cleanup():\n    getattr(op, 'drop_table')('users')\n",
+        DROP_USERS,
+    ),
+    (
+        "helper_handed_to_a_callback",
+        "    helpers.on_commit(_cleanup)\n",
+        "from app import helpers\n\n\ndef _cleanup():\n    op.drop_table('users')\n",
+        DROP_USERS,
+    ),
+    (
+        "method_of_a_revision_class",
+        "    Cleaner().run('users')\n",
+        "class Cleaner:\n    def run(self, name):\n        op.drop_table(name)\n",
+        DROP_USERS,
+    ),
+    (
         "helper_receives_op",
         "    _cleanup(op)\n",
         "def _cleanup(o):\n    o.drop_table('users')\n",
