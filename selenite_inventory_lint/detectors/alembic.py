@@ -1,10 +1,17 @@
 """Alembic revisions → data-bearing changes, read with ``ast`` only (SPEC §3.1).
 
-A revision is parsed once and never imported or executed. Only ``upgrade()`` (and the multi-db
-template's ``upgrade_<engine>()``) count; calls on ``op`` and on ``batch_alter_table`` contexts
-become ``Change`` records, literal SQL goes to the SQL detector, and whatever cannot be resolved
-to literals becomes a MIG301 problem. Module-level helpers called from ``upgrade()`` are followed
-with their arguments bound; everything they do is reported at the call in ``upgrade()``.
+A revision is parsed once and never imported or executed, but decoded as CPython would (its
+coding cookie). ``upgrade()`` (and the multi-db template's ``upgrade_<engine>()``, however the
+name is bound: a def, a lambda, another function of the module) and the module-level code Alembic
+runs on import count; ``downgrade()`` does not. Calls on ``op`` and on batch objects (``with
+op.batch_alter_table(...) as b`` or ``b = op.batch_alter_table(...)``) become ``Change``
+records, literal SQL goes to the SQL detector, and whatever cannot be resolved to literals
+becomes a MIG301 problem. Indirect calls are resolved when they can be read statically
+(``getattr(op, "drop_table")``, aliases, ``functools.partial``, ``Operations.drop_table(op,
+...)``, ``op.invoke(ops.DropTableOp(...))``, ``sa.Table(...).drop(bind)``, ORM
+``session.query(X).delete()``); any other use of op or a batch object as a value is MIG301.
+Module helpers and methods that can touch data are followed with their arguments bound;
+everything they do is reported at the call that led into them.
 
 Column types are normalised to SQL-style upper-case names so they compare with the SQL
 detector's: ``sa.String(30)`` → ``VARCHAR(30)``, ``sa.Integer()`` → ``INTEGER``,
