@@ -1180,6 +1180,13 @@ class _Analyzer:
                 continue
             if isinstance(node, ast.Call) and self._call(node, scope, state):
                 continue
+            if isinstance(node, ast.Attribute) and node.attr in ("drop_all", "create_all"):
+                # conn.run_sync(metadata.drop_all): handed over, it still runs.
+                why = (
+                    f"cannot analyze {ast.unparse(node)[:60]}: the tables it changes are not known"
+                )
+                self._fail(node, scope, state, why)
+                continue
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
                 if self._op_like(node, scope, state):
                     self._indirect(node, scope, state)
@@ -1221,6 +1228,8 @@ class _Analyzer:
             if len(values) != 1:
                 return None
             expr, scope = values[0]
+        if isinstance(expr, ast.Call) and _callee(expr.func, self.facts.aliases) == "Operations":
+            return "op"  # Operations(MigrationContext.configure(bind)) is another op
         return "op" if _is_op(expr, self.facts) and not isinstance(expr, ast.Name) else None
 
     def _op_like(self, expr: ast.expr, scope: _Scope, state: _State, depth: int = 0) -> bool:
@@ -1381,8 +1390,11 @@ class _Analyzer:
                 if func.attr == "invoke" or func.attr in _HANDLERS:
                     self._dispatch(call, _Target(func.attr, batch), scope, state)
                     return True
-                # Other methods change no data, unless they are handed op or a batch.
-                return not any(self._op_like(a, scope, state) for a in _call_args(call))
+                # Other methods change no data themselves; what they are handed may
+                # (op.run_async(helper), a batch passed along).
+                for arg in _call_args(call):
+                    self._scan(arg, scope, state)
+                return True
             if func.attr in _EXECUTE:
                 self._execute(call, scope, state, None)
                 return True

@@ -187,6 +187,25 @@ INDIRECT_CALLS = [
         DROP_USERS,
     ),
     (
+        "second_operations_object",
+        "    ops2 = Operations(MigrationContext.configure(op.get_bind()))\n"
+        "    ops2.drop_table('users')\n",
+        "from alembic.runtime.migration import MigrationContext\n",
+        DROP_USERS,
+    ),
+    (
+        "drop_all_handed_to_run_sync",
+        "    op.get_bind().run_sync(META.drop_all)\n",
+        "META = sa.MetaData()\n",
+        CANNOT,
+    ),
+    (
+        "helper_handed_to_run_async",
+        "    op.run_async(_cleanup)\n",
+        "async def _cleanup(conn):\n    await conn.execute(sa.text('DELETE FROM users'))\n",
+        ROWS,
+    ),
+    (
         "helper_receives_op",
         "    _cleanup(op)\n",
         "def _cleanup(o):\n    o.drop_table('users')\n",
