@@ -316,7 +316,7 @@ def test_unanalyzable_migration_and_malformed_inventory_are_findings(project: Gi
     project.write("DATA_INVENTORY.md", inventory)
     project.commit("broken")
     code, report = check(project)
-    assert code == 0  # both are warnings
+    assert code == 1  # MIG301 fails closed; INV302 is a warning
     assert sorted(c[0] for c in codes(report)) == ["INV302", "MIG301"]
 
 

@@ -1,10 +1,17 @@
 """Alembic revisions → data-bearing changes, read with ``ast`` only (SPEC §3.1).
 
-A revision is parsed once and never imported or executed. Only ``upgrade()`` (and the multi-db
-template's ``upgrade_<engine>()``) count; calls on ``op`` and on ``batch_alter_table`` contexts
-become ``Change`` records, literal SQL goes to the SQL detector, and whatever cannot be resolved
-to literals becomes a MIG301 problem. Module-level helpers called from ``upgrade()`` are followed
-with their arguments bound; everything they do is reported at the call in ``upgrade()``.
+A revision is parsed once and never imported or executed, but decoded as CPython would (its
+coding cookie). ``upgrade()`` (and the multi-db template's ``upgrade_<engine>()``, however the
+name is bound: a def, a lambda, another function of the module) and the module-level code Alembic
+runs on import count; ``downgrade()`` does not. Calls on ``op`` and on batch objects (``with
+op.batch_alter_table(...) as b`` or ``b = op.batch_alter_table(...)``) become ``Change``
+records, literal SQL goes to the SQL detector, and whatever cannot be resolved to literals
+becomes a MIG301 problem. Indirect calls are resolved when they can be read statically
+(``getattr(op, "drop_table")``, aliases, ``functools.partial``, ``Operations.drop_table(op,
+...)``, ``op.invoke(ops.DropTableOp(...))``, ``sa.Table(...).drop(bind)``, ORM
+``session.query(X).delete()``); any other use of op or a batch object as a value is MIG301.
+Module helpers and methods that can touch data are followed with their arguments bound;
+everything they do is reported at the call that led into them.
 
 Column types are normalised to SQL-style upper-case names so they compare with the SQL
 detector's: ``sa.String(30)`` → ``VARCHAR(30)``, ``sa.Integer()`` → ``INTEGER``,
@@ -18,8 +25,10 @@ from __future__ import annotations
 
 import ast
 import configparser
+import io
 import posixpath
 import re
+import tokenize
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -64,21 +73,6 @@ _EXISTENCE_SQL = re.compile(
 # Dynamic SQL that can only read is not a data-bearing change, so it is not MIG301 either.
 _READ_SQL = re.compile(r"\s*(?:select|explain|pragma\s+(?:table_|index_|foreign_key_list))", re.I)
 _EXECUTE = frozenset({"execute", "exec_driver_sql", "executescript", "executemany"})
-_OP_DATA = frozenset(
-    {
-        "create_table",
-        "drop_table",
-        "add_column",
-        "drop_column",
-        "rename_table",
-        "alter_column",
-        "create_index",
-        "drop_index",
-        "create_unique_constraint",
-        "execute",
-        "batch_alter_table",
-    }
-)
 # Column(...) positional arguments that are not its type.
 _NOT_TYPES = frozenset(
     {
@@ -117,6 +111,36 @@ _STATEMENT_WRAPPERS = frozenset({"bindparams", "execution_options", "columns", "
 _FILLERS = frozenset({"add", "append", "extend", "update", "setdefault", "insert"})
 _NOT_LITERAL = "it is not a literal string"
 _CORE_BASES = frozenset({"table", "Table", "update", "delete", "insert", "select"})
+# Operation objects handed to op.invoke(): class → the op method it stands for, with the
+# keywords that are spelled differently there.
+_OP_CLASSES = {
+    "CreateTableOp": "create_table",
+    "DropTableOp": "drop_table",
+    "AddColumnOp": "add_column",
+    "DropColumnOp": "drop_column",
+    "RenameTableOp": "rename_table",
+    "AlterColumnOp": "alter_column",
+    "CreateIndexOp": "create_index",
+    "DropIndexOp": "drop_index",
+    "CreateUniqueConstraintOp": "create_unique_constraint",
+    "ExecuteSQLOp": "execute",
+}
+_OP_KEYWORDS = {
+    "modify_type": "type_",
+    "modify_nullable": "nullable",
+    "modify_name": "new_column_name",
+    "modify_server_default": "server_default",
+}
+# Attributes of op that hand out no operation: reading them is not an indirect call.
+_OP_READS = frozenset({"get_bind", "get_context", "f", "inline_literal"})
+_OPERATIONS_CLASSES = frozenset({"Operations", "BatchOperations"})
+# Methods that change the schema or rows when called on SQLAlchemy objects.
+_DATA_METHODS = frozenset({"drop_all", "create_all", "drop", "create", "delete", "update"})
+# Builtins that import or run code the revision names at run time.
+_DYNAMIC_CODE = frozenset({"__import__", "import_module", "eval", "exec"})
+# Schema objects with .create(bind)/.drop(bind) that are not tables.
+_SCHEMA_OBJECTS = frozenset({"Enum", "Sequence", "Index", "DDL", "Identity", "Computed"})
+_BIND_NAMES = frozenset({"bind", "conn", "connection", "engine"})
 _MAX_LOOP = 256
 _MAX_ALTERNATIVES = 16
 _MAX_HELPER_DEPTH = 8
@@ -164,6 +188,18 @@ class _Batch:
 
 
 @dataclass(frozen=True, slots=True)
+class _Target:
+    """An operation reached indirectly: its op method, batch, and the arguments bound so far."""
+
+    method: str
+    batch: _Batch | None = None
+    args: tuple[ast.expr, ...] = ()
+    keywords: tuple[ast.keyword, ...] = ()
+    # Operations.drop_table(op, ...): the call's first argument is the op object itself.
+    unbound: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class _State:
     fn: str
     guard: int | None = None
@@ -207,12 +243,21 @@ class _Facts:
     """What the whole module says once: imports, helpers, module-level constants."""
 
     op_names: set[str] = field(default_factory=lambda: {"op"})
+    # Names imported from alembic.op (local → op method); "*" when star-imported.
+    op_functions: dict[str, str] = field(default_factory=dict)
     alembic_modules: set[str] = field(default_factory=set)
     aliases: dict[str, str] = field(default_factory=dict)
     functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
     guard_helpers: set[str] = field(default_factory=set)
     op_helpers: set[str] = field(default_factory=set)
-    upgrades: list[ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=list)
+    # upgrade() and upgrade_<engine>(): the name and the body Alembic would run.
+    upgrades: list[tuple[str, list[ast.stmt]]] = field(default_factory=list)
+    # Bindings of an upgrade name that cannot be followed (imported, built by a call…).
+    hidden_upgrades: list[tuple[ast.stmt, str]] = field(default_factory=list)
+    # Methods of the revision's classes that reach op or the database, by name.
+    methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
+    # ORM classes declared in the revision: class name → __tablename__.
+    tables: dict[str, str] = field(default_factory=dict)
     scope: _Scope = field(default_factory=_Scope)
 
 
@@ -247,11 +292,13 @@ def version_dirs_from_ini(ini_path: str, ini_text: str) -> tuple[str, ...]:
     """Repo-relative version directories (ending in ``/``) named by an ``alembic.ini``.
 
     Every section with ``script_location`` contributes ``<script_location>/versions/`` and each
-    entry of its ``version_locations``. ``%(here)s`` and relative paths are taken from the ini's
-    directory; ``package:dir`` is read as ``package/dir`` there (best effort); absolute paths and
-    paths leaving the repository are skipped.
+    entry of its ``version_locations``. Values are interpolated as Alembic's ``ConfigParser``
+    does (``%(here)s`` is the ini's directory; ``%(name)s`` comes from the same section or
+    ``[DEFAULT]``); relative paths are taken from the ini's directory; ``package:dir`` is read
+    as ``package/dir`` there (best effort); absolute paths and paths leaving the repository are
+    skipped.
     """
-    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    parser = configparser.ConfigParser(defaults={"here": _HERE}, strict=False)
     try:
         parser.read_string(ini_text.lstrip("\ufeff"), source=ini_path)
     except configparser.Error:
@@ -259,22 +306,31 @@ def version_dirs_from_ini(ini_path: str, ini_text: str) -> tuple[str, ...]:
     base = posixpath.dirname(ini_path)
     dirs: list[str] = []
     for section in parser.sections():
-        values = parser[section]
-        location = values.get("script_location")
+        location = _ini_value(parser, section, "script_location")
         if location and (found := _repo_dir(location, base)) is not None:
             dirs.append(found + "versions/")
-        extra = values.get("version_locations")
+        extra = _ini_value(parser, section, "version_locations")
         if extra:
-            separator = values.get("path_separator") or values.get("version_path_separator")
+            separator = _ini_value(parser, section, "path_separator") or _ini_value(
+                parser, section, "version_path_separator"
+            )
             for part in _split_locations(extra, separator):
                 if (found := _repo_dir(part, base)) is not None:
                     dirs.append(found)
     return tuple(dict.fromkeys(dirs))
 
 
+def _ini_value(parser: configparser.ConfigParser, section: str, key: str) -> str | None:
+    """``key`` interpolated; a value Alembic could not interpolate is read as written."""
+    try:
+        return parser.get(section, key, fallback=None)
+    except (configparser.Error, ValueError):
+        raw = parser.get(section, key, raw=True, fallback=None)
+        return raw.replace("%(here)s", _HERE) if raw is not None else None
+
+
 def _repo_dir(value: str, base: str) -> str | None:
-    value = value.strip().replace("%%", "%").replace("\\", "/")
-    value = value.replace("%(here)s", ".")
+    value = value.strip().replace("\\", "/").replace(_HERE, ".")
     if ":" in value:
         package, _, sub = value.partition(":")
         if "/" in package or not package:
@@ -286,6 +342,10 @@ def _repo_dir(value: str, base: str) -> str | None:
     if joined == ".." or joined.startswith("../"):
         return None
     return "" if joined == "." else joined + "/"
+
+
+# Stands for the ini's directory until the value is resolved against the repository.
+_HERE = "\x00here\x00"
 
 
 def _split_locations(text: str, separator: str | None) -> list[str]:
@@ -390,22 +450,25 @@ def _detect(change: FileChange, ctx: DetectContext) -> DetectorResult:
     if change.binary or change.too_large:
         why = "it is a binary file" if change.binary else "it is larger than max_file_bytes"
         return DetectorResult(problems=(_problem(path, 1, 1, why),), edited=edit_status)
-    text = change.new_text
+    text, undecoded = _python_text(change.new_bytes, change.new_text)
+    if undecoded is not None:
+        return DetectorResult(problems=(_problem(path, 1, 1, undecoded),), edited=edit_status)
     if text is None:
         return DetectorResult()
+    old_text, _ = _python_text(change.old_bytes, change.old_text)
     problems: list[Problem] = []
-    if change.undecodable:
+    if change.undecodable and text is change.new_text:
         problems.append(_problem(path, 1, 1, "it is not valid UTF-8 (read with replacements)"))
     tree = _parse(path, text)
     if isinstance(tree, Problem):
-        changed = edit_status and change.old_text != text
+        changed = edit_status and old_text != text
         return DetectorResult(problems=(*problems, tree), edited=changed)
     revision = _revision(tree, path)
     migration = revision.revision if revision else path
 
     old_tree: ast.Module | None = None
-    if change.status in (*_EDIT_STATUSES, "copied") and change.old_text is not None:
-        parsed = _parse(change.old_path or path, change.old_text)
+    if change.status in (*_EDIT_STATUSES, "copied") and old_text is not None:
+        parsed = _parse(change.old_path or path, old_text)
         old_tree = parsed if isinstance(parsed, ast.Module) else None
     same_id = False
     if old_tree is not None:
@@ -419,15 +482,15 @@ def _detect(change: FileChange, ctx: DetectContext) -> DetectorResult:
         try:
             same_code = _code_dump(old_tree) == _code_dump(tree)
         except RecursionError:
-            same_code = change.old_text == text
+            same_code = old_text == text
     edited = edit_status and not same_code
 
     items: list[_Item] = []
     if not (same_id and same_code):
         items = _Analyzer(tree, _source_text(text), path, migration, ctx, want_keys=same_id).run()
     if same_id and not same_code and old_tree is not None:
-        old_text = _source_text(change.old_text or "")
-        old_items = _Analyzer(old_tree, old_text, path, migration, ctx, want_keys=True).run()
+        old_source = _source_text(old_text or "")
+        old_items = _Analyzer(old_tree, old_source, path, migration, ctx, want_keys=True).run()
         items = _new_items(items, old_items)
     changes: list[Change] = []
     for item in items:
@@ -440,6 +503,23 @@ def _detect(change: FileChange, ctx: DetectContext) -> DetectorResult:
     return DetectorResult(
         changes=tuple(changes), problems=tuple(problems), revision=revision, edited=edited
     )
+
+
+def _python_text(data: bytes | None, text: str | None) -> tuple[str | None, str | None]:
+    """The source as CPython decodes it (PEP 263 coding cookie, ``tokenize.detect_encoding``),
+    or why it cannot be decoded that way. UTF-8 sources keep the change set's text."""
+    if data is None or text is None:
+        return text, None
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        return None, f"Python would not decode it ({exc.msg})"
+    if encoding in ("utf-8", "utf-8-sig"):
+        return text, None
+    try:
+        return data.decode(encoding), None
+    except (UnicodeDecodeError, LookupError):
+        return None, f"its bytes are not valid {encoding}, the encoding its coding cookie names"
 
 
 def _analyze_sql(sql: _Sql, path: str, migration: str, dialect: str) -> DetectorResult:
@@ -492,11 +572,14 @@ def _facts(tree: ast.Module, guard_functions: frozenset[str]) -> _Facts:
                 local = alias.asname or alias.name
                 if node.module == "alembic" and alias.name == "op":
                     facts.op_names.add(local)
+                elif node.module == "alembic.op":
+                    # from alembic.op import drop_table: the proxy's functions are op's methods.
+                    facts.op_functions[local] = alias.name
                 else:
                     facts.aliases[local] = alias.name
         elif isinstance(node, ast.Import):
             for alias in node.names:
-                if alias.name == "alembic":
+                if alias.name == "alembic" or (alias.name == "alembic.op" and not alias.asname):
                     facts.alembic_modules.add(alias.asname or "alembic")
                 elif alias.name == "alembic.op" and alias.asname:
                     facts.op_names.add(alias.asname)
@@ -504,13 +587,16 @@ def _facts(tree: ast.Module, guard_functions: frozenset[str]) -> _Facts:
     direct_guard: set[str] = set()
     direct_ops: set[str] = set()
     calls: dict[str, set[str]] = {}
+    upgrades: dict[str, tuple[ast.stmt, list[ast.stmt] | None]] = {}
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            if stmt.name == "upgrade" or stmt.name.startswith("upgrade_"):
-                facts.upgrades.append(stmt)
+            if _is_upgrade(stmt.name):
+                upgrades[stmt.name] = (stmt, stmt.body)
                 continue
             facts.functions[stmt.name] = stmt
             calls[stmt.name] = set()
+            if _touches_data(stmt, facts):
+                direct_ops.add(stmt.name)
             for node in ast.walk(stmt):
                 if isinstance(node, ast.Call):
                     name = _callee(node.func, facts.aliases)
@@ -518,11 +604,6 @@ def _facts(tree: ast.Module, guard_functions: frozenset[str]) -> _Facts:
                         direct_guard.add(stmt.name)
                     if isinstance(node.func, ast.Name):
                         calls[stmt.name].add(node.func.id)
-                    elif isinstance(node.func, ast.Attribute) and (
-                        node.func.attr in _EXECUTE
-                        or (node.func.attr in _OP_DATA and _is_op(node.func.value, facts))
-                    ):
-                        direct_ops.add(stmt.name)
                 elif isinstance(node, ast.Constant) and _EXISTENCE_SQL.search(str(node.value)):
                     direct_guard.add(stmt.name)
         elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
@@ -530,10 +611,74 @@ def _facts(tree: ast.Module, guard_functions: frozenset[str]) -> _Facts:
             for target in targets:
                 if isinstance(target, ast.Name):
                     scope = scope.bind(target.id, ((stmt.value, scope),))
+                    if target.id == "upgrade" or (
+                        _is_upgrade(target.id) and isinstance(stmt.value, (ast.Lambda, ast.Name))
+                    ):
+                        upgrades[target.id] = (stmt, _upgrade_body(stmt.value))
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            for alias in stmt.names:
+                local = alias.asname or alias.name.split(".")[0]
+                if local == "upgrade":
+                    upgrades[local] = (stmt, None)
+        elif isinstance(stmt, ast.ClassDef):
+            for item in stmt.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and _touches_data(
+                    item, facts
+                ):
+                    facts.methods[item.name] = item
+                elif (
+                    isinstance(item, ast.Assign)
+                    and any(
+                        isinstance(t, ast.Name) and t.id == "__tablename__" for t in item.targets
+                    )
+                    and (tablename := _const_str(item.value))
+                ):
+                    facts.tables[stmt.name] = tablename.lower()
+    # `upgrade = _real` or `upgrade = lambda: ...`: Alembic runs whatever the name holds last.
+    for name, (stmt, body) in upgrades.items():
+        value = getattr(stmt, "value", None)
+        if body is None and isinstance(value, ast.Name):
+            real = facts.functions.get(value.id)
+            body = real.body if real is not None else None
+        if body is None:
+            facts.hidden_upgrades.append((stmt, f"{name} is bound to something defined elsewhere"))
+        else:
+            facts.upgrades.append((name, body))
     facts.scope = scope
     facts.guard_helpers = _closure(direct_guard, calls)
     facts.op_helpers = _closure(direct_ops, calls)
     return facts
+
+
+def _touches_data(fn: ast.FunctionDef | ast.AsyncFunctionDef, facts: _Facts) -> bool:
+    """Can calling ``fn`` change data: does it name op (however imported) or call something
+    that executes SQL or drops, creates, deletes or updates?"""
+    star = "*" in facts.op_functions
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Name) and (
+            node.id in facts.op_names
+            or node.id in facts.op_functions
+            or (star and node.id in _HANDLERS)
+            or facts.aliases.get(node.id, node.id) in _OPERATIONS_CLASSES
+            or node.id in _DYNAMIC_CODE
+        ):
+            return True
+        if isinstance(node, ast.Attribute) and (
+            _is_op(node, facts) or node.attr in _EXECUTE or node.attr in _DATA_METHODS
+        ):
+            return True
+    return False
+
+
+def _is_upgrade(name: str) -> bool:
+    return name == "upgrade" or name.startswith("upgrade_")
+
+
+def _upgrade_body(value: ast.expr) -> list[ast.stmt] | None:
+    if isinstance(value, ast.Lambda):
+        body = ast.Expr(value=value.body)
+        return [ast.copy_location(body, value.body)]
+    return None
 
 
 def _closure(seeds: set[str], calls: Mapping[str, set[str]]) -> set[str]:
@@ -622,14 +767,38 @@ class _Analyzer:
         self.path = path
         self.migration = migration
         self.want_keys = want_keys
+        self.tree = tree
         self.items: list[_Item] = []
         self.guard_vars: set[str] = set()
+        self.local_functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
 
     def run(self) -> list[_Item]:
-        for fn in self.facts.upgrades:
+        module = _State(fn="<module>")
+        # Alembic imports the revision: module-level code and decorators run with upgrade().
+        self._module(self.tree.body, _Scope(self.facts.scope), module)
+        for stmt, why in self.facts.hidden_upgrades:
+            problem = self._problem_at(stmt, module, f"cannot analyze the revision: {why}")
+            self._emit((), problems=(problem,))
+        for name, body in self.facts.upgrades:
             self.guard_vars = set()
-            self._block(fn.body, _Scope(self.facts.scope), _State(fn=fn.name))
+            self.local_functions = {}
+            self._block(body, _Scope(self.facts.scope), _State(fn=name))
         return self.items
+
+    def _module(self, body: Sequence[ast.stmt], scope: _Scope, state: _State) -> None:
+        for stmt in body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                for expr in _definition_exprs(stmt):
+                    self._scan(expr, scope, state)
+                if isinstance(stmt, ast.ClassDef):
+                    self._module(stmt.body, scope, state)
+            elif isinstance(stmt, (ast.Import, ast.ImportFrom)) or (
+                isinstance(stmt, ast.Assign)
+                and any(isinstance(t, ast.Name) and _is_upgrade(t.id) for t in stmt.targets)
+            ):
+                continue
+            else:
+                scope, _ = self._block((stmt,), scope, state)
 
     # positions, records, keys
 
@@ -748,14 +917,14 @@ class _Analyzer:
         if isinstance(stmt, ast.Match):
             branches = [self._block(case.body, scope, state) for case in stmt.cases]
             return _merge(scope, [s for s, stop in branches if not stop] + [scope]), state, False
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return self._nested(stmt, scope, state), state, False
         if isinstance(stmt, ast.Assign):
-            self._scan(stmt.value, scope, state)
-            return self._assign(stmt.targets, stmt.value, scope), state, False
+            return self._assign_stmt(stmt.targets, stmt.value, scope, state)
         if isinstance(stmt, ast.AnnAssign):
             if stmt.value is None:
                 return scope, state, False
-            self._scan(stmt.value, scope, state)
-            return self._assign([stmt.target], stmt.value, scope), state, False
+            return self._assign_stmt([stmt.target], stmt.value, scope, state)
         if isinstance(stmt, ast.AugAssign):
             self._scan(stmt.value, scope, state)
             if isinstance(stmt.target, ast.Name):
@@ -775,6 +944,50 @@ class _Analyzer:
         if isinstance(stmt, (ast.Raise, ast.Continue, ast.Break)):
             return scope, state, True
         return scope, state, False
+
+    def _nested(
+        self, fn: ast.FunctionDef | ast.AsyncFunctionDef, scope: _Scope, state: _State
+    ) -> _Scope:
+        """A function defined inside upgrade() may run there: its body counts where it is
+        written (parameters unknown), and again with arguments bound when op reaches it."""
+        for expr in _definition_exprs(fn):
+            self._scan(expr, scope, state)
+        self.local_functions[fn.name] = fn
+        if fn.name.startswith("downgrade"):
+            return scope.bind(fn.name, ())  # a downgrade() under a module-level `if`
+        inner = scope
+        for param in _params(fn.args):
+            inner = inner.bind(param, ())
+        saved = self.guard_vars
+        self.guard_vars = set()
+        self._block(fn.body, inner, state)
+        self.guard_vars = saved
+        return scope.bind(fn.name, ())
+
+    def _assign_stmt(
+        self, targets: Sequence[ast.expr], value: ast.expr, scope: _Scope, state: _State
+    ) -> tuple[_Scope, _State, bool]:
+        names = [t.id for t in targets if isinstance(t, ast.Name)]
+        if len(names) == len(targets):
+            batch_call = (
+                isinstance(value, ast.Call)
+                and isinstance(value.func, ast.Attribute)
+                and value.func.attr == "batch_alter_table"
+                and self._ref(value.func.value, scope, state) == "op"
+            )
+            if batch_call and isinstance(value, ast.Call):
+                # b = op.batch_alter_table("t"): b is followed like a `with ... as b` context.
+                batch = self._batch(value, scope, state)
+                batches = dict(state.batches)
+                for name in names:
+                    batches[name] = batch
+                    scope = scope.bind(name, ())
+                return scope, replace(state, batches=batches), False
+            if self._op_like(value, scope, state):
+                # An alias of op or of one of its methods is followed where it is called.
+                return self._assign(targets, value, scope), state, False
+        self._scan(value, scope, state)
+        return self._assign(targets, value, scope), state, False
 
     def _merge_block(self, body: Sequence[ast.stmt], scope: _Scope, state: _State) -> _Scope:
         after, stop = self._block(body, scope, state)
@@ -844,15 +1057,20 @@ class _Analyzer:
                 isinstance(expr, ast.Call)
                 and isinstance(expr.func, ast.Attribute)
                 and expr.func.attr == "batch_alter_table"
-                and _is_op(expr.func.value, self.facts)
+                and self._ref(expr.func.value, scope, state) == "op"
             ):
                 batch = self._batch(expr, scope, state)
                 if isinstance(item.optional_vars, ast.Name):
                     batches[item.optional_vars.id] = batch
-            elif item.optional_vars is not None:
-                for name in _target_names(item.optional_vars):
-                    scope = scope.bind(name, ())
-                    batches.pop(name, None)
+            elif isinstance(found := self._ref(expr, scope, state), _Batch):
+                if isinstance(item.optional_vars, ast.Name):
+                    batches[item.optional_vars.id] = found
+            else:
+                self._scan(expr, scope, state)
+                if item.optional_vars is not None:
+                    for name in _target_names(item.optional_vars):
+                        scope = scope.bind(name, ())
+                        batches.pop(name, None)
         after, stop = self._block(stmt.body, scope, replace(state, batches=batches))
         return after, state, stop
 
@@ -954,38 +1172,378 @@ class _Analyzer:
         while stack:
             node = stack.pop()
             if isinstance(node, ast.Lambda):
+                # The lambda may be called here or later: its body counts where it is written.
+                inner = scope
+                for param in _params(node.args):
+                    inner = inner.bind(param, ())
+                self._scan(node.body, inner, state)
                 continue
             if isinstance(node, ast.Call) and self._call(node, scope, state):
                 continue
+            if isinstance(node, ast.Attribute) and node.attr in ("drop_all", "create_all"):
+                # conn.run_sync(metadata.drop_all): handed over, it still runs.
+                why = (
+                    f"cannot analyze {ast.unparse(node)[:60]}: the tables it changes are not known"
+                )
+                self._fail(node, scope, state, why)
+                continue
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                if self._op_like(node, scope, state):
+                    self._indirect(node, scope, state)
+                    continue
+                helper = self.facts.functions.get(node.id)
+                if (
+                    helper is not None
+                    and node.id in self.facts.op_helpers
+                    and scope.lookup(node.id) is None
+                    and self._can_inline(node.id, state)
+                ):
+                    # A helper handed to something else may be called there: follow it.
+                    called = ast.copy_location(ast.Call(func=node, args=[], keywords=[]), node)
+                    self._inline(helper, called, scope, state)
+                    continue
             stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+    def _indirect(self, node: ast.expr, scope: _Scope, state: _State) -> None:
+        what = (
+            "a batch operation object"
+            if isinstance(self._ref(node, scope, state), _Batch)
+            else "op"
+        )
+        self._fail(
+            node, scope, state, f"cannot analyze: indirect use of {what} at line {node.lineno}"
+        )
+
+    def _ref(self, expr: ast.expr, scope: _Scope, state: _State) -> _Batch | str | None:
+        """``"op"`` when ``expr`` is the op object (aliases and helper parameters included),
+        the batch when it is a batch operation object, else None."""
+        for _ in range(64):
+            if not isinstance(expr, ast.Name):
+                break
+            if expr.id in state.batches:
+                return state.batches[expr.id]
+            values = scope.lookup(expr.id)
+            if values is None:
+                return "op" if expr.id in self.facts.op_names else None
+            if len(values) != 1:
+                return None
+            expr, scope = values[0]
+        if isinstance(expr, ast.Call) and _callee(expr.func, self.facts.aliases) == "Operations":
+            return "op"  # Operations(MigrationContext.configure(bind)) is another op
+        return "op" if _is_op(expr, self.facts) and not isinstance(expr, ast.Name) else None
+
+    def _op_like(self, expr: ast.expr, scope: _Scope, state: _State, depth: int = 0) -> bool:
+        """Does ``expr`` carry op, a batch, or one of their operations (``op.drop_table``,
+        ``getattr(op, ...)``, ``partial(op.drop_table, ...)``)?"""
+        if depth > 8:
+            return False
+        if self._ref(expr, scope, state) is not None:
+            return True
+        if isinstance(expr, ast.Name):
+            if scope.lookup(expr.id) is None and self._op_function(expr.id):
+                return True
+            values = scope.lookup(expr.id) or ()
+            # Branches are looked into once, not at every step: alternatives multiply.
+            if len(values) > 1 and depth > 0:
+                return False
+            return any(self._op_like(v, s, state, depth + 1) for v, s in values)
+        if isinstance(expr, ast.Attribute):
+            if self._operations_class(expr.value):
+                return True
+            return expr.attr not in _OP_READS and self._ref(expr.value, scope, state) is not None
+        if (
+            isinstance(expr, ast.Call)
+            and expr.args
+            and _callee(expr.func, self.facts.aliases) in ("getattr", "partial")
+        ):
+            return self._op_like(expr.args[0], scope, state, depth + 1)
+        return False
+
+    def _op_function(self, name: str) -> str | None:
+        """The op method a bare name imported from ``alembic.op`` stands for."""
+        found = self.facts.op_functions.get(name)
+        if found == "*":
+            return None
+        if found is None and "*" in self.facts.op_functions and name in _HANDLERS:
+            return name
+        return found
+
+    def _operations_class(self, node: ast.expr) -> bool:
+        return (
+            isinstance(node, (ast.Name, ast.Attribute))
+            and _callee(node, self.facts.aliases) in _OPERATIONS_CLASSES
+        )
+
+    def _target(
+        self, func: ast.expr, scope: _Scope, state: _State, depth: int = 0
+    ) -> _Target | str | None:
+        """The operation a called expression stands for, why it cannot be known, or None
+        when it is not an operation of op at all."""
+        if depth > 8:
+            return None
+        if isinstance(func, ast.Name):
+            values = scope.lookup(func.id)
+            if values is None:
+                method = self._op_function(func.id)
+                return _Target(method) if method else None
+            if not values:
+                return None
+            if len(values) != 1:
+                if any(self._op_like(v, s, state) for v, s in values):
+                    return f"'{func.id}' has different values on different branches"
+                return None
+            return self._target(values[0][0], values[0][1], state, depth + 1)
+        if isinstance(func, ast.Attribute):
+            ref = self._ref(func.value, scope, state)
+            if ref is not None:
+                return _Target(func.attr, ref if isinstance(ref, _Batch) else None)
+            if self._operations_class(func.value):
+                return _Target(func.attr, unbound=True)
+            return None
+        if not isinstance(func, ast.Call) or not func.args:
+            return None
+        name = _callee(func.func, self.facts.aliases)
+        if name == "getattr" and len(func.args) >= 2:
+            ref = self._ref(func.args[0], scope, state)
+            if ref is None:
+                return None
+            attr = self._fold(func.args[1], scope)
+            if not isinstance(attr, tuple):
+                return "the attribute name passed to getattr() is not a literal string"
+            return _Target(attr[0], ref if isinstance(ref, _Batch) else None)
+        if name == "partial":
+            inner = self._target(func.args[0], scope, state, depth + 1)
+            if isinstance(inner, _Target):
+                args = (*inner.args, *func.args[1:])
+                return replace(inner, args=args, keywords=(*inner.keywords, *func.keywords))
+            return inner
+        return None
+
+    def _dispatch(self, call: ast.Call, target: _Target, scope: _Scope, state: _State) -> None:
+        """Handle ``call`` as the direct operation ``target`` stands for."""
+        args = list(call.args)
+        batch = target.batch
+        if target.unbound:
+            if target.method != "invoke" and target.method not in _HANDLERS:
+                return  # Operations.register_operation(...) and other class-level helpers
+            ref = self._ref(args[0], scope, state) if args else None
+            if ref is None:
+                why = f"cannot analyze {_label(call)}: it is not called on the op object"
+                self._fail(call, scope, state, why)
+                return
+            batch, args = (ref if isinstance(ref, _Batch) else None), args[1:]
+        args = [*target.args, *args]
+        keywords = [*target.keywords, *call.keywords]
+        method = target.method
+        if method == "invoke":
+            self._invoke(call, args, scope, state, batch)
+            return
+        handler = _HANDLERS.get(method)
+        if handler is None:
+            return
+        func = call.func
+        if target.unbound or not (isinstance(func, ast.Attribute) and func.attr == method):
+            func = ast.Attribute(
+                value=ast.Name(id="op", ctx=ast.Load()), attr=method, ctx=ast.Load()
+            )
+        direct = ast.Call(func=func, args=args, keywords=keywords)
+        handler(self, ast.copy_location(direct, call), scope, state, batch)
+
+    def _invoke(
+        self,
+        call: ast.Call,
+        args: Sequence[ast.expr],
+        scope: _Scope,
+        state: _State,
+        batch: _Batch | None,
+    ) -> None:
+        """``op.invoke(ops.DropTableOp("t"))``: the operation object as its op method."""
+        operation, oscope = self._deref(args[0], scope) if args else (None, scope)
+        kind = (
+            _callee(operation.func, self.facts.aliases) if isinstance(operation, ast.Call) else ""
+        )
+        if not isinstance(operation, ast.Call) or kind not in _OP_CLASSES:
+            # Other *Op classes change no data; DropTableOp.from_table(...) and the like are MIG301.
+            if not kind.endswith("Op"):
+                why = f"cannot analyze {_label(call)}: the operation object is not known statically"
+                self._fail(call, scope, state, why)
+            return
+        op_args = list(operation.args)
+        if kind == "CreateTableOp" and len(op_args) >= 2:
+            columns = op_args[1]
+            op_args = [op_args[0], ast.Starred(value=columns, ctx=ast.Load()), *op_args[2:]]
+        keywords = [
+            ast.keyword(arg=_OP_KEYWORDS.get(k.arg or "", k.arg), value=k.value)
+            for k in operation.keywords
+        ]
+        target = _Target(_OP_CLASSES[kind], batch)
+        direct = ast.copy_location(ast.Call(func=call.func, args=op_args, keywords=keywords), call)
+        self._dispatch(direct, target, oscope, state)
 
     def _call(self, call: ast.Call, scope: _Scope, state: _State) -> bool:
         func = call.func
         if isinstance(func, ast.Attribute):
             receiver = func.value
-            if _is_op(receiver, self.facts):
-                handler = _HANDLERS.get(func.attr)
-                if handler is not None:
-                    handler(self, call, scope, state, None)
-                return True
-            if isinstance(receiver, ast.Name) and receiver.id in state.batches:
-                handler = _HANDLERS.get(func.attr)
-                if handler is not None:
-                    handler(self, call, scope, state, state.batches[receiver.id])
+            ref = self._ref(receiver, scope, state)
+            if ref is not None:
+                batch = ref if isinstance(ref, _Batch) else None
+                if func.attr == "invoke" or func.attr in _HANDLERS:
+                    self._dispatch(call, _Target(func.attr, batch), scope, state)
+                    return True
+                # Other methods change no data themselves; what they are handed may
+                # (op.run_async(helper), a batch passed along).
+                for arg in _call_args(call):
+                    self._scan(arg, scope, state)
                 return True
             if func.attr in _EXECUTE:
                 self._execute(call, scope, state, None)
                 return True
-            return False
-        if (
-            isinstance(func, ast.Name)
-            and func.id in self.facts.op_helpers
-            and func.id not in state.stack
-            and len(state.stack) < _MAX_HELPER_DEPTH
-        ):
-            self._inline(self.facts.functions[func.id], call, scope, state)
+            if self._core_call(call, func, scope, state):
+                return True
+            method = self.facts.methods.get(func.attr)
+            if method is not None and self._can_inline(method.name, state):
+                # obj.method(...) of a class in the revision: self is the receiver.
+                bound = ast.Call(func=func, args=[receiver, *call.args], keywords=call.keywords)
+                self._inline(method, ast.copy_location(bound, call), scope, state)
+                return True
+        if isinstance(func, ast.Name):
+            fn = self.local_functions.get(func.id) or self.facts.functions.get(func.id)
+            if (
+                fn is not None
+                and (
+                    func.id in self.facts.op_helpers
+                    or any(self._op_like(a, scope, state) for a in _call_args(call))
+                )
+                and self._can_inline(func.id, state)
+            ):
+                self._inline(fn, call, scope, state)
+                return True
+        dynamic = _callee(func, {})
+        if dynamic in _DYNAMIC_CODE and (isinstance(func, ast.Name) or dynamic == "import_module"):
+            why = f"cannot analyze {_label(call)}: it imports or runs code chosen at run time"
+            self._fail(call, scope, state, why)
+            return True
+        target = self._target(func, scope, state)
+        if isinstance(target, _Target):
+            self._dispatch(call, target, scope, state)
+            return True
+        if isinstance(target, str):
+            self._fail(call, scope, state, f"cannot analyze {_label(call)}: {target}")
             return True
         return False
+
+    def _can_inline(self, name: str, state: _State) -> bool:
+        return name not in state.stack and len(state.stack) < _MAX_HELPER_DEPTH
+
+    def _core_call(self, call: ast.Call, func: ast.Attribute, scope: _Scope, state: _State) -> bool:
+        """SQLAlchemy Core and ORM calls that change the schema or rows without op."""
+        if func.attr in ("drop_all", "create_all"):
+            verb = "drops" if func.attr == "drop_all" else "creates"
+            why = f"cannot analyze {_label(call)}: the tables it {verb} are not known statically"
+            self._fail(call, scope, state, why)
+            return True
+        if func.attr in ("drop", "create") and self._binds(call, scope):
+            table, tscope = self._deref(func.value, scope)
+            kind = _callee(table.func, self.facts.aliases) if isinstance(table, ast.Call) else ""
+            if kind in _SCHEMA_OBJECTS or kind.upper().endswith("ENUM"):
+                return False  # a type, sequence or index holds no rows
+            if not (
+                isinstance(table, ast.Call)
+                and _callee(table.func, self.facts.aliases) in ("Table", "table")
+                and table.args
+            ):
+                why = f"cannot analyze {_label(call)}: it is not called on sa.Table(...)"
+                self._fail(call, scope, state, why)
+                return True
+            if func.attr == "drop":
+                args = [table.args[0]]
+            else:
+                skip = 2 if _callee(table.func, self.facts.aliases) == "Table" else 1
+                args = [table.args[0], *table.args[skip:]]
+            method = "drop_table" if func.attr == "drop" else "create_table"
+            direct = ast.copy_location(ast.Call(func=func, args=args, keywords=[]), call)
+            self._dispatch(direct, _Target(method), tscope, state)
+            return True
+        if func.attr in ("delete", "update"):
+            return self._query_rows(call, func, scope, state)
+        return False
+
+    def _binds(self, call: ast.Call, scope: _Scope) -> bool:
+        """Is ``call`` handed a connection (``op.get_bind()``, ``bind=``, ``conn``)?"""
+        if any(k.arg == "bind" for k in call.keywords):
+            return True
+        for arg in _call_args(call):
+            value, _ = self._deref(arg, scope)
+            if isinstance(value, ast.Name) and value.id in _BIND_NAMES:
+                return True
+            if isinstance(value, ast.Attribute) and value.attr in ("bind", "connection"):
+                return True
+            if isinstance(value, ast.Call) and _callee(value.func, self.facts.aliases) in (
+                "get_bind",
+                "connect",
+                "begin",
+            ):
+                return True
+        return False
+
+    def _query_rows(
+        self, call: ast.Call, func: ast.Attribute, scope: _Scope, state: _State
+    ) -> bool:
+        """ORM ``session.query(X)[.filter(...)].delete()`` / ``.update({...})``: MIG106 rules."""
+        node, nscope = self._deref(func.value, scope)
+        methods: set[str] = set()
+        model: ast.expr | None = None
+        for _ in range(64):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                return False
+            if node.func.attr == "query":
+                model = node.args[0] if node.args else None
+                break
+            methods.add(node.func.attr)
+            node, nscope = self._deref(node.func.value, nscope)
+        else:
+            return False
+        table = self._model_table(model, nscope) if model is not None else None
+        if table is None:
+            why = f"cannot analyze {_label(call)}: the table of the queried model is not known"
+            self._fail(call, scope, state, why)
+            return True
+        columns: list[str] = []
+        if func.attr == "update" and call.args:
+            mapping, mscope = self._deref(call.args[0], scope)
+            if isinstance(mapping, ast.Dict):
+                columns = [
+                    c for k in mapping.keys if k is not None and (c := self._column_key(k, mscope))
+                ]
+        change = self._change(
+            call,
+            state,
+            "table",
+            table,
+            "altered",
+            "update_rows" if func.attr == "update" else "delete_rows",
+            where=bool(methods & {"filter", "filter_by", "where"}),
+            columns=tuple(dict.fromkeys(columns)),
+        )
+        self._emit(self._key(call, scope, state), (change,))
+        return True
+
+    def _model_table(self, expr: ast.expr, scope: _Scope) -> str | None:
+        """The table of ``sa.table("t")``, ``sa.Table("t", ...)`` or an ORM class declared in
+        the revision with a literal ``__tablename__``."""
+        expr, scope = self._deref(expr, scope)
+        if isinstance(expr, ast.Attribute) and expr.attr == "__table__":
+            expr, scope = self._deref(expr.value, scope)
+        if isinstance(expr, ast.Name) and scope.lookup(expr.id) is None:
+            return self.facts.tables.get(expr.id)
+        if (
+            isinstance(expr, ast.Call)
+            and _callee(expr.func, self.facts.aliases) in ("table", "Table")
+            and expr.args
+        ):
+            folded = self._fold(expr.args[0], scope)
+            return folded[0].lower() if isinstance(folded, tuple) else None
+        return None
 
     def _inline(
         self,
@@ -1018,7 +1576,15 @@ class _Analyzer:
             env = env.bind(args.vararg.arg, () if starred else ((rest, scope),))
         if args.kwarg is not None:
             env = env.bind(args.kwarg.arg, ())
-        inner = replace(state, site=state.site or call, stack=(*state.stack, fn.name), batches={})
+        batches: dict[str, _Batch] = {}
+        for param in [*positional, *args.kwonlyargs]:
+            if param.arg in given:
+                ref = self._ref(given[param.arg], scope, state)
+                if isinstance(ref, _Batch):
+                    batches[param.arg] = ref
+        inner = replace(
+            state, site=state.site or call, stack=(*state.stack, fn.name), batches=batches
+        )
         saved = self.guard_vars
         self.guard_vars = set()
         self._block(fn.body, env, inner)
@@ -1682,12 +2248,8 @@ class _Analyzer:
         tscope = scope
         if table_call is not None:
             table_call, tscope = self._deref(table_call, scope)
-        if isinstance(table_call, ast.Call) and _callee(table_call.func, self.facts.aliases) in (
-            "table",
-            "Table",
-        ):
-            folded = self._fold(table_call.args[0], tscope) if table_call.args else "it is missing"
-            table = folded[0].lower() if isinstance(folded, tuple) else None
+        if table_call is not None:
+            table = self._model_table(table_call, tscope)
         if table is None or not verb:
             why = (
                 f"cannot analyze {_label(call)}: it is neither literal SQL nor "
@@ -1749,6 +2311,25 @@ _HANDLERS = {
     "create_unique_constraint": _Analyzer._create_unique_constraint,
     "execute": _Analyzer._execute,
 }
+
+
+def _params(args: ast.arguments) -> list[str]:
+    every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+    return [a.arg for a in every if a is not None]
+
+
+def _definition_exprs(
+    stmt: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef,
+) -> list[ast.expr]:
+    """What a def or class statement evaluates where it stands: decorators, defaults, bases."""
+    if isinstance(stmt, ast.ClassDef):
+        return [*stmt.decorator_list, *stmt.bases, *(k.value for k in stmt.keywords)]
+    defaults = [d for d in stmt.args.kw_defaults if d is not None]
+    return [*stmt.decorator_list, *stmt.args.defaults, *defaults]
+
+
+def _call_args(call: ast.Call) -> list[ast.expr]:
+    return [*call.args, *(k.value for k in call.keywords)]
 
 
 def _label(call: ast.Call) -> str:

@@ -232,7 +232,7 @@ def _build() -> tuple[Rule, ...]:
         ),
         Rule(
             code="MIG301",
-            severity="warning",
+            severity="error",
             summary="Migration content that cannot be analyzed",
             check=unanalyzable.unanalyzable_migration,
         ),

@@ -12,16 +12,22 @@ def unanalyzable_migration(ctx: RuleContext) -> Iterator[Hit]:
     ## What
     Migration content the linter cannot analyse: a Python syntax error in a revision, SQL
     that does not parse, dynamic SQL (f-strings, `.format`, concatenation with variables),
-    a binary or oversized migration file.
+    an indirect use of `op` or of a batch object that cannot be followed statically
+    (`getattr(op, name)`, `op` passed to a helper imported from another module),
+    `metadata.drop_all()` / `create_all()`, an ORM query on a model whose table is not
+    known, a coding cookie Python would not decode, a binary, undecodable or oversized
+    migration file.
 
     ## Why
     What cannot be read cannot be judged: a destructive statement hidden in dynamic SQL
-    would otherwise pass unnoticed. The warning makes the blind spot visible to a reviewer.
+    would otherwise pass unnoticed. A gate that cannot read a migration must not pass it,
+    so this is an error by default.
 
     ## Example
     ```python
     def upgrade():
         op.execute(f"DELETE FROM {table}")
+        helpers.cleanup(op)  # imported from another module: never imported by the linter
     ```
 
     ## Fix

@@ -152,7 +152,7 @@ def test_unparseable_dump_statement_is_mig301(
     new.write_text("CREATE TABLE users (id INTEGER);\nCREATE TABLE (broken;\n", encoding="utf-8")
     code, out, _ = _run(capsys, str(old), str(new), "--inventory", str(REFERENCE))
     assert f"{new.as_posix()}:2:1: MIG301 cannot analyze SQL statement" in out
-    assert code == 0
+    assert code == 1  # a snapshot that cannot be read must not pass
 
 
 @pytest.mark.parametrize(

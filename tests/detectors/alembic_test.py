@@ -803,6 +803,18 @@ def test_read_revision_of_a_non_revision_is_none(text: str) -> None:
             "[alembic]\nscript_location = a\n\n[reports]\nscript_location = b\n",
             ("a/versions/", "b/versions/"),
         ),
+        # Interpolated as Alembic's ConfigParser does: same section, [DEFAULT], %(here)s.
+        (
+            "svc/alembic.ini",
+            "[alembic]\nroot = %(here)s/db\nscript_location = %(root)s/migrations\n",
+            ("svc/db/migrations/versions/",),
+        ),
+        (
+            "alembic.ini",
+            "[DEFAULT]\nbase = app\n\n[alembic]\nscript_location = %(base)s/alembic\n"
+            "version_locations = %(base)s/extra %(base)s/more\n",
+            ("app/alembic/versions/", "app/extra/", "app/more/"),
+        ),
     ],
 )
 def test_version_dirs_from_ini(ini_path: str, ini: str, expected: tuple[str, ...]) -> None:

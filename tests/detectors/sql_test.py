@@ -527,7 +527,7 @@ def test_ten_megabyte_sql_file_is_mig301(project: GitRepo) -> None:
     assert [(f["code"], f["message"]) for f in report["findings"]] == [
         ("MIG301", "cannot analyze SQL migration: it is larger than max_file_bytes")
     ]
-    assert code == 0
+    assert code == 1  # MIG301 is an error
 
 
 def test_binary_file_named_sql_is_mig301(project: GitRepo) -> None:
@@ -537,7 +537,7 @@ def test_binary_file_named_sql_is_mig301(project: GitRepo) -> None:
     assert [(f["code"], f["path"]) for f in report["findings"]] == [
         ("MIG301", "db/migrations/0002_blob.sql")
     ]
-    assert code == 0
+    assert code == 1  # MIG301 is an error
 
 
 def test_two_thousand_statements_are_analysed(project: GitRepo) -> None:
@@ -621,7 +621,7 @@ def test_dynamic_sql_in_alembic_is_mig301(project: GitRepo, call: str) -> None:
     project.commit("dynamic")
     code, report = _check_json(project)
     assert [(f["code"], f["line"]) for f in report["findings"]] == [("MIG301", 8)]
-    assert code == 0
+    assert code == 1  # MIG301 is an error
 
 
 def test_table_constraints_and_create_table_as() -> None:

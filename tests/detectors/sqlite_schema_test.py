@@ -100,7 +100,7 @@ def test_truncated_database_blob_is_mig301(project: GitRepo, tmp_path: Path) -> 
     [finding] = report["findings"]
     assert finding["code"] == "MIG301"
     assert "not a readable SQLite database" in finding["message"]
-    assert code == 0
+    assert code == 1  # MIG301 is an error
 
 
 def test_added_snapshot_compares_with_the_previous_one(project: GitRepo) -> None:

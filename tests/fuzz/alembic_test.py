@@ -81,8 +81,11 @@ def statements(draw: st.DrawFn, depth: int = 0) -> list[str]:
             )
         )
     )
-    call = f"op.{op}({', '.join(a for a in (args, keywords) if a)})"
-    kind = draw(st.integers(0, 7)) if depth < 2 else 0
+    arguments = ", ".join(a for a in (args, keywords) if a)
+    call = f"op.{op}({arguments})"
+    kind = draw(st.integers(0, 9)) if depth < 2 else 0
+    if kind >= 8:
+        return draw(_indirect(op, arguments, depth))
     if kind == 1:
         body = [f"    {line}" for line in draw(statements(depth + 1))]
         return [f"if {draw(NAMES)!r} not in inspector.get_table_names():", *body]
@@ -102,23 +105,141 @@ def statements(draw: st.DrawFn, depth: int = 0) -> list[str]:
     return [call]
 
 
+# The ways a revision can reach an operation without writing `op.<name>(...)` (issue 13 §3).
+_OP_CLASS = {
+    "create_table": "CreateTableOp",
+    "drop_table": "DropTableOp",
+    "add_column": "AddColumnOp",
+    "drop_column": "DropColumnOp",
+    "rename_table": "RenameTableOp",
+    "alter_column": "AlterColumnOp",
+    "create_index": "CreateIndexOp",
+    "drop_index": "DropIndexOp",
+    "execute": "ExecuteSQLOp",
+}
+
+
+@st.composite
+def _indirect(draw: st.DrawFn, op: str, arguments: str, depth: int) -> list[str]:
+    comma = f", {arguments}" if arguments else ""
+    target = draw(EXPRESSIONS)
+    forms = [
+        [f"getattr(op, {op!r})({arguments})"],
+        [f"getattr(op, {target})({arguments})"],
+        [f"alias = op.{op}", f"alias({arguments})"],
+        [f"functools.partial(op.{op}{comma})()"],
+        [f"bound = functools.partial(op.{op})", f"bound({arguments})"],
+        [f"Operations.{op}(op{comma})"],
+        [f"op.invoke(ops.{_OP_CLASS.get(op, 'DropConstraintOp')}({arguments}))"],
+        [f"op.invoke({target})"],
+        [f"sa.Table({target}, sa.MetaData()).drop(op.get_bind())"],
+        [f"sa.Table({target}, sa.MetaData(), {target}).create(bind=op.get_bind())"],
+        ["META.drop_all(op.get_bind())"],
+        ["session = Session(bind=op.get_bind())", f"session.query({target}).delete()"],
+        [f"session.query({target}).filter(x).update({{{target}: 1}})"],
+        [f"session.execute(sa.delete({target}))"],
+        [f"with op.batch_alter_table({target}) as batch_op:", "    _with_batch(batch_op)"],
+        [f"batch = op.batch_alter_table({target})", f"batch.{op}({arguments})"],
+        [f"run = lambda: op.{op}({arguments})", "run()"],
+        ["def inner(o):", f"    o.{op}({arguments})", "inner(op)"],
+        ["helpers.apply(op)"],
+        [f"stash = [op, {target}]", f"stash[0].{op}({arguments})"],
+    ]
+    if depth < 1:
+        nested = [f"    {line}" for line in draw(statements(depth + 1))]
+        forms.append(["def closure():", *nested, "closure()"])
+    return draw(st.sampled_from(forms))
+
+
+# Whole-module forms: how upgrade() itself can be spelled, and code Alembic runs on import.
+_MODULE_FORMS = st.sampled_from(
+    (
+        "upgrade = lambda: op.drop_table(TABLE)",
+        "upgrade = _real",
+        "from app.migrations import upgrade",
+        "op.drop_table(TABLE)",
+        "@register(op.drop_table(TABLE))\ndef decorated():\n    pass",
+        "class Model:\n    __tablename__ = TABLE",
+        "",
+    )
+)
+_CODINGS = st.sampled_from(("", "utf-8", "latin-1", "utf-7", "ascii", "no-such-codec", "utf-16"))
+
+
 @st.composite
 def revisions(draw: st.DrawFn) -> str:
     body = [line for block in draw(st.lists(statements(), max_size=6)) for line in block]
     down = draw(st.sampled_from(("None", "'0001'", "('0001', '0003')", "name", "[1]")))
+    coding = draw(_CODINGS)
     lines = [
+        *([f"# -*- coding: {coding} -*-"] if coding else []),
+        "import functools",
         "from alembic import op",
+        "from alembic.operations import Operations, ops",
         "import sqlalchemy as sa",
         f"revision = {draw(st.sampled_from(('0002', '', 'x' * 50)))!r}",
         f"down_revision = {down}",
         f"TABLE = {draw(STRINGS)!r}",
+        "def _with_batch(b):",
+        "    b.drop_column('c')",
+        "def _real():",
+        "    op.drop_column(TABLE, 'c')",
         "def upgrade():",
         "    inspector = sa.inspect(op.get_bind())",
         *(f"    {line}" for line in body),
         "def downgrade():",
         *(f"    {line}" for line in draw(st.one_of(st.just(["pass"]), statements()))),
+        draw(_MODULE_FORMS),
     ]
     return "\n".join(lines) + "\n"
+
+
+@SHARE
+@given(
+    name=NAMES,
+    form=st.sampled_from(
+        (
+            "getattr(op, 'drop_table')({t})",
+            "drop = op.drop_table\ndrop({t})",
+            "functools.partial(op.drop_table, {t})()",
+            "Operations.drop_table(op, {t})",
+            "op.invoke(ops.DropTableOp({t}))",
+            "sa.Table({t}, sa.MetaData()).drop(op.get_bind())",
+            "session.query(sa.table({t})).delete()",
+            "with op.batch_alter_table({t}) as b:\n    _drop(b)",
+            "b = op.batch_alter_table({t})\nb.drop_column('c')",
+            "(lambda: op.drop_table({t}))()",
+            "getattr(op, NAME)({t})",
+            "helpers.run(op, {t})",
+            "META.drop_all(op.get_bind())",
+        )
+    ),
+    wrap=st.sampled_from(
+        (("", ""), ("if x:", ""), ("for _ in y:", ""), ("try:", "finally:\n    pass"))
+    ),
+)
+@budget.counted(TARGET)
+def test_indirect_destructive_operation_is_never_silent(
+    name: str, form: str, wrap: tuple[str, str]
+) -> None:
+    lines = form.format(t=repr(name)).split("\n")
+    header, footer = wrap
+    if header:
+        lines = [header, *(f"    {line}" for line in lines), *footer.split("\n")]
+    statement = "\n    ".join(line for line in lines if line)
+    text = (
+        "import functools\nimport sqlalchemy as sa\nfrom alembic import op\n"
+        "from alembic.operations import Operations, ops\nfrom app import helpers\n"
+        "revision = '0002'\ndown_revision = '0001'\n"
+        "def _drop(batch):\n    batch.drop_column('c')\n"
+        f"def upgrade():\n    {statement}\n"
+    )
+    result = alembic.DETECTOR.detect(file_change(PATH, None, text.encode()), context())
+    check_result(result, CODES)
+    destructive = [
+        c for c in result.changes if c.action == "dropped" or c.operation == "delete_rows"
+    ]
+    assert destructive or result.problems, text
 
 
 PYTHONISH = mixed(
@@ -170,8 +291,13 @@ def test_any_file_change(change: FileChange) -> None:
         mixed(
             (
                 "[alembic]\n",
+                "[DEFAULT]\n",
                 "script_location = ",
+                "root = ",
                 "%(here)s/",
+                "%(root)s/",
+                "%(",
+                "%%",
                 "version_locations = ",
                 "../",
                 "pkg:dir",

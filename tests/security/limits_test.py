@@ -66,7 +66,11 @@ def test_every_detector_reports_a_file_over_the_cap_and_parses_none(
     report = _check(repo, capsys, "--staged")
     found = {(f["code"], f["path"]) for f in report["findings"]}
     assert found == {(code, path) for path, (code, _) in OVERSIZED.items()}
-    assert all(f["severity"] == "warning" for f in report["findings"])
+    # Migrations and snapshots fail closed; other sources are warnings.
+    assert all(
+        f["severity"] == ("error" if f["code"] == "MIG301" else "warning")
+        for f in report["findings"]
+    )
     assert all("max_file_bytes" in f["message"] for f in report["findings"])
     # Not parsed: nothing the files hold became a change; a new .env file is still one.
     assert [(c["kind"], c["name"]) for c in report["changes"]] == [("config_file", ".env.example")]
