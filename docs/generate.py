@@ -24,9 +24,21 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
+def _facts(rule: Rule) -> str:
+    """What else the registry says of the rule, in words."""
+    facts = [
+        ("destructive", rule.destructive),
+        ("a data plan can approve it", rule.plan_coverable),
+        ("`--fix` writes a stub", rule.fixable),
+        ("also in `audit`", rule.in_audit),
+    ]
+    return ", ".join(text for text, present in facts if present)
+
+
 def rules_index(rules: tuple[Rule, ...] = RULES) -> str:
     rows = "".join(
-        f"| [{rule.code}](rules/{rule.code}.md) | {rule.severity} | {_cell(rule.summary)} |\n"
+        f"| [{rule.code}](rules/{rule.code}.md) | {rule.severity} | {_cell(rule.summary)} "
+        f"| {_facts(rule)} |\n"
         for rule in rules
     )
     return f"""{NOTICE}
@@ -38,8 +50,8 @@ permanent: a code is never renumbered or reused. The severity is the default; th
 key of the [configuration](configuration.md) overrides it per code, and `select` / `ignore`
 choose the codes that run.
 
-| code | severity | finding |
-| --- | --- | --- |
+| code | severity | finding | notes |
+| --- | --- | --- | --- |
 {rows}
 ## Suppressions
 
@@ -56,7 +68,8 @@ def rule_page(rule: Rule) -> str:
     return f"""{NOTICE}
 # {rule.code}: {rule.summary}
 
-Default severity: **{rule.severity}**. Check function: `{rule.name}` in `{module}.py`.
+Default severity: **{rule.severity}**{"; " + _facts(rule) if _facts(rule) else ""}. Check
+function: `{rule.name}` in `{module}.py`.
 `selenite-inventory-lint rules {rule.code}` prints the same documentation.
 
 {rule.docs}

@@ -32,27 +32,9 @@ from selenite_inventory_lint.pipeline import (
     path_roots,
     read_inventory,
 )
+from selenite_inventory_lint.rules import AUDIT_CODES
 from selenite_inventory_lint.schema import Schema
 
-# The rules that judge a whole repository; the others judge what a change does to it.
-AUDIT_CODES = frozenset(
-    {
-        "INV101",
-        "INV102",
-        "INV103",
-        "INV104",
-        "INV105",
-        "INV201",
-        "INV301",
-        "INV302",
-        "INV303",
-        "MIG201",
-        "MIG203",
-        "MIG204",
-        "MIG301",
-        "SUP101",
-    }
-)
 MIGRATION_SOURCES = frozenset({"alembic", "sql"})
 SNAPSHOT_SOURCES = frozenset({"sqlite_schema"})
 REFERENCE_KINDS = frozenset({"path", "env", "config_file", "database"})

@@ -27,12 +27,12 @@ from dataclasses import dataclass, replace
 from selenite_inventory_lint.inventory.coverage import Coverage
 from selenite_inventory_lint.inventory.parse import Inventory, inventory_encoding, parse_inventory
 from selenite_inventory_lint.model import EntryKind, Finding, SectionKind
+from selenite_inventory_lint.rules import FIXABLE
 
 STUB = "TODO: describe"
-FIXABLE = frozenset({"INV101", "INV102", "INV103", "INV104", "INV105"})
 
 _ORDER: tuple[SectionKind, ...] = ("schema", "paths", "configuration")
-# The reference inventory's headings (../shared/examples/DATA_INVENTORY.md).
+# The reference inventory's headings (docs/inventory-format.md).
 _HEADINGS: Mapping[SectionKind, str] = {
     "schema": "Database",
     "paths": "Storage Paths",

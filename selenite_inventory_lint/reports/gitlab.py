@@ -7,7 +7,8 @@ import hashlib
 
 from selenite_inventory_lint.model import Finding, RunResult
 from selenite_inventory_lint.reports.fingerprint import fingerprints
-from selenite_inventory_lint.reports.review import DESTRUCTIVE, json_text
+from selenite_inventory_lint.reports.review import json_text
+from selenite_inventory_lint.rules import DESTRUCTIVE
 
 
 def severity(finding: Finding) -> str:

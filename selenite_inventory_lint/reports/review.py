@@ -15,9 +15,9 @@ from typing import Literal
 
 from selenite_inventory_lint.model import Finding, ReportedChange, RunResult
 from selenite_inventory_lint.reports import escape_char
+from selenite_inventory_lint.rules import DESTRUCTIVE
 
 # SPEC §4: the operations a data plan approves (MIG107/MIG109 are warnings about DDL).
-DESTRUCTIVE = frozenset({"MIG101", "MIG102", "MIG103", "MIG104", "MIG105", "MIG106", "MIG108"})
 SCHEMA_KINDS = frozenset({"table", "column", "index"})
 _REQUIRED = re.compile(r"\brequired\s+updates?\b", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")

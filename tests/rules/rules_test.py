@@ -135,3 +135,22 @@ def test_every_code_has_passing_and_failing_cases(code: str) -> None:
 
 def test_no_orphan_case_files() -> None:
     assert {f.stem for f in CASES.glob("*.yaml")} <= set(BY_CODE)
+
+
+def test_rule_facts_hang_together() -> None:
+    from selenite_inventory_lint.rules import (
+        AUDIT_CODES,
+        DESTRUCTIVE,
+        FIXABLE,
+        LATE,
+        PLAN_COVERABLE,
+    )
+
+    # A destructive operation is exactly what a data plan exists to approve.
+    assert DESTRUCTIVE <= PLAN_COVERABLE
+    # --fix writes inventory entries: only the "not in the inventory" family is fixable.
+    assert {code for code in BY_CODE if code.startswith("INV1")} == FIXABLE
+    # A late rule judges the findings of the others; it cannot be one of them.
+    assert LATE == ("PLAN101", "SUP101")
+    assert {"INV101", "MIG201", "SUP101"} <= AUDIT_CODES
+    assert not AUDIT_CODES & DESTRUCTIVE  # audit judges a repository, not a change's operations
