@@ -307,6 +307,10 @@ class _Parser:
         self.heading = ""
         self.kind: SectionKind | None = None
         self.section_line = 0
+        # Items that read as entries under a heading that names no kind (and is not mapped):
+        # they would count for nothing without a word, when most of the section's items do.
+        self.stray_entries = 0
+        self.stray_items = 0
         starts = [0]
         for line in lines:
             starts.append(starts[-1] + len(line) + 1)
@@ -325,6 +329,19 @@ class _Parser:
         )
 
     def close_section(self, end_line: int) -> None:
+        if self.stray_entries and 2 * self.stray_entries > self.stray_items:
+            count = self.stray_entries
+            self.problem(
+                self.section_line,
+                1,
+                f"section '{self.heading}' holds {count} "
+                f"{'item that reads' if count == 1 else 'items that read'} as "
+                f"{'an entry' if count == 1 else 'entries'}, but its heading names no kind of "
+                "entry (database/schema/table, storage/path/directory, config/state/environment/"
+                "secret/setting), so they document nothing: rename the heading or map it with "
+                "`sections:`",
+            )
+        self.stray_entries = self.stray_items = 0
         if self.section_line:
             self.sections.append(
                 Section(
@@ -334,6 +351,14 @@ class _Parser:
             self.content_ends.append(self.last_nonblank(self.section_line, end_line))
         self.section_line = 0
         self.kind = None
+
+    def unmapped(self) -> bool:
+        """A section whose heading named no kind and that ``sections:`` does not map."""
+        return (
+            bool(self.section_line)
+            and self.kind is None
+            and _normal_heading(self.heading) not in self.overrides
+        )
 
     def run(self, tokens: Sequence[Token]) -> None:
         stack: list[_Item] = []
@@ -377,6 +402,10 @@ class _Parser:
                     item.has_list = True
                 elif kind == "paragraph_open" and not item.seen_block and item.active and token.map:
                     self.item_text(tokens[index + 1], token.map, item)
+                elif kind == "paragraph_open" and not item.seen_block and self.unmapped():
+                    self.stray_items += 1
+                    if _lead(tokens[index + 1].children or ()) is not None:
+                        self.stray_entries += 1
                 item.seen_block = True
             elif kind == "paragraph_open" and not stack and self.kind is not None and token.map:
                 self.paragraph(tokens[index + 1], token.map)

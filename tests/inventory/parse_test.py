@@ -670,3 +670,18 @@ def test_hand_built_inventory_without_line_tables_falls_back_to_entry_and_headin
     assert inventory.insertion_line(section) == 3
     empty = Inventory(path="INV.md", entries=(), sections=(), problems=())
     assert empty.insertion_line(section) == 1
+
+
+def test_entries_under_a_heading_that_names_no_kind_are_reported_once() -> None:
+    text = "## Runtime knobs\n- `WORKER_COUNT`: workers.\n- `QUEUE_URL`: broker.\n- prose\n"
+    inventory = parse_inventory(text)
+    assert inventory.entries == ()
+    assert [(p.code, p.line) for p in inventory.problems] == [("INV302", 1)]
+    assert "2 items that read as entries" in inventory.problems[0].message
+
+
+def test_a_mapped_heading_is_not_reported() -> None:
+    text = "## Runtime knobs\n- `WORKER_COUNT`: workers.\n"
+    assert parse_inventory(text, sections={"runtime knobs": None}).problems == ()
+    mapped = parse_inventory(text, sections={"Runtime Knobs": "configuration"})
+    assert [e.key for e in mapped.entries] == ["WORKER_COUNT"]
