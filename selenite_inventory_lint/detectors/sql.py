@@ -161,7 +161,8 @@ def split(text: str, dialect: str = "sqlite") -> list[Span]:
     spans: list[Span] = []
     start = pos = 0
     kind = definition_kind(text, 0)
-    # A rule counts parentheses; a trigger or routine counts blocks once its BEGIN is seen.
+    # A rule counts parentheses, a trigger or routine blocks once its BEGIN is seen; ``body``
+    # is where the outermost one opened.
     depth = 0
     body: int | None = None
     while (match := lexer.search(text, pos)) is not None:
@@ -180,8 +181,11 @@ def split(text: str, dialect: str = "sqlite") -> list[Span]:
                 body = match.start()
                 depth = _block_step(text, pos, 1)
         elif group == "paren":
-            if kind == "rule":
-                depth = depth + 1 if match.group() == "(" else max(0, depth - 1)
+            if kind == "rule" and match.group() == "(":
+                body = match.start() if depth == 0 else body
+                depth += 1
+            elif kind == "rule":
+                depth = max(0, depth - 1)
         elif depth > 0 and kind == "rule":
             continue
         elif depth > 0 and body is not None:
@@ -191,9 +195,8 @@ def split(text: str, dialect: str = "sqlite") -> list[Span]:
             start, depth, body = pos, 0, None
             kind = definition_kind(text, start)
     if depth > 0 and body is not None:
-        return [*spans, _unclosed(text, start, "a BEGIN … END body", body)]
-    if depth > 0:
-        return [*spans, _unclosed(text, start, "a parenthesised rule action", start)]
+        what = "a parenthesised rule action" if kind == "rule" else "a BEGIN … END body"
+        return [*spans, _unclosed(text, start, what, body)]
     _add_span(spans, text, start, len(text))
     return spans
 
