@@ -61,8 +61,11 @@ _DEFINITION = re.compile(
 _BODIES = ("trigger", "function", "procedure")
 # Inside a BEGIN … END body, the statement after a semicolon may close or open a block.
 # MySQL's END IF / END LOOP … close compound statements, not blocks; a label may precede BEGIN.
-_BLOCK_END = re.compile(r"end\b(?![ \t\r\n]*(?:if|loop|while|repeat|case)\b)", re.IGNORECASE)
-_BLOCK_BEGIN = re.compile(r"(?:\w+[ \t\r\n]*:[ \t\r\n]*)?begin\b", re.IGNORECASE)
+_BLOCK_STEP = re.compile(
+    r"(?P<end>end\b(?![ \t\r\n]*(?:if|loop|while|repeat|case)\b))"
+    r"|(?:\w+[ \t\r\n]*:[ \t\r\n]*)?begin\b",
+    re.IGNORECASE,
+)
 
 
 # --- splitting -----------------------------------------------------------------------------
@@ -124,6 +127,8 @@ _SPACE = re.compile(r"\s*(?:(?:--[^\n]*|/\*.*?(?:\*/|\Z))\s*)*", re.DOTALL)
 
 def _skip(text: str, start: int, end: int | None = None) -> int:
     """Offset of the first character after blanks and comments (the pattern matches empty)."""
+    if start < len(text) and not text[start].isspace() and text[start] not in "-/":
+        return start  # the common case, without a regex call
     found = _SPACE.match(text, start, len(text) if end is None else end)
     return found.end() if found is not None else start
 
@@ -137,12 +142,10 @@ def definition_kind(text: str, start: int = 0) -> str | None:
 
 def _block_step(text: str, pos: int, depth: int) -> int:
     """Block depth after the body statement that starts at ``pos`` (past blanks, comments)."""
-    first = _skip(text, pos)
-    if _BLOCK_END.match(text, first):
-        return depth - 1
-    if _BLOCK_BEGIN.match(text, first):
-        return depth + 1
-    return depth
+    found = _BLOCK_STEP.match(text, _skip(text, pos))
+    if found is None:
+        return depth
+    return depth - 1 if found.group("end") is not None else depth + 1
 
 
 def split(text: str, dialect: str = "sqlite") -> list[Span]:
@@ -169,7 +172,7 @@ def split(text: str, dialect: str = "sqlite") -> list[Span]:
         pos = match.end()
         group = match.lastgroup
         if group == "quoted":
-            if _left_open(match):
+            if pos == len(text) and _left_open(match):
                 return [*spans, _unclosed(text, start, "a quoted string or name", match.start())]
         elif group == "dollar":
             close = text.find(match.group(), pos)
