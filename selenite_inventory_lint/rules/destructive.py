@@ -215,9 +215,12 @@ def rebuilt_table(ctx: RuleContext) -> Iterator[Hit]:
 def rewritten_rows(ctx: RuleContext) -> Iterator[Hit]:
     """
     ## What
-    A forward migration deletes or truncates rows, or runs an UPDATE without WHERE. An UPDATE
-    without WHERE is a backfill, and passes, when every column it sets was added earlier in
-    the same change, unconditionally or under the same existence guard as the UPDATE.
+    A forward migration deletes or truncates rows, runs an UPDATE without WHERE (or with a WHERE
+    that always holds, such as `1=1`, `TRUE` or `1`), or overwrites existing rows with
+    `REPLACE INTO`, `INSERT OR REPLACE`, `INSERT ... ON CONFLICT ... DO UPDATE` or MySQL's
+    `ON DUPLICATE KEY UPDATE`. Such an UPDATE or upsert is a backfill, and passes, when every
+    column it sets was added earlier in the same change, unconditionally or under the same
+    existence guard; a REPLACE rewrites whole rows and never is.
 
     ## Why
     Row deletions and blanket updates overwrite production data with what a developer
@@ -227,31 +230,40 @@ def rewritten_rows(ctx: RuleContext) -> Iterator[Hit]:
     ```sql
     DELETE FROM audit_logs;
     UPDATE users SET is_admin = 0;
+    INSERT OR REPLACE INTO settings (key, value) VALUES ('theme', 'dark');
     ```
 
     ## Fix
     Restrict the statement with WHERE to the rows you mean, move data clean-up to an
     operator runbook, or record it in an approved data plan (`operations: [delete_rows
-    audit_logs]`).
+    audit_logs]`; an overwrite is `replace_rows settings`).
     """
     for change in ctx.ordered:
         if change.operation in ("delete_rows", "truncate"):
             verb = "truncated" if change.operation == "truncate" else "deleted"
             if not _fresh(change, ctx):
                 yield _hit(change, f"rows of table {change.name} are {verb}", change.operation)
-        elif change.operation == "update_rows" and change.where is False:
-            if _fresh(change, ctx):
+        elif (
+            change.operation == "update_rows" and change.where is False
+        ) or change.operation == "replace_rows":
+            if _fresh(change, ctx) or _backfill(change, ctx):
                 continue
-            backfill = bool(change.columns) and all(
-                ctx.column_added_before(change, f"{change.name}.{col}", guard=change.guard)
-                for col in change.columns
-            )
-            if not backfill:
-                yield _hit(
-                    change,
-                    f"every row of table {change.name} is updated (UPDATE without WHERE)",
-                    "update_rows",
-                )
+            if change.operation == "update_rows":
+                message = f"every row of table {change.name} is updated (UPDATE without WHERE)"
+            elif change.columns:
+                columns = ", ".join(change.columns)
+                message = f"existing rows of table {change.name} are overwritten ({columns})"
+            else:
+                message = f"existing rows of table {change.name} are replaced (REPLACE)"
+            yield _hit(change, message, change.operation)
+
+
+def _backfill(change: Change, ctx: RuleContext) -> bool:
+    """Does the statement only set columns added earlier in the same change (SPEC §4)?"""
+    return bool(change.columns) and all(
+        ctx.column_added_before(change, f"{change.name}.{col}", guard=change.guard)
+        for col in change.columns
+    )
 
 
 # Schema snapshots describe a database, they do not run: idempotence is not theirs to keep.

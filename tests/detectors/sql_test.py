@@ -658,3 +658,48 @@ def test_table_constraints_and_create_table_as() -> None:
 def test_mysql_rename_table_that_is_not_old_to_new_is_mig301() -> None:
     result = _analyze("RENAME TABLE a b c;", "mysql")
     assert [p.code for p in result.problems] == ["MIG301"]
+
+
+@pytest.mark.parametrize(
+    ("text", "dialect", "ends"),
+    [
+        # MySQL compound statements: END IF closes no block; a label may precede BEGIN.
+        (
+            "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW BEGIN\n"
+            "  IF new.a > 0 THEN SET new.b = 1; END IF;\n"
+            "  lbl: BEGIN SET new.c = 2; END;\n"
+            "END;\nDROP TABLE users;",
+            "mysql",
+            ["END;", "DROP TABLE users;"],
+        ),
+        ("SELECT 'a\\';' # ; comment\n;DROP TABLE users;", "mysql", ["\n;", "DROP TABLE users;"]),
+        ('SELECT "a\\";";DROP TABLE users;', "mysql", ['";', "DROP TABLE users;"]),
+        ("SELECT E'it\\'s; fine';DROP TABLE users;", "postgres", ["';", "DROP TABLE users;"]),
+        # A $ inside a name (Postgres allows it) opens no dollar quote.
+        ("SELECT a$b$ FROM t;DROP TABLE users;", "postgres", ["t;", "DROP TABLE users;"]),
+        ("SELECT [a;b] FROM t;DROP TABLE users;", "sqlite", ["t;", "DROP TABLE users;"]),
+        # A Postgres trigger has no body: its first semicolon ends it.
+        (
+            "CREATE TRIGGER tr AFTER INSERT ON t EXECUTE FUNCTION f();DROP TABLE users;",
+            "postgres",
+            ["();", "DROP TABLE users;"],
+        ),
+    ],
+)
+def test_split_ends_statements_where_the_database_does(
+    text: str, dialect: str, ends: list[str]
+) -> None:
+    spans = split(text, dialect)
+    assert [text[s.end - len(e) : s.end] for s, e in zip(spans, ends, strict=True)] == ends
+    assert all(s.unclosed is None for s in spans)
+
+
+def test_unclosed_statement_runs_to_the_end_and_says_where_it_opened() -> None:
+    text = "DROP TABLE a;\nSELECT 1;\nUPDATE t SET x = 'open;\nDROP TABLE b;\n"
+    spans = split(text)
+    assert spans[-1].end == len(text)
+    assert spans[-1].unclosed == "a quoted string or name"
+    assert text[spans[-1].opened] == "'"
+    result = _analyze(text)
+    assert [c.name for c in result.changes] == ["a"]
+    assert [(p.line, "opened at line 3" in p.message) for p in result.problems] == [(3, True)]
