@@ -205,6 +205,12 @@ def _build() -> tuple[Rule, ...]:
             summary="Suppression comment without a reason, with an unknown code, or unused",
             check=suppression.invalid_suppression,
         ),
+        Rule(
+            code="SUP102",
+            severity="warning",
+            summary="Configuration changed inside the change set; it takes effect once merged",
+            check=suppression.changed_configuration,
+        ),
     ]
     return tuple(sorted(rules, key=lambda r: r.code))
 
