@@ -171,3 +171,15 @@ def test_parse_plan_variants() -> None:
     assert plan.line("approved_by") == 4
     assert plan.covers("0002", "db/0002.sql", "DROP_TABLE  t")
     assert not plan.covers("0002", "db/0002.sql", None)
+
+
+def test_parse_plan_keeps_the_approvers_as_written() -> None:
+    plan = parse_plan(
+        "docs/data-plans/DP-8.md",
+        "---\nid: DP-8\napproved_by: [a@example.com, 'b@example.com']\n---\n",
+    )
+    assert isinstance(plan, DataPlan)
+    assert plan.approved_by == ("a@example.com", "b@example.com")
+    single = parse_plan("docs/data-plans/DP-9.md", "---\napproved_by: lead@example.com\n---\n")
+    assert isinstance(single, DataPlan)
+    assert single.approved_by == ("lead@example.com",)
