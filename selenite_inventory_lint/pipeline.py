@@ -537,7 +537,12 @@ def run(
 
 def config_change_problem(files: Sequence[FileChange], snapshot: Snapshot) -> Problem | None:
     """SUP102: the settings at the head differ from those at the base, which are in force."""
-    from selenite_inventory_lint.config import CONFIG_FILE, changed_keys, discover_settings
+    from selenite_inventory_lint.config import (
+        CONFIG_FILE,
+        changed_keys,
+        discover_settings,
+        parse_config,
+    )
 
     names = (CONFIG_FILE, "pyproject.toml")
     old: dict[str, str | None] = {}
@@ -563,24 +568,19 @@ def config_change_problem(files: Sequence[FileChange], snapshot: Snapshot) -> Pr
     try:
         before = discover_settings(lambda name: side(old, name))
     except FatalError:
-        before = None
-    unreadable = ""
-    try:
-        after = discover_settings(lambda name: side(new, name))
-    except FatalError:
-        after, unreadable = None, "cannot be read"
-    keys = changed_keys(before, after) if not unreadable else ()
-    if not keys and not unreadable:
+        before = None  # the run already stopped on the base's configuration if it is in force
+    # Fail closed: a configuration that would break every run once merged stops this one.
+    after = discover_settings(lambda name: side(new, name))
+    if after is not None:
+        parse_config(after.data, after.path, after.lines)
+    keys = changed_keys(before, after)
+    if not keys:
         return None
     path = after.path if after is not None else before.path if before is not None else CONFIG_FILE
-    if unreadable:
-        path = next(n for n in names if n in new or n in old)
-        what = f"{path} {unreadable}"
-    else:
-        named = ", ".join(keys[:_KEYS_NAMED])
-        more = len(keys) - _KEYS_NAMED
-        what = named + (f" and {more} more" if more > 0 else "")
-    line = after.lines.get(keys[0], 1) if after is not None and keys else 1
+    named = ", ".join(keys[:_KEYS_NAMED])
+    more = len(keys) - _KEYS_NAMED
+    what = named + (f" and {more} more" if more > 0 else "")
+    line = after.lines.get(keys[0], 1) if after is not None else 1
     return Problem(
         code="SUP102",
         path=path,
