@@ -353,3 +353,18 @@ def test_a_configuration_with_an_alias_bomb_is_one_clear_error(project: GitRepo)
         "aliases expand too far (more than 100000 values once aliases are expanded); write "
         "the values out instead of nesting aliases.\n"
     )
+
+
+def test_introduced_plan_block_escapes_the_plans_text(project: GitRepo) -> None:
+    plan = PLAN.format(approver="'x|y<img src=z>'").replace("id: DP-2026-001", "id: 'DP<script>|`'")
+    project.write("docs/data-plans/DP-2026-001.md", plan)
+    project.commit("drop with a hostile plan")
+    _, markdown, _ = _run(project, "--base", "HEAD~1", "--format", "markdown")
+    block = markdown.split("### Data plans introduced in this change (1)")[1].split("###")[0]
+    assert "| <code>DP\\<script\\>\\|\\`</code> |" in block
+    assert "<code>x\\|y\\<img src=z\\></code>" in block
+    _, page, _ = _run(project, "--base", "HEAD~1", "--format", "html")
+    block = page.split("<h2>Data plans introduced in this change (1)</h2>")[1].split("<h2>")[0]
+    assert "<code>DP&lt;script&gt;|`</code>" in block
+    assert "<script>" not in page
+    assert "<img" not in page
