@@ -552,14 +552,7 @@ def open_changeset(
         )
     repo, top = _open_repo(root)
     if base is not None or head is not None:
-        head_ref = head if head is not None else "HEAD"
-        head_sha = _resolve(repo, top, head_ref, "--head" if head is not None else "HEAD")
-        if base is not None:
-            base_sha: str | None = _merge_base(
-                repo, top, _resolve(repo, top, base, "--base"), head_sha, base, head_ref
-            )
-        else:
-            base_sha = _first_parent(repo, head_sha, head_ref)
+        base_sha, head_sha = _range(repo, top, base, head)
         output = _run(
             repo, "diff-tree", "-r", *_DIFF_FLAGS, base_sha or _empty_tree(repo), head_sha
         )
@@ -576,6 +569,26 @@ def open_changeset(
             snapshot = Snapshot(repo, top, WORKTREE)
             records = _worktree_records(repo, snapshot, against)
     return _changeset(top, base_sha, snapshot, records, wants, max_bytes)
+
+
+def _range(repo: _Git, top: Path, base: str | None, head: str | None) -> tuple[str | None, str]:
+    """(merge base or first parent, head) of a range named by ``--base``/``--head``."""
+    head_ref = head if head is not None else "HEAD"
+    head_sha = _resolve(repo, top, head_ref, "--head" if head is not None else "HEAD")
+    if base is not None:
+        base_sha = _merge_base(
+            repo, top, _resolve(repo, top, base, "--base"), head_sha, base, head_ref
+        )
+        return base_sha, head_sha
+    return _first_parent(repo, head_sha, head_ref), head_sha
+
+
+def open_base(root: Path, *, base: str | None = None, head: str | None = None) -> Snapshot | None:
+    """The base commit of the range ``open_changeset`` reads with the same refs, whose
+    configuration is in force (SPEC "Trust model"); None when the range has no base."""
+    repo, top = _open_repo(root)
+    base_sha, _ = _range(repo, top, base, head)
+    return None if base_sha is None else Snapshot(repo, top, base_sha)
 
 
 def open_tree(

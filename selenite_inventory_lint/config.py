@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
+import stat
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from selenite_inventory_lint.errors import FatalError
 from selenite_inventory_lint.model import SEVERITIES, SectionKind, Severity
@@ -65,6 +66,8 @@ class Config:
     env_ignore: tuple[str, ...] = ()
     config_files: tuple[str, ...] = DEFAULT_CONFIG_FILES
     data_plans: str = "docs/data-plans/"
+    # SPEC "Trust model": plans added or changed inside a range cover nothing.
+    plans_from_base_only: bool = False
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
@@ -175,6 +178,10 @@ def parse_config(data: object, source: str, lines: Mapping[str, int] | None = No
                     raise v.fail(f"severity.{code}", f"must be one of {', '.join(SEVERITIES)}")
                 levels[code] = level
             kwargs[key] = levels
+        elif key == "plans_from_base_only":
+            if not isinstance(value, bool):
+                raise v.fail(key, "must be true or false")
+            kwargs[key] = value
         elif key == "max_file_bytes":
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise v.fail(key, "must be a positive whole number of bytes")
@@ -182,11 +189,62 @@ def parse_config(data: object, source: str, lines: Mapping[str, int] | None = No
     return Config(**kwargs)
 
 
-def _yaml_lines(text: str) -> dict[str, int]:
-    """Top-level key → 1-based line, from the YAML node tree (safe: compose builds no objects)."""
+class YamlTooLarge(ValueError):
+    """YAML whose aliases expand past ``MAX_YAML_NODES`` (a "billion laughs" document)."""
+
+
+# Real configuration and plan front matter hold a few hundred nodes; 593 bytes of nested
+# aliases stood for billions of them (SPEC "Trust model").
+MAX_YAML_NODES = 100_000
+
+
+def read_yaml(text: str) -> tuple[Any, Any]:
+    """One YAML document as (node tree, data), built by the safe loader.
+
+    Aliases are counted as the copies they stand for before any object is built, so a small
+    document that expands past ``MAX_YAML_NODES`` raises ``YamlTooLarge`` instead of eating
+    the CPU and memory of whatever turns it into text. A document nested deeper than Python's
+    recursion limit raises ``RecursionError``.
+    """
     import yaml
 
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, None
+        _expanded_size(node, {})
+        return node, loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _expanded_size(node: Any, seen: dict[int, int]) -> int:
+    import yaml
+
+    key = id(node)
+    if key in seen:
+        return seen[key]
+    seen[key] = 1  # a recursive alias counts once: the constructor builds a cycle, not copies
+    if isinstance(node, yaml.SequenceNode):
+        children = list(node.value)
+    elif isinstance(node, yaml.MappingNode):
+        children = [part for pair in node.value for part in pair]
+    else:
+        children = []
+    size = 1
+    for child in children:
+        size += _expanded_size(child, seen)
+        if size > MAX_YAML_NODES:
+            raise YamlTooLarge(f"more than {MAX_YAML_NODES} values once aliases are expanded")
+    seen[key] = size
+    return size
+
+
+def _yaml_lines(node: Any) -> dict[str, int]:
+    """Top-level key → 1-based line, from the YAML node tree."""
+    import yaml
+
     lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
@@ -200,27 +258,29 @@ def _yaml_lines(text: str) -> dict[str, int]:
     return lines
 
 
-def _load_yaml(path: Path, display: str) -> Config:
+def _yaml_data(text: str, display: str) -> tuple[Any, dict[str, int]]:
     import yaml
 
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FatalError(f"{display}: cannot read the configuration ({exc}).") from exc
-    try:
-        data = yaml.safe_load(text)
-        lines = _yaml_lines(text)
+        node, data = read_yaml(text)
     except yaml.YAMLError as exc:
+        # Only the line and the parser's problem: never the offending text itself.
         mark = getattr(exc, "problem_mark", None)
         where = f"{display}:{mark.line + 1}" if mark is not None else display
         problem = getattr(exc, "problem", None) or "invalid YAML"
         raise FatalError(f"{where}: the configuration is not valid YAML ({problem}).") from exc
+    except YamlTooLarge as exc:
+        raise FatalError(
+            f"{display}: the configuration's YAML aliases expand too far ({exc}); "
+            "write the values out instead of nesting aliases."
+        ) from exc
     except RecursionError as exc:
         raise FatalError(f"{display}: the configuration is nested too deeply to read.") from exc
-    return parse_config(data, display, lines)
+    return data, _yaml_lines(node)
 
 
-def _load_pyproject(path: Path, display: str) -> Config | None:
+def _toml_table(text: str, display: str) -> object | None:
+    """The ``[tool.selenite-inventory-lint]`` table; None when there is none."""
     import sys
 
     if sys.version_info >= (3, 11):
@@ -228,19 +288,13 @@ def _load_pyproject(path: Path, display: str) -> Config | None:
     else:  # pragma: no cover - exercised on Python 3.10 only
         import tomli as tomllib
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FatalError(f"{display}: cannot read the configuration ({exc}).") from exc
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise FatalError(f"{display}: the file is not valid TOML ({exc}).") from exc
     except RecursionError as exc:
         raise FatalError(f"{display}: the file is nested too deeply to read.") from exc
     tool = data.get("tool")
-    table = tool.get(PYPROJECT_TABLE) if isinstance(tool, dict) else None
-    if table is None:
-        return None
-    lines = _toml_lines(path.read_text(encoding="utf-8-sig"))
-    return parse_config(table, display, lines)
+    return tool.get(PYPROJECT_TABLE) if isinstance(tool, dict) else None
 
 
 def _toml_lines(text: str) -> dict[str, int]:
@@ -256,22 +310,143 @@ def _toml_lines(text: str) -> dict[str, int]:
     return lines
 
 
-def load_config(repo_root: Path, explicit: Path | None = None) -> Config:
-    """The repository's configuration, or the defaults when it has none (zero config)."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    """The configuration as written: its file, the decoded mapping and each key's line."""
+
+    path: str
+    data: object
+    lines: Mapping[str, int] = field(default_factory=dict)
+
+
+def read_settings(name: str, text: str, display: str) -> Settings | None:
+    """The settings in ``text``, the content of ``name`` (`.inventory-lint.yaml` or a
+    pyproject file); None for a pyproject file without our table. Pure."""
+    if name.endswith(".toml"):
+        table = _toml_table(text, display)
+        return None if table is None else Settings(path=name, data=table, lines=_toml_lines(text))
+    data, lines = _yaml_data(text, display)
+    return Settings(path=name, data=data, lines=lines)
+
+
+def discover_settings(read: Callable[[str], str | None], display: str = "") -> Settings | None:
+    """`.inventory-lint.yaml`, else pyproject.toml's table, from ``read`` (repo path → text or
+    None); ``display`` prefixes the file names in messages."""
+    for name in (CONFIG_FILE, "pyproject.toml"):
+        text = read(name)
+        if text is not None:
+            settings = read_settings(name, text, f"{display}{name}")
+            if settings is not None:
+                return settings
+    return None
+
+
+def changed_keys(old: Settings | None, new: Settings | None) -> tuple[str, ...]:
+    """The keys whose values differ between two settings, one level into mappings
+    (``severity.MIG101``), sorted; a file that moved without a change of value is named."""
+    before = old.data if old is not None and isinstance(old.data, dict) else {}
+    after = new.data if new is not None and isinstance(new.data, dict) else {}
+    missing = object()
+    found: list[str] = []
+    for key in sorted({*before, *after}, key=str):
+        a, b = before.get(key, missing), after.get(key, missing)
+        if a == b:
+            continue
+        if (isinstance(a, dict) or a is missing) and (isinstance(b, dict) or b is missing):
+            a, b = a if isinstance(a, dict) else {}, b if isinstance(b, dict) else {}
+            found.extend(
+                f"{key}.{sub}"
+                for sub in sorted({*a, *b}, key=str)
+                if a.get(sub, missing) != b.get(sub, missing)
+            )
+        else:
+            found.append(str(key))
+    if not found and old is not None and new is None:
+        found.append(old.path)
+    elif not found and new is not None and (old is None or old.path != new.path):
+        found.append(new.path)
+    return tuple(found)
+
+
+def _read_in_repo(root: Path, name: str) -> str | None:
+    """A configuration file at the top of the work tree; never read through a symbolic link
+    that leaves the repository, and nothing of such a file reaches a message."""
+    path = root / name
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise FatalError(f"{name}: cannot read the configuration ({exc.strerror}).") from exc
+    if stat.S_ISLNK(info.st_mode):
+        target = path.resolve()
+        if not target.is_relative_to(root.resolve()):
+            raise FatalError(
+                f"{name} is a symbolic link that leaves the repository, so the configuration "
+                "is not read; replace the link by the file itself or pass --config FILE."
+            )
+    if not path.is_file():
+        return None
+    return _read_text(path, name)
+
+
+def _read_text(path: Path, display: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FatalError(f"{display}: cannot read the configuration ({exc}).") from exc
+
+
+class _Tree(Protocol):
+    """A commit as ``changeset.Snapshot`` reads it."""
+
+    @property
+    def head(self) -> str: ...
+    def read(self, path: str) -> bytes | None: ...
+
+
+def settings_at(tree: _Tree) -> Settings | None:
+    """The settings committed in ``tree`` (blobs, so a symbolic link is never followed)."""
+
+    def read(name: str) -> str | None:
+        data = tree.read(name)
+        if data is None:
+            return None
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise FatalError(
+                f"{tree.head[:12]}:{name}: cannot read the configuration (not UTF-8)."
+            ) from exc
+
+    return discover_settings(read, f"{tree.head[:12]}:")
+
+
+def _config(settings: Settings | None, display: str) -> Config:
+    if settings is None:
+        return Config()
+    return parse_config(settings.data, display, settings.lines)
+
+
+def load_config(repo_root: Path, explicit: Path | None = None, base: _Tree | None = None) -> Config:
+    """The configuration in force, or the defaults when there is none (zero config).
+
+    ``--config FILE`` (``explicit``) wins; else the settings committed at ``base`` when a
+    range has one (SPEC "Trust model": the change under review does not set its own rules);
+    else the work tree's.
+    """
     if explicit is not None:
         if not explicit.is_file():
             raise FatalError(
                 f"{explicit}: the configuration file given with --config does not exist."
             )
-        if explicit.suffix == ".toml":
-            return _load_pyproject(explicit, str(explicit)) or Config(source=str(explicit))
-        return _load_yaml(explicit, str(explicit))
-    yaml_path = repo_root / CONFIG_FILE
-    if yaml_path.is_file():
-        return _load_yaml(yaml_path, CONFIG_FILE)
-    pyproject = repo_root / "pyproject.toml"
-    if pyproject.is_file():
-        config = _load_pyproject(pyproject, "pyproject.toml")
-        if config is not None:
-            return config
-    return Config()
+        name = "pyproject.toml" if explicit.suffix == ".toml" else CONFIG_FILE
+        settings = read_settings(name, _read_text(explicit, str(explicit)), str(explicit))
+        if settings is None:
+            return Config(source=str(explicit))
+        return parse_config(settings.data, str(explicit), settings.lines)
+    if base is not None:
+        settings = settings_at(base)
+        return _config(settings, f"{base.head[:12]}:{settings.path}" if settings else "")
+    settings = discover_settings(lambda name: _read_in_repo(repo_root, name))
+    return _config(settings, settings.path if settings else "")

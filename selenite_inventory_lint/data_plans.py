@@ -37,6 +37,7 @@ class DataPlan:
     missing: tuple[str, ...]
     # Line of each front-matter key, for findings that name one.
     lines: tuple[tuple[str, int], ...] = ()
+    approved_by: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -105,6 +106,8 @@ def parse_plan(path: str, text: str) -> DataPlan | Problem | None:
     """A plan from its file text; None when the file has no front matter (not a plan)."""
     import yaml
 
+    from selenite_inventory_lint.config import YamlTooLarge, read_yaml
+
     lines = text.lstrip("\ufeff").splitlines()
     if not lines or lines[0].strip() != "---":
         return None
@@ -113,8 +116,7 @@ def parse_plan(path: str, text: str) -> DataPlan | Problem | None:
         return _problem(path, 1, "data plan front matter is not closed by a `---` line")
     block = "\n".join(lines[1:end])
     try:
-        data = yaml.safe_load(block)
-        node = yaml.compose(block, Loader=yaml.SafeLoader)
+        node, data = read_yaml(block)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
@@ -122,6 +124,8 @@ def parse_plan(path: str, text: str) -> DataPlan | Problem | None:
         return _problem(path, line, f"data plan front matter is not valid YAML ({why})")
     except RecursionError:
         return _problem(path, 1, "data plan front matter is nested too deeply")
+    except YamlTooLarge as exc:
+        return _problem(path, 1, f"data plan front matter expands YAML aliases too far ({exc})")
     if not isinstance(data, dict):
         return _problem(path, 1, "data plan front matter must be a mapping of keys to values")
     keys = tuple(
@@ -138,6 +142,7 @@ def parse_plan(path: str, text: str) -> DataPlan | Problem | None:
         operations=raw.get("operations", ()),
         missing=tuple(key for key in REQUIRED if not _filled(data.get(key))),
         lines=keys,
+        approved_by=raw.get("approved_by", ()),
     )
 
 
@@ -159,15 +164,18 @@ def judge_plans(
     *,
     changed: Iterable[str],
     exists: Callable[[str], bool],
-) -> tuple[dict[int, str], tuple[Problem, ...]]:
-    """Which findings complete plans cover (index → plan id) and the PLAN101 problems.
+    barred: Iterable[str] = (),
+) -> tuple[dict[int, DataPlan], tuple[Problem, ...]]:
+    """Which findings complete plans cover (index → plan) and the PLAN101 problems.
 
     Plans in the change set (``changed``) are judged whole: readable, complete, listing
     migrations and operations, every migration existing. Other plans only when they list a
-    finding's migration and operation but cannot cover it.
+    finding's migration and operation but cannot cover it. Plans in ``barred`` cover nothing
+    (``plans_from_base_only``) but are judged all the same.
     """
     changed = set(changed)
-    covered: dict[int, str] = {}
+    barred = set(barred)
+    covered: dict[int, DataPlan] = {}
     problems: list[Problem] = []
     readable: list[DataPlan] = []
     for plan in plans:
@@ -179,8 +187,10 @@ def judge_plans(
     readable.sort(key=lambda p: p.path)
     for finding in cited:
         for plan in readable:
+            if plan.path in barred:
+                continue
             if plan.complete and plan.covers(finding.migration, finding.path, finding.operation):
-                covered[finding.index] = plan.id
+                covered[finding.index] = plan
                 break
     reported: set[str] = set()
     for finding in cited:

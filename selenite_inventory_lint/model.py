@@ -178,6 +178,20 @@ class ReportedChange:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class IntroducedPlan:
+    """A data plan added or changed inside a range (SPEC "Trust model"): the change approves
+    itself, so reports list the plan first for the reviewer to confirm its approval."""
+
+    id: str
+    path: str
+    approved_by: tuple[str, ...]
+    # The findings it covers in this change (none when ``barred``).
+    covers: tuple[Finding, ...] = ()
+    # `plans_from_base_only: true`: the plan covers nothing until it is merged.
+    barred: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RunResult:
     """Everything a report needs; reports are functions of this record alone."""
 
@@ -192,6 +206,7 @@ class RunResult:
     # Config `sections:` overrides (heading → kind), so reports read the inventory as the
     # check did.
     inventory_sections: tuple[tuple[str, SectionKind | None], ...] = ()
+    introduced_plans: tuple[IntroducedPlan, ...] = ()
 
     @property
     def errors(self) -> int:

@@ -11,7 +11,7 @@ import dataclasses
 import gc
 import heapq
 import posixpath
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -25,6 +25,7 @@ from selenite_inventory_lint.model import (
     FileChange,
     FileStatus,
     Finding,
+    IntroducedPlan,
     Problem,
     ReportedChange,
     Revision,
@@ -34,15 +35,31 @@ from selenite_inventory_lint.model import (
 )
 
 if TYPE_CHECKING:
+    from selenite_inventory_lint.data_plans import DataPlan
     from selenite_inventory_lint.inventory.parse import Inventory
     from selenite_inventory_lint.rules.context import EditedMigration, Hit, RuleContext
 
-    # Destructive hits (code, hit) → (hit index → covering plan id, PLAN101 problems).
+    # Destructive hits (code, hit) → (hit index → covering plan, PLAN101 problems).
     PlanSource = Callable[
-        [Sequence[tuple[str, Hit]]], tuple[Mapping[int, str], tuple[Problem, ...]]
+        [Sequence[tuple[str, Hit]]], tuple[Mapping[int, DataPlan], tuple[Problem, ...]]
     ]
 
 INVENTORY_NAME = "DATA_INVENTORY.md"
+# Read on both sides of a range, for SUP102.
+CONFIG_FILES = (".inventory-lint.yaml", "pyproject.toml")
+# Changed keys named by a SUP102 message; the rest are counted.
+_KEYS_NAMED = 10
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Trust:
+    """A range with a base commit (SPEC "Trust model"): the change under review does not set
+    its own rules. ``config_from_base``: the configuration was read at the base, so a change
+    to it inside the range is reported (SUP102) and waits for the merge. Plans added or
+    changed inside the range are introduced: what they cover stays a warning naming them, or
+    nothing at all with ``plans_from_base_only``."""
+
+    config_from_base: bool = True
 
 
 class Snapshot(Protocol):
@@ -199,6 +216,7 @@ def wants(config: Config) -> Callable[[str], bool]:
         return (
             posixpath.basename(path) == INVENTORY_NAME
             or path == inventory
+            or path in CONFIG_FILES
             or ("versions/" in path and path.endswith(".py"))
             or is_plan_path(path, config.data_plans)
             or (
@@ -351,11 +369,13 @@ def judge(
     read: Callable[[str], str | None] | None = None,
     plans: PlanSource | None = None,
     only: frozenset[str] | None = None,
+    introduced: Collection[str] = (),
 ) -> tuple[tuple[ReportedChange, ...], tuple[Finding, ...]]:
     """Run the rules on ``ctx``; apply severities, suppressions and the selection.
 
     ``only`` limits the rules that run (``audit`` runs the ones that judge a whole repository);
-    a suppression of a code that did not run is never reported as unused.
+    a suppression of a code that did not run is never reported as unused. What a plan in
+    ``introduced`` (paths of plans added or changed inside a range) covers stays a warning.
     """
     from selenite_inventory_lint.rules import BY_CODE, RULES
     from selenite_inventory_lint.rules.undocumented import documenting_entry
@@ -371,29 +391,38 @@ def judge(
         reported.append(ReportedChange(change=change, documented=documented))
     ctx = dataclasses.replace(ctx, used_entry_lines=frozenset(used))
 
-    def finding(code: str, hit: object, plan: str | None = None) -> Finding:
+    def finding(code: str, hit: object, plan: DataPlan | None = None) -> Finding:
         from selenite_inventory_lint.rules.context import Hit
 
         assert isinstance(hit, Hit)
+        severity = ctx.config.severity.get(code, BY_CODE[code].severity)
+        message = hit.message
+        if plan is not None and plan.path in introduced:
+            # SPEC "Trust model": the change approves itself, so a reviewer must see it.
+            severity = "warning"
+            message += (
+                f"; data plan {plan.id} is introduced in this change: confirm that "
+                f"{', '.join(plan.approved_by)} approved it"
+            )
+        elif plan is not None:
+            severity = "info"  # SPEC §4: an operation an approved plan covers is reported
         return Finding(
             code=code,
-            # SPEC §4: an operation an approved data plan covers is reported, as info.
-            severity="info" if plan else ctx.config.severity.get(code, BY_CODE[code].severity),
-            message=hit.message,
+            severity=severity,
+            message=message,
             path=hit.path,
             line=hit.line,
             column=hit.column,
             object_kind=hit.object_kind,
             object_name=hit.object_name,
-            covered_by_plan=plan,
+            covered_by_plan=plan.id if plan is not None else None,
         )
 
-    # SUP101 and PLAN101 judge the other findings, so they run after them.
-    late = ("SUP101", "PLAN101")
+    # Late rules (PLAN101, SUP101) judge the other findings, so they run after them.
     hits = [
         (rule.code, hit)
         for rule in RULES
-        if rule.code not in late and (only is None or rule.code in only)
+        if not rule.late and (only is None or rule.code in only)
         for hit in rule.check(ctx)
     ]
     covered, plan_problems = plans(hits) if plans is not None else ({}, ())
@@ -458,10 +487,16 @@ def read_inventory(text: str, path: str, config: Config) -> Inventory:
     return parse_inventory(text, path, dict(config.sections))
 
 
-def run(changeset: ChangeSet, config: Config, *, selection: Selection) -> RunResult:
-    """The whole check of one change set (SPEC §2 to §5)."""
+def run(
+    changeset: ChangeSet, config: Config, *, selection: Selection, trust: Trust | None = None
+) -> RunResult:
+    """The whole check of one change set (SPEC §2 to §5); ``trust`` for a range with a base."""
     snapshot = changeset.snapshot
     files = changeset.files
+    config_change = (
+        config_change_problem(files, snapshot) if trust and trust.config_from_base else None
+    )
+    introduced = introduced_plans(files, config) if trust else ()
     inventory_path = locate_inventory(snapshot, config)
     statuses: dict[str, FileStatus] = {
         f.old_path: "deleted" for f in files if f.status == "renamed" and f.old_path
@@ -483,7 +518,12 @@ def run(changeset: ChangeSet, config: Config, *, selection: Selection) -> RunRes
         changes=(),
         findings=(),
     )
-    if not work and inventory_file is None and not _touches_plans(files, config):
+    if (
+        not work
+        and inventory_file is None
+        and config_change is None
+        and not _touches_plans(files, config)
+    ):
         return empty  # the pre-commit fast path: nothing data-bearing, nothing parsed
     data = inventory_file.new_bytes if inventory_file is not None else None
     if data is None:
@@ -495,6 +535,8 @@ def run(changeset: ChangeSet, config: Config, *, selection: Selection) -> RunRes
     ctx = dataclasses.replace(ctx, path_roots=path_roots(config, inventory))
     detection = detect(work, snapshot, ctx)
     detection = _settle_retirements(detection, snapshot, ctx, inventory)
+    if config_change is not None:
+        detection = dataclasses.replace(detection, problems=(*detection.problems, config_change))
     return judge_detection(
         detection,
         inventory,
@@ -506,8 +548,81 @@ def run(changeset: ChangeSet, config: Config, *, selection: Selection) -> RunRes
         base=changeset.base,
         head=changeset.head,
         read=lambda p: _read_text(snapshot, p),
-        plans=_plan_source(snapshot, files, config, ctx),
+        plans=_plan_source(snapshot, files, config, ctx, introduced),
+        introduced=introduced,
     )
+
+
+def config_change_problem(files: Sequence[FileChange], snapshot: Snapshot) -> Problem | None:
+    """SUP102: the settings at the head differ from those at the base, which are in force."""
+    from selenite_inventory_lint.config import (
+        CONFIG_FILE,
+        changed_keys,
+        discover_settings,
+        parse_config,
+    )
+
+    names = (CONFIG_FILE, "pyproject.toml")
+    old: dict[str, str | None] = {}
+    new: dict[str, str | None] = {}
+    touched = False
+    for fc in files:
+        if fc.path in names and fc.status != "deleted":
+            new[fc.path] = fc.new_text
+            touched = True
+        source = fc.old_path or fc.path
+        if source in names and fc.status not in ("added", "copied"):
+            old[source] = fc.old_text
+            touched = True
+    if not touched:
+        return None
+
+    def side(texts: Mapping[str, str | None], name: str) -> str | None:
+        if name in texts:
+            return texts[name]
+        moved = any(name in (fc.path, fc.old_path) for fc in files)
+        return None if moved else _read_text(snapshot, name)
+
+    try:
+        before = discover_settings(lambda name: side(old, name))
+    except FatalError:
+        before = None  # the run already stopped on the base's configuration if it is in force
+    # Fail closed: a configuration that would break every run once merged stops this one.
+    after = discover_settings(lambda name: side(new, name))
+    if after is not None:
+        parse_config(after.data, after.path, after.lines)
+    keys = changed_keys(before, after)
+    if not keys:
+        return None
+    path = after.path if after is not None else before.path if before is not None else CONFIG_FILE
+    named = ", ".join(keys[:_KEYS_NAMED])
+    more = len(keys) - _KEYS_NAMED
+    what = named + (f" and {more} more" if more > 0 else "")
+    line = after.lines.get(keys[0], 1) if after is not None else 1
+    return Problem(
+        code="SUP102",
+        path=path,
+        line=line,
+        message=f"configuration changed inside the change set ({what}); "
+        "the configuration of the base is in force until it is merged",
+    )
+
+
+def introduced_plans(files: Sequence[FileChange], config: Config) -> tuple[DataPlan, ...]:
+    """Readable data plans added or changed inside the range; a plan that was only renamed
+    is the base's."""
+    from selenite_inventory_lint import data_plans
+
+    found = []
+    for fc in files:
+        if fc.status == "deleted" or not data_plans.is_plan_path(fc.path, config.data_plans):
+            continue
+        if fc.status == "renamed" and fc.old_bytes == fc.new_bytes:
+            continue
+        plan = data_plans.parse_plan(fc.path, fc.new_text or "")
+        if isinstance(plan, data_plans.DataPlan):
+            found.append(plan)
+    return tuple(sorted(found, key=lambda p: p.path))
 
 
 def _touches_plans(files: Sequence[FileChange], config: Config) -> bool:
@@ -517,11 +632,17 @@ def _touches_plans(files: Sequence[FileChange], config: Config) -> bool:
 
 
 def _plan_source(
-    snapshot: Snapshot, files: Sequence[FileChange], config: Config, ctx: DetectContext
+    snapshot: Snapshot,
+    files: Sequence[FileChange],
+    config: Config,
+    ctx: DetectContext,
+    introduced: Sequence[DataPlan] = (),
 ) -> PlanSource:
     """Data plans, read from the head side only when a destructive finding or a plan file
-    of the change set needs them (SPEC §4)."""
+    of the change set needs them (SPEC §4); with ``plans_from_base_only`` the ``introduced``
+    ones cover nothing (SPEC "Trust model")."""
     from selenite_inventory_lint import data_plans
+    from selenite_inventory_lint.rules import PLAN_COVERABLE
 
     def exists(listing: Sequence[str]) -> Callable[[str], bool]:
         names = set(listing)
@@ -543,7 +664,7 @@ def _plan_source(
 
     def source(
         hits: Sequence[tuple[str, Hit]],
-    ) -> tuple[Mapping[int, str], tuple[Problem, ...]]:
+    ) -> tuple[Mapping[int, DataPlan], tuple[Problem, ...]]:
         folder = config.data_plans
         changed = [
             f.path
@@ -560,7 +681,7 @@ def _plan_source(
                 object_name=hit.object_name,
             )
             for index, (code, hit) in enumerate(hits)
-            if code.startswith("MIG1")
+            if code in PLAN_COVERABLE
         ]
         if not cited and not changed:
             return {}, ()
@@ -571,7 +692,11 @@ def _plan_source(
             for path, data in sorted(snapshot.read_many(paths).items())
         ]
         return data_plans.judge_plans(
-            [p for p in plans if p is not None], cited, changed=changed, exists=exists(listing)
+            [p for p in plans if p is not None],
+            cited,
+            changed=changed,
+            exists=exists(listing),
+            barred=[p.path for p in introduced] if config.plans_from_base_only else (),
         )
 
     return source
@@ -610,6 +735,7 @@ def judge_detection(
     head: str,
     read: Callable[[str], str | None] | None = None,
     plans: PlanSource | None = None,
+    introduced: Sequence[DataPlan] = (),
 ) -> RunResult:
     """Detected changes + the inventory → findings, as a ``RunResult``."""
     from selenite_inventory_lint.inventory.coverage import Coverage
@@ -630,7 +756,13 @@ def judge_detection(
     texts[inventory.path] = inventory_text
     old_texts = {f.path: f.old_text for f in files if f.old_text is not None}
     changes, findings = judge(
-        ctx, selection=selection, texts=texts, old_texts=old_texts, read=read, plans=plans
+        ctx,
+        selection=selection,
+        texts=texts,
+        old_texts=old_texts,
+        read=read,
+        plans=plans,
+        introduced=frozenset(p.path for p in introduced),
     )
     return RunResult(
         tool_version=__version__,
@@ -641,4 +773,14 @@ def judge_detection(
         findings=findings,
         inventory_text=inventory_text,
         inventory_sections=tuple(sorted(config.sections.items())),
+        introduced_plans=tuple(
+            IntroducedPlan(
+                id=plan.id,
+                path=plan.path,
+                approved_by=plan.approved_by,
+                covers=tuple(f for f in findings if f.covered_by_plan == plan.id),
+                barred=config.plans_from_base_only,
+            )
+            for plan in introduced
+        ),
     )

@@ -265,9 +265,17 @@ def test_select_ignore_severity_and_exit_zero(
     assert codes(check(project, "--select", "MIG")[1]) == [("MIG101", "jobs")]
     assert codes(check(project, "--ignore", "MIG1,INV2")[1]) == []
     assert check(project, "--exit-zero")[0] == 0
-    project.write(".inventory-lint.yaml", "severity:\n  MIG101: warning\n  INV201: info\n")
+    config = project.write(".inventory-lint.yaml", "severity:\n  MIG101: warning\n  INV201: info\n")
     project.commit("relax")
+    # A range is checked with its base's configuration; its own waits for the merge (SUP102).
     code, report = check(project, "--base", "HEAD~2")
+    assert code == 1
+    assert [(f["code"], f["severity"]) for f in report["findings"]] == [
+        ("SUP102", "warning"),
+        ("INV201", "error"),
+        ("MIG101", "error"),
+    ]
+    code, report = check(project, "--base", "HEAD~2", "--config", str(config))
     assert code == 0
     assert [(f["code"], f["severity"]) for f in report["findings"]] == [
         ("INV201", "info"),

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from selenite_inventory_lint.config import Config, load_config, parse_config
+from selenite_inventory_lint.config import (
+    Config,
+    Settings,
+    changed_keys,
+    load_config,
+    parse_config,
+    read_settings,
+)
 from selenite_inventory_lint.errors import FatalError
 
 
@@ -168,3 +175,49 @@ def test_deeply_nested_yaml_config_is_one_clear_error(tmp_path: Path, opener: st
     (tmp_path / ".inventory-lint.yaml").write_text("exclude: " + opener * 5000, encoding="utf-8")
     with pytest.raises(FatalError, match=r"^\.inventory-lint\.yaml"):
         load_config(tmp_path)
+
+
+def test_plans_from_base_only_is_read_and_must_be_true_or_false(tmp_path: Path) -> None:
+    (tmp_path / ".inventory-lint.yaml").write_text("plans_from_base_only: true\n", "utf-8")
+    assert load_config(tmp_path).plans_from_base_only is True
+    (tmp_path / ".inventory-lint.yaml").write_text("\nplans_from_base_only: 'yes'\n", "utf-8")
+    with pytest.raises(FatalError) as caught:
+        load_config(tmp_path)
+    assert str(caught.value) == (
+        ".inventory-lint.yaml:2: config key 'plans_from_base_only' must be true or false."
+    )
+
+
+def test_aliases_within_the_bound_are_read(tmp_path: Path) -> None:
+    (tmp_path / ".inventory-lint.yaml").write_text(
+        "exclude: &skip [tests/, docs/]\nconfig_files: *skip\nplans_from_base_only: true\n",
+        "utf-8",
+    )
+    config = load_config(tmp_path)
+    assert config.exclude == config.config_files == ("tests/", "docs/")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "keys"),
+    [
+        ("ignore: [MIG]\n", "ignore: [MIG]\n", ()),
+        ("ignore: [MIG]\n", "ignore: [MIG1]\n", ("ignore",)),
+        ("a: 1\n", "severity: {MIG101: info}\n", ("a", "severity.MIG101")),
+        (
+            "severity: {MIG101: info, MIG102: info}\n",
+            "severity: {MIG101: info}\n",
+            ("severity.MIG102",),
+        ),
+        ("sources: {sql: [a]}\n", "sources: 1\n", ("sources",)),
+        ("", None, (".inventory-lint.yaml",)),
+        (None, "", (".inventory-lint.yaml",)),
+        ("select: [INV]\n", None, ("select",)),
+    ],
+)
+def test_changed_keys_name_what_differs(
+    old: str | None, new: str | None, keys: tuple[str, ...]
+) -> None:
+    def settings(text: str | None) -> Settings | None:
+        return None if text is None else read_settings(".inventory-lint.yaml", text, "x")
+
+    assert changed_keys(settings(old), settings(new)) == keys

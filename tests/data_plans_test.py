@@ -59,6 +59,8 @@ def _check(repo: GitRepo, fmt: str) -> tuple[int, str]:
 )
 def test_drop_covered_by_a_complete_plan_passes(project: GitRepo, migration: str) -> None:
     project.write("docs/data-plans/DP-2026-001.md", PLAN.format(migration=migration))
+    project.add("docs/data-plans/DP-2026-001.md")
+    project.commit("the plan, merged first", stage_all=False)
     project.commit("drop with plan")
     code, text = _check(project, "text")
     assert code == 0
@@ -77,6 +79,24 @@ def test_drop_covered_by_a_complete_plan_passes(project: GitRepo, migration: str
         "DP-2026-001",
     )
     assert report["summary"]["errors"] == 0
+
+
+def test_plan_committed_with_the_drop_covers_it_as_a_warning(project: GitRepo) -> None:
+    project.write("docs/data-plans/DP-2026-001.md", PLAN.format(migration="0002_drop_legacy"))
+    project.commit("drop with plan")
+    code, payload = _check(project, "json")
+    report: dict[str, Any] = json.loads(payload)
+    [finding] = report["findings"]
+    assert (finding["code"], finding["severity"], finding["covered_by_plan"]) == (
+        "MIG102",
+        "warning",
+        "DP-2026-001",
+    )
+    assert finding["message"] == (
+        "column users.legacy_flag is dropped; data plan DP-2026-001 is introduced in this "
+        "change: confirm that lead@example.com approved it"
+    )
+    assert code == 0
 
 
 def test_plan_without_approver_is_plan101_and_the_drop_fails(project: GitRepo) -> None:
@@ -151,3 +171,15 @@ def test_parse_plan_variants() -> None:
     assert plan.line("approved_by") == 4
     assert plan.covers("0002", "db/0002.sql", "DROP_TABLE  t")
     assert not plan.covers("0002", "db/0002.sql", None)
+
+
+def test_parse_plan_keeps_the_approvers_as_written() -> None:
+    plan = parse_plan(
+        "docs/data-plans/DP-8.md",
+        "---\nid: DP-8\napproved_by: [a@example.com, 'b@example.com']\n---\n",
+    )
+    assert isinstance(plan, DataPlan)
+    assert plan.approved_by == ("a@example.com", "b@example.com")
+    single = parse_plan("docs/data-plans/DP-9.md", "---\napproved_by: lead@example.com\n---\n")
+    assert isinstance(single, DataPlan)
+    assert single.approved_by == ("lead@example.com",)

@@ -9,7 +9,7 @@ from selenite_inventory_lint.suppressions import apply_suppressions, parse_suppr
 
 COMMENT = "# inventory-lint: ignore[MIG101] dropped on purpose"
 # Quadratic work on these files took minutes; linear work takes well under a second.
-SECONDS = 10.0
+SECONDS = 10.0  # of CPU (time.process_time): a loaded machine does not inflate it
 
 
 def _finding(line: int, path: str = "m.sql", code: str = "MIG101") -> Finding:
@@ -50,12 +50,12 @@ def test_statements_sharing_a_line_are_all_covered() -> None:
 
 def test_thousands_of_comment_only_suppressions_stay_linear() -> None:
     text = (COMMENT + "\n") * 100_000 + "op.drop_table('t')\n"
-    started = time.perf_counter()
+    started = time.process_time()
     sups = parse_suppressions("a.py", text)
     kept, _ = apply_suppressions(
         [_finding(100_001, "a.py")] * 1_000, {"a.py": sups}, {"MIG101"}, lambda p, n: False
     )
-    assert time.perf_counter() - started < SECONDS
+    assert time.process_time() - started < SECONDS
     assert kept == ()
     assert sups[0].covers == ((1, 1), (100_001, 100_001))
 
@@ -63,11 +63,11 @@ def test_thousands_of_comment_only_suppressions_stay_linear() -> None:
 def test_suppressions_inside_one_huge_statement_stay_linear() -> None:
     body = "".join(f"  a{i} INT, -- inventory-lint: ignore[MIG101] x\n" for i in range(20_000))
     text = f"CREATE TABLE t (\n{body}  z INT\n);\n"
-    started = time.perf_counter()
+    started = time.process_time()
     sups = parse_suppressions("m.sql", text)
     kept, _ = apply_suppressions(
         [_finding(n) for n in range(1, 20_003)], {"m.sql": sups}, {"MIG101"}, lambda p, n: False
     )
-    assert time.perf_counter() - started < SECONDS
+    assert time.process_time() - started < SECONDS
     assert kept == ()
     assert sups[0].covers == ((1, 20_003),)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -181,17 +182,39 @@ def note_submodules(paths: Sequence[str]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from selenite_inventory_lint import pipeline
-    from selenite_inventory_lint.changeset import find_root, open_changeset
+    from selenite_inventory_lint.changeset import find_root, open_base, open_changeset
     from selenite_inventory_lint.config import load_config
 
     env = os.environ
     root = find_root(Path(args.repo))
-    config = load_config(root, Path(args.config) if args.config else None)
+    explicit = Path(args.config) if args.config else None
     chosen = choose_range(args, env)
     submodules: list[str] = []
 
-    def check() -> RunResult:
+    @contextlib.contextmanager
+    def range_errors() -> Iterator[None]:
         try:
+            yield
+        except FatalError as exc:
+            if not chosen.origin:
+                raise
+            hint = f"; {chosen.hint}" if chosen.hint else ""
+            raise FatalError(f"{exc} (The range came from {chosen.origin}{hint}.)") from exc
+
+    # SPEC "Trust model": a range's configuration is its base commit's, unless --config names one.
+    base = None
+    if (chosen.base is not None or chosen.head is not None) and not chosen.staged:
+        with range_errors():
+            base = open_base(root, base=chosen.base, head=chosen.head)
+    try:
+        config = load_config(root, explicit, None if explicit else base)
+    finally:
+        if base is not None:
+            base.close()
+    trust = pipeline.Trust(config_from_base=explicit is None) if base is not None else None
+
+    def check() -> RunResult:
+        with range_errors():
             changeset = open_changeset(
                 root,
                 base=chosen.base,
@@ -200,16 +223,11 @@ def run(args: argparse.Namespace) -> int:
                 wants=pipeline.wants(config),
                 max_bytes=config.max_file_bytes,
             )
-        except FatalError as exc:
-            if not chosen.origin:
-                raise
-            hint = f"; {chosen.hint}" if chosen.hint else ""
-            raise FatalError(f"{exc} (The range came from {chosen.origin}{hint}.)") from exc
         submodules[:] = changeset.submodules
         selection = pipeline.Selection(
             select=args.select or config.select, ignore=(*config.ignore, *args.ignore)
         )
-        return pipeline.run(changeset, config, selection=selection)
+        return pipeline.run(changeset, config, selection=selection, trust=trust)
 
     result = check()
     if chosen.origin:

@@ -181,13 +181,15 @@ def _plan_source(
     """Data plans cover DATA1xx losses by the rules that cover MIG1xx findings (SPEC §4): a
     plan must list one of the pending migrations and the loss's operation."""
     from selenite_inventory_lint import data_plans
+    from selenite_inventory_lint.data_plans import DataPlan
     from selenite_inventory_lint.model import Problem
     from selenite_inventory_lint.pipeline import decode
+    from selenite_inventory_lint.rules import PLAN_COVERABLE
     from selenite_inventory_lint.rules.context import Hit
 
     def source(
         hits: Sequence[tuple[str, Hit]],
-    ) -> tuple[Mapping[int, str], tuple[Problem, ...]]:
+    ) -> tuple[Mapping[int, DataPlan], tuple[Problem, ...]]:
         cited = [
             data_plans.Cited(
                 index=index,
@@ -198,7 +200,7 @@ def _plan_source(
                 object_name=hit.object_name,
             )
             for index, (code, hit) in enumerate(hits)
-            if code.startswith("DATA1")
+            if code in PLAN_COVERABLE
             for migration, path in pending
         ]
         if not cited:

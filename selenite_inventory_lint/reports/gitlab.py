@@ -14,7 +14,7 @@ from selenite_inventory_lint.rules import DESTRUCTIVE
 def severity(finding: Finding) -> str:
     """Data loss without a plan is ``critical``; other errors ``major``; warnings ``minor``;
     plan-covered and informational findings ``info``."""
-    if finding.covered_by_plan or finding.severity == "info":
+    if finding.severity == "info":
         return "info"
     if finding.severity == "warning":
         return "minor"

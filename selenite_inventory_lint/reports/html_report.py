@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from selenite_inventory_lint.model import Finding, ReportedChange, RunResult
+from selenite_inventory_lint.model import Finding, IntroducedPlan, ReportedChange, RunResult
 from selenite_inventory_lint.reports.review import (
     Checklist,
     Review,
@@ -112,9 +112,39 @@ def _plan(finding: Finding) -> str:
 
 
 def _severity(finding: Finding) -> str:
-    if finding.covered_by_plan:
+    if finding.covered_by_plan and finding.severity == "info":
         return '<span class="plan">info (plan)</span>'
+    if finding.covered_by_plan:
+        return f'<span class="{finding.severity}">{finding.severity} (plan)</span>'
     return f'<span class="{finding.severity}">{finding.severity}</span>'
+
+
+def _introduced(plans: Sequence[IntroducedPlan]) -> list[str]:
+    """SPEC "Trust model": the change approves itself with these plans; the reviewer confirms."""
+    if not plans:
+        return []
+    rows = [
+        [
+            _code(plan.id),
+            _code(plan.path),
+            ", ".join(_code(name) for name in plan.approved_by),
+            "nothing (<code>plans_from_base_only</code>)"
+            if plan.barred
+            else "<br>".join(f"{_e(f.code)} {_code(f.object_name)}" for f in plan.covers)
+            or "nothing",
+        ]
+        for plan in plans
+    ]
+    table = _table(
+        f"Data plans introduced in this change ({len(plans):,})",
+        ("plan", "file", "approved_by", "covers"),
+        rows,
+    )
+    note = (
+        '<p class="warning">This change adds or edits these data plans, so it approves its own '
+        "destructive operations: confirm each approval with the people named before merging.</p>"
+    )
+    return [table[0], note, *table[1:]]
 
 
 def _patch(review: Review) -> list[str]:
@@ -168,6 +198,7 @@ def render_review(review: Review) -> str:
         f"<h1>{'❌' if result.errors else '✅'} {title}</h1>",
         f'<p class="verdict {state}"><strong>{_e(verdict(result))}</strong> '
         f"Inventory: {_code(result.inventory)}.</p>",
+        *_introduced(result.introduced_plans),
     ]
     if review.changes:
         body += _table(

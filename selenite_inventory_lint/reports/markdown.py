@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from selenite_inventory_lint.model import Finding, ReportedChange, RunResult
+from selenite_inventory_lint.model import Finding, IntroducedPlan, ReportedChange, RunResult
 from selenite_inventory_lint.reports import review as _review
 from selenite_inventory_lint.reports.review import Checklist, Review, Segment, plural, visible
 
@@ -92,8 +92,33 @@ def _destructive_row(finding: Finding) -> str:
 
 def _severity(finding: Finding) -> str:
     if finding.covered_by_plan:
-        return "info (plan)"
+        return f"{finding.severity} (plan)"
     return {"error": "**error**", "warning": "warning", "info": "info"}[finding.severity]
+
+
+def _introduced(plans: Sequence[IntroducedPlan]) -> list[str]:
+    """SPEC "Trust model": the change approves itself with these plans; the reviewer confirms."""
+    if not plans:
+        return []
+    lines = [
+        f"### Data plans introduced in this change ({len(plans):,})",
+        "",
+        "This change adds or edits these data plans, so it approves its own destructive "
+        "operations: confirm each approval with the people named before merging.",
+        "",
+        "| plan | file | approved_by | covers |",
+        "| --- | --- | --- | --- |",
+    ]
+    for plan in plans:
+        if plan.barred:
+            covers = "nothing (`plans_from_base_only`)"
+        else:
+            covers = (
+                "<br>".join(f"{f.code} {_code(f.object_name)}" for f in plan.covers) or "nothing"
+            )
+        approvers = ", ".join(_code(name) for name in plan.approved_by)
+        lines.append(f"| {_code(plan.id)} | {_code(plan.path)} | {approvers} | {covers} |")
+    return [*lines, ""]
 
 
 def _finding_row(finding: Finding) -> str:
@@ -219,6 +244,7 @@ def _render(review: Review, rows: _Rows, cap: int | None, with_patch: bool) -> s
         "",
         f"**{_review.verdict(result)}** Inventory: {_code(result.inventory)}.",
         "",
+        *_introduced(result.introduced_plans),
     ]
     if review.changes:
         lines += _table(

@@ -78,7 +78,7 @@ def as_dict(result: RunResult) -> dict[str, object]:
     ):
         entry: dict[str, object] = {
             "ruleId": finding.code,
-            "level": "note" if finding.covered_by_plan else _LEVEL[finding.severity],
+            "level": _LEVEL[finding.severity],
             "message": {"text": _message(finding)},
             "locations": [
                 {

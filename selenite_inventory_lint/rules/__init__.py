@@ -307,6 +307,12 @@ def _build() -> tuple[Rule, ...]:
             in_audit=True,
             late=True,
         ),
+        Rule(
+            code="SUP102",
+            severity="warning",
+            summary="Configuration changed inside the change set; it takes effect once merged",
+            check=suppression.changed_configuration,
+        ),
     ]
     return tuple(sorted(rules, key=lambda r: r.code))
 

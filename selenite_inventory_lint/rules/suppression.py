@@ -1,4 +1,5 @@
-"""SUP101: suppression comments that are wrong or do nothing."""
+"""SUP101: suppression comments that are wrong or do nothing; SUP102: a range that changes
+the configuration it is checked with."""
 
 from __future__ import annotations
 
@@ -31,3 +32,33 @@ def invalid_suppression(ctx: RuleContext) -> Iterator[Hit]:
     data plan than by a suppression.
     """
     return problem_hits(ctx.problems, "SUP101")
+
+
+def changed_configuration(ctx: RuleContext) -> Iterator[Hit]:
+    """
+    ## What
+    A range with a base (`--base`, a CI pull request, a pre-push range) that changes
+    `.inventory-lint.yaml` or the `[tool.selenite-inventory-lint]` table of `pyproject.toml`.
+    The message names the keys that changed (`ignore`, `severity.MIG101`, ...). The check
+    itself ran with the configuration of the base commit.
+
+    ## Why
+    The change under review must not set its own rules: a pull request that adds
+    `ignore: [MIG]`, points `data_plans:` at a folder it wrote or lowers `severity` would
+    otherwise pass its own destructive migration. Its configuration takes effect once merged,
+    and the reviewer sees that it changes.
+
+    ## Example
+    ```yaml
+    # .inventory-lint.yaml, changed by the pull request
+    ignore: [MIG102]
+    severity: {MIG101: info}
+    ```
+    is reported as `configuration changed inside the change set (ignore, severity.MIG101)`.
+
+    ## Fix
+    Review the configuration change like code. If it is right, merge it (in its own pull
+    request when other changes depend on it); `--config FILE` names a configuration
+    explicitly.
+    """
+    return problem_hits(ctx.problems, "SUP102")

@@ -377,9 +377,9 @@ def test_statements_that_change_nothing_are_not_problems() -> None:
 
 def test_deeply_nested_expression_is_mig301_quickly() -> None:
     deep = "UPDATE t SET a = " + "(" * 5000 + "1" + ")" * 5000 + ";\nDROP TABLE t;"
-    started = time.perf_counter()
+    started = time.process_time()
     result = _analyze(deep)
-    assert time.perf_counter() - started < 10
+    assert time.process_time() - started < 10
     assert [(p.line, "nested too deeply" in p.message) for p in result.problems] == [(1, True)]
     assert [c.name for c in result.changes] == ["t"]
 
@@ -551,14 +551,16 @@ def test_two_thousand_statements_are_analysed(project: GitRepo) -> None:
         ]
     text = "\n".join(lines) + "\n"
     assert 100_000 < len(text.encode()) < 300_000
+    # The configuration is the base's (a range never sets its own rules).
     project.write(
         ".inventory-lint.yaml", "column_policy: table\nmax_file_bytes: 1000000\nselect: [MIG106]\n"
     )
+    project.commit("configuration")
     project.write("db/migrations/0002_many.sql", text)
     project.commit("many")
-    started = time.perf_counter()
+    started = time.process_time()  # CPU seconds: a loaded machine does not inflate them
     code, report = _check_json(project)
-    assert time.perf_counter() - started < 60
+    assert time.process_time() - started < 60
     assert len(report["changes"]) == 2000
     assert len(report["findings"]) == 500  # one MIG106 per DELETE
     assert code == 1

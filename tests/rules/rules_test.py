@@ -9,6 +9,10 @@ Each ``cases/<CODE>.yaml`` maps case names to a scenario:
     the same, i.e. the inventory is not part of the change);
 ``config``
     `.inventory-lint.yaml` content as a mapping;
+``trust``
+    true to check the change as a range with a base commit (SPEC "Trust model"): the
+    configuration is the ``before`` tree's `.inventory-lint.yaml` (or pyproject.toml) and
+    plans of the change are introduced;
 ``audit``
     true to judge the ``after`` tree with `audit` (the whole repository at HEAD) instead of
     checking the change;
@@ -28,7 +32,7 @@ import yaml
 from in_memory import changeset_from_texts
 
 from selenite_inventory_lint import pipeline
-from selenite_inventory_lint.config import parse_config
+from selenite_inventory_lint.config import Config, discover_settings, parse_config
 from selenite_inventory_lint.rules import BY_CODE, RULES
 
 CASES = Path(__file__).parent / "cases"
@@ -38,6 +42,7 @@ SPEC_CODES = {
     *(f"MIG{n}" for n in (101, 102, 103, 104, 105, 106, 107, 108, 109)),
     *(f"MIG{n}" for n in (201, 202, 203, 204, 205, 301)),
     "SUP101",
+    "SUP102",
     "PLAN101",
     *(f"DATA{n}" for n in (101, 102, 103, 104, 201, 202, 203)),
 }
@@ -73,7 +78,12 @@ def run_case(case: dict[str, Any]) -> list[str]:
         result = run_audit(tree, config, selection=pipeline.Selection())
         return [f"{f.code} {f.path}:{f.line}" for f in result.findings]
     changeset = changeset_from_texts(before, after)
-    result = pipeline.run(changeset, config, selection=pipeline.Selection())
+    trust = None
+    if case.get("trust"):
+        settings = discover_settings(before.get)
+        config = parse_config(settings.data, settings.path) if settings else Config()
+        trust = pipeline.Trust()
+    result = pipeline.run(changeset, config, selection=pipeline.Selection(), trust=trust)
     return [f"{f.code} {f.path}:{f.line}" for f in result.findings]
 
 
