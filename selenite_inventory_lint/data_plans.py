@@ -23,7 +23,9 @@ from selenite_inventory_lint.model import Problem
 
 CODE = "PLAN101"
 REQUIRED = ("approved_by", "approved_on", "backup", "rollback")
-_PLACEHOLDER = re.compile(r"^\s*(?:todo|tbd|fixme|\.\.\.|-|n/?a|none|null)?\s*:?\s*$", re.I)
+# Matched against the stripped value: one optional word and an optional colon, so no two
+# quantifiers compete for the same blanks (the unstripped pattern was cubic in spaces).
+_PLACEHOLDER = re.compile(r"(?:todo|tbd|fixme|\.\.\.|-|n/?a|none|null)?\s*:?", re.I)
 _FRONT_END = re.compile(r"^(?:---|\.\.\.)\s*$")
 
 
@@ -80,7 +82,7 @@ def _filled(value: Any) -> bool:
     if isinstance(value, (datetime.date, datetime.datetime)):
         return True
     values = _strings(value)
-    return bool(values) and not all(_PLACEHOLDER.match(v) for v in values)
+    return bool(values) and not all(_PLACEHOLDER.fullmatch(v.strip()) for v in values)
 
 
 def _raw_scalars(node: Any) -> dict[str, tuple[str, ...]]:

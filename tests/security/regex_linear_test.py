@@ -98,3 +98,23 @@ def test_adversarial_sql_is_read_in_linear_time(text: str, dialect: str, tmp_pat
     code = f"import sys\nsys.argv[1:] = [{str(source)!r}, {dialect!r}]\n" + CHILD
     spent = json.loads(run_limited(code, cpu_seconds=CPU_SECONDS).stdout)
     assert max(spent.values()) < BUDGET, spent
+
+
+def test_a_data_plan_value_of_blanks_is_judged_in_linear_time() -> None:
+    # The placeholder pattern was cubic in blanks: 1,600 spaces took 8 s of CPU.
+    done = run_limited(
+        """
+        from selenite_inventory_lint.data_plans import parse_plan
+
+        blanks = " " * 200_000
+        text = (
+            "---\\nid: DP-1\\nmigrations: [0002]\\noperations: [drop_table t]\\n"
+            "approved_by: [a@example.com]\\napproved_on: 2026-01-01\\n"
+            f'backup: "{blanks}x"\\nrollback: "{blanks}"\\n---\\n'
+        )
+        plan = parse_plan("docs/data-plans/dp.md", text)
+        print(sorted(plan.missing))
+        """,
+        cpu_seconds=5,
+    )
+    assert done.stdout == "['rollback']\n"
