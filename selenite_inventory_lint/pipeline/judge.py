@@ -19,6 +19,7 @@ from selenite_inventory_lint.model import (
     change_key,
     finding_key,
 )
+from selenite_inventory_lint.pipeline.review import review
 
 if TYPE_CHECKING:
     from selenite_inventory_lint.data_plans import DataPlan
@@ -188,23 +189,25 @@ def judge_detection(
         plans=plans,
         introduced=frozenset(p.path for p in introduced),
     )
-    return RunResult(
-        tool_version=__version__,
-        base=base,
-        head=head,
-        inventory=inventory.path,
-        changes=changes,
-        findings=findings,
-        inventory_text=inventory_text,
-        inventory_sections=tuple(sorted(config.sections.items())),
-        introduced_plans=tuple(
-            IntroducedPlan(
-                id=plan.id,
-                path=plan.path,
-                approved_by=plan.approved_by,
-                covers=tuple(f for f in findings if f.covered_by_plan == plan.id),
-                barred=config.plans_from_base_only,
-            )
-            for plan in introduced
-        ),
+    return review(
+        RunResult(
+            tool_version=__version__,
+            base=base,
+            head=head,
+            inventory=inventory.path,
+            changes=changes,
+            findings=findings,
+            inventory_text=inventory_text,
+            inventory_sections=tuple(sorted(config.sections.items())),
+            introduced_plans=tuple(
+                IntroducedPlan(
+                    id=plan.id,
+                    path=plan.path,
+                    approved_by=plan.approved_by,
+                    covers=tuple(f for f in findings if f.covered_by_plan == plan.id),
+                    barred=config.plans_from_base_only,
+                )
+                for plan in introduced
+            ),
+        )
     )
