@@ -1,4 +1,4 @@
-"""Folding Python expressions to the strings they build (``detectors/_python.py``)."""
+"""Folding Python expressions to the strings they build (``detectors/python/``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import ast
 
 import pytest
 
-from selenite_inventory_lint.detectors import _python as py
+from selenite_inventory_lint.detectors import python as py
 
 MODULE = "backend/app/config.py"
 HEADER = """\

@@ -24,6 +24,7 @@ from selenite_inventory_lint.detectors.alembic.records import (
     _Value,
     _why,
 )
+from selenite_inventory_lint.detectors.python.evaluate import Evaluator, Folded
 from selenite_inventory_lint.model import Action, Change, Kind, Problem
 
 # How far names are followed when comparing an operation with its old version.
@@ -33,7 +34,7 @@ _MAX_KEY_DEPTH = 6
 _NAME_WRAPPERS = frozenset({"f", "quoted_name", "conv", "text"})
 
 
-class _Base:
+class _Base(Evaluator[_Scope]):
     def __init__(
         self,
         tree: ast.Module,
@@ -174,56 +175,30 @@ class _Base:
                 found.append((node, nscope))
         return found
 
-    def _fold(self, expr: ast.expr, scope: _Scope, depth: int = 0) -> tuple[str, int] | str:
-        """A string built from literals only, with its first line; otherwise why it is not."""
-        if depth > 32:
-            return "it is nested too deeply"
-        if isinstance(expr, ast.Name):
-            values = scope.lookup(expr.id)
-            if not values:
-                return f"'{expr.id}' is not a literal string"
-            folded = [self._fold(v, s, depth + 1) for v, s in values]
-            pieces = [f for f in folded if isinstance(f, tuple)]
-            reasons = [f for f in folded if isinstance(f, str)]
-            if reasons:
-                return (
-                    f"'{expr.id}' is not a literal string"
-                    if _NOT_LITERAL in reasons
-                    else reasons[0]
-                )
-            if len({p[0] for p in pieces}) == 1:
-                return pieces[0]
-            return f"'{expr.id}' has different values on different branches"
-        if isinstance(expr, ast.Constant):
-            if isinstance(expr.value, str):
-                return expr.value, expr.lineno
-            return "it is not a string"
-        if isinstance(expr, ast.JoinedStr):
-            if all(isinstance(v, ast.Constant) for v in expr.values):
-                return "".join(str(v.value) for v in expr.values if isinstance(v, ast.Constant)), (
-                    expr.lineno
-                )
-            return "it is an f-string"
-        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
-            parts: list[ast.expr] = []
-            node: ast.expr = expr
-            while isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-                parts.append(node.right)
-                node = node.left
-            parts.append(node)
-            folded = [self._fold(p, scope, depth + 1) for p in reversed(parts)]
-            if all(isinstance(f, tuple) for f in folded):
-                pieces = [f for f in folded if isinstance(f, tuple)]
-                return "".join(p[0] for p in pieces), pieces[0][1]
-            return "it concatenates a value that is not a literal string"
-        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mod):
-            return self._fold_percent(expr, scope, depth)
-        if isinstance(expr, ast.Call):
-            return self._fold_call(expr, scope, depth)
+    # Folding is the shared evaluator's (``detectors/python/evaluate.py``); names are looked
+    # up in the walker's scopes, and SQL adds %-formatting, str.format/join and name wrappers.
+    def lookup(self, node: ast.Name, env: _Scope, depth: int) -> Folded:
+        values = env.lookup(node.id)
+        if not values:
+            return f"'{node.id}' is not a literal string"
+        folded = [self.fold(v, s, depth + 1) for v, s in values]
+        pieces = [f for f in folded if isinstance(f, tuple)]
+        reasons = [f for f in folded if isinstance(f, str)]
+        if reasons:
+            return f"'{node.id}' is not a literal string" if _NOT_LITERAL in reasons else reasons[0]
+        if len({p[0] for p in pieces}) == 1:
+            return pieces[0]
+        return f"'{node.id}' has different values on different branches"
+
+    def extra(self, node: ast.expr, env: _Scope, depth: int) -> Folded:
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+            return self._fold_percent(node, env, depth)
+        if isinstance(node, ast.Call):
+            return self._fold_call(node, env, depth)
         return _NOT_LITERAL
 
-    def _fold_percent(self, expr: ast.BinOp, scope: _Scope, depth: int) -> tuple[str, int] | str:
-        template = self._fold(expr.left, scope, depth + 1)
+    def _fold_percent(self, expr: ast.BinOp, scope: _Scope, depth: int) -> Folded:
+        template = self.fold(expr.left, scope, depth + 1)
         why = "it uses %-formatting with values that are not literals"
         if not isinstance(template, tuple):
             return why
@@ -237,11 +212,11 @@ class _Base:
         except (TypeError, ValueError, KeyError, OverflowError):
             return why
 
-    def _fold_call(self, expr: ast.Call, scope: _Scope, depth: int) -> tuple[str, int] | str:
+    def _fold_call(self, expr: ast.Call, scope: _Scope, depth: int) -> Folded:
         func = expr.func
         name = _callee(func, self.facts.aliases)
         if isinstance(func, ast.Attribute) and name == "format":
-            template = self._fold(func.value, scope, depth + 1)
+            template = self.fold(func.value, scope, depth + 1)
             why = "it uses str.format() with values that are not literals"
             if not isinstance(template, tuple):
                 return why
@@ -256,16 +231,16 @@ class _Base:
             except (IndexError, KeyError, ValueError):
                 return why
         if isinstance(func, ast.Attribute) and name == "join" and len(expr.args) == 1:
-            separator = self._fold(func.value, scope, depth + 1)
+            separator = self.fold(func.value, scope, depth + 1)
             items, iscope = self._deref(expr.args[0], scope)
             if isinstance(separator, tuple) and isinstance(items, (ast.List, ast.Tuple)):
-                folded = [self._fold(e, iscope, depth + 1) for e in items.elts]
+                folded = [self.fold(e, iscope, depth + 1) for e in items.elts]
                 if folded and all(isinstance(f, tuple) for f in folded):
                     pieces = [f for f in folded if isinstance(f, tuple)]
                     return separator[0].join(p[0] for p in pieces), pieces[0][1]
             return "it joins values that are not literal strings"
         if name in _NAME_WRAPPERS and expr.args:
-            return self._fold(expr.args[0], scope, depth + 1)
+            return self.fold(expr.args[0], scope, depth + 1)
         return _NOT_LITERAL
 
     def _scalar(self, expr: ast.expr, scope: _Scope) -> object:
@@ -281,7 +256,7 @@ class _Base:
         if expr is None:
             folded: tuple[str, int] | str = "it is missing"
         else:
-            folded = self._fold(expr, scope)
+            folded = self.fold(expr, scope)
         if isinstance(folded, tuple):
             return folded[0].lower()
         self._fail(call, scope, state, f"cannot analyze {_label(call)}: the {what} {_why(folded)}")

@@ -68,7 +68,7 @@ class _CoreCalls(_Targets):
             return
         if chain and all(attr in _STATEMENT_WRAPPERS for attr, _ in chain):
             expr, scope = base, bscope
-        folded = self._fold(expr, scope)
+        folded = self.fold(expr, scope)
         if isinstance(folded, str):
             if not _READ_SQL.match(self._leading_text(expr, scope)):
                 why = (
@@ -172,7 +172,7 @@ class _CoreCalls(_Targets):
         self._emit(key, (change,))
 
     def _column_key(self, key: ast.expr, scope: _Scope) -> str:
-        folded = self._fold(key, scope)
+        folded = self.fold(key, scope)
         if isinstance(folded, tuple):
             return folded[0].lower()
         return key.attr.lower() if isinstance(key, ast.Attribute) else ""
@@ -283,6 +283,6 @@ class _CoreCalls(_Targets):
             and _callee(expr.func, self.facts.aliases) in ("table", "Table")
             and expr.args
         ):
-            folded = self._fold(expr.args[0], scope)
+            folded = self.fold(expr.args[0], scope)
             return folded[0].lower() if isinstance(folded, tuple) else None
         return None

@@ -62,7 +62,7 @@ class _Operations(_Base):
         elts = expr.elts if isinstance(expr, (ast.List, ast.Tuple)) else [expr]
         names: list[str] = []
         for elt in elts:
-            folded = self._fold(elt, scope)
+            folded = self.fold(elt, scope)
             if isinstance(folded, tuple):
                 names.append(folded[0].lower())
         return tuple(names)
@@ -81,7 +81,7 @@ class _Operations(_Base):
             in _NOT_TYPES
         ):
             type_expr = None
-        name = self._fold(params["name"], scope) if "name" in params else "it is missing"
+        name = self.fold(params["name"], scope) if "name" in params else "it is missing"
         if not isinstance(name, tuple):
             return f"the column name {_why(name)}"
         keywords = {k.arg: k.value for k in expr.keywords if k.arg}
@@ -114,7 +114,7 @@ class _Operations(_Base):
         params = _args(call, ("table_name", "schema", "recreate"))
         table = self._name(params.get("table_name"), scope, call, state, "table name")
         recreate = params.get("recreate")
-        folded = self._fold(recreate, scope) if recreate is not None else None
+        folded = self.fold(recreate, scope) if recreate is not None else None
         batch = _Batch(table=table, recreate=isinstance(folded, tuple) and folded[0] == "always")
         if table is not None and batch.recreate:
             change = self._change(call, state, "table", table, "altered", "rebuild_table")
@@ -437,7 +437,7 @@ class _Operations(_Base):
             return
         table = batch.table if batch else None
         if batch is None and "table_name" in params:
-            folded = self._fold(params["table_name"], scope)
+            folded = self.fold(params["table_name"], scope)
             table = folded[0].lower() if isinstance(folded, tuple) else None
         change = self._change(call, state, "index", name, "dropped", "drop_index", table=table)
         self._emit(self._key(call, scope, state, *self._batch_key(batch)), (change,))

@@ -151,7 +151,7 @@ class _Targets(_Operations):
             ref = self._ref(func.args[0], scope, state)
             if ref is None:
                 return None
-            attr = self._fold(func.args[1], scope)
+            attr = self.fold(func.args[1], scope)
             if not isinstance(attr, tuple):
                 return "the attribute name passed to getattr() is not a literal string"
             return _Target(attr[0], ref if isinstance(ref, _Batch) else None)
