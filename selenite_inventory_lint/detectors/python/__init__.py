@@ -6,6 +6,7 @@ from __future__ import annotations
 from selenite_inventory_lint.detectors.python.evaluate import (
     MAX_VALUE,
     ROOT,
+    Constants,
     Evaluator,
     Folded,
     Folder,
@@ -20,6 +21,7 @@ from selenite_inventory_lint.detectors.python.source import Module, Unparsable, 
 __all__ = [
     "MAX_VALUE",
     "ROOT",
+    "Constants",
     "Evaluator",
     "Folded",
     "Folder",

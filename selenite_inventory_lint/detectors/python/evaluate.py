@@ -6,11 +6,11 @@ result is ``(text, line)``, the line of its first piece, or why the value is not
 values are never guessed, so an f-string is known only when every part folds, with no format
 spec and no ``!r``/``!a`` conversion. Readers add their own constructs in ``extra``:
 
-- ``Folder`` (env and paths detectors, SPEC §3.4, §3.5) reads names assigned exactly once at
-  module level and paths: ``/`` joins, ``Path(...)``, ``os.path.join/dirname/abspath``,
-  ``str(...)``, ``.parent``/``.parents[n]``/``.resolve()``. ``__file__`` is the file's
-  repo-relative path, so ``Path(__file__).parents[1]`` is a directory of the repository; the
-  repository root is ``"."``.
+- ``Constants`` reads names assigned exactly once at module level (ORM models use it), and
+  ``Folder`` (env and paths detectors, SPEC §3.4, §3.5) adds paths: ``/`` joins,
+  ``Path(...)``, ``os.path.join/dirname/abspath``, ``str(...)``, ``.parent``,
+  ``.parents[n]``, ``.resolve()``. ``__file__`` is the file's repo-relative path, so
+  ``Path(__file__).parents[1]`` is a directory of the repository; the root is ``"."``.
 - The Alembic walker reads the names of its scopes and adds %-formatting, ``str.format``,
   ``str.join`` and name wrappers (``op.f``, ``sa.text``).
 """
@@ -214,8 +214,9 @@ def folder(module: Module, path: str) -> Folder:
     return module.folders[path]
 
 
-class Folder(Evaluator[None]):
-    """Evaluates expressions of one module to the strings they build (see the module doc)."""
+class Constants(Evaluator[None]):
+    """Folds expressions of one module whose names are those assigned exactly once at module
+    level (``__file__`` is the module's path); ORM models read their table names with it."""
 
     def __init__(self, module: Module, path: str) -> None:
         self.path = path
@@ -289,6 +290,10 @@ class Folder(Evaluator[None]):
     def _text(self, node: ast.expr) -> str | None:
         folded = self.fold(node)
         return None if isinstance(folded, str) else folded[0]
+
+
+class Folder(Constants):
+    """Module constants and paths, for the env and paths detectors (see the module doc)."""
 
     def is_module(self, node: ast.expr, dotted: str) -> bool:
         """Does ``node`` name the module ``dotted`` (``os``, ``os.path``), aliases included?"""
