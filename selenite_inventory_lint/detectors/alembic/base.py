@@ -35,6 +35,14 @@ _NAME_WRAPPERS = frozenset({"f", "quoted_name", "conv", "text"})
 
 
 class _Base(Evaluator[_Scope]):
+    """The walker's common ground: positions, records and their comparison keys, name lookup,
+    and string folding (the shared evaluator, with the walker's scopes as its names).
+
+    The walker is one class built in layers, one module per concern: ``_Base`` → ``ops``
+    (operations → changes) → ``targets`` (indirect calls, dispatch) → ``core`` (execute, Core
+    and ORM calls) → ``walker.Analyzer`` (statements).
+    """
+
     def __init__(
         self,
         tree: ast.Module,

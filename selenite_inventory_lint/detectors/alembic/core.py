@@ -39,6 +39,8 @@ _BIND_NAMES = frozenset({"bind", "conn", "connection", "engine"})
 
 
 class _CoreCalls(_Targets):
+    """Statements handed to execute, and Core/ORM calls that change the schema or rows."""
+
     def _execute(self, call: ast.Call, scope: _Scope, state: _State, batch: _Batch | None) -> None:
         params = _args(call, ("statement",))
         statement = params.get("statement")

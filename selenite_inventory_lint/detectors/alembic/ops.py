@@ -26,6 +26,8 @@ from selenite_inventory_lint.model import Change, Problem
 
 
 class _Operations(_Base):
+    """One ``_<method>`` per op method of ``OP_METHODS`` (``_execute`` is in ``core``)."""
+
     def _type(self, expr: ast.expr | None, scope: _Scope) -> str | None:
         if expr is None:
             return None

@@ -7,6 +7,7 @@ import ast
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from selenite_inventory_lint.detectors.python.evaluate import NOT_LITERAL
 from selenite_inventory_lint.model import Change, Problem
 
 CODE = "MIG301"
@@ -15,7 +16,7 @@ CODE = "MIG301"
 SOURCE = "alembic"
 
 
-_NOT_LITERAL = "it is not a literal string"
+_NOT_LITERAL = NOT_LITERAL  # the evaluator's word for a value it cannot fold
 
 
 _MAX_ALTERNATIVES = 16

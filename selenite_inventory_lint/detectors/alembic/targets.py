@@ -48,6 +48,8 @@ _OP_READS = frozenset({"get_bind", "get_context", "f", "inline_literal"})
 
 
 class _Targets(_Operations):
+    """Resolves what a called expression stands for and hands the call to its handler."""
+
     def _indirect(self, node: ast.expr, scope: _Scope, state: _State) -> None:
         what = (
             "a batch operation object"

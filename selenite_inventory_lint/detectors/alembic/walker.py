@@ -43,6 +43,8 @@ _MAX_HELPER_DEPTH = 8
 
 
 class Analyzer(_CoreCalls):
+    """Walks the module code Alembic runs on import, then each upgrade(), into ``_Item``s."""
+
     def run(self) -> list[_Item]:
         module = _State(fn="<module>")
         # Alembic imports the revision: module-level code and decorators run with upgrade().
