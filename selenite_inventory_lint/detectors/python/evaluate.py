@@ -246,13 +246,6 @@ class Constants(Evaluator[None]):
         except RecursionError:
             return None
 
-    def name(self, name: str) -> str | None:
-        try:
-            folded = self._name(name, 1)
-        except RecursionError:
-            return None
-        return None if isinstance(folded, str) else folded[0]
-
     # Nodes are cached, and not limited in depth: ``prime`` folds children first, and a
     # RecursionError on a deep tree that was not primed makes the value unknown.
     def fold(self, node: ast.expr, env: None = None, depth: int = 0) -> Folded:
