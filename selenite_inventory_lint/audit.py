@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from selenite_inventory_lint import __version__, globs
 from selenite_inventory_lint.config import Config
-from selenite_inventory_lint.detectors import DetectContext
+from selenite_inventory_lint.detectors import DetectContext, named
 from selenite_inventory_lint.inventory.coverage import Coverage
 from selenite_inventory_lint.inventory.parse import Inventory
 from selenite_inventory_lint.model import Change, Entry, FileChange, Problem, RunResult
@@ -36,8 +36,6 @@ from selenite_inventory_lint.pipeline.review import review
 from selenite_inventory_lint.rules import AUDIT_CODES
 from selenite_inventory_lint.schema import Schema
 
-MIGRATION_SOURCES = frozenset({"alembic", "sql"})
-SNAPSHOT_SOURCES = frozenset({"sqlite_schema"})
 REFERENCE_KINDS = frozenset({"path", "env", "config_file", "database"})
 Progress = Callable[[int, int], None]
 # (needles, git pathspecs) → needle → paths holding it (``Snapshot.grep``).
@@ -85,10 +83,11 @@ def survey(changeset: ChangeSet, ctx: DetectContext, progress: Progress | None =
     """Everything at HEAD: the replayed schema, the models, every reference."""
     files = [f for f in changeset.files if f.loaded]
     detection = detect(claimed(files, ctx), changeset.snapshot, ctx, progress=progress)
-    migrations = _in_order(c for c in detection.changes if c.source in MIGRATION_SOURCES)
+    migration_sources, snapshot_sources = named("migrations"), named("schema_snapshots")
+    migrations = _in_order(c for c in detection.changes if c.source in migration_sources)
     migrated = Schema().apply_all(migrations)
     schema = Schema().apply_all(migrations)
-    snapshots = sorted({c.path for c in detection.changes if c.source in SNAPSHOT_SOURCES})
+    snapshots = sorted({c.path for c in detection.changes if c.source in snapshot_sources})
     if snapshots:  # the newest snapshot: the last by name, as dated dumps sort
         newest = _in_order(c for c in detection.changes if c.path == snapshots[-1])
         schema.merge(Schema().apply_all(newest))

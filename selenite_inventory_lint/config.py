@@ -24,19 +24,16 @@ DIALECTS = ("sqlite", "postgres", "mysql")
 COLUMN_POLICIES = ("added", "table", "all")
 SECTION_KINDS: tuple[SectionKind | None, ...] = ("schema", "paths", "configuration", None)
 
-# Per-detector path globs (SPEC §6 `sources`). A key left out keeps the detector's default.
-SOURCE_KEYS = (
-    "alembic",
-    "sql",
-    "schema_snapshots",
-    "rollback_sql",
-    "python",
-    "env_files",
-    "javascript",
-    "yaml_env",
-    "shell",
-    "models",
-)
+# `sources:` keys that are not a detector's: `models`, the SQLAlchemy models `audit` reads.
+# Every detector declares its own keys in its spec (``detectors.DetectorSpec.source_keys``).
+EXTRA_SOURCE_KEYS = ("models",)
+
+
+def _source_keys() -> tuple[str, ...]:
+    from selenite_inventory_lint.detectors import source_keys
+
+    return tuple(sorted({*source_keys(), *EXTRA_SOURCE_KEYS}))
+
 
 DEFAULT_EXCLUDE = (
     "tests/",
@@ -164,9 +161,10 @@ def parse_config(data: object, source: str, lines: Mapping[str, int] | None = No
             kwargs[key] = sections
         elif key == "sources":
             sources: dict[str, tuple[str, ...]] = {}
+            source_names = _source_keys()  # the detectors' specs, read only when `sources:` is set
             for name, globs in v.mapping(key, value).items():
-                if name not in SOURCE_KEYS:
-                    raise v.fail(f"sources.{name}", _unknown(name, SOURCE_KEYS))
+                if name not in source_names:
+                    raise v.fail(f"sources.{name}", _unknown(name, source_names))
                 sources[name] = v.strings(f"sources.{name}", globs)
             kwargs[key] = sources
         elif key == "severity":

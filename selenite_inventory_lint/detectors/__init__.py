@@ -1,18 +1,67 @@
-"""Detectors: (old text, new text) of one file → data-bearing ``Change`` records (SPEC §3).
+"""Detectors: (old text, new text) of one file → data-bearing ``Change`` records.
 
-The registry is explicit (STYLE §3): a new detector is one module plus one line in
-``DETECTORS``. Detector modules import their parsers (sqlglot, yaml, ...) inside functions, so
-deciding from paths alone stays cheap on the pre-commit path.
+Each detector module declares what it is in one ``SPEC`` (a ``DetectorSpec``): its name (the
+``Change.source`` of everything it finds), its role, its keys under ``sources:``, whether it
+may run in a worker process, which operations must be idempotent, and whether it reads a
+revision history. The pipeline, ``audit``, the rules and the configuration ask the spec; no
+module tests a detector's name. The registry, ``MODULES``, maps names to modules and imports
+them lazily; detector modules import their parsers (sqlglot, yaml, ...) inside functions, so
+deciding from paths alone (``sources.py``) stays cheap on the pre-commit path. A new detector
+is one module with its ``SPEC`` and ``DETECTOR``, one line in ``MODULES`` (and its path claim
+in ``sources.py``), and its tests (docs/development.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import importlib
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Literal, Protocol
 
 from selenite_inventory_lint.config import Config
-from selenite_inventory_lint.model import DetectorResult, FileChange, FileStatus
+from selenite_inventory_lint.model import (
+    DetectorResult,
+    FileChange,
+    FileStatus,
+    Revision,
+    Source,
+)
+
+# migrations: forward changes applied in order (``audit`` replays them into a schema);
+# schema_snapshots: a description of the database, compared old → new (the newest one is the
+# schema ``audit`` merges); references: code and config that refer to data by name;
+# files: files that are data themselves.
+Role = Literal["migrations", "schema_snapshots", "references", "files"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DetectorSpec:
+    """What a detector is and can do, declared by its module as ``SPEC``."""
+
+    name: Source
+    role: Role
+    # Its keys under `sources:` in the configuration (globs of the files it reads).
+    source_keys: tuple[str, ...]
+    # It reads nothing but the file and the context's facts (never ``ctx.head``), so it may
+    # run in a forked worker process (``parallel.py``).
+    self_contained: bool
+    # Operations MIG107 asks an existence guard of, when idempotence is the policy.
+    idempotent_ops: tuple[str, ...] = ()
+    # Reads a revision's identity (id and parents) from its text: the detector keeps a
+    # revision history (heads, order, unknown parents: MIG201, MIG203, "earlier in the
+    # same change").
+    revisions: Callable[[str, str], Revision | None] | None = None
+
+
+# The registry: name → module, in the order their changes are reported for the same line.
+MODULES: Mapping[Source, str] = {
+    "alembic": "selenite_inventory_lint.detectors.alembic",
+    "sql": "selenite_inventory_lint.detectors.sql",
+    "schema_snapshot": "selenite_inventory_lint.detectors.sqlite_schema",
+    "env": "selenite_inventory_lint.detectors.env",
+    "paths": "selenite_inventory_lint.detectors.paths",
+    "config_files": "selenite_inventory_lint.detectors.config_files",
+}
 
 
 class HeadFiles(Protocol):
@@ -41,7 +90,7 @@ class DetectContext:
 
 
 class Detector(Protocol):
-    name: str
+    name: Source
 
     def claims(self, path: str, ctx: DetectContext) -> bool:
         """Decide from the path alone whether this detector reads the file."""
@@ -52,18 +101,36 @@ class Detector(Protocol):
         ...
 
 
-# Detectors that read nothing but the file and the context's facts (never ``ctx.head``), so
-# that they may run in a forked worker process (``parallel.py``).
-SELF_CONTAINED = frozenset({"alembic", "env", "paths", "config_files"})
+def spec(name: Source) -> DetectorSpec:
+    """The spec of the detector called ``name`` (imports its module)."""
+    found: DetectorSpec = importlib.import_module(MODULES[name]).SPEC
+    return found
+
+
+def spec_of(source: str) -> DetectorSpec | None:
+    """The spec of the detector that reports changes with ``source``; None for another source
+    (``audit``'s survey of a whole repository)."""
+    for name in MODULES:
+        if name == source:
+            return spec(name)
+    return None
+
+
+def specs() -> tuple[DetectorSpec, ...]:
+    """Every detector's spec, in the registry's order."""
+    return tuple(spec(name) for name in MODULES)
+
+
+def named(role: Role) -> frozenset[Source]:
+    """Names (= change sources) of the detectors with ``role``."""
+    return frozenset(s.name for s in specs() if s.role == role)
+
+
+def source_keys() -> frozenset[str]:
+    """Every detector's keys under `sources:`."""
+    return frozenset(key for s in specs() for key in s.source_keys)
 
 
 def registry() -> tuple[Detector, ...]:
     """Every detector, in the order their changes are reported for the same line."""
-    from selenite_inventory_lint.detectors.alembic import DETECTOR as ALEMBIC
-    from selenite_inventory_lint.detectors.config_files import DETECTOR as CONFIG_FILES
-    from selenite_inventory_lint.detectors.env import DETECTOR as ENV
-    from selenite_inventory_lint.detectors.paths import DETECTOR as PATHS
-    from selenite_inventory_lint.detectors.sql import DETECTOR as SQL
-    from selenite_inventory_lint.detectors.sqlite_schema import DETECTOR as SQLITE_SCHEMA
-
-    return (ALEMBIC, SQL, SQLITE_SCHEMA, ENV, PATHS, CONFIG_FILES)
+    return tuple(importlib.import_module(module).DETECTOR for module in MODULES.values())

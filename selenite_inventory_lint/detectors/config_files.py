@@ -11,11 +11,12 @@ never read, so binary and oversized files are handled like any other.
 from __future__ import annotations
 
 import posixpath
+from typing import Final
 
-from selenite_inventory_lint.detectors import DetectContext, sources
+from selenite_inventory_lint.detectors import DetectContext, DetectorSpec, sources
 from selenite_inventory_lint.model import Change, DetectorResult, FileChange, Kind
 
-SOURCE = "config_files"
+SOURCE: Final = "config_files"
 DATABASE_SUFFIXES = frozenset({".db", ".sqlite", ".sqlite3", ".db3"})
 
 
@@ -46,3 +47,6 @@ class ConfigFilesDetector:
 
 
 DETECTOR = ConfigFilesDetector()
+
+# Its globs are the `config_files` key, not a `sources:` key.
+SPEC = DetectorSpec(name="config_files", role="files", source_keys=(), self_contained=True)

@@ -20,14 +20,15 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
+from typing import Final
 
-from selenite_inventory_lint.detectors import DetectContext, sources
+from selenite_inventory_lint.detectors import DetectContext, DetectorSpec, sources
 from selenite_inventory_lint.detectors import python as py
 from selenite_inventory_lint.detectors.env import DEFAULT_SOURCES
 from selenite_inventory_lint.detectors.references import Ref, first_refs, reference_changes
 from selenite_inventory_lint.model import DetectorResult, FileChange
 
-SOURCE = "paths"
+SOURCE: Final = "paths"
 # Expressions that may fold to a path; names are not references (their definition is).
 _PATHISH = (ast.Constant, ast.JoinedStr, ast.BinOp, ast.Call, ast.Attribute, ast.Subscript)
 
@@ -113,3 +114,5 @@ class PathsDetector:
 
 
 DETECTOR = PathsDetector()
+
+SPEC = DetectorSpec(name="paths", role="references", source_keys=("python",), self_contained=True)

@@ -13,6 +13,7 @@ from typing import Literal
 
 from selenite_inventory_lint import globs
 from selenite_inventory_lint.detectors import DetectContext
+from selenite_inventory_lint.model import Source
 
 ALEMBIC_SOURCES = ("**/alembic/versions/*.py",)
 SQL_SOURCES = ("*.sql",)
@@ -117,16 +118,16 @@ def is_plan_path(path: str, folder: str) -> bool:
 
 
 # Detector name → its claim, in the registry's order.
-CLAIMS: dict[str, Callable[[str, DetectContext], bool]] = {
+CLAIMS: dict[Source, Callable[[str, DetectContext], bool]] = {
     "alembic": alembic,
     "sql": sql,
-    "sqlite_schema": sqlite_schema,
+    "schema_snapshot": sqlite_schema,
     "env": env,
     "paths": python,
     "config_files": config_file,
 }
 
 
-def claimants(path: str, ctx: DetectContext) -> tuple[str, ...]:
+def claimants(path: str, ctx: DetectContext) -> tuple[Source, ...]:
     """Names of the detectors that read ``path``, in the registry's order."""
     return tuple(name for name, claim in CLAIMS.items() if claim(path, ctx))

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from selenite_inventory_lint.detectors import DetectContext, sources
+from selenite_inventory_lint.detectors import DetectContext, DetectorSpec, sources
 from selenite_inventory_lint.model import Change, DetectorResult, FileChange, Problem
 
 CODE = "MIG301"
@@ -1510,3 +1510,13 @@ def _prior_schema(path: str, ctx: DetectContext) -> Schema:
 
 
 DETECTOR = SqlDetector()
+
+# It reads earlier migrations of the same folder from the head side (the schema before a
+# rebuild), so it stays in the main process.
+SPEC = DetectorSpec(
+    name="sql",
+    role="migrations",
+    source_keys=("sql", "rollback_sql"),
+    self_contained=False,
+    idempotent_ops=("create_table", "create_index"),
+)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
-from selenite_inventory_lint.detectors import DetectContext, sources
+from selenite_inventory_lint.detectors import DetectContext, DetectorSpec, sources
 from selenite_inventory_lint.detectors.sql import (
     ColumnSpec,
     IndexSpec,
@@ -25,7 +25,7 @@ from selenite_inventory_lint.detectors.sql import (
 )
 from selenite_inventory_lint.model import Change, DetectorResult, FileChange, Problem
 
-SOURCE = "schema_snapshot"
+SOURCE: Final = "schema_snapshot"
 CODE = "MIG301"
 BLOB_SUFFIXES = sources.SQLITE_SUFFIXES
 DEFAULT_BLOBS = sources.SQLITE_BLOBS
@@ -343,7 +343,7 @@ def load(
 class SqliteSchemaDetector:
     """Schema snapshots: ``.sql`` dumps and ``.db``/``.sqlite`` files (SPEC §3.3)."""
 
-    name = "sqlite_schema"
+    name = "schema_snapshot"
 
     def claims(self, path: str, ctx: DetectContext) -> bool:
         return sources.sqlite_schema(path, ctx)
@@ -395,3 +395,12 @@ def _previous(path: str, ctx: DetectContext) -> tuple[Schema, tuple[Problem, ...
 
 
 DETECTOR = SqliteSchemaDetector()
+
+# A snapshot describes a database, it does not run: idempotence is not its to keep. It reads
+# neighbouring snapshots from the head side, so it stays in the main process.
+SPEC = DetectorSpec(
+    name="schema_snapshot",
+    role="schema_snapshots",
+    source_keys=("schema_snapshots",),
+    self_contained=False,
+)

@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING
 from selenite_inventory_lint import globs
 from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.detectors import DetectContext, Detector, registry
-from selenite_inventory_lint.model import Change, DetectorResult, FileChange, Problem, Revision
+from selenite_inventory_lint.model import (
+    Change,
+    DetectorResult,
+    FileChange,
+    Problem,
+    Revision,
+    Source,
+)
 from selenite_inventory_lint.pipeline.history import head_revisions, topological
 from selenite_inventory_lint.pipeline.inputs import INVENTORY_NAME, Snapshot
 from selenite_inventory_lint.pipeline.trust import CONFIG_FILES
@@ -40,7 +47,7 @@ def claimed(
     detector modules are imported only when a file is claimed."""
     from selenite_inventory_lint.detectors.sources import claimants
 
-    names: list[tuple[FileChange, tuple[str, ...]]] = []
+    names: list[tuple[FileChange, tuple[Source, ...]]] = []
     for fc in files:
         if globs.match_any(ctx.config.exclude, fc.path):
             continue
@@ -93,16 +100,19 @@ def detect(
 
     ``progress(done, total)`` is called after each file, for long audits.
     """
-    from selenite_inventory_lint.detectors import SELF_CONTAINED
+    from selenite_inventory_lint.detectors import spec, specs
     from selenite_inventory_lint.parallel import map_items
     from selenite_inventory_lint.rules.context import EditedMigration
 
     changes: list[Change] = []
     problems: list[Problem] = []
     edited: list[EditedMigration] = []
-    alembic_touched = False
+    # The detector that keeps a revision history, when the change touched its files.
+    history: Detector | None = None
     # Revisions the detector read from the head side's text, not to be parsed again.
     known: dict[str, Revision | None] = {}
+
+    self_contained = {s.name for s in specs() if s.self_contained}
 
     def run_detectors(item: tuple[FileChange, Sequence[Detector]]) -> list[DetectorResult]:
         return [detector.detect(item[0], ctx) for detector in item[1]]
@@ -110,7 +120,7 @@ def detect(
     every = map_items(
         work,
         run_detectors,
-        movable=lambda item: all(d.name in SELF_CONTAINED for d in item[1]),
+        movable=lambda item: all(d.name in self_contained for d in item[1]),
         weight=lambda item: len(item[0].new_bytes or b"") + len(item[0].old_bytes or b""),
         progress=progress,
     )
@@ -118,8 +128,8 @@ def detect(
         for detector, result in zip(detectors, results, strict=True):
             changes.extend(result.changes)
             problems.extend(result.problems)
-            if detector.name == "alembic":
-                alembic_touched = True
+            if spec(detector.name).revisions is not None:
+                history = detector
                 if fc.status != "deleted" and fc.new_text is not None:
                     known[fc.path] = result.revision
             if result.edited:
@@ -133,9 +143,8 @@ def detect(
                     )
                 )
     revisions: tuple[Revision, ...] = ()
-    if alembic_touched:
-        alembic = next(d for d in registry() if d.name == "alembic")
-        revisions = head_revisions(snapshot, ctx, alembic, known)
+    if history is not None:
+        revisions = head_revisions(snapshot, ctx, history, known)
     # Time order of migrations (SPEC §4 "earlier in the same change"): Alembic revisions in
     # graph order, every other file after them in path order.
     sequence = {rev.path: i for i, rev in enumerate(topological(revisions))}

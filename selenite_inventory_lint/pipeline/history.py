@@ -56,14 +56,17 @@ def topological(revisions: Iterable[Revision]) -> list[Revision]:
 def head_revisions(
     snapshot: Snapshot,
     ctx: DetectContext,
-    alembic: Detector,
+    detector: Detector,
     known: Mapping[str, Revision | None] | None = None,
 ) -> tuple[Revision, ...]:
-    """Every revision on the head side; ``known`` holds those the detector already read."""
-    from selenite_inventory_lint.detectors.alembic import read_revision
+    """Every revision of ``detector`` (one whose spec reads revisions) on the head side;
+    ``known`` holds those it already read."""
+    from selenite_inventory_lint.detectors import spec
 
+    read_revision = spec(detector.name).revisions
+    assert read_revision is not None, detector.name
     known = known or {}
-    paths = [p for p in snapshot.paths() if alembic.claims(p, ctx)]
+    paths = [p for p in snapshot.paths() if detector.claims(p, ctx)]
     found = {p: known[p] for p in paths if p in known}
     for path, data in snapshot.read_many([p for p in paths if p not in known]).items():
         found[path] = read_revision(path, decode(data))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from selenite_inventory_lint.config import Config
-from selenite_inventory_lint.detectors import DetectContext, registry
+from selenite_inventory_lint.detectors import DetectContext, registry, spec
 from selenite_inventory_lint.errors import FatalError
 from selenite_inventory_lint.model import FileChange, Problem
 from selenite_inventory_lint.pipeline.history import head_revisions
@@ -148,8 +148,12 @@ def plan_source(
             if name.strip("/") in names:
                 return True
             if revisions is None:
-                alembic = next(d for d in registry() if d.name == "alembic")
-                revisions = {r.revision for r in head_revisions(snapshot, ctx, alembic)}
+                revisions = {
+                    r.revision
+                    for d in registry()
+                    if spec(d.name).revisions is not None
+                    for r in head_revisions(snapshot, ctx, d)
+                }
             return name in revisions
 
         return _exists

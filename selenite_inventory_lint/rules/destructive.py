@@ -266,11 +266,6 @@ def _backfill(change: Change, ctx: RuleContext) -> bool:
     )
 
 
-# Schema snapshots describe a database, they do not run: idempotence is not theirs to keep.
-_IDEMPOTENT_OPS = {"alembic": ("create_table", "add_column", "create_index"), "schema_snapshot": ()}
-_IDEMPOTENT_OPS_SQL = ("create_table", "create_index")
-
-
 def non_idempotent_ddl(ctx: RuleContext) -> Iterator[Hit]:
     """
     ## What
@@ -298,8 +293,12 @@ def non_idempotent_ddl(ctx: RuleContext) -> Iterator[Hit]:
     `get_columns()`, `get_indexes()`, `has_table()`, or a helper listed in
     `guard_functions`), or use `IF NOT EXISTS` in SQL.
     """
+    from selenite_inventory_lint.detectors import spec_of
+
     for change in ctx.ordered:
-        ops = _IDEMPOTENT_OPS.get(change.source, _IDEMPOTENT_OPS_SQL)
+        # Each detector says which of its operations must be idempotent.
+        found = spec_of(change.source)
+        ops = found.idempotent_ops if found is not None else ()
         if change.guarded or change.operation not in ops or change.action != "added":
             continue
         if change.operation == "create_table" and change.kind != "table":

@@ -23,7 +23,7 @@ ignored.
 
 from __future__ import annotations
 
-from selenite_inventory_lint.detectors import DetectContext, sources
+from selenite_inventory_lint.detectors import DetectContext, DetectorSpec, sources
 from selenite_inventory_lint.model import DetectorResult, FileChange, Revision
 
 # The parts (ini, revisions, facts, the walker and its operations) are imported when a file
@@ -72,3 +72,13 @@ def version_dirs_from_ini(ini_path: str, ini_text: str) -> tuple[str, ...]:
     from selenite_inventory_lint.detectors.alembic.ini import version_dirs_from_ini as read
 
     return read(ini_path, ini_text)
+
+
+SPEC = DetectorSpec(
+    name="alembic",
+    role="migrations",
+    source_keys=("alembic",),
+    self_contained=True,
+    idempotent_ops=("create_table", "add_column", "create_index"),
+    revisions=read_revision,
+)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Final
 
 from selenite_inventory_lint.detectors.python.evaluate import NOT_LITERAL
 from selenite_inventory_lint.model import Change, Problem
@@ -13,7 +14,7 @@ from selenite_inventory_lint.model import Change, Problem
 CODE = "MIG301"
 
 
-SOURCE = "alembic"
+SOURCE: Final = "alembic"
 
 
 _NOT_LITERAL = NOT_LITERAL  # the evaluator's word for a value it cannot fold

@@ -30,9 +30,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Final
 
 from selenite_inventory_lint import globs
-from selenite_inventory_lint.detectors import DetectContext, sources
+from selenite_inventory_lint.detectors import DetectContext, DetectorSpec, sources
 from selenite_inventory_lint.detectors.references import (
     Ref,
     Unreadable,
@@ -41,7 +42,7 @@ from selenite_inventory_lint.detectors.references import (
 )
 from selenite_inventory_lint.model import DetectorResult, FileChange, Problem
 
-SOURCE = "env"
+SOURCE: Final = "env"
 CODE = "INV303"
 
 DEFAULT_SOURCES = sources.ENV_SOURCES
@@ -316,3 +317,11 @@ def scan(style: str, path: str, text: str, roots: Sequence[str] = ()) -> list[Re
 
         refs = shell_refs(text)
     return [ref for ref in refs if _NAME.match(ref.name)]
+
+
+SPEC = DetectorSpec(
+    name="env",
+    role="references",
+    source_keys=tuple(DEFAULT_SOURCES),
+    self_contained=True,
+)
