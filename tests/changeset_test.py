@@ -11,18 +11,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from selenite_inventory_lint.changeset import (
-    INDEX,
-    WORKTREE,
-    ChangeSet,
-    Snapshot,
-    commit_all,
-    find_root,
-    init_repo,
-    open_changeset,
-)
+from selenite_inventory_lint.changeset import ChangeSet, open_changeset
+from selenite_inventory_lint.commands.demo import commit_all, init_repo
 from selenite_inventory_lint.errors import FatalError
+from selenite_inventory_lint.git import find_root
 from selenite_inventory_lint.model import FileChange
+from selenite_inventory_lint.snapshot import INDEX, WORKTREE, Snapshot
 
 if TYPE_CHECKING:  # fixtures come from conftest; importing it at runtime is fragile
     from conftest import GitRepo, MakeRepo
