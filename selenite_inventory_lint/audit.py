@@ -32,6 +32,7 @@ from selenite_inventory_lint.pipeline import (
     path_roots,
     read_inventory,
 )
+from selenite_inventory_lint.pipeline.review import review
 from selenite_inventory_lint.rules import AUDIT_CODES
 from selenite_inventory_lint.schema import Schema
 
@@ -267,13 +268,15 @@ def run_audit(
     texts[inventory_path] = inventory_text
     only = frozenset(code for code in AUDIT_CODES if selection.allows(code))
     changes, findings = judge(rule_ctx, selection=selection, texts=texts, old_texts={}, only=only)
-    return RunResult(
-        tool_version=__version__,
-        base=None,
-        head=changeset.head,
-        inventory=inventory_path,
-        changes=changes,
-        findings=findings,
-        inventory_text=inventory_text,
-        inventory_sections=tuple(sorted(config.sections.items())),
+    return review(
+        RunResult(
+            tool_version=__version__,
+            base=None,
+            head=changeset.head,
+            inventory=inventory_path,
+            changes=changes,
+            findings=findings,
+            inventory_text=inventory_text,
+            inventory_sections=tuple(sorted(config.sections.items())),
+        )
     )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from selenite_inventory_lint import __version__
 from selenite_inventory_lint.errors import EXIT_ERROR, FatalError
@@ -205,9 +207,28 @@ def _dispatch(argv: Sequence[str] | None) -> int:
     return code
 
 
+@contextlib.contextmanager
+def few_collections() -> Iterator[None]:
+    """The garbage collector's tuning, at the edge of the process (the core never sets it).
+
+    Parsing thousands of files allocates millions of short-lived objects; with the default
+    thresholds the garbage collector ran hundreds of full collections over everything alive
+    (imported modules, the change set), a third of a large audit's time. That heap is frozen
+    (it lives through the run anyway) and young objects are collected less often."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(10_000, *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        return _dispatch(argv)
+        with few_collections():
+            return _dispatch(argv)
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else EXIT_ERROR
     except FatalError as exc:

@@ -191,6 +191,28 @@ class IntroducedPlan:
     barred: bool = False
 
 
+Segment = tuple[Literal["text", "code"], str]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Checklist:
+    """The inventory's own "Required Updates" section: intro paragraphs and checklist items."""
+
+    heading: str
+    intro: tuple[tuple[Segment, ...], ...]
+    items: tuple[tuple[Segment, ...], ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Suggestion:
+    """The inventory patch ``--fix`` would make: a unified diff adding a stub per undocumented
+    object ("" if none), and the objects no stub could be written for (kind, name, reason)."""
+
+    patch: str
+    stubs: int
+    skipped: tuple[tuple[str, str, str], ...] = ()
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RunResult:
     """Everything a report needs; reports are functions of this record alone."""
@@ -207,6 +229,9 @@ class RunResult:
     # check did.
     inventory_sections: tuple[tuple[str, SectionKind | None], ...] = ()
     introduced_plans: tuple[IntroducedPlan, ...] = ()
+    # What a reviewer is offered, computed before any report renders (``pipeline/review.py``).
+    suggestion: Suggestion | None = None
+    checklist: Checklist | None = None
 
     @property
     def errors(self) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from selenite_inventory_lint.detectors import python as py
 from selenite_inventory_lint.model import Problem
 
 _COLUMN_CALLS = frozenset({"Column", "mapped_column"})
@@ -35,21 +36,20 @@ def _callee(node: ast.expr) -> str:
     return ""
 
 
-def _literal(node: ast.expr | None) -> str | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    return None
+def _literal(node: ast.expr | None, names: py.Constants) -> str | None:
+    """The string ``node`` builds from literals and module constants (the shared evaluator)."""
+    return None if node is None else names.value(node)
 
 
-def _column_name(call: ast.Call, default: str | None) -> str | None:
+def _column_name(call: ast.Call, default: str | None, names: py.Constants) -> str | None:
     """``Column("name", ...)`` names the column; otherwise the attribute does."""
     if call.args:
-        named = _literal(call.args[0])
+        named = _literal(call.args[0], names)
         if named is not None:
             return named
     for keyword in call.keywords:
         if keyword.arg == "name":
-            return _literal(keyword.value) or default
+            return _literal(keyword.value, names) or default
     return default
 
 
@@ -61,7 +61,7 @@ def _is_mapped(annotation: ast.expr | None) -> bool:
     return False
 
 
-def _class_columns(node: ast.ClassDef) -> dict[str, int]:
+def _class_columns(node: ast.ClassDef, names: py.Constants) -> dict[str, int]:
     columns: dict[str, int] = {}
     for stmt in node.body:
         target: ast.expr | None = None
@@ -75,7 +75,7 @@ def _class_columns(node: ast.ClassDef) -> dict[str, int]:
             continue
         attribute = target.id
         if isinstance(value, ast.Call) and _callee(value) in _COLUMN_CALLS:
-            name = _column_name(value, attribute)
+            name = _column_name(value, attribute, names)
             if name is not None:
                 columns[name] = stmt.lineno
         elif value is None and _is_mapped(annotation):
@@ -83,17 +83,17 @@ def _class_columns(node: ast.ClassDef) -> dict[str, int]:
     return columns
 
 
-def _table_call(call: ast.Call, path: str) -> DeclaredTable | None:
+def _table_call(call: ast.Call, path: str, names: py.Constants) -> DeclaredTable | None:
     """``Table("name", metadata, Column("c", ...), ...)``."""
     if _callee(call) != "Table" or not call.args:
         return None
-    name = _literal(call.args[0])
+    name = _literal(call.args[0], names)
     if name is None:
         return None
     columns = {}
     for arg in call.args[1:]:
         if isinstance(arg, ast.Call) and _callee(arg) in _COLUMN_CALLS:
-            column = _column_name(arg, None)
+            column = _column_name(arg, None, names)
             if column is not None:
                 columns[column] = arg.lineno
     return DeclaredTable(name=name.lower(), path=path, line=call.lineno, columns=columns)
@@ -122,11 +122,12 @@ def declared_tables(path: str, text: str) -> tuple[tuple[DeclaredTable, ...], tu
         return (), (
             Problem(code="INV303", path=path, line=line, message=f"cannot parse {path}: {exc}"),
         )
+    names = py.Constants(py.Module(tree), path)
     classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
     tables: list[DeclaredTable] = []
     for node in tree.body:
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-            table = _table_call(node.value, path)
+            table = _table_call(node.value, path, names)
             if table is not None:
                 tables.append(table)
             continue
@@ -134,11 +135,11 @@ def declared_tables(path: str, text: str) -> tuple[tuple[DeclaredTable, ...], tu
             continue
         explicit = _class_value(node, "__table__")
         if isinstance(explicit, ast.Call):
-            table = _table_call(explicit, path)
+            table = _table_call(explicit, path, names)
             if table is not None:
                 tables.append(table)
             continue
-        name = _literal(_class_value(node, "__tablename__"))
+        name = _literal(_class_value(node, "__tablename__"), names)
         if name is None:
             continue
         columns: dict[str, int] = {}
@@ -150,10 +151,10 @@ def declared_tables(path: str, text: str) -> tuple[tuple[DeclaredTable, ...], tu
             if base is None or base.name in seen:
                 continue
             seen.add(base.name)
-            for column, line in _class_columns(base).items():
+            for column, line in _class_columns(base, names).items():
                 columns.setdefault(column, line)
             pending.extend(b.id for b in base.bases if isinstance(b, ast.Name))
-        columns.update(_class_columns(node))
+        columns.update(_class_columns(node, names))
         tables.append(
             DeclaredTable(name=name.lower(), path=path, line=node.lineno, columns=columns)
         )

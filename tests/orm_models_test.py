@@ -108,3 +108,20 @@ def test_a_file_that_does_not_parse_is_one_problem_not_a_crash() -> None:
     tables, problems = declared_tables("app/models.py", "class User(Base:\n    pass\n")
     assert tables == ()
     assert [(p.code, p.path, p.line) for p in problems] == [("INV303", "app/models.py", 1)]
+
+
+def test_names_built_from_module_constants_are_read_like_every_other_detector() -> None:
+    assert _tables(
+        """
+        PREFIX = "app_"
+        EMAIL = "email_address"
+
+        class User(Base):
+            __tablename__ = f"{PREFIX}users"
+            id = Column(Integer, primary_key=True)
+            email = Column(EMAIL, String(255))
+
+        events = Table(PREFIX + "events", metadata, Column("id", Integer))
+        unknown = Table(f"{PREFIX!r}x", metadata)
+        """
+    ) == {"app_users": {"id": 7, "email_address": 8}, "app_events": {"id": 10}}

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import posixpath
 import stat
 import sys
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from selenite_inventory_lint.commands.audit import audit_wants, progress_bar
 from selenite_inventory_lint.commands.output import refuse_git_dir, write_atomically
+from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.errors import EXIT_OK, FatalError
-from selenite_inventory_lint.pipeline import INVENTORY_NAME
+from selenite_inventory_lint.pipeline import INVENTORY_NAME, ChangeSet, Selection, decode
 
 
 def run(args: argparse.Namespace) -> int:
@@ -19,7 +23,6 @@ def run(args: argparse.Namespace) -> int:
     from selenite_inventory_lint.changeset import open_tree
     from selenite_inventory_lint.config import load_config
     from selenite_inventory_lint.git import find_root, git_dirs
-    from selenite_inventory_lint.inventory.template import first_inventory
 
     root = find_root(Path(args.repo))
     config = load_config(root, Path(args.config) if args.config else None)
@@ -54,6 +57,39 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return EXIT_OK
+
+
+def first_inventory(
+    changeset: ChangeSet,
+    config: Config,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[str, dict[str, int]]:
+    """The text of a first inventory for the repository, and how many entries of each kind:
+    the skeleton, audited, with a stub entry for each object `audit` asks for."""
+    from selenite_inventory_lint.audit import run_audit
+    from selenite_inventory_lint.inventory import template
+    from selenite_inventory_lint.inventory.fix import fix_text
+
+    snapshot = changeset.snapshot
+    inis = [p for p in snapshot.paths() if posixpath.basename(p) == "alembic.ini"]
+    databases = template.sqlite_databases((ini, decode(snapshot.read(ini) or b"")) for ini in inis)
+    text = template.skeleton(config)
+    audited = (
+        config
+        if config.path_roots is not None
+        else replace(config, path_roots=template.DEFAULT_DATA_ROOTS)
+    )
+    result = run_audit(
+        changeset,
+        audited,
+        selection=Selection(select=("INV10",)),
+        progress=progress,
+        inventory_override=(config.inventory or INVENTORY_NAME, text),
+    )
+    fixed = fix_text(text, result.findings, sections=config.sections)
+    document = template.with_databases(fixed.new, databases)
+    return document, template.counts(databases, (stub.kind for stub in fixed.stubs))
 
 
 def _lexically_inside(target: Path, root: Path) -> bool:

@@ -2,7 +2,7 @@
 
 Every expression that builds a path — a string literal, ``Path(...)``, ``/`` and ``+`` joins,
 ``os.path.join``, ``str(...)``, f-strings whose parts all resolve — is folded with the module's
-constants (``_python.Folder``), so ``STORAGE_ROOT / "thumbnails"`` with
+constants (``python.Folder``), so ``STORAGE_ROOT / "thumbnails"`` with
 ``STORAGE_ROOT = PROJECT_ROOT / "storage"`` and ``PROJECT_ROOT = Path(__file__).parents[2]``
 is ``storage/thumbnails``. The outermost expression that folds is the reference; when it does
 not fold (``MEDIA / f"{user}.mp3"``) the parts inside it are tried, so ``MEDIA`` still counts and
@@ -22,7 +22,7 @@ import ast
 from collections.abc import Sequence
 
 from selenite_inventory_lint.detectors import DetectContext, sources
-from selenite_inventory_lint.detectors import _python as py
+from selenite_inventory_lint.detectors import python as py
 from selenite_inventory_lint.detectors.env import DEFAULT_SOURCES
 from selenite_inventory_lint.detectors.references import Ref, first_refs, reference_changes
 from selenite_inventory_lint.model import DetectorResult, FileChange
@@ -41,7 +41,7 @@ def path_refs(path: str, text: str, roots: Sequence[str]) -> list[Ref] | None:
         return []
     if not under_root(path, roots) and not any(_last(root) in text for root in roots):
         return []  # a path under a root spells the root's name somewhere in its module
-    folder = module.folder(path)
+    folder = py.folder(module, path)
     folder.prime()
     # A node is looked at only when no enclosing expression folded (that one is the reference)
     # and it is not inside an f-string that did not (ignored, never guessed).

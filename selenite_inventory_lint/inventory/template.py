@@ -1,20 +1,19 @@
-"""`init`: a first inventory in the reference layout, listing everything `audit` would ask for.
+"""The text of a first inventory, in the reference layout (pure: text in, text out).
 
 The document starts as the reference's skeleton (title, invariants, empty Database, Storage
-Paths and Configuration & State sections, required updates, rollback expectations); the
-repository is audited against it, and ``--fix``'s stub insertion adds one `TODO: describe`
-entry per finding — so `init` followed by `audit` leaves exactly the placeholders (INV301).
+Paths and Configuration & State sections, required updates, rollback expectations);
+``commands/init.py`` audits the repository against it and ``--fix``'s stub insertion adds one
+`TODO: describe` entry per finding — so `init` followed by `audit` leaves exactly the
+placeholders (INV301).
 """
 
 from __future__ import annotations
 
 import configparser
 import posixpath
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Iterable
 
 from selenite_inventory_lint.config import Config
-from selenite_inventory_lint.pipeline import INVENTORY_NAME, ChangeSet, Selection, Snapshot, decode
 
 # Where a repository without an inventory keeps data, by common convention; used by `init`
 # for storage-path detection unless `path_roots` is configured (SPEC §3.5).
@@ -64,13 +63,14 @@ _COUNTED = {
 }
 
 
-def sqlite_databases(snapshot: Snapshot) -> list[str]:
-    """Database files named by ``sqlalchemy.url = sqlite:///relative.db`` in alembic.ini files."""
+def sqlite_databases(inis: Iterable[tuple[str, str]]) -> list[str]:
+    """Database files named by ``sqlalchemy.url = sqlite:///relative.db`` in alembic.ini files,
+    given as (path, text)."""
     found: list[str] = []
-    for ini in (p for p in snapshot.paths() if posixpath.basename(p) == "alembic.ini"):
+    for ini, text in inis:
         parser = configparser.ConfigParser(interpolation=None)
         try:
-            parser.read_string(decode(snapshot.read(ini) or b""))
+            parser.read_string(text)
         except configparser.Error:
             continue
         for section in parser.sections():
@@ -87,7 +87,7 @@ def skeleton(config: Config) -> str:
     return _HEAD.format(dialect=_DIALECT.get(config.dialect, config.dialect))
 
 
-def _with_databases(text: str, databases: list[str]) -> str:
+def with_databases(text: str, databases: list[str]) -> str:
     """The database files, as the reference records them, right under the schema heading."""
     if not databases:
         return text
@@ -100,34 +100,12 @@ def _with_databases(text: str, databases: list[str]) -> str:
     return f"{heading}\n## Database{title}{newline}{lines}\n{body}"
 
 
-def first_inventory(
-    changeset: ChangeSet,
-    config: Config,
-    *,
-    progress: Callable[[int, int], None] | None = None,
-) -> tuple[str, dict[str, int]]:
-    """The text of a first inventory for the repository, and how many entries of each kind."""
-    from selenite_inventory_lint.audit import run_audit
-    from selenite_inventory_lint.inventory.fix import fix_text
-
-    databases = sqlite_databases(changeset.snapshot)
-    text = skeleton(config)
-    audited = (
-        config if config.path_roots is not None else replace(config, path_roots=DEFAULT_DATA_ROOTS)
-    )
-    result = run_audit(
-        changeset,
-        audited,
-        selection=Selection(select=("INV10",)),
-        progress=progress,
-        inventory_override=(config.inventory or INVENTORY_NAME, text),
-    )
-    fixed = fix_text(text, result.findings, sections=config.sections)
-    document = _with_databases(fixed.new, databases)
-    counts: dict[str, int] = {}
+def counts(databases: list[str], stub_kinds: Iterable[str]) -> dict[str, int]:
+    """How many entries of each kind a first inventory lists, in words."""
+    found: dict[str, int] = {}
     if databases:
-        counts[_COUNTED["database"]] = len(databases)
-    for stub in fixed.stubs:
-        label = _COUNTED.get(stub.kind, stub.kind)
-        counts[label] = counts.get(label, 0) + 1
-    return document, counts
+        found[_COUNTED["database"]] = len(databases)
+    for kind in stub_kinds:
+        label = _COUNTED.get(kind, kind)
+        found[label] = found.get(label, 0) + 1
+    return found

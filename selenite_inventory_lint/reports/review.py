@@ -1,36 +1,32 @@
-"""What a reviewer reads, computed once for the ``markdown`` and ``html`` reports (SPEC §5).
+"""What a reviewer reads, selected once for the ``markdown`` and ``html`` reports.
 
 The verdict, the data-bearing changes, the destructive operations with their plan status, the
-suggested inventory patch (``inventory/fix.py`` as a unified diff) and the inventory's own
-"Required Updates" checklist. Both formats render this record, so they cannot disagree.
+suggested inventory patch and the inventory's own "Required Updates" checklist (both computed
+by the pipeline's review stage, ``pipeline/review.py``). Both formats render this record, so
+they cannot disagree; neither computes anything.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
-from selenite_inventory_lint.model import Finding, ReportedChange, RunResult
+from selenite_inventory_lint.model import (
+    Checklist,
+    Finding,
+    ReportedChange,
+    RunResult,
+    Segment,
+    Suggestion,
+)
 from selenite_inventory_lint.reports import escape_char
 from selenite_inventory_lint.rules import DESTRUCTIVE
 
-# SPEC §4: the operations a data plan approves (MIG107/MIG109 are warnings about DDL).
-SCHEMA_KINDS = frozenset({"table", "column", "index"})
-_REQUIRED = re.compile(r"\brequired\s+updates?\b", re.IGNORECASE)
+__all__ = ["Checklist", "Review", "Segment", "build", "json_text", "plural", "verdict", "visible"]
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
-
-Segment = tuple[Literal["text", "code"], str]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Checklist:
-    heading: str
-    intro: tuple[tuple[Segment, ...], ...]
-    items: tuple[tuple[Segment, ...], ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -83,76 +79,18 @@ def verdict(result: RunResult) -> str:
     return f"Inventory check {state}: {counts}{tail}."
 
 
-def _segments(children: Sequence[object]) -> tuple[Segment, ...]:
-    from markdown_it.token import Token
-
-    out: list[Segment] = []
-    for token in children:
-        assert isinstance(token, Token)
-        if token.type == "code_inline":
-            out.append(("code", token.content))
-        elif token.type in ("text", "text_special", "html_inline"):
-            out.append(("text", token.content))
-        elif token.type in ("softbreak", "hardbreak"):
-            out.append(("text", " "))
-        elif token.children:
-            out.extend(_segments(token.children))
-    merged: list[Segment] = []
-    for kind, text in out:
-        if merged and kind == "text" and merged[-1][0] == "text":
-            merged[-1] = ("text", merged[-1][1] + text)
-        elif text:
-            merged.append((kind, text))
-    return tuple(merged)
-
-
-def checklist(result: RunResult) -> Checklist | None:
-    """The inventory's "Required Updates" section as intro paragraphs and checklist items."""
-    from markdown_it import MarkdownIt
-
-    from selenite_inventory_lint.inventory.fix import split_lines
-    from selenite_inventory_lint.inventory.parse import parse_inventory
-
-    inventory = parse_inventory(
-        result.inventory_text, result.inventory, dict(result.inventory_sections)
-    )
-    section = next((s for s in inventory.sections if _REQUIRED.search(s.heading)), None)
-    if section is None:
-        return None
-    lines = [line.rstrip("\r\n") for line in split_lines(result.inventory_text)]
-    body = "\n".join(lines[section.line : section.end_line])
-    intro: list[tuple[Segment, ...]] = []
-    items: list[tuple[Segment, ...]] = []
-    depth = 0
-    for token in MarkdownIt("commonmark").parse(body):
-        if token.type == "list_item_open":
-            depth += 1
-        elif token.type == "list_item_close":
-            depth -= 1
-        elif token.type == "inline" and token.children is not None:
-            (items if depth else intro).append(_segments(token.children))
-    if not items and not intro:
-        return None
-    return Checklist(heading=section.heading, intro=tuple(intro), items=tuple(items))
-
-
 def build(result: RunResult) -> Review:
-    from selenite_inventory_lint.inventory.fix import fix_text, unified_diff
-
-    fixed = fix_text(
-        result.inventory_text.removeprefix("\ufeff"),
-        result.findings,
-        sections=dict(result.inventory_sections),
-    )
-    schema_changed = any(r.change.kind in SCHEMA_KINDS for r in result.changes)
+    """The reviewer's view of ``result``: a selection, no computation (the patch and the
+    checklist were computed by the pipeline's review stage)."""
+    suggestion = result.suggestion or Suggestion(patch="", stubs=0)
     return Review(
         result=result,
         changes=result.changes,
         destructive=tuple(f for f in result.findings if f.code in DESTRUCTIVE or f.covered_by_plan),
         findings=result.findings,
         covered=sum(1 for f in result.findings if f.covered_by_plan),
-        patch=unified_diff(fixed.old, fixed.new, result.inventory) if fixed.changed else "",
-        stubs=len(fixed.stubs),
-        skipped=tuple((s.object_kind, s.object_name, s.reason) for s in fixed.skipped),
-        checklist=checklist(result) if schema_changed else None,
+        patch=suggestion.patch,
+        stubs=suggestion.stubs,
+        skipped=suggestion.skipped,
+        checklist=result.checklist,
     )

@@ -16,6 +16,7 @@ Python words syntax errors differently from one version to the next, so the deta
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import json
 import re
@@ -29,6 +30,7 @@ import pytest
 
 from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.detectors import DetectContext, alembic, sql
+from selenite_inventory_lint.detectors import python as py
 from selenite_inventory_lint.detectors.alembic import (
     DETECTOR,
     read_revision,
@@ -418,6 +420,45 @@ def test_dynamic_sql_is_mig301(statement: str, why: str, sql_calls: list[dict[st
     assert problem.message.startswith("cannot analyze dynamic SQL in op.execute(): ")
     assert why in problem.message
     assert (problem.line, problem.column) == (10, 5)
+
+
+F_STRING_NAMES = 'NAME = "users"\nPREFIX = "old_"\nCOUNT = 3\n'
+
+
+@pytest.mark.parametrize(
+    ("statement", "folded"),
+    [
+        ('f"DROP TABLE {NAME}"', "DROP TABLE users"),
+        ('f"DROP TABLE {NAME!s}"', "DROP TABLE users"),
+        ('f"DROP TABLE {PREFIX + NAME}"', "DROP TABLE old_users"),
+        ("f\"DROP TABLE {f'{PREFIX}{NAME}'}\"", "DROP TABLE old_users"),
+        ('f"DROP TABLE {NAME!r}"', None),
+        ('f"DROP TABLE {NAME:>8}"', None),
+        ('f"DROP TABLE {pick()}"', None),
+        ('f"DROP TABLE {COUNT}"', None),
+    ],
+)
+def test_f_string_sql_folds_exactly_when_every_part_does(
+    statement: str, folded: str | None, sql_calls: list[dict[str, Any]]
+) -> None:
+    result = _detect(_revision_text(f"op.execute({statement})", head=F_STRING_NAMES))
+    if folded is None:
+        assert sql_calls == []
+        (problem,) = result.problems
+        assert problem.message.endswith("it is an f-string; write literal SQL or add a data plan")
+    else:
+        assert result.problems == ()
+        assert [call["sql"] for call in sql_calls] == [folded]
+    # The env and paths detectors read the same f-string the same way: one evaluator.
+    tree = ast.parse(f"{F_STRING_NAMES}VALUE = {statement}\n")
+    assign = tree.body[-1]
+    assert isinstance(assign, ast.Assign)
+    assert py.Folder(py.Module(tree), PATH).value(assign.value) == folded
+
+
+def test_f_string_table_name_of_literal_parts_is_the_table() -> None:
+    text = _revision_text('op.drop_table(f"{PREFIX}{NAME}")', head=F_STRING_NAMES)
+    assert _names(_detect(text)) == [("table", "old_users", "dropped")]
 
 
 def test_dynamic_sql_that_only_reads_is_not_reported(sql_calls: list[dict[str, Any]]) -> None:

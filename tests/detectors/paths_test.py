@@ -17,7 +17,7 @@ from env_test import ROOTS, as_json, change, names, source_of
 
 from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.detectors import DetectContext
-from selenite_inventory_lint.detectors import _python as py
+from selenite_inventory_lint.detectors import python as py
 from selenite_inventory_lint.detectors.paths import DETECTOR, path_refs
 
 FIXTURES = Path(__file__).parent / "fixtures" / "paths"

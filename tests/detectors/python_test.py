@@ -1,4 +1,4 @@
-"""Folding Python expressions to the strings they build (``detectors/_python.py``)."""
+"""Folding Python expressions to the strings they build (``detectors/python/``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import ast
 
 import pytest
 
-from selenite_inventory_lint.detectors import _python as py
+from selenite_inventory_lint.detectors import python as py
 
 MODULE = "backend/app/config.py"
 HEADER = """\
@@ -105,8 +105,9 @@ def test_values_longer_than_any_path_are_unknown() -> None:
     assert fold(" + ".join(['"abcdefghij"'] * 102)) == "abcdefghij" * 102
 
 
-def test_deep_expression_without_priming_is_unknown_not_a_crash() -> None:
-    chain = " + ".join(['"a"'] * 1500)
+@pytest.mark.parametrize("operator", [" + ", " / "])
+def test_deep_expression_without_priming_is_unknown_not_a_crash(operator: str) -> None:
+    chain = operator.join(['"a"'] * 1500)
     tree = ast.parse(f"X = {chain}\n")
     assign = tree.body[0]
     assert isinstance(assign, ast.Assign)
@@ -145,3 +146,22 @@ def test_walk_skips_docstrings_and_bare_strings() -> None:
 )
 def test_storage_path(value: str, module: str, expected: str | None) -> None:
     assert py.storage_path(value, module, ("storage/",)) == expected
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("\"a\" + f\"b{'c'}\" + 'd'", ("abcd", 1)),
+        ('\n"a"', ("a", 2)),
+        ('f"{x}"', "it is an f-string"),
+        ("x", "'x' is not a literal string"),
+        ('"a" + 1', "it concatenates a value that is not a literal string"),
+        ("1", "it is not a string"),
+        ("a.b", "it is not a literal string"),
+    ],
+)
+def test_the_evaluator_alone_folds_literals_and_knows_no_names(
+    expression: str, expected: py.Folded
+) -> None:
+    node = ast.parse(expression, mode="eval").body
+    assert py.Evaluator[None]().fold(node, None) == expected

@@ -22,6 +22,7 @@ from selenite_inventory_lint.model import (
     change_key,
     finding_key,
 )
+from selenite_inventory_lint.pipeline.review import review
 from selenite_inventory_lint.rules import RULES
 
 from . import budget
@@ -86,14 +87,16 @@ FINDINGS = st.builds(
     covered_by_plan=st.none() | HOSTILE,
 )
 RESULTS = st.builds(
-    lambda changes, findings, inventory, base: RunResult(
-        tool_version="0.0.0",
-        base=base,
-        head="WORKTREE",
-        inventory="DATA_INVENTORY.md",
-        changes=tuple(sorted(changes, key=lambda r: change_key(r.change))),
-        findings=tuple(sorted(findings, key=finding_key)),
-        inventory_text=inventory,
+    lambda changes, findings, inventory, base: review(
+        RunResult(
+            tool_version="0.0.0",
+            base=base,
+            head="WORKTREE",
+            inventory="DATA_INVENTORY.md",
+            changes=tuple(sorted(changes, key=lambda r: change_key(r.change))),
+            findings=tuple(sorted(findings, key=finding_key)),
+            inventory_text=inventory,
+        )
     ),
     st.lists(CHANGES, max_size=6),
     st.lists(FINDINGS, max_size=6),

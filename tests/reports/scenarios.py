@@ -24,6 +24,7 @@ from selenite_inventory_lint.model import (
     change_key,
     finding_key,
 )
+from selenite_inventory_lint.pipeline.review import review
 
 VERSION = "[VERSION]"
 REFERENCE = Path(__file__).parents[1] / "inventory" / "fixtures" / "reference.md"
@@ -100,14 +101,16 @@ def result(
     *,
     version: str = __version__,
 ) -> RunResult:
-    return RunResult(
-        tool_version=version,
-        base=BASE,
-        head=HEAD,
-        inventory="DATA_INVENTORY.md",
-        changes=tuple(sorted(changes, key=lambda r: change_key(r.change))),
-        findings=tuple(sorted(findings, key=finding_key)),
-        inventory_text=inventory_text,
+    return review(
+        RunResult(
+            tool_version=version,
+            base=BASE,
+            head=HEAD,
+            inventory="DATA_INVENTORY.md",
+            changes=tuple(sorted(changes, key=lambda r: change_key(r.change))),
+            findings=tuple(sorted(findings, key=finding_key)),
+            inventory_text=inventory_text,
+        )
     )
 
 

@@ -216,7 +216,7 @@ FORBIDDEN_ATTRIBUTES = frozenset(
     }
 )
 # tomllib.loads reads TOML text, json.loads JSON: both build only data. ``py.load`` is
-# detectors/_python.py, which parses with ``ast``.
+# detectors/python/source.py, which parses with ``ast``.
 ALLOWED = {("tomllib", "loads"), ("json", "loads"), ("json", "load"), ("py", "load")}
 # parallel.py unpickles what its own forked worker wrote to a private pipe: records the
 # worker built, never bytes from the repository.

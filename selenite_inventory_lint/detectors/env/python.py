@@ -7,7 +7,7 @@ import ast
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from selenite_inventory_lint.detectors import _python as py
+from selenite_inventory_lint.detectors import python as py
 from selenite_inventory_lint.detectors.references import Ref, Unreadable
 
 _PYTHON_WORDS = ("environ", "getenv", "BaseSettings")
@@ -19,7 +19,7 @@ def python_refs(path: str, text: str, roots: Sequence[str] = ()) -> list[Ref]:
         raise Unreadable(module.line, module.column, module.why)
     if not any(word in text for word in _PYTHON_WORDS):
         return []  # every form below names one of these words in the file itself
-    folder = module.folder(path)
+    folder = py.folder(module, path)
     refs: list[Ref] = []
     settings: dict[str, _Settings] = {}
     for node, _parent in module.nodes:

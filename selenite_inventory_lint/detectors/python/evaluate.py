@@ -1,13 +1,18 @@
-"""Python sources as data for the env and paths detectors (SPEC §3.4, §3.5). Pure.
+"""The one evaluator of Python expressions to the strings they build, without running them.
 
-``load`` turns text into a ``Module`` (cached, so the two detectors reading the same file parse
-and traverse it once) or an ``Unparsable`` saying why not. ``Folder`` evaluates expressions to
-strings the way the code would build them, without running anything: literals, f-strings whose
-parts all resolve, ``+`` and ``/`` joins, ``Path(...)``, ``os.path.join/dirname/abspath``,
-``str(...)``, ``.parent``/``.parents[n]``/``.resolve()``, and names assigned exactly once at
-module level. ``__file__`` is the file's repo-relative path, so ``Path(__file__).parents[1]``
-is a directory of the repository; the repository root is ``"."``. Anything else is ``None``:
-unknown values are never guessed.
+``Evaluator`` folds what every reader of Python shares: string literals, names (through
+``lookup``, which each reader answers from its own bindings), f-strings and ``+`` chains. A
+result is ``(text, line)``, the line of its first piece, or why the value is not known: unknown
+values are never guessed, so an f-string is known only when every part folds, with no format
+spec and no ``!r``/``!a`` conversion. Readers add their own constructs in ``extra``:
+
+- ``Constants`` reads names assigned exactly once at module level (ORM models use it), and
+  ``Folder`` (env and paths detectors, SPEC §3.4, §3.5) adds paths: ``/`` joins,
+  ``Path(...)``, ``os.path.join/dirname/abspath``, ``str(...)``, ``.parent``,
+  ``.parents[n]``, ``.resolve()``. ``__file__`` is the file's repo-relative path, so
+  ``Path(__file__).parents[1]`` is a directory of the repository; the root is ``"."``.
+- The Alembic walker reads the names of its scopes and adds %-formatting, ``str.format``,
+  ``str.join`` and name wrappers (``op.f``, ``sa.text``).
 """
 
 from __future__ import annotations
@@ -17,8 +22,9 @@ import posixpath
 import re
 from collections import deque
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from typing import Generic, TypeVar
+
+from selenite_inventory_lint.detectors.python.source import Module
 
 ROOT = "."
 # No path or variable name is longer; longer values come from hostile input and are unknown.
@@ -32,105 +38,78 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 # Characters a path segment written in code may hold; anything else is prose or a template.
 _PATH_TEXT = re.compile(r"^[A-Za-z0-9_./\-+@=,]+$")
 
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Unparsable:
-    line: int
-    column: int
-    why: str
-
-
-class Module:
-    """A parsed module whose nodes are listed once, parents first, docstrings left out.
-
-    Both detectors walk the same list and share one ``Folder`` per path, so a large file is
-    parsed and traversed once however many detectors read it.
-    """
-
-    __slots__ = ("_folders", "_global_names", "_nodes", "tree")
-
-    def __init__(self, tree: ast.Module) -> None:
-        self.tree = tree
-        self._nodes: tuple[tuple[ast.AST, ast.AST | None], ...] | None = None
-        self._global_names: frozenset[str] = frozenset()
-        self._folders: dict[str, Folder] = {}
-
-    @property
-    def nodes(self) -> tuple[tuple[ast.AST, ast.AST | None], ...]:
-        """(node, parent) pairs, listed on first use: a file no detector needs is never walked."""
-        if self._nodes is None:
-            self._nodes, self._global_names = _flatten(self.tree)
-        return self._nodes
-
-    @property
-    def global_names(self) -> frozenset[str]:
-        _ = self.nodes
-        return self._global_names
-
-    def folder(self, path: str) -> Folder:
-        if path not in self._folders:
-            self._folders[path] = Folder(self, path)
-        return self._folders[path]
+# A folded string with the line of its first piece, or why it could not be folded.
+Folded = tuple[str, int] | str
+NOT_LITERAL = "it is not a literal string"
+FSTRING = "it is an f-string"
+MAX_DEPTH = 32
+Env = TypeVar("Env")
 
 
-def _flatten(
-    tree: ast.Module,
-) -> tuple[tuple[tuple[ast.AST, ast.AST | None], ...], frozenset[str]]:
-    nodes: list[tuple[ast.AST, ast.AST | None]] = []
-    global_names: set[str] = set()
-    stack: list[tuple[ast.AST, ast.AST | None]] = [(tree, None)]
-    push, pop, append = stack.append, stack.pop, nodes.append
-    while stack:
-        node, parent = pop()
-        if isinstance(node, ast.Expr) and _is_bare_string(node):
-            continue
-        append((node, parent))
-        if isinstance(node, ast.Global):
-            global_names.update(node.names)
-        # Pushed last field first, so children come off the stack in source order.
-        for field in reversed(node._fields):
-            value = getattr(node, field, None)
-            if isinstance(value, list):
-                for item in reversed(value):
-                    if isinstance(item, ast.AST):
-                        push((item, node))
-            elif isinstance(value, ast.AST):
-                push((value, node))
-    return tuple(nodes), frozenset(global_names)
+class Evaluator(Generic[Env]):
+    """Folds expressions to strings; ``Env`` is what a reader needs to look a name up."""
 
+    def fold(self, node: ast.expr, env: Env, depth: int = 0) -> Folded:
+        if depth > MAX_DEPTH:
+            return "it is nested too deeply"
+        return self.fold_node(node, env, depth)
 
-def _is_bare_string(node: ast.AST) -> bool:
-    """Docstrings and other string-only statements: prose, never code."""
-    return (
-        isinstance(node, ast.Expr)
-        and isinstance(node.value, ast.Constant)
-        and isinstance(node.value.value, str)
-    )
+    def fold_node(self, node: ast.expr, env: Env, depth: int) -> Folded:
+        if isinstance(node, ast.Constant):
+            return (
+                (node.value, node.lineno) if isinstance(node.value, str) else "it is not a string"
+            )
+        if isinstance(node, ast.Name):
+            return self.lookup(node, env, depth)
+        if isinstance(node, ast.JoinedStr):
+            return self._fstring(node, env, depth)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            return self._concat(node, env, depth)
+        return self.extra(node, env, depth)
 
+    def lookup(self, node: ast.Name, env: Env, depth: int) -> Folded:
+        """The value of a name; readers bind names, the evaluator knows none."""
+        return f"'{node.id}' {NOT_LITERAL.removeprefix('it ')}"
 
-# Detectors read one file after another: its old and new text are all that is asked again.
-@lru_cache(maxsize=4)
-def load(text: str) -> Module | Unparsable:
-    """The parsed module, or why it has none. Callers must not mutate the tree."""
-    try:
-        return Module(ast.parse(text.removeprefix("\ufeff")))
-    except SyntaxError as exc:
-        return Unparsable(
-            line=exc.lineno or 1, column=exc.offset or 1, why=f"invalid Python syntax ({exc.msg})"
-        )
-    except ValueError as exc:  # pragma: no cover - Python < 3.12 raises this for null bytes
-        return Unparsable(line=1, column=1, why=f"invalid Python syntax ({exc})")
-    except (RecursionError, MemoryError):
-        return Unparsable(line=1, column=1, why="the file is nested too deeply to parse")
+    def extra(self, node: ast.expr, env: Env, depth: int) -> Folded:
+        """Constructs a reader adds; none here."""
+        return NOT_LITERAL
 
+    def known(self, node: ast.expr) -> bool:
+        """Is the node's value already at hand, so that a ``+`` chain stops there?"""
+        return False
 
-def final_name(node: ast.expr) -> str:
-    """``Path`` for ``Path`` and for ``pathlib.Path``; "" for anything else."""
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return ""
+    def _fstring(self, node: ast.JoinedStr, env: Env, depth: int) -> Folded:
+        parts: list[str] = []
+        for part in node.values:
+            value = part
+            if isinstance(part, ast.FormattedValue):
+                if part.format_spec is not None or part.conversion not in (-1, ord("s")):
+                    return FSTRING
+                value = part.value
+            folded = self.fold(value, env, depth + 1)
+            if isinstance(folded, str):
+                return FSTRING
+            parts.append(folded[0])
+        return "".join(parts), node.lineno
+
+    def _concat(self, node: ast.BinOp, env: Env, depth: int) -> Folded:
+        # Flattened: a long chain of literals is a loop, not a deep recursion.
+        parts: list[ast.expr] = []
+        link: ast.expr = node
+        while isinstance(link, ast.BinOp) and isinstance(link.op, ast.Add):
+            if link is not node and self.known(link):
+                break
+            parts.append(link.right)
+            link = link.left
+        parts.append(link)
+        pieces: list[tuple[str, int]] = []
+        for part in reversed(parts):
+            folded = self.fold(part, env, depth + 1)
+            if isinstance(folded, str):
+                return "it concatenates a value that is not a literal string"
+            pieces.append(folded)
+        return "".join(text for text, _ in pieces), pieces[0][1]
 
 
 def _module_bindings(module: Module) -> tuple[dict[str, ast.expr], dict[str, str]]:
@@ -228,8 +207,16 @@ def storage_path(value: str, module: str, roots: Sequence[str]) -> str | None:
     return name if any(name.startswith(root) and name != root for root in roots) else None
 
 
-class Folder:
-    """Evaluates expressions of one module to the strings they build (see the module doc)."""
+def folder(module: Module, path: str) -> Folder:
+    """The module's one ``Folder`` for ``path``, shared by every detector reading it."""
+    if path not in module.folders:
+        module.folders[path] = Folder(module, path)
+    return module.folders[path]
+
+
+class Constants(Evaluator[None]):
+    """Folds expressions of one module whose names are those assigned exactly once at module
+    level (``__file__`` is the module's path); ORM models read their table names with it."""
 
     def __init__(self, module: Module, path: str) -> None:
         self.path = path
@@ -237,10 +224,10 @@ class Folder:
         # every parsed tree to the cyclic garbage collector (a third of a large audit's time).
         self._nodes_of_module = module.nodes
         self.constants, self.imports = _module_bindings(module)
-        self._cache: dict[str, str | None] = {}
+        self._cache: dict[str, Folded] = {}
         self._busy: set[str] = set()
         # By node: the paths detector asks again for the parts of what did not fold.
-        self._nodes: dict[int, str | None] = {}
+        self._nodes: dict[int, Folded] = {}
 
     def origin(self, name: str) -> str:
         """The dotted name an imported local name stands for ("" when not imported)."""
@@ -255,25 +242,51 @@ class Folder:
 
     def value(self, node: ast.expr) -> str | None:
         try:
-            return self._eval(node)
+            return self._text(node)
         except RecursionError:
             return None
 
-    def name(self, name: str) -> str | None:
+    # Nodes are cached, and not limited in depth: ``prime`` folds children first, and a
+    # RecursionError on a deep tree that was not primed makes the value unknown.
+    def fold(self, node: ast.expr, env: None = None, depth: int = 0) -> Folded:
+        key = id(node)
+        found = self._nodes.get(key)
+        if found is None:
+            found = self.fold_node(node, env, 0)
+            if not isinstance(found, str) and len(found[0]) > MAX_VALUE:
+                found = "it is too long"
+            self._nodes[key] = found
+        return found
+
+    def known(self, node: ast.expr) -> bool:
+        return id(node) in self._nodes
+
+    def lookup(self, node: ast.Name, env: None, depth: int) -> Folded:
+        return self._name(node.id, node.lineno)
+
+    def _name(self, name: str, line: int) -> Folded:
         if name == "__file__":
-            return self.path
+            return self.path, line
         if name in self._cache:
             return self._cache[name]
         expr = self.constants.get(name)
         if expr is None or name in self._busy:
-            return None
+            return f"'{name}' {NOT_LITERAL.removeprefix('it ')}"
         self._busy.add(name)
         try:
-            result = self._eval(expr)
+            result = self.fold(expr)
         finally:
             self._busy.discard(name)
         self._cache[name] = result
         return result
+
+    def _text(self, node: ast.expr) -> str | None:
+        folded = self.fold(node)
+        return None if isinstance(folded, str) else folded[0]
+
+
+class Folder(Constants):
+    """Module constants and paths, for the env and paths detectors (see the module doc)."""
 
     def is_module(self, node: ast.expr, dotted: str) -> bool:
         """Does ``node`` name the module ``dotted`` (``os``, ``os.path``), aliases included?"""
@@ -313,44 +326,24 @@ class Folder:
         for node in nodes:
             if isinstance(node, ast.Starred):
                 return None
-            value = self._eval(node)
+            value = self._text(node)
             if value is None:
                 return None
             values.append(value)
         return values
 
-    def _eval(self, node: ast.expr) -> str | None:
-        key = id(node)
-        if key not in self._nodes:
-            value = self._fold(node)
-            self._nodes[key] = value if value is None or len(value) <= MAX_VALUE else None
-        return self._nodes[key]
+    def extra(self, node: ast.expr, env: None, depth: int) -> Folded:
+        text = self._path(node)
+        return NOT_LITERAL if text is None else (text, node.lineno)
 
-    def _fold(self, node: ast.expr) -> str | None:
-        if isinstance(node, ast.Constant):
-            return node.value if isinstance(node.value, str) else None
-        if isinstance(node, ast.Name):
-            return self.name(node.id)
-        if isinstance(node, ast.JoinedStr):
-            parts = []
-            for part in node.values:
-                if isinstance(part, ast.FormattedValue):
-                    if part.format_spec is not None or part.conversion not in (-1, ord("s")):
-                        return None
-                    value = self._eval(part.value)
-                else:
-                    value = self._eval(part)
-                if value is None:
-                    return None
-                parts.append(value)
-            return "".join(parts)
-        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Div, ast.Add)):
-            left, right = self._eval(node.left), self._eval(node.right)
+    def _path(self, node: ast.expr) -> str | None:
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            left, right = self._text(node.left), self._text(node.right)
             if left is None or right is None:
                 return None
-            return join(left, right) if isinstance(node.op, ast.Div) else left + right
+            return join(left, right)
         if isinstance(node, ast.Attribute) and node.attr == "parent":
-            base = self._eval(node.value)
+            base = self._text(node.value)
             return None if base is None else parent(base)
         if isinstance(node, ast.Subscript):
             return self._parents(node)
@@ -369,7 +362,7 @@ class Folder:
             and 0 <= index.value < 64
         ):
             return None
-        base = self._eval(target.value)
+        base = self._text(target.value)
         if base is None:
             return None
         for _ in range(index.value + 1):
@@ -389,10 +382,10 @@ class Folder:
                 result = join(result, arg)
             return result
         if isinstance(func, ast.Name) and func.id == "str" and len(node.args) == 1:
-            return self._eval(node.args[0])
+            return self._text(node.args[0])
         function = self._os_path_function(func)
         if function and len(node.args) == 1:
-            base = self._eval(node.args[0])
+            base = self._text(node.args[0])
             if base is None:
                 return None
             if function == "dirname":
@@ -400,9 +393,9 @@ class Folder:
             return base if function in _SAME_FUNCS else None
         if isinstance(func, ast.Attribute):
             if func.attr in _SAME_PATH and not node.args:
-                return self._eval(func.value)
+                return self._text(func.value)
             if func.attr == "joinpath":
-                base = self._eval(func.value)
+                base = self._text(func.value)
                 args = self._all(node.args)
                 if base is None or args is None:
                     return None

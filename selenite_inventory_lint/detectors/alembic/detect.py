@@ -1,0 +1,121 @@
+"""The file-level flow: decode, parse, compare with the old revision, walk upgrade(), and
+hand literal SQL to the SQL detector."""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+from collections.abc import Sequence
+
+from selenite_inventory_lint.detectors import DetectContext
+from selenite_inventory_lint.detectors.alembic.records import (
+    SOURCE,
+    _Item,
+    _Sql,
+)
+from selenite_inventory_lint.detectors.alembic.revisions import (
+    _code_dump,
+    _parse,
+    _problem,
+    _python_text,
+    _revision,
+    _source_text,
+)
+from selenite_inventory_lint.detectors.alembic.walker import Analyzer
+from selenite_inventory_lint.model import Change, DetectorResult, FileChange, Problem
+
+_EDIT_STATUSES = ("modified", "renamed")
+
+
+def detect(change: FileChange, ctx: DetectContext) -> DetectorResult:
+    path = change.path
+    if change.status == "deleted":
+        return DetectorResult(edited=True)
+    edit_status = change.status in _EDIT_STATUSES
+    if change.binary or change.too_large:
+        why = "it is a binary file" if change.binary else "it is larger than max_file_bytes"
+        return DetectorResult(problems=(_problem(path, 1, 1, why),), edited=edit_status)
+    text, undecoded = _python_text(change.new_bytes, change.new_text)
+    if undecoded is not None:
+        return DetectorResult(problems=(_problem(path, 1, 1, undecoded),), edited=edit_status)
+    if text is None:
+        return DetectorResult()
+    old_text, _ = _python_text(change.old_bytes, change.old_text)
+    problems: list[Problem] = []
+    if change.undecodable and text is change.new_text:
+        problems.append(_problem(path, 1, 1, "it is not valid UTF-8 (read with replacements)"))
+    tree = _parse(path, text)
+    if isinstance(tree, Problem):
+        changed = edit_status and old_text != text
+        return DetectorResult(problems=(*problems, tree), edited=changed)
+    revision = _revision(tree, path)
+    migration = revision.revision if revision else path
+
+    old_tree: ast.Module | None = None
+    if change.status in (*_EDIT_STATUSES, "copied") and old_text is not None:
+        parsed = _parse(change.old_path or path, old_text)
+        old_tree = parsed if isinstance(parsed, ast.Module) else None
+    same_id = False
+    if old_tree is not None:
+        old_revision = _revision(old_tree, path)
+        same_id = (old_revision.revision if old_revision else None) == (
+            revision.revision if revision else None
+        )
+
+    same_code = False
+    if old_tree is not None:
+        try:
+            same_code = _code_dump(old_tree) == _code_dump(tree)
+        except RecursionError:
+            same_code = old_text == text
+    edited = edit_status and not same_code
+
+    items: list[_Item] = []
+    if not (same_id and same_code):
+        items = Analyzer(tree, _source_text(text), path, migration, ctx, want_keys=same_id).run()
+    if same_id and not same_code and old_tree is not None:
+        old_source = _source_text(old_text or "")
+        old_items = Analyzer(old_tree, old_source, path, migration, ctx, want_keys=True).run()
+        items = _new_items(items, old_items)
+    changes: list[Change] = []
+    for item in items:
+        changes.extend(item.changes)
+        problems.extend(item.problems)
+        if item.sql is not None:
+            found = _analyze_sql(item.sql, path, migration, ctx.config.dialect)
+            changes.extend(found.changes)
+            problems.extend(found.problems)
+    return DetectorResult(
+        changes=tuple(changes), problems=tuple(problems), revision=revision, edited=edited
+    )
+
+
+def _analyze_sql(sql: _Sql, path: str, migration: str, dialect: str) -> DetectorResult:
+    from selenite_inventory_lint.detectors.sql import analyze_sql
+
+    return analyze_sql(
+        sql.text,
+        path=path,
+        line=sql.line,
+        dialect=dialect,
+        migration=migration,
+        source=SOURCE,
+        guarded=sql.guard is not None,
+        guard=sql.guard,
+        sequence=0,
+    )
+
+
+def _new_items(items: Sequence[_Item], old_items: Sequence[_Item]) -> list[_Item]:
+    """Items of the new upgrade() with no counterpart in the old one, as multisets (SPEC §3.1).
+
+    An item without a key (a statement too deep to compare) is always kept.
+    """
+    remaining = Counter(item.key for item in old_items)
+    kept: list[_Item] = []
+    for item in items:
+        if item.key and remaining[item.key] > 0:
+            remaining[item.key] -= 1
+        else:
+            kept.append(item)
+    return kept

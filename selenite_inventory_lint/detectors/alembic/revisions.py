@@ -1,0 +1,110 @@
+"""A revision file as CPython reads it: decoding, parsing, its revision identity, and the
+code compared across an edit."""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+
+from selenite_inventory_lint.detectors.alembic.records import CODE
+from selenite_inventory_lint.model import Problem, Revision
+
+
+def _problem(path: str, line: int, column: int, why: str) -> Problem:
+    return Problem(
+        code=CODE,
+        path=path,
+        line=line,
+        column=column,
+        message=f"cannot analyze Alembic revision: {why}",
+    )
+
+
+def _source_text(text: str) -> str:
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _parse(path: str, text: str) -> ast.Module | Problem:
+    try:
+        return ast.parse(_source_text(text), filename=path)
+    except SyntaxError as exc:
+        why = f"invalid Python syntax ({exc.msg})"
+        return _problem(path, exc.lineno or 1, exc.offset or 1, why)
+    except ValueError as exc:  # pragma: no cover - older Pythons raise ValueError on null bytes
+        return _problem(path, 1, 1, f"invalid Python syntax ({exc})")
+    except (RecursionError, MemoryError):
+        return _problem(path, 1, 1, "the file is nested too deeply to parse")
+
+
+def read_revision(path: str, text: str) -> Revision | None:
+    """``revision`` / ``down_revision`` of a revision file; None when it has no ``revision``."""
+    tree = _parse(path, text)
+    return _revision(tree, path) if isinstance(tree, ast.Module) else None
+
+
+def _revision(tree: ast.Module, path: str) -> Revision | None:
+    revision: str | None = None
+    line = 1
+    down: tuple[str, ...] = ()
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign):
+            targets, value = stmt.targets, stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            targets, value = [stmt.target], stmt.value
+        else:
+            continue
+        for target in targets:
+            if not isinstance(target, ast.Name):
+                continue
+            if target.id == "revision":
+                literal = _const_str(value)
+                revision, line = (literal, stmt.lineno) if literal else (None, 1)
+            elif target.id == "down_revision":
+                down = _down_revisions(value)
+    if revision is None:
+        return None
+    return Revision(revision=revision, down_revisions=down, path=path, line=line)
+
+
+def _const_str(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _down_revisions(node: ast.expr) -> tuple[str, ...]:
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return tuple(s for e in node.elts if (s := _const_str(e)))
+    single = _const_str(node)
+    return (single,) if single else ()
+
+
+def _code_dump(tree: ast.Module) -> str:
+    """The module's code without docstrings or positions (comments never reach the AST).
+
+    Docstrings are removed from ``tree`` in place; the analysis never looks at them.
+    """
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and _const_str(body[0].value) is not None:
+                node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree, include_attributes=False)
+
+
+def _python_text(data: bytes | None, text: str | None) -> tuple[str | None, str | None]:
+    """The source as CPython decodes it (PEP 263 coding cookie, ``tokenize.detect_encoding``),
+    or why it cannot be decoded that way. UTF-8 sources keep the change set's text."""
+    if data is None or text is None:
+        return text, None
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        return None, f"Python would not decode it ({exc.msg})"
+    if encoding in ("utf-8", "utf-8-sig"):
+        return text, None
+    try:
+        return data.decode(encoding), None
+    except (UnicodeDecodeError, LookupError):
+        return None, f"its bytes are not valid {encoding}, the encoding its coding cookie names"

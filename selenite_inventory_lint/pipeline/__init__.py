@@ -1,0 +1,142 @@
+"""Change set → detectors → changes → rules → findings → ``RunResult``, one stage a module:
+
+- ``inputs``: the change set's protocols and the inventory it is checked against;
+- ``detect``: which detectors read which files, and what they find (``history`` orders the
+  Alembic revisions in time);
+- ``judge``: rules, severities, plans, suppressions and the selection, into findings;
+- ``trust``: what a range with a base may not decide for itself (docs/security.md).
+
+Pure apart from reading the head side through the change set's ``Snapshot``. Everything that
+reaches the result is sorted by the keys in ``model.py`` (same input, same bytes).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+from selenite_inventory_lint import __version__
+from selenite_inventory_lint.config import Config
+from selenite_inventory_lint.detectors import DetectContext
+from selenite_inventory_lint.errors import FatalError
+from selenite_inventory_lint.model import FileStatus, RunResult
+from selenite_inventory_lint.pipeline.detect import (
+    Detection,
+    claimed,
+    detect,
+    settle_retirements,
+    wants,
+)
+from selenite_inventory_lint.pipeline.history import alembic_dirs
+from selenite_inventory_lint.pipeline.inputs import (
+    INVENTORY_NAME,
+    ChangeSet,
+    Snapshot,
+    decode,
+    load_inventory_text,
+    locate_inventory,
+    path_roots,
+    read_inventory,
+    read_text,
+)
+from selenite_inventory_lint.pipeline.judge import Selection, judge, judge_detection
+from selenite_inventory_lint.pipeline.trust import (
+    CONFIG_FILES,
+    Trust,
+    config_change_problem,
+    introduced_plans,
+    plan_source,
+    touches_plans,
+)
+
+if TYPE_CHECKING:
+    from selenite_inventory_lint.pipeline.trust import PlanSource
+
+__all__ = [
+    "CONFIG_FILES",
+    "INVENTORY_NAME",
+    "ChangeSet",
+    "Detection",
+    "PlanSource",
+    "Selection",
+    "Snapshot",
+    "Trust",
+    "alembic_dirs",
+    "claimed",
+    "decode",
+    "detect",
+    "judge",
+    "judge_detection",
+    "load_inventory_text",
+    "locate_inventory",
+    "path_roots",
+    "read_inventory",
+    "run",
+    "wants",
+]
+
+
+def run(
+    changeset: ChangeSet, config: Config, *, selection: Selection, trust: Trust | None = None
+) -> RunResult:
+    """The whole check of one change set (SPEC §2 to §5); ``trust`` for a range with a base."""
+    snapshot = changeset.snapshot
+    files = changeset.files
+    config_change = (
+        config_change_problem(files, snapshot) if trust and trust.config_from_base else None
+    )
+    introduced = introduced_plans(files, config) if trust else ()
+    inventory_path = locate_inventory(snapshot, config)
+    statuses: dict[str, FileStatus] = {
+        f.old_path: "deleted" for f in files if f.status == "renamed" and f.old_path
+    }
+    statuses.update({f.path: f.status for f in files})
+    ctx = DetectContext(
+        config=config,
+        alembic_dirs=alembic_dirs(files, snapshot),
+        head=snapshot,
+        statuses=statuses,
+    )
+    work = claimed([f for f in files if f.loaded], ctx)
+    inventory_file = next((f for f in files if inventory_path in (f.path, f.old_path)), None)
+    empty = RunResult(
+        tool_version=__version__,
+        base=changeset.base,
+        head=changeset.head,
+        inventory=inventory_path,
+        changes=(),
+        findings=(),
+    )
+    if (
+        not work
+        and inventory_file is None
+        and config_change is None
+        and not touches_plans(files, config)
+    ):
+        return empty  # the pre-commit fast path: nothing data-bearing, nothing parsed
+    data = inventory_file.new_bytes if inventory_file is not None else None
+    if data is None:
+        data = snapshot.read(inventory_path)
+        if data is None:
+            raise FatalError(f"cannot read the inventory '{inventory_path}'.")
+    text = load_inventory_text(data, inventory_path, config)
+    inventory = read_inventory(text, inventory_path, config)
+    ctx = dataclasses.replace(ctx, path_roots=path_roots(config, inventory))
+    detection = detect(work, snapshot, ctx)
+    detection = settle_retirements(detection, snapshot, ctx, inventory)
+    if config_change is not None:
+        detection = dataclasses.replace(detection, problems=(*detection.problems, config_change))
+    return judge_detection(
+        detection,
+        inventory,
+        text,
+        config,
+        files=files,
+        selection=selection,
+        judge_all_entries=inventory_file is not None,
+        base=changeset.base,
+        head=changeset.head,
+        read=lambda p: read_text(snapshot, p),
+        plans=plan_source(snapshot, files, config, ctx, introduced),
+        introduced=introduced,
+    )

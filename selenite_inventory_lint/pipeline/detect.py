@@ -1,0 +1,169 @@
+"""Change set → detectors → changes: which files each detector reads, running them (in worker
+processes where they are self-contained), ordering migrations in time, and settling which
+removed references retire an inventory entry."""
+
+from __future__ import annotations
+
+import dataclasses
+import posixpath
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from selenite_inventory_lint import globs
+from selenite_inventory_lint.config import Config
+from selenite_inventory_lint.detectors import DetectContext, Detector, registry
+from selenite_inventory_lint.model import Change, DetectorResult, FileChange, Problem, Revision
+from selenite_inventory_lint.pipeline.history import head_revisions, topological
+from selenite_inventory_lint.pipeline.inputs import INVENTORY_NAME, Snapshot
+from selenite_inventory_lint.pipeline.trust import CONFIG_FILES
+
+if TYPE_CHECKING:
+    from selenite_inventory_lint.inventory.parse import Inventory
+    from selenite_inventory_lint.rules.context import EditedMigration
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Detection:
+    """What the detectors found in one change set."""
+
+    changes: tuple[Change, ...]
+    problems: tuple[Problem, ...]
+    edited: tuple[EditedMigration, ...]
+    revisions: tuple[Revision, ...]
+
+
+def claimed(
+    files: Sequence[FileChange], ctx: DetectContext
+) -> list[tuple[FileChange, Sequence[Detector]]]:
+    """Each file some detector reads, with those detectors; decided from paths alone, so the
+    detector modules are imported only when a file is claimed."""
+    from selenite_inventory_lint.detectors.sources import claimants
+
+    names: list[tuple[FileChange, tuple[str, ...]]] = []
+    for fc in files:
+        if globs.match_any(ctx.config.exclude, fc.path):
+            continue
+        mine = claimants(fc.path, ctx)
+        if not mine and fc.old_path and fc.old_path != fc.path:
+            mine = claimants(fc.old_path, ctx)
+        if mine:
+            names.append((fc, mine))
+    if not names:
+        return []
+    by_name = {detector.name: detector for detector in registry()}
+    return [(fc, [by_name[name] for name in mine]) for fc, mine in names]
+
+
+def wants(config: Config) -> Callable[[str], bool]:
+    """Which changed files the change set should read, decided from paths alone.
+
+    A superset of what detectors claim: Alembic version directories are only known after
+    reading alembic.ini, so every Python file in a ``versions/`` directory is read too.
+    """
+    from selenite_inventory_lint.detectors.sources import CLAIMS, is_plan_path
+
+    ctx = DetectContext(config=config)
+    claims = tuple(CLAIMS.values())
+    inventory = config.inventory
+
+    def _wants(path: str) -> bool:
+        return (
+            posixpath.basename(path) == INVENTORY_NAME
+            or path == inventory
+            or path in CONFIG_FILES
+            or ("versions/" in path and path.endswith(".py"))
+            or is_plan_path(path, config.data_plans)
+            or (
+                any(claim(path, ctx) for claim in claims)
+                and not globs.match_any(config.exclude, path)
+            )
+        )
+
+    return _wants
+
+
+def detect(
+    work: Sequence[tuple[FileChange, Sequence[Detector]]],
+    snapshot: Snapshot,
+    ctx: DetectContext,
+    progress: Callable[[int, int], None] | None = None,
+) -> Detection:
+    """Run every claiming detector on every loaded file of the change set.
+
+    ``progress(done, total)`` is called after each file, for long audits.
+    """
+    from selenite_inventory_lint.detectors import SELF_CONTAINED
+    from selenite_inventory_lint.parallel import map_items
+    from selenite_inventory_lint.rules.context import EditedMigration
+
+    changes: list[Change] = []
+    problems: list[Problem] = []
+    edited: list[EditedMigration] = []
+    alembic_touched = False
+    # Revisions the detector read from the head side's text, not to be parsed again.
+    known: dict[str, Revision | None] = {}
+
+    def run_detectors(item: tuple[FileChange, Sequence[Detector]]) -> list[DetectorResult]:
+        return [detector.detect(item[0], ctx) for detector in item[1]]
+
+    every = map_items(
+        work,
+        run_detectors,
+        movable=lambda item: all(d.name in SELF_CONTAINED for d in item[1]),
+        weight=lambda item: len(item[0].new_bytes or b"") + len(item[0].old_bytes or b""),
+        progress=progress,
+    )
+    for (fc, detectors), results in zip(work, every, strict=True):
+        for detector, result in zip(detectors, results, strict=True):
+            changes.extend(result.changes)
+            problems.extend(result.problems)
+            if detector.name == "alembic":
+                alembic_touched = True
+                if fc.status != "deleted" and fc.new_text is not None:
+                    known[fc.path] = result.revision
+            if result.edited:
+                rev = result.revision
+                edited.append(
+                    EditedMigration(
+                        path=fc.path,
+                        name=rev.revision if rev is not None else fc.path,
+                        object_kind="revision" if rev is not None else "file",
+                        deleted=fc.status == "deleted",
+                    )
+                )
+    revisions: tuple[Revision, ...] = ()
+    if alembic_touched:
+        alembic = next(d for d in registry() if d.name == "alembic")
+        revisions = head_revisions(snapshot, ctx, alembic, known)
+    # Time order of migrations (SPEC §4 "earlier in the same change"): Alembic revisions in
+    # graph order, every other file after them in path order.
+    sequence = {rev.path: i for i, rev in enumerate(topological(revisions))}
+    offset = len(sequence)
+    for i, path in enumerate(sorted({c.path for c in changes} - sequence.keys())):
+        sequence[path] = offset + i
+    ordered = tuple(
+        dataclasses.replace(c, sequence=sequence[c.path]) if c.sequence != sequence[c.path] else c
+        for c in changes
+    )
+    return Detection(
+        changes=ordered,
+        problems=tuple(problems),
+        edited=tuple(sorted(edited, key=lambda e: e.path)),
+        revisions=revisions,
+    )
+
+
+def settle_retirements(
+    detection: Detection, snapshot: Snapshot, ctx: DetectContext, inventory: Inventory
+) -> Detection:
+    """Keep a "reference removed" candidate only when nothing at head still refers to its entry."""
+    from selenite_inventory_lint.retirement import REMOVED
+
+    if not any(c.action == "dropped" and c.operation == REMOVED for c in detection.changes):
+        return detection
+    from selenite_inventory_lint.inventory.coverage import Coverage
+    from selenite_inventory_lint.retirement import settle
+
+    changes = settle(detection.changes, snapshot, ctx, Coverage(inventory))
+    return dataclasses.replace(detection, changes=changes)

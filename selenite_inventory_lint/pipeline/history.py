@@ -1,0 +1,70 @@
+"""Alembic history at the head: the version directories alembic.ini names, every revision, and
+their graph order (parents first), which defines "earlier in the same change"."""
+
+from __future__ import annotations
+
+import heapq
+import posixpath
+from collections.abc import Iterable, Mapping, Sequence
+
+from selenite_inventory_lint.detectors import DetectContext, Detector
+from selenite_inventory_lint.model import FileChange, Revision
+from selenite_inventory_lint.pipeline.inputs import Snapshot, decode
+
+
+def alembic_dirs(files: Sequence[FileChange], snapshot: Snapshot) -> tuple[str, ...]:
+    """Version directories named by alembic.ini files — looked up only when a changed Python
+    file lives in some ``versions/`` directory, so ordinary commits never list the tree."""
+    if not any("versions/" in f.path and f.path.endswith(".py") for f in files):
+        return ()
+    from selenite_inventory_lint.detectors.alembic import version_dirs_from_ini
+
+    inis = [p for p in snapshot.paths() if posixpath.basename(p) == "alembic.ini"]
+    dirs: list[str] = []
+    for ini in inis:
+        data = snapshot.read(ini)
+        if data is not None:
+            dirs.extend(version_dirs_from_ini(ini, decode(data)))
+    return tuple(sorted(set(dirs)))
+
+
+def topological(revisions: Iterable[Revision]) -> list[Revision]:
+    """Revisions parents-first; ties broken by id so the order is deterministic."""
+    by_id = {rev.revision: rev for rev in revisions}
+    waiting = {rid: {d for d in rev.down_revisions if d in by_id} for rid, rev in by_id.items()}
+    children: dict[str, list[str]] = {rid: [] for rid in by_id}
+    for rid, parents in waiting.items():
+        for parent in parents:
+            children[parent].append(rid)
+    ready = [rid for rid, parents in waiting.items() if not parents]
+    heapq.heapify(ready)
+    order: list[Revision] = []
+    while ready:
+        rid = heapq.heappop(ready)
+        order.append(by_id[rid])
+        for child in children[rid]:
+            waiting[child].discard(rid)
+            if not waiting[child]:
+                heapq.heappush(ready, child)
+    placed = {rev.revision for rev in order}
+    order.extend(
+        sorted((r for r in by_id.values() if r.revision not in placed), key=lambda r: r.path)
+    )
+    return order
+
+
+def head_revisions(
+    snapshot: Snapshot,
+    ctx: DetectContext,
+    alembic: Detector,
+    known: Mapping[str, Revision | None] | None = None,
+) -> tuple[Revision, ...]:
+    """Every revision on the head side; ``known`` holds those the detector already read."""
+    from selenite_inventory_lint.detectors.alembic import read_revision
+
+    known = known or {}
+    paths = [p for p in snapshot.paths() if alembic.claims(p, ctx)]
+    found = {p: known[p] for p in paths if p in known}
+    for path, data in snapshot.read_many([p for p in paths if p not in known]).items():
+        found[path] = read_revision(path, decode(data))
+    return tuple(rev for _, rev in sorted(found.items()) if rev is not None)

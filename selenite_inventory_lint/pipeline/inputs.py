@@ -1,0 +1,124 @@
+"""What the pipeline reads: the change set's protocols, text decoding, and the inventory
+(located, held to the size cap, decoded, parsed) with the data roots it implies."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
+
+from selenite_inventory_lint import globs
+from selenite_inventory_lint.config import Config
+from selenite_inventory_lint.errors import FatalError
+from selenite_inventory_lint.model import FileChange
+
+if TYPE_CHECKING:
+    from selenite_inventory_lint.inventory.parse import Inventory
+
+INVENTORY_NAME = "DATA_INVENTORY.md"
+
+
+class Snapshot(Protocol):
+    """The head side of a change set: ``changeset.Snapshot`` or ``memory.MemorySnapshot``."""
+
+    def paths(self) -> tuple[str, ...]: ...
+    def exists(self, path: str) -> bool: ...
+    def read(self, path: str) -> bytes | None: ...
+    def read_many(self, paths: Sequence[str]) -> dict[str, bytes]: ...
+    def grep(
+        self, needles: Sequence[str], pathspecs: Sequence[str] = ()
+    ) -> dict[str, tuple[str, ...]]: ...
+
+
+class ChangeSet(Protocol):
+    @property
+    def base(self) -> str | None: ...
+    @property
+    def head(self) -> str: ...
+    @property
+    def files(self) -> tuple[FileChange, ...]: ...
+    @property
+    def snapshot(self) -> Snapshot: ...
+
+
+def decode(data: bytes) -> str:
+    return data.decode("utf-8-sig", errors="replace")
+
+
+def read_text(snapshot: Snapshot, path: str) -> str | None:
+    data = snapshot.read(path)
+    return None if data is None else decode(data)
+
+
+def locate_inventory(snapshot: Snapshot, config: Config) -> str:
+    """SPEC §1: config ``inventory:``, else DATA_INVENTORY.md at the root, else the shallowest."""
+    if config.inventory:
+        path = config.inventory.strip("/").removeprefix("./")
+        if not snapshot.exists(path):
+            where = f" (set in {config.source})" if config.source else ""
+            raise FatalError(
+                f"the inventory '{path}'{where} does not exist; create it or fix `inventory:`."
+            )
+        return path
+    if snapshot.exists(INVENTORY_NAME):
+        return INVENTORY_NAME
+    candidates = [p for p in snapshot.paths() if posixpath.basename(p) == INVENTORY_NAME]
+    if not candidates:
+        raise FatalError(
+            f"no {INVENTORY_NAME} found in the repository; write one "
+            "(`selenite-inventory-lint init`) or name it with `inventory:` in .inventory-lint.yaml."
+        )
+    return min(candidates, key=lambda p: (p.count("/"), p))
+
+
+def load_inventory_text(data: bytes, path: str, config: Config) -> str:
+    """The inventory's bytes as text, held to ``max_file_bytes`` like every file read."""
+    from selenite_inventory_lint.inventory.parse import decode_inventory
+
+    if len(data) > config.max_file_bytes:
+        raise FatalError(
+            f"the inventory '{path}' is {len(data)} bytes, over max_file_bytes "
+            f"({config.max_file_bytes}); split it, or raise `max_file_bytes` in the configuration."
+        )
+    text = decode_inventory(data)
+    if "\0" in text:
+        # UTF-16 without a byte order mark, or not text at all: read as UTF-8 it would
+        # silently hold no entries.
+        raise FatalError(
+            f"the inventory '{path}' is not text in a known encoding (it holds NUL bytes); "
+            "save it as UTF-8, or as UTF-16 with a byte order mark."
+        )
+    return text
+
+
+def read_inventory(text: str, path: str, config: Config) -> Inventory:
+    from selenite_inventory_lint.inventory.parse import parse_inventory
+
+    return parse_inventory(text, path, dict(config.sections))
+
+
+def path_roots(config: Config, inventory: Inventory) -> tuple[str, ...]:
+    """SPEC §3.5 data roots: config ``path_roots``, else one per top-level directory of the
+    inventory's Paths entries — the deepest directory holding all of that directory's entries,
+    which gives the spec's ``storage/``, ``logs/``, ``backend/models/`` for the reference (a
+    lone ``backend/models/`` must not make all of ``backend/`` a data root)."""
+    if config.path_roots is not None:
+        return tuple(sorted(r.strip("/").removeprefix("./") + "/" for r in config.path_roots))
+    groups: dict[str, list[str]] = {}
+    for entry in inventory.entries:
+        if entry.kind != "path":
+            continue
+        key = entry.key.strip().removeprefix("./")
+        directory = key if key.endswith("/") else posixpath.dirname(key)
+        parts: list[str] = []
+        for part in directory.strip("/").split("/"):
+            if not part or globs.is_glob(part):
+                break
+            parts.append(part)
+        if parts:
+            groups.setdefault(parts[0], []).append("/".join(parts))
+    roots = []
+    for dirs in groups.values():
+        common = posixpath.commonpath(dirs) if len(dirs) > 1 else dirs[0]
+        roots.append(common + "/")
+    return tuple(sorted(roots))
