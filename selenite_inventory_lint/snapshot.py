@@ -197,8 +197,8 @@ class Snapshot:
         result.update((needle, tuple(paths)) for needle, paths in hits.items())
         return result
 
-    # -- implementation (``read_blob``, ``read_disk``, ``on_disk`` and ``root_path`` are also
-    # the change set's, which reads both sides of a change through them) -------------------
+    # -- implementation; changeset.py reads both sides of a change through the public
+    # read_blob, read_disk, on_disk and root_path below ---------------------------------------
 
     def _list(self) -> tuple[str, ...]:
         if self.head == WORKTREE:
