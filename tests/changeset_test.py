@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
@@ -11,18 +12,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from selenite_inventory_lint.changeset import (
-    INDEX,
-    WORKTREE,
-    ChangeSet,
-    Snapshot,
-    commit_all,
-    find_root,
-    init_repo,
-    open_changeset,
-)
+import selenite_inventory_lint
+from selenite_inventory_lint.changeset import ChangeSet, open_changeset
+from selenite_inventory_lint.commands.demo import commit_all, init_repo
 from selenite_inventory_lint.errors import FatalError
+from selenite_inventory_lint.git import find_root
 from selenite_inventory_lint.model import FileChange
+from selenite_inventory_lint.snapshot import INDEX, WORKTREE, Snapshot
 
 if TYPE_CHECKING:  # fixtures come from conftest; importing it at runtime is fragile
     from conftest import GitRepo, MakeRepo
@@ -897,3 +893,43 @@ def test_sample_repository_commits_are_the_same_whatever_the_user_config(
     (broken / ".git").write_text("not a gitfile\n", encoding="utf-8")
     with pytest.raises(FatalError, match="cannot create a git repository"):
         init_repo(broken)
+
+
+def _gitpython_imports(tree: ast.Module) -> set[str]:
+    """How a module imports GitPython: "at import", "in a function" or "for typing"."""
+    found: set[str] = set()
+
+    def visit(node: ast.AST, how: str) -> None:
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            names = [node.module or ""]
+        else:
+            names = []
+        if any(name == "git" or name.startswith("git.") for name in names):
+            found.add(how)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            how = "for typing"
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            how = "in a function"
+        for child in ast.iter_child_nodes(node):
+            visit(child, how)
+
+    visit(tree, "at import")
+    return found
+
+
+def test_only_the_git_runner_imports_gitpython_and_only_to_read_a_blob() -> None:
+    # The git layer is git.py, snapshot.py and changeset.py; GitPython is loaded only when
+    # the blob reader starts, which keeps it off the pre-commit path that reads no blob.
+    package = Path(selenite_inventory_lint.__file__).parent
+    importers = {
+        (path.relative_to(package).as_posix(), how)
+        for path in sorted(package.rglob("*.py"))
+        if "demo_data" not in path.parts
+        for how in _gitpython_imports(ast.parse(path.read_text(encoding="utf-8")))
+    }
+    assert {(name, how) for name, how in importers if how != "for typing"} == {
+        ("git.py", "in a function")
+    }
+    assert {name for name, _ in importers} <= {"git.py", "snapshot.py", "changeset.py"}

@@ -69,8 +69,9 @@ def _committed_inventory(root: Path, snapshot: Snapshot, config: Config) -> None
 def run(args: argparse.Namespace) -> int:
     from selenite_inventory_lint import pipeline
     from selenite_inventory_lint.audit import run_audit
-    from selenite_inventory_lint.changeset import find_root, open_tree
+    from selenite_inventory_lint.changeset import open_tree
     from selenite_inventory_lint.config import load_config
+    from selenite_inventory_lint.git import find_root
 
     root = find_root(Path(args.repo))
     config = load_config(root, Path(args.config) if args.config else None)

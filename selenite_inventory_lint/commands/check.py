@@ -113,7 +113,7 @@ def _refuse_ci_without_base(env: Mapping[str, str]) -> None:
 
 def fix_inventory(root: Path, result: RunResult, config: Config) -> bool:
     """``--fix`` (SPEC §5): stub entries in the inventory on disk; say what changed."""
-    from selenite_inventory_lint.changeset import git_dirs
+    from selenite_inventory_lint.git import git_dirs
     from selenite_inventory_lint.inventory.fix import STUB, fix_bytes
     from selenite_inventory_lint.reports.review import plural, visible
 
@@ -182,8 +182,9 @@ def note_submodules(paths: Sequence[str]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from selenite_inventory_lint import pipeline
-    from selenite_inventory_lint.changeset import find_root, open_base, open_changeset
+    from selenite_inventory_lint.changeset import open_base, open_changeset
     from selenite_inventory_lint.config import load_config
+    from selenite_inventory_lint.git import find_root
 
     env = os.environ
     root = find_root(Path(args.repo))

@@ -7,6 +7,7 @@ an undocumented column (`users.phone`) and drops a documented table (`feedback_a
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -15,9 +16,55 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from selenite_inventory_lint.commands.output import exit_code
+from selenite_inventory_lint.errors import FatalError
+from selenite_inventory_lint.git import DISCOVERY, Git, GitError, complaint
 
 if TYPE_CHECKING:
     from importlib.abc import Traversable
+
+
+# The demo repository must build the same commits on any machine, whatever the user's git
+# identity, signing, hook or template settings.
+_SAMPLE_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Selenite Demo",
+    "GIT_AUTHOR_EMAIL": "demo@example.invalid",
+    "GIT_AUTHOR_DATE": "2026-01-01T12:00:00+00:00",
+    "GIT_COMMITTER_NAME": "Selenite Demo",
+    "GIT_COMMITTER_EMAIL": "demo@example.invalid",
+    "GIT_COMMITTER_DATE": "2026-01-01T12:00:00+00:00",
+}
+_SAMPLE_CONFIG = (
+    "commit.gpgSign=false",
+    f"core.hooksPath={os.devnull}",
+    "core.autocrlf=false",
+    "user.useConfigOnly=false",
+)
+
+
+def _sample_git(root: Path) -> Git:
+    if not root.is_dir():
+        raise FatalError(f"{root} is not a directory; create it before building a repository.")
+    options = [part for setting in _SAMPLE_CONFIG for part in ("-c", setting)]
+    return Git(root, {**DISCOVERY, **_SAMPLE_IDENTITY}, options)
+
+
+def init_repo(root: Path) -> None:
+    """Make ``root`` (an existing directory) a new repository on ``main``, for ``demo``."""
+    try:
+        _sample_git(root)("init", "--quiet", "--template=", "--initial-branch=main")
+    except GitError as exc:
+        raise FatalError(f"cannot create a git repository in {root} ({complaint(exc)}).") from exc
+
+
+def commit_all(root: Path, message: str) -> str:
+    """Stage everything in ``root`` and commit it with a fixed identity and date; the sha."""
+    runner = _sample_git(root)
+    try:
+        runner("add", "--all")
+        runner("commit", "--quiet", "--no-verify", "--allow-empty", "-m", message)
+        return runner("rev-parse", "HEAD")
+    except GitError as exc:
+        raise FatalError(f"cannot commit in {root} ({complaint(exc)}).") from exc
 
 
 def _copy_tree(source: Traversable, target: Path) -> None:
@@ -34,8 +81,6 @@ def _copy_tree(source: Traversable, target: Path) -> None:
 
 def build(root: Path) -> tuple[str, str]:
     """Create the sample repository in ``root``; return (base sha, head sha)."""
-    from selenite_inventory_lint.changeset import commit_all, init_repo
-
     data = resources.files("selenite_inventory_lint") / "demo_data"
     init_repo(root)
     _copy_tree(data / "base", root)

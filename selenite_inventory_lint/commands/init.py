@@ -20,8 +20,9 @@ from selenite_inventory_lint.pipeline import INVENTORY_NAME, ChangeSet, Selectio
 
 def run(args: argparse.Namespace) -> int:
     from selenite_inventory_lint import pipeline
-    from selenite_inventory_lint.changeset import find_root, git_dirs, open_tree
+    from selenite_inventory_lint.changeset import open_tree
     from selenite_inventory_lint.config import load_config
+    from selenite_inventory_lint.git import find_root, git_dirs
 
     root = find_root(Path(args.repo))
     config = load_config(root, Path(args.config) if args.config else None)

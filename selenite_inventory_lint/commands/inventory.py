@@ -26,7 +26,8 @@ def _load(args: argparse.Namespace) -> tuple[str, str, dict[str, SectionKind | N
         config = load_config(Path("."), explicit) if explicit else None
         sections = dict(config.sections) if config else {}
         return args.path, decode_inventory(data), sections
-    from selenite_inventory_lint.changeset import find_root, open_changeset
+    from selenite_inventory_lint.changeset import open_changeset
+    from selenite_inventory_lint.git import find_root
     from selenite_inventory_lint.pipeline import load_inventory_text, locate_inventory
 
     root = find_root(Path(args.repo))

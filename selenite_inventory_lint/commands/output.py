@@ -65,7 +65,7 @@ def _split_report(spec: str) -> tuple[str, str]:
 def write_reports(result: RunResult, args: argparse.Namespace, env: Mapping[str, str]) -> None:
     """Render the main report (stdout or --output) and every --report FMT=FILE."""
     from selenite_inventory_lint import reports
-    from selenite_inventory_lint.changeset import find_root
+    from selenite_inventory_lint.git import find_root
 
     targets = [_split_report(spec) for spec in args.report]
     main_render = reports.get(args.format)

@@ -233,9 +233,10 @@ def _execute(
 def rehearse(args: argparse.Namespace, say: Callable[[str], None] = _say) -> Rehearsal:
     """Export, copy, migrate, measure and judge."""
     from selenite_inventory_lint import pipeline
-    from selenite_inventory_lint.changeset import export_tree, find_root, open_tree
+    from selenite_inventory_lint.changeset import export_tree, open_tree
     from selenite_inventory_lint.config import load_config
     from selenite_inventory_lint.detectors.sqlite_schema import diff
+    from selenite_inventory_lint.git import find_root
     from selenite_inventory_lint.inventory.coverage import Coverage
     from selenite_inventory_lint.rehearsal import measure as measuring
     from selenite_inventory_lint.rehearsal import run as rehearsal_run
@@ -400,7 +401,7 @@ def write_log(log: Path, rehearsal: Rehearsal, date: str, root: Path | None = No
 
 
 def run(args: argparse.Namespace) -> int:
-    from selenite_inventory_lint.changeset import find_root
+    from selenite_inventory_lint.git import find_root
     from selenite_inventory_lint.rehearsal.report import render
 
     date = _date(args.date)

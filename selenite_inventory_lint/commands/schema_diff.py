@@ -73,7 +73,8 @@ def _inventory(args: argparse.Namespace) -> tuple[str, str, Config]:
         except OSError as exc:
             raise FatalError(f"cannot read the inventory {file}: {exc.strerror or exc}.") from exc
         return args.inventory, text, config or Config()
-    from selenite_inventory_lint.changeset import find_root, open_changeset
+    from selenite_inventory_lint.changeset import open_changeset
+    from selenite_inventory_lint.git import find_root
     from selenite_inventory_lint.pipeline import decode, locate_inventory
 
     root = find_root(Path(args.repo))

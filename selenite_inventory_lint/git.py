@@ -1,0 +1,208 @@
+"""Running git: the process runner, its errors, and finding the repository (SPEC §2).
+
+With ``snapshot.py`` and ``changeset.py`` this is the git layer: no other module runs git or
+imports GitPython. Plumbing commands (rev-parse, diff-index, ls-files, grep, ...) are one short
+process each, run by ``Git``; GitPython is imported only when a blob is read, by
+``Git.cat_file``: importing it costs more than everything else a pre-commit run that touches
+no data-bearing file does.
+
+Every git command runs with ``GIT_OPTIONAL_LOCKS=0`` and only plumbing that neither writes an
+index nor takes a lock: ``git commit -a`` runs its hooks while holding ``.git/index.lock``
+with ``GIT_INDEX_FILE`` pointing at a temporary index, and we must read that one.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from selenite_inventory_lint.errors import FatalError
+
+if TYPE_CHECKING:
+    import git
+
+_NO_GIT = "git is not installed or not on PATH; install git (or set GIT_PYTHON_GIT_EXECUTABLE)."
+_ARGV_CHUNK = 500
+
+# The repository is the one --repo names: a GIT_DIR or GIT_WORK_TREE inherited from the
+# caller does not redirect the discovery (every later command names both explicitly).
+DISCOVERY: dict[str, str | None] = {"GIT_DIR": None, "GIT_WORK_TREE": None}
+
+
+class GitError(Exception):
+    """A git command that exited non-zero."""
+
+    def __init__(self, status: int, stderr: str) -> None:
+        super().__init__(stderr)
+        self.status = status
+        self.stderr = stderr
+
+
+class Git:
+    """Runs git plumbing in ``cwd``, one process per command, with a fixed environment.
+
+    Output is decoded as GitPython does (UTF-8, undecodable bytes kept as surrogates) and
+    loses one trailing newline; messages are in English (``LC_ALL=C``) whatever the locale.
+    ``env`` is laid over the caller's environment; a None value removes the variable.
+    """
+
+    def __init__(
+        self,
+        cwd: Path,
+        env: Mapping[str, str | None] | None = None,
+        options: Sequence[str] = (),
+    ) -> None:
+        self.cwd = cwd
+        self.env = {k: v for k, v in (env or {}).items() if v is not None}
+        self._unset = [k for k, v in (env or {}).items() if v is None]
+        self._options = tuple(options)
+        self._executable = os.environ.get("GIT_PYTHON_GIT_EXECUTABLE") or "git"
+
+    def __call__(self, command: str, *args: str, stdin: bytes | None = None) -> str:
+        environment = {**os.environ, **self.env, "LANGUAGE": "C", "LC_ALL": "C"}
+        for name in self._unset:
+            environment.pop(name, None)
+        try:
+            done = subprocess.run(
+                (self._executable, *self._options, command, *args),
+                cwd=self.cwd,
+                env=environment,
+                stdin=subprocess.DEVNULL if stdin is None else None,
+                input=stdin,
+                capture_output=True,
+                check=False,
+            )
+        except FileNotFoundError as exc:
+            if not os.path.isdir(self.cwd):
+                raise FatalError(f"cannot run git in {self.cwd}: it does not exist.") from exc
+            raise FatalError(_NO_GIT) from exc
+        except OSError as exc:  # not executable, too many open files, ...
+            raise FatalError(f"cannot run {self._executable}: {exc.strerror or exc}.") from exc
+        if done.returncode != 0:
+            raise GitError(done.returncode, done.stderr.decode("utf-8", "surrogateescape"))
+        out = done.stdout.decode("utf-8", "surrogateescape")
+        return out[:-1] if out.endswith("\n") else out
+
+    def cat_file(self) -> git.Git:
+        """GitPython's runner for the persistent ``cat-file --batch`` readers."""
+        try:
+            import git
+        except ImportError as exc:  # pragma: no cover - GitPython refuses to load without git
+            raise FatalError(_NO_GIT) from exc
+        runner = git.Git(self.cwd)
+        runner.update_environment(**self.env)
+        return runner
+
+
+def first_line(exc: GitError) -> str:
+    """The first line git wrote to stderr."""
+    text = exc.stderr.strip()
+    return text.splitlines()[0] if text else ""
+
+
+def complaint(exc: GitError) -> str:
+    """What went wrong, for a message: git's first line, or its exit status."""
+    return first_line(exc) or f"exit status {exc.status}"
+
+
+def remedy(exc: GitError) -> str:
+    """What to do about a failed command, for a message."""
+    if "promisor remote" in exc.stderr:
+        return (
+            "this is a partial clone and the object is not in it: its promisor remote could "
+            "not be reached to fetch it. Make the remote reachable (network, credentials) or "
+            "run in a full clone (no --filter)"
+        )
+    return "check that the repository is intact and readable"
+
+
+def run(runner: Git, command: str, *args: str) -> str:
+    """The output of a command that is expected to succeed; a ``FatalError`` when it fails."""
+    try:
+        return runner(command, *args)
+    except GitError as exc:
+        raise FatalError(
+            f"git {command} failed in {runner.cwd} ({complaint(exc)}); {remedy(exc)}."
+        ) from exc
+
+
+def chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
+    """``items`` in slices short enough for one command line."""
+    for start in range(0, len(items), _ARGV_CHUNK):
+        yield items[start : start + _ARGV_CHUNK]
+
+
+def find_root(start: Path) -> Path:
+    """The top of the git work tree containing ``start``."""
+    directory = start if start.is_dir() else start.parent
+    if not directory.is_dir():
+        raise FatalError(f"{start} does not exist; pass a directory inside a git repository.")
+    try:
+        top = Git(directory, DISCOVERY)("rev-parse", "--show-toplevel")
+    except GitError as exc:
+        _refuse_dubious_ownership(exc, directory)
+        raise FatalError(
+            f"{start} is not inside a git repository's work tree; run the command from "
+            "inside one or point --repo at it."
+        ) from exc
+    return Path(top)
+
+
+def git_dirs(root: Path) -> tuple[Path, ...]:
+    """The git directories of the work tree at ``root`` (its own and, for a linked worktree,
+    the shared one), real paths: no file under them is ever written (SPEC §7)."""
+    runner, top = open_repo(root)
+    common = run(runner, "rev-parse", "--git-common-dir")
+    found = (runner.env["GIT_DIR"], os.path.join(top, common))
+    return tuple(dict.fromkeys(Path(os.path.realpath(path)) for path in found))
+
+
+def _refuse_dubious_ownership(exc: GitError, directory: Path) -> None:
+    """git ignores a repository another user owns (CVE-2022-24765): say so, not "no repository"."""
+    if "dubious ownership" not in exc.stderr:
+        return
+    # git prints the exact command, with the path spelled as it wants it.
+    advice = [line.strip() for line in exc.stderr.splitlines() if "safe.directory" in line]
+    command = advice[0] if advice else f"git config --global --add safe.directory {directory}"
+    raise FatalError(
+        f"git refuses the repository at {directory.absolute()}: detected dubious ownership "
+        f"(another user owns it). If you trust it, run `{command}` and run again."
+    ) from exc
+
+
+def open_repo(root: Path) -> tuple[Git, Path]:
+    """A runner bound to the repository of the work tree at ``root``, and its top directory."""
+    where = root.absolute()
+    if not where.is_dir():
+        raise FatalError(
+            f"{root} is not inside a git repository; run the command from inside one or "
+            "point --repo at it."
+        )
+    discover = Git(where, DISCOVERY)
+    try:
+        # One value per call: a path may contain a line break.
+        git_dir = discover("rev-parse", "--absolute-git-dir")
+        top = Path(discover("rev-parse", "--show-toplevel"))
+    except GitError as exc:
+        _refuse_dubious_ownership(exc, where)
+        try:
+            discover("rev-parse", "--git-dir")
+        except GitError:
+            raise FatalError(
+                f"{root} is not inside a git repository; run the command from inside one or "
+                "point --repo at it."
+            ) from exc
+        # A repository, but no work tree here: a bare one, or inside its git directory.
+        raise FatalError(
+            f"{root} is a bare repository or a git directory; run the command in a work "
+            "tree (or pass --base and --head from a clone)."
+        ) from exc
+    env = {"GIT_OPTIONAL_LOCKS": "0", "GIT_DIR": git_dir, "GIT_WORK_TREE": str(top)}
+    index_file = os.environ.get("GIT_INDEX_FILE")
+    if index_file:
+        # Hooks may get it relative to their working directory, ours may differ from git's.
+        env["GIT_INDEX_FILE"] = os.path.abspath(index_file)
+    return Git(top, env), top

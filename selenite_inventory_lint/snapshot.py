@@ -1,0 +1,357 @@
+"""Reading files at a commit, in the index in use or in the work tree: the ``Snapshot``.
+
+Part of the git layer (with ``git.py`` and ``changeset.py``). Listings and ``git grep`` are
+one short process each; file contents come through GitPython's persistent
+``git cat-file --batch``, one round trip per blob, started only when a blob is first read.
+Symlinks are read as their target text and never followed; in the work tree a path under a
+symlinked directory does not exist and a file is never opened through a link or a pipe.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from selenite_inventory_lint.errors import FatalError
+from selenite_inventory_lint.git import Git, GitError, chunks, complaint, remedy, run
+
+if TYPE_CHECKING:
+    import git
+
+INDEX = "INDEX"
+WORKTREE = "WORKTREE"
+# The mode git gives a submodule's entry (a gitlink): never a file.
+GITLINK = 0o160000
+# No following a symlink, no blocking on a named pipe swapped in after lstat.
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+_DRAIN_CHUNK = 1024 * 1024
+
+# A side of a file whose content was looked at: the bytes (None when the side does not
+# exist) and whether it was over the size cap (then the bytes were never read).
+Content = tuple[bytes | None, bool]
+ABSENT: Content = (None, False)
+TOO_LARGE: Content = (None, True)
+
+
+def _missing(exc: ValueError) -> bool:
+    """GitPython's answer to "<name> missing", as opposed to a reader that stopped answering."""
+    return "could not be resolved" in str(exc)
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode("ascii") if isinstance(value, bytes) else value
+
+
+def _valid_path(path: str) -> bool:
+    """A repo-relative, ``/``-separated path naming nothing outside the tree."""
+    if not path or "\n" in path or "\0" in path or path.startswith("/"):
+        return False
+    return all(part not in ("", ".", "..") for part in path.split("/"))
+
+
+def _literal(paths: Iterable[str]) -> list[str]:
+    return [f":(literal){path}" for path in paths]
+
+
+class Snapshot:
+    """The head side of a change set: a commit, the index in use, or the work tree.
+
+    ``head`` is a full commit sha, ``"INDEX"`` or ``"WORKTREE"``. Paths are repo-relative
+    and ``/``-separated; submodules are never files. Reads return a symlink's target text
+    and never follow it; in the work tree a path under a symlinked directory does not exist.
+    """
+
+    def __init__(self, runner: Git, root: Path, head: str) -> None:
+        self.head = head
+        self._git = runner
+        self._reader: git.Git | None = None
+        self._root = os.path.realpath(root)
+        self._listing: tuple[str, ...] | None = None
+        self._listed: frozenset[str] = frozenset()
+        # Commit and index: path → blob sha, filled by the one listing command.
+        self._blobs: dict[str, str] | None = None
+        self._safe_dirs: dict[str, bool] = {}
+
+    def __repr__(self) -> str:
+        return f"Snapshot(head={self.head!r})"
+
+    def close(self) -> None:
+        """Stop the persistent ``git cat-file`` processes now rather than at collection."""
+        if self._reader is not None:
+            self._reader.clear_cache()
+
+    def paths(self) -> tuple[str, ...]:
+        """Every file on the head side, sorted."""
+        if self._listing is None:
+            self._listing = self._list()
+            self._listed = frozenset(self._listing)
+        return self._listing
+
+    def exists(self, path: str) -> bool:
+        """Whether ``path`` is a file on the head side, without listing the whole tree."""
+        if not _valid_path(path):
+            return False
+        if self._listing is not None:
+            return path in self._listed
+        if self.head == WORKTREE:
+            return self.on_disk(path) and bool(self._visible([path]))
+        if self._reader is not None:
+            return self._blob_header(self._blob_name(path)) is not None
+        # One short process rather than starting the blob reader for a yes or no.
+        try:
+            return self._git("cat-file", "-t", self._blob_name(path)) == "blob"
+        except GitError as exc:
+            if "promisor remote" in exc.stderr:
+                raise FatalError(
+                    f"cannot look up {path} at {self.head} ({complaint(exc)}); {remedy(exc)}."
+                ) from exc
+            return False
+
+    def read(self, path: str) -> bytes | None:
+        """The content of ``path`` on the head side; None when it is not a file there."""
+        return self.read_many([path]).get(path)
+
+    def read_many(self, paths: Sequence[str]) -> dict[str, bytes]:
+        """The content of every given path that is a file on the head side."""
+        wanted = [path for path in dict.fromkeys(paths) if _valid_path(path)]
+        if self.head == WORKTREE:
+            if self._listing is not None:
+                wanted = [path for path in wanted if path in self._listed]
+            else:
+                visible = self._visible(wanted)
+                wanted = [path for path in wanted if path in visible]
+        found: dict[str, bytes] = {}
+        for path in wanted:
+            data = self._read(path, None)[0]
+            if data is not None:
+                found[path] = data
+        return found
+
+    def grep(
+        self, needles: Sequence[str], pathspecs: Sequence[str] = ()
+    ) -> dict[str, tuple[str, ...]]:
+        """needle → sorted paths on the head side whose content contains it (fixed string).
+
+        ``pathspecs`` are git pathspecs limiting the search. As with ``git grep``, symlinks
+        are not searched and a needle that is empty or spans lines never matches.
+        """
+        result: dict[str, tuple[str, ...]] = {needle: () for needle in needles}
+        usable = [needle for needle in result if needle and "\n" not in needle]
+        if not usable:
+            return result
+        args = ["-F", "-l", "-z", "--no-color"]
+        prefix = ""
+        if self.head == WORKTREE:
+            args.append("--untracked")
+        elif self.head == INDEX:
+            args.append("--cached")
+        # Needles go through stdin: an inventory of 100,000 entries is far more than an
+        # argument list can hold (E2BIG). `-f` drops the CR of a CRLF line end, so a needle
+        # ending in CR keeps to the argument list.
+        piped = [needle for needle in usable if not needle.endswith("\r")]
+        for needle in usable:
+            if needle.endswith("\r"):
+                args += ["-e", needle]
+        if piped:
+            args += ["-f", "-"]
+        if self.head not in (WORKTREE, INDEX):
+            args.append(self.head)
+            prefix = f"{self.head}:"
+        try:
+            output = self._git(
+                "grep",
+                *args,
+                "--",
+                *pathspecs,
+                stdin="".join(f"{needle}\n" for needle in piped).encode("utf-8", "surrogateescape"),
+            )
+        except GitError as exc:
+            if exc.status == 1:  # no match
+                return result
+            raise FatalError(
+                f"git grep failed in {self._git.cwd} ({complaint(exc)}); "
+                "check the pathspecs and that the repository is intact."
+            ) from exc
+        files = sorted(name.removeprefix(prefix) for name in output.split("\0") if name)
+        if len(usable) == 1:
+            result[usable[0]] = tuple(files)
+            return result
+        # One grep found the candidates; which needle each holds is settled on the bytes
+        # rather than with one git process per needle.
+        hits: dict[str, list[str]] = {needle: [] for needle in usable}
+        encoded = [(needle, needle.encode()) for needle in usable]
+        for path in files:
+            data = self._read(path, None)[0] or b""
+            for needle, raw in encoded:
+                if raw in data:
+                    hits[needle].append(path)
+        result.update((needle, tuple(paths)) for needle, paths in hits.items())
+        return result
+
+    # -- implementation; changeset.py reads both sides of a change through the public
+    # read_blob, read_disk, on_disk and root_path below ---------------------------------------
+
+    def _list(self) -> tuple[str, ...]:
+        if self.head == WORKTREE:
+            output = run(self._git, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+            names = {name for name in output.split("\0") if name and not name.endswith("/")}
+            # Tracked files deleted from disk and submodule directories drop out here.
+            return tuple(sorted(name for name in names if self.on_disk(name)))
+        blobs: dict[str, str] = {}
+        if self.head == INDEX:
+            for record in run(self._git, "ls-files", "-z", "-s").split("\0"):
+                if record:
+                    info, _, path = record.partition("\t")
+                    mode, sha, stage = info.split(" ")
+                    if stage == "0" and int(mode, 8) != GITLINK:
+                        blobs[path] = sha
+        else:
+            output = run(self._git, "ls-tree", "-r", "-z", "--full-tree", self.head)
+            for record in output.split("\0"):
+                if record:
+                    info, _, path = record.partition("\t")
+                    _mode, kind, sha = info.split(" ")
+                    if kind == "blob":
+                        blobs[path] = sha
+        self._blobs = blobs
+        return tuple(sorted(blobs))
+
+    def _blob_name(self, path: str) -> str:
+        if self._blobs is not None:
+            return self._blobs.get(path, "")
+        # ":0:" names stage 0 explicitly, so a path like "1:x" is not read as a stage.
+        return f":0:{path}" if self.head == INDEX else f"{self.head}:{path}"
+
+    def _blobs_reader(self) -> git.Git:
+        if self._reader is None:
+            self._reader = self._git.cat_file()
+        return self._reader
+
+    def _blob_header(self, name: str) -> tuple[str, int] | None:
+        try:
+            sha, kind, size = self._blobs_reader().get_object_header(name)
+        except ValueError as exc:
+            if _missing(exc):
+                return None
+            raise self._unreadable(name) from exc
+        except OSError as exc:
+            raise self._unreadable(name) from exc
+        # GitPython annotates str but hands back the header's bytes.
+        return (_text(sha), size) if _text(kind) == "blob" else None
+
+    def _read(self, path: str, limit: int | None) -> Content:
+        if self.head == WORKTREE:
+            return self.read_disk(path, limit)
+        return self.read_blob(self._blob_name(path), limit)
+
+    def read_blob(self, name: str, limit: int | None) -> Content:
+        """The blob ``name`` (a sha, ``rev:path`` or ``:0:path``); over ``limit`` bytes, unread."""
+        if not name:
+            return ABSENT
+        # One round trip through the persistent `cat-file --batch`: its header gives type and
+        # size before the content, and content that is not wanted is drained in chunks.
+        try:
+            _sha, kind, size, stream = self._blobs_reader().stream_object_data(name)
+            wanted = _text(kind) == "blob"
+            if wanted and (limit is None or size <= limit):
+                return stream.read(), False
+            while stream.read(_DRAIN_CHUNK):
+                pass
+        except ValueError as exc:
+            if _missing(exc):
+                return ABSENT
+            raise self._unreadable(name) from exc
+        except OSError as exc:  # the reader died: a broken pipe, not a closed stdout
+            raise self._unreadable(name) from exc
+        return TOO_LARGE if wanted else ABSENT
+
+    def _unreadable(self, name: str) -> FatalError:
+        """The blob reader stopped (it exits on a blob it cannot get): one process of its own
+        asks git for the reason."""
+        try:
+            self._git("cat-file", "-e", name)
+            reason, advice = "git cat-file stopped", "check that the repository is intact"
+        except GitError as exc:
+            reason, advice = complaint(exc), remedy(exc)
+        return FatalError(f"cannot read object {name} in {self._git.cwd} ({reason}); {advice}.")
+
+    def _visible(self, paths: Sequence[str]) -> set[str]:
+        """The paths git counts as work-tree files: tracked, or untracked and not ignored."""
+        found: set[str] = set()
+        for chunk in chunks(paths):
+            output = run(
+                self._git,
+                "ls-files",
+                "-z",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+                "--",
+                *_literal(chunk),
+            )
+            found.update(output.split("\0"))
+        return found & set(paths)
+
+    def _full_path(self, path: str) -> str | None:
+        """Absolute path of ``path`` when no directory on the way is a symlink."""
+        parent = path.rpartition("/")[0]
+        if parent:
+            safe = self._safe_dirs.get(parent)
+            if safe is None:
+                expected = os.path.join(self._root, *parent.split("/"))
+                safe = os.path.realpath(expected) == expected
+                self._safe_dirs[parent] = safe
+            if not safe:
+                return None
+        return self.root_path(path)
+
+    def root_path(self, path: str) -> str:
+        """``path`` in the work tree, whatever the directories on the way are."""
+        return os.path.join(self._root, *path.split("/"))
+
+    def on_disk(self, path: str) -> bool:
+        """Whether ``path`` is a file or a symlink in the work tree, reached through no link."""
+        full = self._full_path(path)
+        if full is None:
+            return False
+        try:
+            mode = os.lstat(full).st_mode
+        except OSError:
+            return False
+        return stat.S_ISREG(mode) or stat.S_ISLNK(mode)
+
+    def read_disk(self, path: str, limit: int | None) -> Content:
+        """``path`` in the work tree (a symlink's target text); over ``limit`` bytes, unread."""
+        full = self._full_path(path)
+        if full is None:
+            return ABSENT
+        try:
+            info = os.lstat(full)
+            if stat.S_ISLNK(info.st_mode):
+                target = os.fsencode(os.readlink(full))
+                return TOO_LARGE if limit is not None and len(target) > limit else (target, False)
+            if not stat.S_ISREG(info.st_mode):
+                return ABSENT
+            if limit is not None and info.st_size > limit:
+                return TOO_LARGE
+            with os.fdopen(os.open(full, _OPEN_FLAGS), "rb") as handle:
+                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # pragma: no cover - a race
+                    return ABSENT
+                data = handle.read(-1 if limit is None else limit + 1)
+        except OSError as exc:
+            if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP):  # pragma: no cover - a race
+                return ABSENT
+            raise FatalError(
+                f"cannot read {path} in {self._root} ({exc.strerror}); check its permissions."
+            ) from exc
+        # It may have grown since lstat.
+        return TOO_LARGE if limit is not None and len(data) > limit else (data, False)
