@@ -1,5 +1,8 @@
-"""The schema at head without a database: migrations replayed in order onto an in-memory model.
+"""The schema without a database: tables, columns and indexes built by replaying changes.
 
+One model for every reader: ``audit`` replays the migrations of the whole repository into the
+schema at head, the SQL detector replays earlier migrations to know a table's columns before a
+rebuild, and schema snapshots (dumps and SQLite files) are read into it to be compared.
 Replaying the ``Change`` records the detectors already produce keeps one reading of every
 operation (SPEC §3): what `check` judges in a diff is exactly what `audit` applies here.
 """
@@ -16,7 +19,11 @@ from selenite_inventory_lint.model import Change
 class Column:
     name: str
     type: str | None = None
+    # None where the source does not say (a model, an Alembic column without nullable=).
     nullable: bool | None = None
+    has_default: bool = False
+    primary_key: bool = False
+    unique: bool = False
     path: str = ""
     line: int = 1
     column: int = 1
@@ -27,11 +34,12 @@ class Column:
 @dataclass(slots=True, kw_only=True)
 class Table:
     name: str
+    # By name, in the table's column order.
+    columns: dict[str, Column] = field(default_factory=dict)
     path: str = ""
     line: int = 1
     column: int = 1
     migration: str | None = None
-    columns: dict[str, Column] = field(default_factory=dict)
 
     def added_later(self, column: Column) -> bool:
         """Was the column added by a later migration than the one that created the table?"""
@@ -41,9 +49,10 @@ class Table:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Index:
     name: str
-    table: str | None
+    table: str
     columns: tuple[str, ...] = ()
     unique: bool = False
+    line: int = 1
 
 
 def _split(name: str) -> tuple[str, str]:
@@ -51,33 +60,50 @@ def _split(name: str) -> tuple[str, str]:
     return table, column
 
 
+@dataclass(slots=True, kw_only=True)
 class Schema:
-    """Tables, columns and indexes, built by applying changes in time order."""
+    """Tables and indexes by name, built by applying changes in time order."""
 
-    def __init__(self) -> None:
-        self.tables: dict[str, Table] = {}
-        self.indexes: dict[str, Index] = {}
+    tables: dict[str, Table] = field(default_factory=dict)
+    indexes: dict[str, Index] = field(default_factory=dict)
+
+    def copy(self) -> Schema:
+        """A copy that changes applied to it leave this schema untouched."""
+        return Schema(
+            tables={k: replace(t, columns=dict(t.columns)) for k, t in self.tables.items()},
+            indexes=dict(self.indexes),
+        )
 
     def apply_all(self, changes: Iterable[Change]) -> Schema:
-        for change in changes:
-            self.apply(change)
-        return self
-
-    def apply(self, change: Change) -> None:
-        """Apply one change; operations on objects that are not there are ignored, as a
+        """Apply changes in order; operations on objects that are not there are ignored, as a
         guarded migration would skip them."""
-        if change.kind == "table":
-            self._table(change)
-        elif change.kind == "column":
-            self._column(change)
-        elif change.kind == "index":
-            self._index(change)
+        # A guarded CREATE of a table that exists does nothing, to its columns either.
+        skipped: str | None = None
+        for change in changes:
+            if change.kind == "table" and change.action == "added":
+                skipped = change.name if change.guarded and change.name in self.tables else None
+                if skipped is not None:
+                    continue
+            elif (
+                skipped is not None
+                and change.kind == "column"
+                and change.operation == "create_table"
+                and _split(change.name)[0] == skipped
+            ):
+                continue
+            else:
+                skipped = None
+            if change.kind == "table":
+                self._table(change)
+            elif change.kind == "column":
+                self._column(change)
+            elif change.kind == "index":
+                self._index(change)
+        return self
 
     def _table(self, change: Change) -> None:
         name = change.name
         if change.action == "added":
-            if name in self.tables and change.guarded:
-                return
             self.tables[name] = Table(
                 name=name,
                 path=change.path,
@@ -109,6 +135,8 @@ class Schema:
                 name=column_name,
                 type=change.type,
                 nullable=change.nullable,
+                has_default=bool(change.has_default),
+                unique=change.unique,
                 path=change.path,
                 line=change.line,
                 column=change.column,
@@ -121,9 +149,15 @@ class Schema:
         elif change.action == "renamed" and change.old_name:
             old_table, old_column = _split(change.old_name)
             table = self.tables.get(old_table)
-            if table is not None and old_column in table.columns:
-                column = table.columns.pop(old_column)
-                table.columns[column_name] = replace(column, name=column_name)
+            if table is not None and old_column in table.columns and old_column != column_name:
+                # In place: a dump's column order tells a rename from a drop and an add.
+                table.columns = {
+                    (column_name if k == old_column else k): (
+                        replace(c, name=column_name) if k == old_column else c
+                    )
+                    for k, c in table.columns.items()
+                    if k != column_name
+                }
         elif change.action == "altered":
             table = self.tables.get(table_name)
             current = table.columns.get(column_name) if table is not None else None
@@ -132,12 +166,19 @@ class Schema:
                     current,
                     type=change.type or current.type,
                     nullable=current.nullable if change.nullable is None else change.nullable,
+                    has_default=(
+                        current.has_default if change.has_default is None else change.has_default
+                    ),
                 )
 
     def _index(self, change: Change) -> None:
-        if change.action == "added":
+        if change.action == "added" and change.table:
             self.indexes[change.name] = Index(
-                name=change.name, table=change.table, columns=change.columns, unique=change.unique
+                name=change.name,
+                table=change.table,
+                columns=change.columns,
+                unique=change.unique,
+                line=change.line,
             )
         elif change.action == "dropped":
             self.indexes.pop(change.name, None)

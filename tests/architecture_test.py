@@ -14,7 +14,6 @@ MAX_LINES = 600
 OVERSIZED: dict[str, str] = {
     f"{NAME}.changeset": "git runner, blob reader and diff parsing: to split into git/snapshot",
     f"{NAME}.detectors.alembic": "ini, revisions, ops and types: to split into a package",
-    f"{NAME}.detectors.sql": "splitter, statements and rebuild folding: to split into a package",
     f"{NAME}.pipeline": "625 lines: gc tuning and the output stages are to move to the edges",
 }
 
