@@ -1,8 +1,15 @@
 """SQL files and literal SQL → data-bearing changes, parsed with sqlglot (SPEC §3.2).
 
-``split`` bounds the statements, ``statements`` turns each into ``Change`` records (``ddl``
-for CREATE/ALTER/DROP), ``rebuild`` folds the SQLite rebuild pattern; this module is the
-detector. Nothing here imports sqlglot until a statement is parsed.
+A file is split into statements by a small lexer (quotes, comments, dollar quoting and
+trigger bodies respected), so a statement sqlglot cannot parse becomes one MIG301 at its line
+and the rest of the file is still analysed. Each statement becomes ``Change`` records in the
+vocabulary the rules read (create_table, add_column, drop_column, rename_table, rename_column,
+alter_column, drop_table, create_index, drop_index, delete_rows, update_rows, truncate,
+insert_select); the SQLite table-rebuild pattern is then folded into one ``rebuild_table``.
+
+The package follows those steps: ``split`` bounds the statements, ``statements`` (with
+``ddl`` for CREATE/ALTER/DROP) reads each one, ``rebuild`` folds the rebuild pattern, and
+this module is the detector. Nothing here imports sqlglot until a statement is parsed.
 """
 
 from __future__ import annotations

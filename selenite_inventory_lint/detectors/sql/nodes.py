@@ -23,6 +23,8 @@ class Copy:
 
 @dataclass(slots=True)
 class Emitter:
+    """The changes of one statement, each at the statement's position unless ``at`` says."""
+
     path: str
     line: int
     column: int
@@ -102,4 +104,6 @@ def copy_of(target: str, columns: tuple[str, ...] | None, select: Any, exp: Any)
     )
 
 
+# What a statement's reader returns: the table a CREATE defines and the copy an INSERT … SELECT
+# (or CREATE TABLE … AS) makes, or why the statement cannot be analysed.
 Found = tuple[Table | None, Copy | None] | str

@@ -10,6 +10,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
+# Dialect names as configuration spells them → the names sqlglot knows.
 DIALECTS = {"sqlite": "sqlite", "postgres": "postgres", "postgresql": "postgres", "mysql": "mysql"}
 # Blanks and comments between keywords. Each alternative starts with its own character, so
 # the loop has one way to match any text and cannot backtrack into a blow-up.

@@ -1,11 +1,8 @@
-"""SQL files and literal SQL → data-bearing changes, parsed with sqlglot (SPEC §3.2).
+"""One SQL statement → ``Change`` records in the vocabulary the rules read (SPEC §3.2).
 
-A file is split into statements by a small lexer (quotes, comments, dollar quoting and
-trigger bodies respected), so a statement sqlglot cannot parse becomes one MIG301 at its line
-and the rest of the file is still analysed. Each statement becomes ``Change`` records in the
-vocabulary the rules read (create_table, add_column, drop_column, rename_table, rename_column,
-alter_column, drop_table, create_index, drop_index, delete_rows, update_rows, truncate,
-insert_select); the SQLite table-rebuild pattern is then folded into one ``rebuild_table``.
+create_table, add_column, drop_column, rename_table, rename_column, alter_column, drop_table,
+create_index, drop_index (``ddl``), delete_rows, update_rows, truncate, replace_rows and
+insert_select (here). A statement sqlglot cannot parse becomes one MIG301 at its line.
 
 Identifiers are lower-cased unless quoted; a schema qualifier (``public.t``) is dropped.
 Column types are sqlglot's neutral rendering (``VARCHAR(30)``, ``INT``), so two snapshots of
@@ -63,8 +60,6 @@ class Statement:
     table: Table | None = None
     copy: Copy | None = None
 
-
-# --- parsing -------------------------------------------------------------------------------
 
 _SQLGLOT: dict[str, Any] = {}
 
