@@ -29,17 +29,40 @@ class Column:
     column: int = 1
     # The migration that added the column; equal to its table's for columns created with it.
     migration: str | None = None
+    # Place in the table (``Table.ordered``); a rename keeps it.
+    position: int = 0
 
 
 @dataclass(slots=True, kw_only=True)
 class Table:
     name: str
-    # By name, in the table's column order.
     columns: dict[str, Column] = field(default_factory=dict)
     path: str = ""
     line: int = 1
     column: int = 1
     migration: str | None = None
+    # Columns ever added: the next one's position.
+    added: int = 0
+
+    def __post_init__(self) -> None:
+        if self.columns and not self.added:  # built whole: positions in the given order
+            self.columns = {
+                k: replace(c, position=i) for i, (k, c) in enumerate(self.columns.items())
+            }
+            self.added = len(self.columns)
+
+    def ordered(self) -> list[Column]:
+        """The columns in table order, as a dump lists them and ``SELECT *`` reads them."""
+        return sorted(self.columns.values(), key=lambda c: c.position)
+
+    def add(self, column: Column) -> None:
+        """Add (or replace) a column; a new one goes last."""
+        current = self.columns.get(column.name)
+        if current is not None:
+            self.columns[column.name] = replace(column, position=current.position)
+        else:
+            self.columns[column.name] = replace(column, position=self.added)
+            self.added += 1
 
     def added_later(self, column: Column) -> bool:
         """Was the column added by a later migration than the one that created the table?"""
@@ -131,16 +154,18 @@ class Schema:
                 return
             if column_name in table.columns and change.guarded:
                 return
-            table.columns[column_name] = Column(
-                name=column_name,
-                type=change.type,
-                nullable=change.nullable,
-                has_default=bool(change.has_default),
-                unique=change.unique,
-                path=change.path,
-                line=change.line,
-                column=change.column,
-                migration=change.migration,
+            table.add(
+                Column(
+                    name=column_name,
+                    type=change.type,
+                    nullable=change.nullable,
+                    has_default=bool(change.has_default),
+                    unique=change.unique,
+                    path=change.path,
+                    line=change.line,
+                    column=change.column,
+                    migration=change.migration,
+                )
             )
         elif change.action == "dropped":
             table = self.tables.get(table_name)
@@ -150,14 +175,9 @@ class Schema:
             old_table, old_column = _split(change.old_name)
             table = self.tables.get(old_table)
             if table is not None and old_column in table.columns and old_column != column_name:
-                # In place: a dump's column order tells a rename from a drop and an add.
-                table.columns = {
-                    (column_name if k == old_column else k): (
-                        replace(c, name=column_name) if k == old_column else c
-                    )
-                    for k, c in table.columns.items()
-                    if k != column_name
-                }
+                # Same position: a dump's column order tells a rename from a drop and an add.
+                column = table.columns.pop(old_column)
+                table.columns[column_name] = replace(column, name=column_name)
         elif change.action == "altered":
             table = self.tables.get(table_name)
             current = table.columns.get(column_name) if table is not None else None
@@ -190,10 +210,11 @@ class Schema:
                 name,
                 Table(name=name, path=table.path, line=table.line, migration=table.migration),
             )
-            for column_name, column in table.columns.items():
+            for column in table.ordered():
                 # Keeping the snapshot's migration makes a column it adds to a migrated table
                 # "added later" than that table, as column_policy means it.
-                mine.columns.setdefault(column_name, column)
+                if column.name not in mine.columns:
+                    mine.add(column)
 
     def declare(self, name: str, path: str, line: int, columns: Mapping[str, int]) -> None:
         """Add a table a model declares, and its columns, where migrations did not."""
@@ -202,9 +223,7 @@ class Schema:
             table = self.tables[name] = Table(name=name, path=path, line=line, migration=None)
         for column, column_line in columns.items():
             if column not in table.columns:
-                table.columns[column] = Column(
-                    name=column, path=path, line=column_line, migration=None
-                )
+                table.add(Column(name=column, path=path, line=column_line, migration=None))
 
     def columns(self) -> Iterator[tuple[Table, Column]]:
         for table in sorted(self.tables.values(), key=lambda t: t.name):

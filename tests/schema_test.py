@@ -152,6 +152,6 @@ def test_the_sql_detector_and_audit_replay_into_one_schema_model() -> None:
         "t": {"b": ("INT", True), "c": ("TEXT", False), "id": ("INT", False)}
     }
     # The rename keeps the column's place, as a dump's column order needs.
-    assert list(detector.tables["t"].columns) == ["id", "c", "b"]
-    assert list(found.migrated.tables["t"].columns) == ["id", "c", "b"]
+    assert [c.name for c in detector.tables["t"].ordered()] == ["id", "c", "b"]
+    assert [c.name for c in found.migrated.tables["t"].ordered()] == ["id", "c", "b"]
     assert detector.indexes == found.migrated.indexes

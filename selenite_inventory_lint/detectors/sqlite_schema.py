@@ -157,8 +157,8 @@ def _change(
 
 def _same_columns(a: Table, b: Table) -> bool:
     # One shared `id` column says nothing: a rename needs a recognisable shape.
-    columns = [(c.name, c.type) for c in a.columns.values()]
-    return len(columns) > 1 and columns == [(c.name, c.type) for c in b.columns.values()]
+    columns = [(c.name, c.type) for c in a.ordered()]
+    return len(columns) > 1 and columns == [(c.name, c.type) for c in b.ordered()]
 
 
 def diff(old: Schema, new: Schema, *, path: str, migration: str | None = None) -> list[Change]:
@@ -205,7 +205,7 @@ def diff(old: Schema, new: Schema, *, path: str, migration: str | None = None) -
                 has_default=c.has_default,
                 unique=c.unique,
             )
-            for c in table.columns.values()
+            for c in table.ordered()
         )
     for name in sorted(set(old.tables) & set(new.tables)):
         out.extend(_column_changes(where, old.tables[name], new.tables[name]))
@@ -215,10 +215,11 @@ def diff(old: Schema, new: Schema, *, path: str, migration: str | None = None) -
 
 def _column_changes(where: _Where, old: Table, new: Table) -> Iterator[Change]:
     table = new.name
-    old_names = list(old.columns)
-    new_names = list(new.columns)
-    gone = [c for c in old.columns.values() if c.name not in new.columns]
-    came = [c for c in new.columns.values() if c.name not in old.columns]
+    old_columns, new_columns = old.ordered(), new.ordered()
+    old_names = [c.name for c in old_columns]
+    new_names = [c.name for c in new_columns]
+    gone = [c for c in old_columns if c.name not in new.columns]
+    came = [c for c in new_columns if c.name not in old.columns]
     renamed: dict[str, Column] = {}
     if (
         len(gone) == 1
@@ -256,7 +257,7 @@ def _column_changes(where: _Where, old: Table, new: Table) -> Iterator[Change]:
             has_default=column.has_default,
             unique=column.unique,
         )
-    for column in new.columns.values():
+    for column in new_columns:
         before = old.columns.get(column.name)
         if before is None:
             continue

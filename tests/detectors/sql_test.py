@@ -489,7 +489,7 @@ def test_replay_builds_the_schema() -> None:
     )
     schema = replay(parse(sql, path=PATH))
     assert list(schema.tables) == ["u"]
-    assert [(c.name, c.type, c.nullable) for c in schema.tables["u"].columns.values()] == [
+    assert [(c.name, c.type, c.nullable) for c in schema.tables["u"].ordered()] == [
         ("id", "INT", False),
         ("c", "TEXT", True),
         ("b", "INT", False),

@@ -143,15 +143,15 @@ def _rebuild_changes(
         )
 
     out = [change("table", table, "altered", "rebuild_table")]
-    targets = list(copy.columns) if copy.columns is not None else list(new.columns)
+    targets = list(copy.columns) if copy.columns is not None else [c.name for c in new.ordered()]
     filled: dict[str, str | None] = {}
     if copy.values is None:  # SELECT *: by position from the old table, else by name
-        sources = list(old.columns) if old is not None else targets
+        sources = [c.name for c in old.ordered()] if old is not None else targets
         filled = dict(zip(targets, sources, strict=False))
     else:
         filled = dict(zip(targets, copy.values, strict=False))
     used_sources = {s for s in filled.values() if s is not None}
-    for column in new.columns.values():
+    for column in new.ordered():
         name = f"{table}.{column.name}"
         if column.name in filled:
             source = filled[column.name]
@@ -218,7 +218,7 @@ def _rebuild_changes(
                 )
             )
     if old is not None:
-        for column in old.columns.values():
+        for column in old.ordered():
             if column.name not in used_sources and column.name not in new.columns:
                 out.append(change("column", f"{table}.{column.name}", "dropped", "drop_column"))
     return out
