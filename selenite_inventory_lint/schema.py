@@ -1,5 +1,8 @@
-"""The schema at head without a database: migrations replayed in order onto an in-memory model.
+"""The schema without a database: tables, columns and indexes built by replaying changes.
 
+One model for every reader: ``audit`` replays the migrations of the whole repository into the
+schema at head, the SQL detector replays earlier migrations to know a table's columns before a
+rebuild, and schema snapshots (dumps and SQLite files) are read into it to be compared.
 Replaying the ``Change`` records the detectors already produce keeps one reading of every
 operation (SPEC §3): what `check` judges in a diff is exactly what `audit` applies here.
 """
@@ -16,22 +19,50 @@ from selenite_inventory_lint.model import Change
 class Column:
     name: str
     type: str | None = None
+    # None where the source does not say (a model, an Alembic column without nullable=).
     nullable: bool | None = None
+    has_default: bool = False
+    primary_key: bool = False
+    unique: bool = False
     path: str = ""
     line: int = 1
     column: int = 1
     # The migration that added the column; equal to its table's for columns created with it.
     migration: str | None = None
+    # Place in the table (``Table.ordered``); a rename keeps it.
+    position: int = 0
 
 
 @dataclass(slots=True, kw_only=True)
 class Table:
     name: str
+    columns: dict[str, Column] = field(default_factory=dict)
     path: str = ""
     line: int = 1
     column: int = 1
     migration: str | None = None
-    columns: dict[str, Column] = field(default_factory=dict)
+    # Columns ever added: the next one's position.
+    added: int = 0
+
+    def __post_init__(self) -> None:
+        if self.columns and not self.added:  # built whole: positions in the given order
+            self.columns = {
+                k: replace(c, position=i) for i, (k, c) in enumerate(self.columns.items())
+            }
+            self.added = len(self.columns)
+
+    def ordered(self) -> list[Column]:
+        """The columns in table order, as a dump lists them and ``SELECT *`` reads them."""
+        return sorted(self.columns.values(), key=lambda c: c.position)
+
+    def add(self, column: Column) -> None:
+        """Add (or replace) a column; a new one goes last."""
+        current = self.columns.get(column.name)
+        if current is not None:
+            self.columns[column.name] = replace(column, position=current.position)
+        else:
+            self.columns[column.name] = replace(column, position=self.added)
+            self.added += 1
 
     def added_later(self, column: Column) -> bool:
         """Was the column added by a later migration than the one that created the table?"""
@@ -41,9 +72,10 @@ class Table:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Index:
     name: str
-    table: str | None
+    table: str
     columns: tuple[str, ...] = ()
     unique: bool = False
+    line: int = 1
 
 
 def _split(name: str) -> tuple[str, str]:
@@ -51,33 +83,50 @@ def _split(name: str) -> tuple[str, str]:
     return table, column
 
 
+@dataclass(slots=True, kw_only=True)
 class Schema:
-    """Tables, columns and indexes, built by applying changes in time order."""
+    """Tables and indexes by name, built by applying changes in time order."""
 
-    def __init__(self) -> None:
-        self.tables: dict[str, Table] = {}
-        self.indexes: dict[str, Index] = {}
+    tables: dict[str, Table] = field(default_factory=dict)
+    indexes: dict[str, Index] = field(default_factory=dict)
+
+    def copy(self) -> Schema:
+        """A copy that changes applied to it leave this schema untouched."""
+        return Schema(
+            tables={k: replace(t, columns=dict(t.columns)) for k, t in self.tables.items()},
+            indexes=dict(self.indexes),
+        )
 
     def apply_all(self, changes: Iterable[Change]) -> Schema:
-        for change in changes:
-            self.apply(change)
-        return self
-
-    def apply(self, change: Change) -> None:
-        """Apply one change; operations on objects that are not there are ignored, as a
+        """Apply changes in order; operations on objects that are not there are ignored, as a
         guarded migration would skip them."""
-        if change.kind == "table":
-            self._table(change)
-        elif change.kind == "column":
-            self._column(change)
-        elif change.kind == "index":
-            self._index(change)
+        # A guarded CREATE of a table that exists does nothing, to its columns either.
+        skipped: str | None = None
+        for change in changes:
+            if change.kind == "table" and change.action == "added":
+                skipped = change.name if change.guarded and change.name in self.tables else None
+                if skipped is not None:
+                    continue
+            elif (
+                skipped is not None
+                and change.kind == "column"
+                and change.operation == "create_table"
+                and _split(change.name)[0] == skipped
+            ):
+                continue
+            else:
+                skipped = None
+            if change.kind == "table":
+                self._table(change)
+            elif change.kind == "column":
+                self._column(change)
+            elif change.kind == "index":
+                self._index(change)
+        return self
 
     def _table(self, change: Change) -> None:
         name = change.name
         if change.action == "added":
-            if name in self.tables and change.guarded:
-                return
             self.tables[name] = Table(
                 name=name,
                 path=change.path,
@@ -105,14 +154,18 @@ class Schema:
                 return
             if column_name in table.columns and change.guarded:
                 return
-            table.columns[column_name] = Column(
-                name=column_name,
-                type=change.type,
-                nullable=change.nullable,
-                path=change.path,
-                line=change.line,
-                column=change.column,
-                migration=change.migration,
+            table.add(
+                Column(
+                    name=column_name,
+                    type=change.type,
+                    nullable=change.nullable,
+                    has_default=bool(change.has_default),
+                    unique=change.unique,
+                    path=change.path,
+                    line=change.line,
+                    column=change.column,
+                    migration=change.migration,
+                )
             )
         elif change.action == "dropped":
             table = self.tables.get(table_name)
@@ -121,7 +174,8 @@ class Schema:
         elif change.action == "renamed" and change.old_name:
             old_table, old_column = _split(change.old_name)
             table = self.tables.get(old_table)
-            if table is not None and old_column in table.columns:
+            if table is not None and old_column in table.columns and old_column != column_name:
+                # Same position: a dump's column order tells a rename from a drop and an add.
                 column = table.columns.pop(old_column)
                 table.columns[column_name] = replace(column, name=column_name)
         elif change.action == "altered":
@@ -132,12 +186,19 @@ class Schema:
                     current,
                     type=change.type or current.type,
                     nullable=current.nullable if change.nullable is None else change.nullable,
+                    has_default=(
+                        current.has_default if change.has_default is None else change.has_default
+                    ),
                 )
 
     def _index(self, change: Change) -> None:
-        if change.action == "added":
+        if change.action == "added" and change.table:
             self.indexes[change.name] = Index(
-                name=change.name, table=change.table, columns=change.columns, unique=change.unique
+                name=change.name,
+                table=change.table,
+                columns=change.columns,
+                unique=change.unique,
+                line=change.line,
             )
         elif change.action == "dropped":
             self.indexes.pop(change.name, None)
@@ -149,10 +210,11 @@ class Schema:
                 name,
                 Table(name=name, path=table.path, line=table.line, migration=table.migration),
             )
-            for column_name, column in table.columns.items():
+            for column in table.ordered():
                 # Keeping the snapshot's migration makes a column it adds to a migrated table
                 # "added later" than that table, as column_policy means it.
-                mine.columns.setdefault(column_name, column)
+                if column.name not in mine.columns:
+                    mine.add(column)
 
     def declare(self, name: str, path: str, line: int, columns: Mapping[str, int]) -> None:
         """Add a table a model declares, and its columns, where migrations did not."""
@@ -161,9 +223,7 @@ class Schema:
             table = self.tables[name] = Table(name=name, path=path, line=line, migration=None)
         for column, column_line in columns.items():
             if column not in table.columns:
-                table.columns[column] = Column(
-                    name=column, path=path, line=column_line, migration=None
-                )
+                table.add(Column(name=column, path=path, line=column_line, migration=None))
 
     def columns(self) -> Iterator[tuple[Table, Column]]:
         for table in sorted(self.tables.values(), key=lambda t: t.name):

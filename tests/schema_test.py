@@ -7,6 +7,7 @@ from in_memory import changeset_from_texts
 from selenite_inventory_lint.audit import survey
 from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.detectors import DetectContext
+from selenite_inventory_lint.detectors.sql import parse, replay
 from selenite_inventory_lint.schema import Schema
 
 VERSIONS = "backend/alembic/versions"
@@ -119,3 +120,38 @@ def test_thirty_revisions_replay_into_the_expected_schema() -> None:
         "display_name",
         "last_seen_at",
     ]
+
+
+def test_a_guarded_create_of_a_table_that_exists_leaves_its_columns_alone() -> None:
+    files = {
+        f"{VERSIONS}/0001_users.py": _revision(
+            1, 'op.create_table("users", sa.Column("id", sa.Integer(), primary_key=True))'
+        ),
+        f"{VERSIONS}/0002_again.py": _revision(
+            2, 'op.execute("CREATE TABLE IF NOT EXISTS users (id INTEGER, nickname TEXT)")'
+        ),
+    }
+    # The database skips the whole statement: users never gets a nickname column.
+    assert _replay(files).as_dict() == {"users": {"id": ("INTEGER", False)}}
+
+
+def test_the_sql_detector_and_audit_replay_into_one_schema_model() -> None:
+    sql = (
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT NOT NULL);\n"
+        "ALTER TABLE t ADD COLUMN b INT;\n"
+        "ALTER TABLE t RENAME COLUMN a TO c;\n"
+        "CREATE TABLE IF NOT EXISTS t (id INTEGER, d TEXT);\n"
+        "CREATE INDEX ix_t_c ON t (c);\n"
+    )
+    changeset = changeset_from_texts({}, {"db/migrations/0001_init.sql": sql})
+    found = survey(changeset, DetectContext(config=Config(), head=changeset.snapshot))
+    detector = replay(parse(sql, path="db/migrations/0001_init.sql"))
+    assert isinstance(detector, Schema)
+    assert detector.as_dict() == found.migrated.as_dict()
+    assert detector.as_dict() == {
+        "t": {"b": ("INT", True), "c": ("TEXT", False), "id": ("INT", False)}
+    }
+    # The rename keeps the column's place, as a dump's column order needs.
+    assert [c.name for c in detector.tables["t"].ordered()] == ["id", "c", "b"]
+    assert [c.name for c in found.migrated.tables["t"].ordered()] == ["id", "c", "b"]
+    assert detector.indexes == found.migrated.indexes

@@ -19,7 +19,7 @@ from selenite_inventory_lint.model import Change, Problem, RunResult
 
 if TYPE_CHECKING:
     from selenite_inventory_lint.config import Config
-    from selenite_inventory_lint.detectors.sql import Schema
+    from selenite_inventory_lint.schema import Schema
 
 _SYMBOL = {"added": "+", "dropped": "-", "renamed": ">", "altered": "~", "referenced": " "}
 

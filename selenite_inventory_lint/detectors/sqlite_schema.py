@@ -15,15 +15,9 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from selenite_inventory_lint.detectors import DetectContext, DetectorSpec, sources
-from selenite_inventory_lint.detectors.sql import (
-    ColumnSpec,
-    IndexSpec,
-    Schema,
-    TableSpec,
-    parse,
-    replay,
-)
+from selenite_inventory_lint.detectors.sql import parse, replay
 from selenite_inventory_lint.model import Change, DetectorResult, FileChange, Problem
+from selenite_inventory_lint.schema import Column, Index, Schema, Table
 
 SOURCE: Final = "schema_snapshot"
 CODE = "MIG301"
@@ -75,8 +69,8 @@ def _read_schema(conn: Any) -> Schema:
         "SELECT type, name, tbl_name FROM sqlite_master "
         "WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' ORDER BY type DESC, name"
     ).fetchall()
-    tables: dict[str, TableSpec] = {}
-    indexes: dict[str, IndexSpec] = {}
+    tables: dict[str, Table] = {}
+    indexes: dict[str, Index] = {}
     for kind, name, _table in rows:
         if kind == "table":
             columns = []
@@ -87,7 +81,7 @@ def _read_schema(conn: Any) -> Schema:
                 type_ = _declared_type(declared)
                 auto = bool(pk) and (type_ or "").upper() in ("INT", "INTEGER", "BIGINT")
                 columns.append(
-                    ColumnSpec(
+                    Column(
                         name=_name(column),
                         type=type_,
                         nullable=not notnull and not pk,
@@ -95,14 +89,14 @@ def _read_schema(conn: Any) -> Schema:
                         primary_key=bool(pk),
                     )
                 )
-            tables[_name(name)] = TableSpec(name=_name(name), columns=tuple(columns))
+            tables[_name(name)] = Table(name=_name(name), columns={c.name: c for c in columns})
     for kind, name, table in rows:
         if kind != "index":
             continue
         listing = conn.execute("SELECT * FROM pragma_index_list(?)", (table,)).fetchall()
         unique = any(row[1] == name and bool(row[2]) for row in listing)
         info = conn.execute("SELECT name FROM pragma_index_info(?)", (name,)).fetchall()
-        indexes[_name(name)] = IndexSpec(
+        indexes[_name(name)] = Index(
             name=_name(name),
             table=_name(table),
             columns=tuple(_name(r[0]) for r in info if r[0] is not None),
@@ -161,10 +155,10 @@ def _change(
     )
 
 
-def _same_columns(a: TableSpec, b: TableSpec) -> bool:
+def _same_columns(a: Table, b: Table) -> bool:
     # One shared `id` column says nothing: a rename needs a recognisable shape.
-    columns = [(c.name, c.type) for c in a.columns]
-    return len(columns) > 1 and columns == [(c.name, c.type) for c in b.columns]
+    columns = [(c.name, c.type) for c in a.ordered()]
+    return len(columns) > 1 and columns == [(c.name, c.type) for c in b.ordered()]
 
 
 def diff(old: Schema, new: Schema, *, path: str, migration: str | None = None) -> list[Change]:
@@ -211,7 +205,7 @@ def diff(old: Schema, new: Schema, *, path: str, migration: str | None = None) -
                 has_default=c.has_default,
                 unique=c.unique,
             )
-            for c in table.columns
+            for c in table.ordered()
         )
     for name in sorted(set(old.tables) & set(new.tables)):
         out.extend(_column_changes(where, old.tables[name], new.tables[name]))
@@ -219,13 +213,14 @@ def diff(old: Schema, new: Schema, *, path: str, migration: str | None = None) -
     return out
 
 
-def _column_changes(where: _Where, old: TableSpec, new: TableSpec) -> Iterator[Change]:
+def _column_changes(where: _Where, old: Table, new: Table) -> Iterator[Change]:
     table = new.name
-    old_names = [c.name for c in old.columns]
-    new_names = [c.name for c in new.columns]
-    gone = [c for c in old.columns if c.name not in new_names]
-    came = [c for c in new.columns if c.name not in old_names]
-    renamed: dict[str, ColumnSpec] = {}
+    old_columns, new_columns = old.ordered(), new.ordered()
+    old_names = [c.name for c in old_columns]
+    new_names = [c.name for c in new_columns]
+    gone = [c for c in old_columns if c.name not in new.columns]
+    came = [c for c in new_columns if c.name not in old.columns]
+    renamed: dict[str, Column] = {}
     if (
         len(gone) == 1
         and len(came) == 1
@@ -262,8 +257,8 @@ def _column_changes(where: _Where, old: TableSpec, new: TableSpec) -> Iterator[C
             has_default=column.has_default,
             unique=column.unique,
         )
-    for column in new.columns:
-        before = old.column(column.name)
+    for column in new_columns:
+        before = old.columns.get(column.name)
         if before is None:
             continue
         retyped = _normal(before.type) != _normal(column.type)
@@ -313,7 +308,7 @@ def _index_changes(
             yield _change(where, "index", name, "dropped", "drop_index", table=before.table)
 
 
-def _index_key(index: IndexSpec, renames: dict[str, str]) -> tuple[str, tuple[str, ...], bool]:
+def _index_key(index: Index, renames: dict[str, str]) -> tuple[str, tuple[str, ...], bool]:
     return (renames.get(index.table, index.table), index.columns, index.unique)
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from selenite_inventory_lint.errors import FatalError
 
 if TYPE_CHECKING:
-    from selenite_inventory_lint.detectors.sql import Schema
+    from selenite_inventory_lint.schema import Schema
 
 MAGIC = b"SQLite format 3\0"
 _CHUNK = 4 * 1024 * 1024
@@ -157,7 +157,7 @@ def _measure(conn: sqlite3.Connection, progress: Progress, *, checks: bool) -> M
 
 
 def read_schema(path: Path) -> Schema:
-    """The ``Schema`` (detectors/sql.py) of the database at ``path``, for the inventory."""
+    """The ``Schema`` (schema.py) of the database at ``path``, for the inventory."""
     from selenite_inventory_lint.detectors import sqlite_schema
 
     conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)

@@ -489,7 +489,7 @@ def test_replay_builds_the_schema() -> None:
     )
     schema = replay(parse(sql, path=PATH))
     assert list(schema.tables) == ["u"]
-    assert [(c.name, c.type, c.nullable) for c in schema.tables["u"].columns] == [
+    assert [(c.name, c.type, c.nullable) for c in schema.tables["u"].ordered()] == [
         ("id", "INT", False),
         ("c", "TEXT", True),
         ("b", "INT", False),
@@ -635,7 +635,9 @@ def test_table_constraints_and_create_table_as() -> None:
     stmts = parse(sql, path=PATH)
     table = stmts[0].table
     assert table is not None
-    assert [(c.name, c.type, c.nullable, c.primary_key, c.unique) for c in table.columns] == [
+    assert [
+        (c.name, c.type, c.nullable, c.primary_key, c.unique) for c in table.columns.values()
+    ] == [
         ("a", "INT", False, True, False),
         ("b", "TEXT", True, False, True),
         ("c", None, True, False, False),

@@ -14,8 +14,8 @@ import pytest
 from selenite_inventory_lint.cli import main
 from selenite_inventory_lint.config import Config, parse_config
 from selenite_inventory_lint.detectors import DetectContext
-from selenite_inventory_lint.detectors.sql import ColumnSpec, Schema, TableSpec
 from selenite_inventory_lint.detectors.sqlite_schema import DETECTOR, diff
+from selenite_inventory_lint.schema import Column, Index, Schema, Table
 
 if TYPE_CHECKING:
     from conftest import GitRepo
@@ -123,8 +123,8 @@ def test_deleted_snapshot_says_nothing(project: GitRepo) -> None:
     assert _check(project)[1]["changes"] == []
 
 
-def _spec(*columns: tuple[str, str]) -> TableSpec:
-    return TableSpec(name="t", columns=tuple(ColumnSpec(name=n, type=t) for n, t in columns))
+def _spec(*columns: tuple[str, str]) -> Table:
+    return Table(name="t", columns={n: Column(name=n, type=t) for n, t in columns})
 
 
 def test_diff_recognises_table_and_column_renames() -> None:
@@ -138,16 +138,14 @@ def test_diff_recognises_table_and_column_renames() -> None:
 
 
 def test_rebuilt_or_dropped_index_changes() -> None:
-    from selenite_inventory_lint.detectors.sql import IndexSpec
-
     table = _spec(("id", "INT"), ("a", "TEXT"))
     old = Schema(
         tables={"t": table},
-        indexes={"ix": IndexSpec(name="ix", table="t", columns=("a",), unique=False)},
+        indexes={"ix": Index(name="ix", table="t", columns=("a",), unique=False)},
     )
     new = Schema(
         tables={"t": table},
-        indexes={"ix": IndexSpec(name="ix", table="t", columns=("a",), unique=True)},
+        indexes={"ix": Index(name="ix", table="t", columns=("a",), unique=True)},
     )
     assert [(c.operation, c.unique) for c in diff(old, new, path="s.sql")] == [
         ("drop_index", False),

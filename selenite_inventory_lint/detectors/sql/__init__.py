@@ -1,0 +1,221 @@
+"""SQL files and literal SQL → data-bearing changes, parsed with sqlglot (SPEC §3.2).
+
+A file is split into statements by a small lexer (quotes, comments, dollar quoting and
+trigger bodies respected), so a statement sqlglot cannot parse becomes one MIG301 at its line
+and the rest of the file is still analysed. Each statement becomes ``Change`` records in the
+vocabulary the rules read (create_table, add_column, drop_column, rename_table, rename_column,
+alter_column, drop_table, create_index, drop_index, delete_rows, update_rows, truncate,
+insert_select); the SQLite table-rebuild pattern is then folded into one ``rebuild_table``.
+
+The package follows those steps: ``split`` bounds the statements, ``statements`` (with
+``ddl`` for CREATE/ALTER/DROP) reads each one, ``rebuild`` folds the rebuild pattern, and
+this module is the detector. Nothing here imports sqlglot until a statement is parsed.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
+
+from selenite_inventory_lint.detectors import DetectContext, DetectorSpec, sources
+from selenite_inventory_lint.detectors.sql.rebuild import fold_rebuilds, replay
+from selenite_inventory_lint.detectors.sql.split import (
+    Span,
+    definition_kind,
+    split,
+    statement_lines,
+)
+from selenite_inventory_lint.detectors.sql.statements import CODE, SOURCE, Statement, parse
+from selenite_inventory_lint.model import DetectorResult, FileChange, Problem
+from selenite_inventory_lint.schema import Schema
+
+__all__ = [
+    "CODE",
+    "DETECTOR",
+    "SOURCE",
+    "Span",
+    "SqlDetector",
+    "Statement",
+    "analyze_sql",
+    "definition_kind",
+    "fold_rebuilds",
+    "parse",
+    "replay",
+    "role",
+    "split",
+    "statement_lines",
+]
+
+DEFAULT_SOURCES = sources.SQL_SOURCES
+DEFAULT_SNAPSHOTS = sources.SQL_SNAPSHOTS
+DEFAULT_ROLLBACK = sources.SQL_ROLLBACK
+Role = sources.Role
+role = sources.sql_role
+_EDIT_STATUSES = ("modified", "renamed")
+
+
+def analyze_sql(
+    sql: str,
+    *,
+    path: str,
+    line: int,
+    dialect: str,
+    migration: str | None,
+    source: str,
+    guarded: bool,
+    guard: int | None,
+    sequence: int,
+    column: int | None = None,
+    prior: Callable[[], Schema] | None = None,
+) -> DetectorResult:
+    """Changes made by literal SQL that starts at ``line`` of ``path`` (SPEC §3.1, §3.2)."""
+    stmts = parse(
+        sql,
+        path=path,
+        dialect=dialect,
+        line=line,
+        column=column if column is not None else (1 if source != SOURCE else None),
+        source=source,
+        migration=migration,
+        guarded=guarded,
+        guard=guard,
+    )
+    changes = fold_rebuilds(stmts, prior)
+    if sequence:
+        changes = [replace(c, sequence=sequence) for c in changes]
+    return DetectorResult(
+        changes=tuple(changes), problems=tuple(p for s in stmts for p in s.problems)
+    )
+
+
+def _problem(path: str, why: str) -> Problem:
+    return Problem(code=CODE, path=path, line=1, message=f"cannot analyze SQL migration: {why}")
+
+
+class SqlDetector:
+    """Forward SQL migrations (``*.sql`` that are neither snapshots nor rollbacks)."""
+
+    name = "sql"
+
+    def claims(self, path: str, ctx: DetectContext) -> bool:
+        return sources.sql(path, ctx)
+
+    def detect(self, change: FileChange, ctx: DetectContext) -> DetectorResult:
+        path = change.path
+        if change.status == "deleted":
+            return DetectorResult(edited=True)
+        edit_status = change.status in _EDIT_STATUSES
+        if change.binary or change.too_large:
+            why = "it is a binary file" if change.binary else "it is larger than max_file_bytes"
+            return DetectorResult(problems=(_problem(path, why),), edited=edit_status)
+        text = change.new_text
+        if text is None:
+            return DetectorResult()
+        problems: list[Problem] = []
+        if change.undecodable:
+            problems.append(_problem(path, "it is not valid UTF-8 (read with replacements)"))
+        if "\0" in text:
+            # Past the binary sniff: databases stop reading, or refuse, at a NUL byte.
+            problems.append(_problem(path, "it contains NUL bytes"))
+        dialect = ctx.config.dialect
+        stmts = parse(text, path=path, dialect=dialect, migration=path)
+        edited = False
+        if edit_status and change.old_text is not None:
+            old = parse(change.old_text, path=path, dialect=dialect, migration=path)
+            edited = [s.key for s in old] != [s.key for s in stmts]
+            stmts = _new_statements(stmts, old)
+        if change.status in ("added", "copied"):
+            problems.extend(_out_of_order(path, ctx))
+        changes = fold_rebuilds(stmts, lambda: _prior_schema(path, ctx))
+        problems.extend(p for s in stmts for p in s.problems)
+        return DetectorResult(changes=tuple(changes), problems=tuple(problems), edited=edited)
+
+
+def _new_statements(stmts: Sequence[Statement], old: Sequence[Statement]) -> list[Statement]:
+    """Statements of the new text with no counterpart in the old one, as multisets."""
+    remaining = Counter(s.key for s in old)
+    kept = []
+    for stmt in stmts:
+        if remaining[stmt.key] > 0:
+            remaining[stmt.key] -= 1
+        else:
+            kept.append(stmt)
+    return kept
+
+
+def _siblings(path: str, ctx: DetectContext) -> list[str]:
+    """SQL migrations in the same directory as ``path`` on the head side, sorted by name."""
+    return list(_migrations_by_folder(ctx).get(posixpath.dirname(path), ()))
+
+
+# The last listing indexed, with its config: every SQL file of a run asks for its siblings,
+# and scanning the whole listing each time makes an audit quadratic in the repository size.
+_FOLDERS: list[tuple[tuple[str, ...], object, dict[str, tuple[str, ...]]]] = []
+
+
+def _migrations_by_folder(ctx: DetectContext) -> Mapping[str, tuple[str, ...]]:
+    if ctx.head is None:
+        return {}
+    listing = ctx.head.paths()
+    if _FOLDERS and _FOLDERS[0][0] is listing and _FOLDERS[0][1] is ctx.config:
+        return _FOLDERS[0][2]
+    found: dict[str, list[str]] = {}
+    for p in listing:
+        if role(p, ctx) == "migration":
+            found.setdefault(posixpath.dirname(p), []).append(p)
+    index = {folder: tuple(sorted(paths)) for folder, paths in found.items()}
+    _FOLDERS[:] = [(listing, ctx.config, index)]
+    return index
+
+
+def _out_of_order(path: str, ctx: DetectContext) -> Iterator[Problem]:
+    """MIG205: a new migration that sorts before one already present at the base."""
+    added = {p for p, status in ctx.statuses.items() if status in ("added", "copied")}
+    deleted = {p for p, status in ctx.statuses.items() if status == "deleted"}
+    folder = posixpath.dirname(path)
+    base = [p for p in _siblings(path, ctx) if p not in added]
+    base += [p for p in deleted if posixpath.dirname(p) == folder and role(p, ctx) == "migration"]
+    name = posixpath.basename(path)
+    later = sorted(p for p in base if posixpath.basename(p) > name)
+    if later:
+        yield Problem(
+            code="MIG205",
+            path=path,
+            line=1,
+            message=(
+                f"new migration {name} sorts before {posixpath.basename(later[-1])}, "
+                "which is already present at the base"
+            ),
+        )
+
+
+def _prior_schema(path: str, ctx: DetectContext) -> Schema:
+    """The schema built by the SQL migrations that sort before ``path`` in its directory."""
+    if ctx.head is None:
+        return Schema()
+    earlier = [p for p in _siblings(path, ctx) if p < path]
+    schema = Schema()
+    texts = ctx.head.read_many(earlier)
+    for sibling in earlier:
+        data = texts.get(sibling)
+        if data is None or b"\0" in data[:8000]:
+            continue
+        text = data.decode("utf-8-sig", errors="replace")
+        stmts = parse(text, path=sibling, dialect=ctx.config.dialect)
+        schema.apply_all(c for stmt in stmts for c in stmt.changes)
+    return schema
+
+
+DETECTOR = SqlDetector()
+
+# It reads earlier migrations of the same folder from the head side (the schema before a
+# rebuild), so it stays in the main process.
+SPEC = DetectorSpec(
+    name="sql",
+    role="migrations",
+    source_keys=("sql", "rollback_sql"),
+    self_contained=False,
+    idempotent_ops=("create_table", "create_index"),
+)

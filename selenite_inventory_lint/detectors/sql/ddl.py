@@ -1,0 +1,345 @@
+"""CREATE, ALTER and DROP statements → table, column and index changes (SPEC §3.2)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from selenite_inventory_lint.detectors.sql.nodes import Emitter, Found, copy_of, ident, idents
+from selenite_inventory_lint.schema import Column, Table
+
+
+def _meta_line(node: Any, emitter: Emitter) -> int | None:
+    meta = getattr(node, "_meta", None) or {}
+    found = meta.get("line")
+    return emitter.line + int(found) - 1 if isinstance(found, int) else None
+
+
+def _type_text(kind: Any) -> str | None:
+    if kind is None:
+        return None
+    text = kind.sql()
+    return str(text) if text else None
+
+
+_AUTO_TYPES = ("SERIAL", "BIGSERIAL", "SMALLSERIAL")
+
+
+def column_spec(node: Any, exp: Any, *, line: int = 1) -> Column | None:
+    """A ``ColumnDef`` (or a typeless SQLite column) as a schema ``Column``."""
+    if isinstance(node, exp.Identifier):
+        return Column(name=ident(node, exp) or "", nullable=True, line=line)
+    if not isinstance(node, exp.ColumnDef):
+        return None
+    name = ident(node.this, exp)
+    if name is None:
+        return None
+    kind = node.args.get("kind")
+    type_ = _type_text(kind)
+    nullable = True
+    has_default = bool(type_ and type_.upper() in _AUTO_TYPES)
+    primary_key = unique = False
+    for constraint in node.args.get("constraints") or ():
+        ckind = (
+            constraint.args.get("kind") if isinstance(constraint, exp.ColumnConstraint) else None
+        )
+        if isinstance(ckind, exp.NotNullColumnConstraint):
+            nullable = bool(ckind.args.get("allow_null"))
+        elif isinstance(ckind, exp.PrimaryKeyColumnConstraint):
+            primary_key = True
+        elif isinstance(ckind, exp.UniqueColumnConstraint):
+            unique = True
+        elif isinstance(
+            ckind,
+            (
+                exp.DefaultColumnConstraint,
+                exp.AutoIncrementColumnConstraint,
+                exp.GeneratedAsIdentityColumnConstraint,
+                exp.ComputedColumnConstraint,
+            ),
+        ):
+            has_default = True
+    if primary_key:
+        nullable = False
+        # SQLite's INTEGER PRIMARY KEY is the rowid: every insert gets one.
+        has_default = has_default or (type_ or "").upper() in ("INT", "INTEGER", "BIGINT")
+    return Column(
+        name=name,
+        type=type_,
+        nullable=nullable,
+        has_default=has_default,
+        primary_key=primary_key,
+        unique=unique,
+        line=line,
+    )
+
+
+def _constraint_columns(node: Any, exp: Any) -> tuple[str, ...]:
+    target = node.this if isinstance(node.this, exp.Schema) else node
+    return idents(target.expressions, exp)
+
+
+def _table_columns(schema: Any, exp: Any, emitter: Emitter) -> tuple[Column, ...]:
+    """The columns a CREATE TABLE defines, in order, with the table's key and constraints."""
+    specs: list[Column] = []
+    keys: set[str] = set()
+    uniques: set[str] = set()
+    constraints = []
+    for item in schema.expressions:
+        if isinstance(item, exp.Constraint):
+            constraints.extend(item.expressions)
+        else:
+            constraints.append(item)
+    for item in constraints:
+        if isinstance(item, exp.PrimaryKey):
+            keys.update(idents(item.expressions, exp))
+        elif isinstance(item, exp.UniqueColumnConstraint):
+            columns = _constraint_columns(item, exp)
+            if len(columns) == 1:
+                uniques.add(columns[0])
+        else:
+            spec = column_spec(item, exp, line=_meta_line(item.this, emitter) or emitter.line)
+            if spec is not None:
+                specs.append(spec)
+    return tuple(
+        replace(
+            spec,
+            primary_key=spec.primary_key or spec.name in keys,
+            nullable=spec.nullable and spec.name not in keys,
+            unique=spec.unique or spec.name in uniques,
+        )
+        for spec in specs
+    )
+
+
+def _is_temporary(node: Any, exp: Any) -> bool:
+    properties = node.args.get("properties")
+    return properties is not None and any(
+        isinstance(p, exp.TemporaryProperty) for p in properties.expressions
+    )
+
+
+def create(node: Any, emitter: Emitter, exp: Any) -> Found:
+    kind = str(node.args.get("kind") or "").upper()
+    guarded = bool(node.args.get("exists"))
+    if kind == "TABLE":
+        if _is_temporary(node, exp):
+            return None, None  # gone at the end of the session: holds no data
+        target = node.this
+        name = ident(target.this if isinstance(target, exp.Schema) else target, exp)
+        if name is None:
+            return "the table name is not an identifier"
+        emitter.add("table", name, "added", "create_table", if_exists=guarded)
+        copy = None
+        columns: tuple[Column, ...] = ()
+        if isinstance(target, exp.Schema):
+            columns = _table_columns(target, exp, emitter)
+        else:
+            select = node.expression
+            if isinstance(select, exp.Select):
+                # CREATE TABLE … AS SELECT a AS b: the new column is b, filled from a.
+                names = tuple(
+                    n
+                    for p in select.expressions
+                    if (n := ident(p.args.get("alias") or p, exp)) is not None
+                )
+                copy = copy_of(name, names or None, select, exp)
+                columns = tuple(Column(name=c, nullable=True) for c in names)
+        for column in columns:
+            emitter.add(
+                "column",
+                f"{name}.{column.name}",
+                "added",
+                "create_table",
+                if_exists=guarded,
+                at=column.line,
+                type=column.type,
+                nullable=column.nullable,
+                has_default=column.has_default,
+                unique=column.unique,
+            )
+        return Table(name=name, columns={c.name: c for c in columns}, line=emitter.line), copy
+    if kind == "INDEX":
+        index = node.this
+        name = ident(index.this, exp)
+        table = ident(index.args.get("table"), exp)
+        params = index.args.get("params")
+        indexed = idents(params.args.get("columns") or () if params else (), exp)
+        if name is None and table is not None:
+            name = "_".join(("ix", table, *indexed))
+        if name is not None:
+            emitter.add(
+                "index",
+                name,
+                "added",
+                "create_index",
+                if_exists=guarded,
+                unique=bool(node.args.get("unique")),
+                columns=indexed,
+                table=table,
+            )
+    return None, None
+
+
+def alter(node: Any, emitter: Emitter, exp: Any) -> Found:
+    if str(node.args.get("kind") or "TABLE").upper() != "TABLE":
+        return None, None
+    table = ident(node.this, exp)
+    if table is None:
+        return "the table name is not an identifier"
+    guarded = bool(node.args.get("exists"))
+    for action in node.args.get("actions") or ():
+        if isinstance(action, exp.ColumnDef):
+            spec = column_spec(action, exp)
+            if spec is None:
+                continue
+            emitter.add(
+                "column",
+                f"{table}.{spec.name}",
+                "added",
+                "add_column",
+                if_exists=guarded or bool(action.args.get("exists")),
+                type=spec.type,
+                nullable=spec.nullable,
+                has_default=spec.has_default,
+                unique=spec.unique,
+            )
+            if spec.unique:
+                emitter.add(
+                    "index",
+                    f"uq_{table}_{spec.name}",
+                    "added",
+                    "create_unique_constraint",
+                    unique=True,
+                    columns=(spec.name,),
+                    table=table,
+                )
+        elif isinstance(action, exp.Drop):
+            if str(action.args.get("kind") or "COLUMN").upper() == "COLUMN":
+                for column in idents(action.args.get("tables") or (), exp):
+                    emitter.add(
+                        "column",
+                        f"{table}.{column}",
+                        "dropped",
+                        "drop_column",
+                        if_exists=guarded or bool(action.args.get("exists")),
+                    )
+        elif isinstance(action, exp.RenameColumn):
+            old, new = ident(action.this, exp), ident(action.args.get("to"), exp)
+            if old and new and old != new:
+                emitter.add(
+                    "column",
+                    f"{table}.{new}",
+                    "renamed",
+                    "rename_column",
+                    old_name=f"{table}.{old}",
+                    if_exists=guarded,
+                )
+        elif isinstance(action, exp.AlterRename):
+            new = ident(action.this, exp)
+            if new and new != table:
+                emitter.add(
+                    "table", new, "renamed", "rename_table", old_name=table, if_exists=guarded
+                )
+        elif isinstance(action, exp.AlterColumn):
+            _alter_column(action, table, guarded, emitter, exp)
+        elif isinstance(action, exp.ModifyColumn):
+            _modify_column(action, table, guarded, emitter, exp)
+        elif isinstance(action, exp.AddConstraint):
+            _add_constraint(action, table, guarded, emitter, exp)
+    return None, None
+
+
+def _alter_column(action: Any, table: str, guarded: bool, emitter: Emitter, exp: Any) -> None:
+    column = ident(action.this, exp)
+    if column is None:
+        return
+    type_ = _type_text(action.args.get("dtype"))
+    allow_null = action.args.get("allow_null")
+    nullable = None if allow_null is None else bool(allow_null)
+    has_default: bool | None = None
+    if action.args.get("default") is not None:
+        has_default = True
+    elif action.args.get("drop") and allow_null is None:
+        has_default = False
+    if type_ is None and nullable is None and has_default is None:
+        return
+    emitter.add(
+        "column",
+        f"{table}.{column}",
+        "altered",
+        "alter_column",
+        if_exists=guarded,
+        type=type_,
+        nullable=nullable,
+        has_default=has_default,
+    )
+
+
+def _modify_column(action: Any, table: str, guarded: bool, emitter: Emitter, exp: Any) -> None:
+    """MySQL ``MODIFY`` / ``CHANGE``: the column restated in full, maybe under a new name."""
+    spec = column_spec(action.this, exp)
+    if spec is None:
+        return
+    old = ident(action.args.get("rename_from"), exp)
+    if old is not None and old != spec.name:
+        emitter.add(
+            "column",
+            f"{table}.{spec.name}",
+            "renamed",
+            "rename_column",
+            old_name=f"{table}.{old}",
+            if_exists=guarded,
+        )
+    emitter.add(
+        "column",
+        f"{table}.{spec.name}",
+        "altered",
+        "alter_column",
+        if_exists=guarded,
+        type=spec.type,
+        nullable=spec.nullable,
+        has_default=spec.has_default,
+    )
+
+
+def _add_constraint(action: Any, table: str, guarded: bool, emitter: Emitter, exp: Any) -> None:
+    for item in action.expressions:
+        name: str | None = None
+        parts = [item]
+        if isinstance(item, exp.Constraint):
+            name = ident(item.this, exp)
+            parts = list(item.expressions)
+        for part in parts:
+            if not isinstance(part, exp.UniqueColumnConstraint):
+                continue
+            columns = _constraint_columns(part, exp)
+            if isinstance(part.this, exp.Schema) and name is None:
+                name = ident(part.this.this, exp)
+            emitter.add(
+                "index",
+                name or "_".join(("uq", table, *columns)),
+                "added",
+                "create_unique_constraint",
+                if_exists=guarded,
+                unique=True,
+                columns=columns,
+                table=table,
+            )
+
+
+def drop(node: Any, emitter: Emitter, exp: Any) -> Found:
+    kind = str(node.args.get("kind") or "").upper()
+    guarded = bool(node.args.get("exists"))
+    names = idents(node.args.get("tables") or (), exp)
+    if kind == "TABLE":
+        if _is_temporary(node, exp):
+            return None, None
+        for name in names:
+            emitter.add("table", name, "dropped", "drop_table", if_exists=guarded)
+    elif kind == "INDEX":
+        cluster = node.args.get("cluster")
+        table = ident(cluster.this, exp) if isinstance(cluster, exp.OnProperty) else None
+        for name in names:
+            emitter.add("index", name, "dropped", "drop_index", if_exists=guarded, table=table)
+    return None, None

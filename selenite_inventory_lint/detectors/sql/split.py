@@ -1,0 +1,189 @@
+"""SQL text → statement spans, ended where the database ends them (SPEC §3.2).
+
+A small lexer respects quotes, comments, dollar quoting, trigger and routine bodies, so a
+statement sqlglot cannot parse is bounded on its own and the rest of the file is still read.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+# Dialect names as configuration spells them → the names sqlglot knows.
+DIALECTS = {"sqlite": "sqlite", "postgres": "postgres", "postgresql": "postgres", "mysql": "mysql"}
+# Blanks and comments between keywords. Each alternative starts with its own character, so
+# the loop has one way to match any text and cannot backtrack into a blow-up.
+_GAP = r"(?:\s|--[^\n]*|/\*(?:[^*]|\*(?!/))*\*/)+"
+# A statement that defines code run later (trigger, rule, routine): its body has semicolons.
+_DEFINITION = re.compile(
+    rf"create{_GAP}(?:or{_GAP}replace{_GAP})?(?:temp(?:orary)?{_GAP})?"
+    r"(?P<kind>trigger|rule|function|procedure)\b",
+    re.IGNORECASE,
+)
+_BODIES = ("trigger", "function", "procedure")
+# Inside a BEGIN … END body, the statement after a semicolon may close or open a block.
+# MySQL's END IF / END LOOP … close compound statements, not blocks; a label may precede BEGIN.
+_BLOCK_STEP = re.compile(
+    r"(?P<end>end\b(?![ \t\r\n]*(?:if|loop|while|repeat|case)\b))"
+    r"|(?:\w+[ \t\r\n]*:[ \t\r\n]*)?begin\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """One statement of a SQL text: offsets of its first significant character and its end.
+
+    ``unclosed`` names the construct that never ends (an open quote, a body without END)
+    when the statement cannot be bounded and so runs to the end of the text; ``opened`` is
+    that construct's offset.
+    """
+
+    start: int
+    end: int
+    unclosed: str | None = None
+    opened: int = 0
+
+
+def _lexer(dialect: str) -> re.Pattern[str]:
+    """Tokens that matter for splitting, one named group per kind.
+
+    Every quoted form ends at its closing quote or, left open, at the end of the text, where
+    the empty group ``o…`` says so; no alternative can fail after scanning far. Dollar quotes
+    match only their opening ``$tag$``: ``split`` finds the closing one with ``str.find``.
+    """
+    if dialect == "mysql":
+        # Backslash escapes in both quote styles; `#` starts a comment too.
+        quoted = [
+            r"'(?:[^'\\]|\\[\s\S]?|'')*(?:'|(?P<o1>\Z))",
+            r'"(?:[^"\\]|\\[\s\S]?|"")*(?:"|(?P<o2>\Z))',
+            r"#[^\n]*",
+        ]
+    else:
+        quoted = [r"'(?:[^']|'')*(?:'|(?P<o1>\Z))", r'"(?:[^"]|"")*(?:"|(?P<o2>\Z))']
+    if dialect == "postgres":
+        # E'…' strings take backslash escapes: E'it\'s; fine' is one string.
+        quoted.insert(0, r"(?<![\w$])[eE]'(?:[^'\\]|\\[\s\S]?|'')*(?:'|(?P<o3>\Z))")
+    if dialect == "sqlite":
+        quoted.append(r"\[[^\]]*(?:\]|(?P<o4>\Z))")
+    quoted += [r"`(?:[^`]|``)*(?:`|(?P<o5>\Z))", r"--[^\n]*", r"/\*.*?(?:\*/|\Z)"]
+    parts = [rf"(?P<quoted>{'|'.join(quoted)})"]
+    if dialect != "mysql":
+        parts.append(r"(?P<dollar>(?<![\w$])\$(?:[A-Za-z_]\w*)?\$)")
+    # BEGIN opens a trigger or routine body; not after "." (new.begin is a column).
+    parts += [r"(?P<semi>;)", r"(?P<paren>[()])", r"(?P<begin>(?<![\w$.])begin\b)"]
+    return re.compile("|".join(parts), re.DOTALL | re.IGNORECASE)
+
+
+def _left_open(match: re.Match[str]) -> bool:
+    return any(v == "" for k, v in match.groupdict().items() if k[0] == "o")
+
+
+_LEXERS: dict[str, re.Pattern[str]] = {}
+# Unrolled (blanks, then comment-and-blanks) so no two iterations can share text.
+_SPACE = re.compile(r"\s*(?:(?:--[^\n]*|/\*.*?(?:\*/|\Z))\s*)*", re.DOTALL)
+
+
+def _skip(text: str, start: int, end: int | None = None) -> int:
+    """Offset of the first character after blanks and comments (the pattern matches empty)."""
+    if start < len(text) and not text[start].isspace() and text[start] not in "-/":
+        return start  # the common case, without a regex call
+    found = _SPACE.match(text, start, len(text) if end is None else end)
+    return found.end() if found is not None else start
+
+
+def definition_kind(text: str, start: int = 0) -> str | None:
+    """``trigger``, ``rule``, ``function`` or ``procedure`` when the statement at ``start``
+    defines one (code that runs later, with a body of its own), else None."""
+    found = _DEFINITION.match(text, _skip(text, start))
+    return found.group("kind").lower() if found else None
+
+
+def _block_step(text: str, pos: int, depth: int) -> int:
+    """Block depth after the body statement that starts at ``pos`` (past blanks, comments)."""
+    found = _BLOCK_STEP.match(text, _skip(text, pos))
+    if found is None:
+        return depth
+    return depth - 1 if found.group("end") is not None else depth + 1
+
+
+def split(text: str, dialect: str = "sqlite") -> list[Span]:
+    """Statement spans of ``text``, each ended where the database ends it.
+
+    Semicolons stay inside strings, quoted identifiers, comments, dollar quotes, trigger and
+    routine bodies (``BEGIN … END``; ``begin``/``end`` may also be column names, and CASE …
+    END inside a body is an expression) and a rule's parenthesised action. A statement that
+    cannot be bounded (an unterminated quote, a body without END) runs to the end of the text
+    and names the construct in ``unclosed``: nothing after it is split off and passed.
+    """
+    dialect = DIALECTS.get(dialect, dialect)
+    lexer = _LEXERS.get(dialect)
+    if lexer is None:
+        lexer = _LEXERS[dialect] = _lexer(dialect)
+    spans: list[Span] = []
+    start = pos = 0
+    kind = definition_kind(text, 0)
+    # A rule counts parentheses, a trigger or routine blocks once its BEGIN is seen; ``body``
+    # is where the outermost one opened.
+    depth = 0
+    body: int | None = None
+    while (match := lexer.search(text, pos)) is not None:
+        pos = match.end()
+        group = match.lastgroup
+        if group == "quoted":
+            if pos == len(text) and _left_open(match):
+                return [*spans, _unclosed(text, start, "a quoted string or name", match.start())]
+        elif group == "dollar":
+            close = text.find(match.group(), pos)
+            if close < 0:
+                return [*spans, _unclosed(text, start, "a dollar-quoted body", match.start())]
+            pos = close + len(match.group())
+        elif group == "begin":
+            if kind in _BODIES and body is None:
+                body = match.start()
+                depth = _block_step(text, pos, 1)
+        elif group == "paren":
+            if kind == "rule" and match.group() == "(":
+                body = match.start() if depth == 0 else body
+                depth += 1
+            elif kind == "rule":
+                depth = max(0, depth - 1)
+        elif depth > 0 and kind == "rule":
+            continue
+        elif depth > 0 and body is not None:
+            depth = _block_step(text, pos, depth)
+        else:
+            _add_span(spans, text, start, pos)
+            start, depth, body = pos, 0, None
+            kind = definition_kind(text, start)
+    if depth > 0 and body is not None:
+        what = "a parenthesised rule action" if kind == "rule" else "a BEGIN … END body"
+        return [*spans, _unclosed(text, start, what, body)]
+    _add_span(spans, text, start, len(text))
+    return spans
+
+
+def _unclosed(text: str, start: int, what: str, opened: int) -> Span:
+    return Span(_skip(text, start), len(text), unclosed=what, opened=opened)
+
+
+def _add_span(spans: list[Span], text: str, start: int, end: int) -> None:
+    first = _skip(text, start, end)
+    if first < end and text[first:end].strip(" \t\r\n;"):
+        spans.append(Span(first, end))
+
+
+def statement_lines(text: str, dialect: str = "sqlite") -> list[tuple[int, int]]:
+    """(first line, last line) of every statement, 1-based: what a SQL suppression covers."""
+    starts = line_starts(text)
+    result = []
+    for span in split(text, dialect):
+        body = text[span.start : span.end].rstrip(" \t\r\n;")
+        last = span.start + max(len(body) - 1, 0)
+        result.append((bisect.bisect_right(starts, span.start), bisect.bisect_right(starts, last)))
+    return result
+
+
+def line_starts(text: str) -> list[int]:
+    return [0, *(m.end() for m in re.finditer(r"\r\n|\r|\n", text))]

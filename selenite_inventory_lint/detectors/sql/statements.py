@@ -1,0 +1,378 @@
+"""One SQL statement → ``Change`` records in the vocabulary the rules read (SPEC §3.2).
+
+create_table, add_column, drop_column, rename_table, rename_column, alter_column, drop_table,
+create_index, drop_index (``ddl``), delete_rows, update_rows, truncate, replace_rows and
+insert_select (here). A statement sqlglot cannot parse becomes one MIG301 at its line.
+
+Identifiers are lower-cased unless quoted; a schema qualifier (``public.t``) is dropped.
+Column types are sqlglot's neutral rendering (``VARCHAR(30)``, ``INT``), so two snapshots of
+different dialects compare equal when they mean the same type.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from selenite_inventory_lint.detectors.sql import ddl
+from selenite_inventory_lint.detectors.sql.nodes import Copy, Emitter, Found, copy_of, ident, idents
+from selenite_inventory_lint.detectors.sql.split import (
+    DIALECTS,
+    definition_kind,
+    line_starts,
+    split,
+)
+from selenite_inventory_lint.model import Change, Problem
+from selenite_inventory_lint.schema import Table
+
+CODE = "MIG301"
+SOURCE = "sql"
+
+# Statements sqlglot only knows as an opaque Command that still change data or schema.
+_DATA_COMMAND = re.compile(
+    r"(?:alter\s+table|drop\s+(?:table|index)|create\s+(?:unique\s+)?(?:table|index)|"
+    r"delete|update|truncate|rename|insert|replace)\b",
+    re.IGNORECASE,
+)
+_RENAME_TABLE = re.compile(r"rename\s+tables?\s", re.IGNORECASE)
+_REPLACE = re.compile(r"replace\b", re.IGNORECASE)
+# Postgres DO runs a procedural block now: what it changes is not SQL sqlglot can read.
+_DO_BLOCK = re.compile(r"do\b", re.IGNORECASE)
+# Real statements sqlglot parses as a bare expression; they change no data.
+_BARE_STATEMENTS = frozenset(
+    {"END", "SAVEPOINT", "RELEASE", "REINDEX", "CHECKPOINT", "LISTEN", "NOTIFY", "UNLISTEN"}
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Statement:
+    """One analysed statement: its position, normalised text and what it changes."""
+
+    line: int
+    column: int
+    key: str
+    changes: tuple[Change, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    table: Table | None = None
+    copy: Copy | None = None
+
+
+_SQLGLOT: dict[str, Any] = {}
+
+
+def _sqlglot() -> dict[str, Any]:
+    """sqlglot, imported on first use (STYLE: heavy libraries stay off the pre-commit path)."""
+    if not _SQLGLOT:
+        import logging
+
+        import sqlglot
+        from sqlglot import exp
+        from sqlglot.errors import SqlglotError
+
+        # "Falling back to parsing as a 'Command'" is judged here, not logged to stderr.
+        logging.getLogger("sqlglot").setLevel(logging.CRITICAL)
+        _SQLGLOT.update(sqlglot=sqlglot, exp=exp, error=SqlglotError)
+    return _SQLGLOT
+
+
+def parse(
+    text: str,
+    *,
+    path: str,
+    dialect: str = "sqlite",
+    line: int = 1,
+    column: int | None = None,
+    source: str = SOURCE,
+    migration: str | None = None,
+    guarded: bool = False,
+    guard: int | None = None,
+) -> list[Statement]:
+    """Every statement of ``text`` analysed; ``line`` is where ``text`` starts in ``path``.
+
+    ``column`` is the column of statements on the first line when ``text`` is embedded in
+    another file (then other statements report column 1).
+    """
+    lib = _sqlglot()
+    name = DIALECTS.get(dialect, dialect)
+    dialect_obj = lib["sqlglot"].Dialect.get_or_raise(name)
+    starts = line_starts(text)
+    result: list[Statement] = []
+    for span in split(text, name):
+        chunk = text[span.start : span.end]
+        row = bisect.bisect_right(starts, span.start)
+        at_line = line + row - 1
+        at_column = span.start - starts[row - 1] + 1
+        if column is not None:
+            at_column = column if row == 1 else 1
+        emitter = Emitter(
+            path=path,
+            line=at_line,
+            column=at_column,
+            source=source,
+            migration=migration,
+            guarded=guarded,
+            guard=guard,
+        )
+        if span.unclosed is not None:
+            opened = line + bisect.bisect_right(starts, span.opened) - 1
+            why = (
+                f"{span.unclosed} opened at line {opened} is never closed, so the statement has "
+                "no end; the rest of the text is not analysed"
+            )
+            result.append(_problem_statement(chunk, emitter, why))
+        else:
+            result.append(_statement(chunk, dialect_obj, emitter, lib))
+    return result
+
+
+_PARSER_ERRORS: tuple[type[BaseException], ...] = (
+    RecursionError,
+    MemoryError,
+    # sqlglot raises plain Python errors on some malformed input, not only SqlglotError.
+    ValueError,
+    IndexError,
+    KeyError,
+    TypeError,
+    AttributeError,
+)
+
+
+def _problem_statement(chunk: str, emitter: Emitter, why: str) -> Statement:
+    return Statement(
+        line=emitter.line,
+        column=emitter.column,
+        key=" ".join(chunk.split()),
+        problems=(
+            Problem(
+                code=CODE,
+                path=emitter.path,
+                line=emitter.line,
+                column=emitter.column,
+                message=f"cannot analyze SQL statement: {why}",
+            ),
+        ),
+    )
+
+
+def _statement(chunk: str, dialect: Any, emitter: Emitter, lib: Mapping[str, Any]) -> Statement:
+    def problem(why: str) -> Statement:
+        return _problem_statement(chunk, emitter, why)
+
+    if definition_kind(chunk):
+        # A trigger, rule or routine body runs on later calls or writes, not during the
+        # migration: nothing to judge (the splitter has already bounded it).
+        return Statement(line=emitter.line, column=emitter.column, key=" ".join(chunk.split()))
+    # sqlglot keeps REPLACE INTO as an opaque command; read it as the INSERT it is, same length
+    # so positions hold, and remember that it replaces existing rows.
+    replacing = _REPLACE.match(chunk) is not None
+    text = "INSERT " + chunk[7:] if replacing else chunk
+    try:
+        tokens = dialect.tokenize(text)
+        key = ("replace " if replacing else "") + " ".join(
+            t.text if t.token_type.name in ("STRING", "IDENTIFIER") else t.text.lower()
+            for t in tokens
+            if t.token_type.name != "SEMICOLON"
+        )
+        expressions = dialect.parser().parse(tokens, text)
+    except RecursionError:
+        return problem("it is nested too deeply")
+    except (lib["error"], *_PARSER_ERRORS) as exc:
+        return problem(_reason(exc))
+    table: Table | None = None
+    copy: Copy | None = None
+    try:
+        for expression in expressions:
+            if expression is None:
+                continue
+            found = _changes(expression, emitter, lib["exp"], chunk, replacing=replacing)
+            if isinstance(found, str):
+                return problem(found)
+            table = found[0] or table
+            copy = found[1] or copy
+    except RecursionError:
+        return problem("it is nested too deeply")
+    return Statement(
+        line=emitter.line,
+        column=emitter.column,
+        key=key,
+        changes=tuple(emitter.changes),
+        table=table,
+        copy=copy,
+    )
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    text = re.sub(r"\x1b\[[0-9;]*m", "", text)
+    return f"sqlglot cannot parse it ({text[:160]})"
+
+
+def _changes(node: Any, emitter: Emitter, exp: Any, chunk: str, *, replacing: bool) -> Found:
+    """Changes of one parsed statement, or why it cannot be analysed."""
+    if isinstance(node, exp.Create):
+        return ddl.create(node, emitter, exp)
+    if isinstance(node, exp.Alter):
+        return ddl.alter(node, emitter, exp)
+    if isinstance(node, exp.Drop):
+        return ddl.drop(node, emitter, exp)
+    if isinstance(node, exp.Delete):
+        table = ident(node.this, exp)
+        if table is not None:
+            emitter.add(
+                "table", table, "altered", "delete_rows", where=bool(node.args.get("where"))
+            )
+        return None, None
+    if isinstance(node, exp.Update):
+        table = ident(node.this, exp)
+        if table is not None:
+            columns = idents((eq.this for eq in node.expressions if isinstance(eq, exp.EQ)), exp)
+            where = node.args.get("where")
+            emitter.add(
+                "table",
+                table,
+                "altered",
+                "update_rows",
+                # A WHERE that folds to true restricts nothing (SPEC §4 MIG106).
+                where=where is not None and not _always_true(where.this, exp),
+                columns=columns,
+            )
+        return None, None
+    if isinstance(node, exp.TruncateTable):
+        for table in idents(node.expressions, exp):
+            emitter.add("table", table, "altered", "truncate")
+        return None, None
+    if isinstance(node, exp.Insert):
+        return _insert(node, emitter, exp, replacing=replacing)
+    if isinstance(node, exp.Pragma):
+        return _pragma(node, exp)
+    if isinstance(node, exp.Command):
+        return _command(node, emitter, chunk)
+    if isinstance(node, (exp.Condition, exp.Alias, exp.Identifier)):
+        # sqlglot reads an unknown leading word as an expression (`SELEC x` → an alias).
+        first = chunk.split(None, 1)[0].upper() if chunk.split() else ""
+        if first not in _BARE_STATEMENTS:
+            return "it is not a statement sqlglot knows"
+    return None, None
+
+
+def _insert(node: Any, emitter: Emitter, exp: Any, *, replacing: bool) -> Found:
+    target_node = node.this
+    columns: tuple[str, ...] | None = None
+    if isinstance(target_node, exp.Schema):
+        columns = idents(target_node.expressions, exp)
+        target_node = target_node.this
+    target = ident(target_node, exp)
+    if target is None:
+        return None, None
+    conflict = node.args.get("conflict")
+    if replacing or str(node.args.get("alternative") or "").upper() == "REPLACE":
+        # REPLACE deletes each conflicting row and inserts the new one: whole rows overwritten.
+        emitter.add("table", target, "altered", "replace_rows")
+    elif conflict is not None and conflict.expressions:
+        # ON CONFLICT … DO UPDATE SET / ON DUPLICATE KEY UPDATE: these columns are overwritten.
+        emitter.add("table", target, "altered", "replace_rows", columns=_set_columns(conflict, exp))
+    select = node.expression
+    if not isinstance(select, exp.Select):
+        return None, None  # the inserted rows themselves are new; they lose none
+    copy = copy_of(target, columns, select, exp)
+    emitter.add("table", target, "altered", "insert_select", columns=columns or ())
+    return None, copy
+
+
+def _set_columns(conflict: Any, exp: Any) -> tuple[str, ...]:
+    targets: list[Any] = []
+    for assignment in conflict.expressions:
+        if isinstance(assignment, exp.EQ):
+            left = assignment.this
+            targets.extend(left.expressions if isinstance(left, exp.Tuple) else (left,))
+    return idents(targets, exp)
+
+
+_TAUTOLOGY_NODES = 32
+_FALSE_SETTINGS = frozenset({"0", "off", "false", "no", "reset"})
+
+
+def _always_true(node: Any, exp: Any) -> bool:
+    """Does a WHERE condition hold for every row, as sqlglot's simplifier folds it?
+
+    ``1=1``, ``TRUE``, ``'a'='a'``, ``1``, ``x IS x`` and any OR with such an operand are
+    true; ``x = x`` is not (NULL = NULL is not true, so it skips rows where x is NULL). AND/OR
+    chains are walked here, linearly; only small operands go through ``simplify``, which is
+    quadratic on long chains.
+    """
+    from sqlglot.errors import SqlglotError
+    from sqlglot.optimizer.simplify import simplify
+
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if isinstance(node, exp.Or):
+        return any(_always_true(part, exp) for part in node.flatten())
+    if isinstance(node, exp.And):
+        return all(_always_true(part, exp) for part in node.flatten())
+    if sum(1 for _ in itertools.islice(node.walk(), _TAUTOLOGY_NODES + 1)) > _TAUTOLOGY_NODES:
+        return False
+    errors: tuple[type[BaseException], ...] = (SqlglotError, *_PARSER_ERRORS)
+    try:
+        folded = simplify(node.copy())
+    except errors:
+        return False  # not foldable: judged as the restricting WHERE it appears to be
+    if isinstance(folded, exp.Boolean):
+        return bool(folded.this)
+    if isinstance(folded, exp.Literal) and not folded.is_string:
+        # SQLite and MySQL read a non-zero number as true.
+        return _number(folded.this) not in (None, 0)
+    if isinstance(folded, exp.NullSafeEQ):
+        # x IS x holds for NULL too; only plain columns, a function call may differ each time.
+        left, right = folded.this, folded.expression
+        return isinstance(left, exp.Column) and left == right
+    return False
+
+
+def _number(text: Any) -> float | None:
+    try:
+        return float(str(text))
+    except ValueError:
+        return None
+
+
+def _pragma(node: Any, exp: Any) -> Found:
+    setting = node.this
+    if not isinstance(setting, exp.EQ) or ident(setting.this, exp) != "writable_schema":
+        return None, None
+    if (ident(setting.expression, exp) or "").lower() in _FALSE_SETTINGS:
+        return None, None
+    # MIG301, not MIG105: the statements that follow rewrite sqlite_master's text directly,
+    # so which tables change, and how, is not something a plan could name.
+    return (
+        "PRAGMA writable_schema lets the migration rewrite sqlite_master directly; "
+        "the schema changes it makes cannot be analysed"
+    )
+
+
+def _command(node: Any, emitter: Emitter, chunk: str) -> Found:
+    match = _RENAME_TABLE.match(chunk)
+    if match:
+        # str.split, not a regex: linear whatever the spacing (the old regex was cubic).
+        for pair in chunk[match.end() :].rstrip(" \t\r\n;").split(","):
+            names = pair.split()
+            if len(names) != 3 or names[1].lower() != "to":
+                return "RENAME TABLE is not `old TO new`"
+            old, new = _plain(names[0]), _plain(names[2])
+            emitter.add("table", new, "renamed", "rename_table", old_name=old)
+        return None, None
+    if _DO_BLOCK.match(chunk):
+        return "a DO block runs procedural code whose changes cannot be analysed"
+    if _DATA_COMMAND.match(chunk):
+        return "sqlglot does not understand this statement"
+    return None, None
+
+
+def _plain(name: str) -> str:
+    name = name.rsplit(".", 1)[-1]
+    if name[:1] in '`"[' and len(name) > 1:
+        return name[1:-1]
+    return name.lower()
