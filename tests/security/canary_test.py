@@ -222,7 +222,8 @@ ALLOWED = {("tomllib", "loads"), ("json", "loads"), ("json", "load"), ("py", "lo
 # worker built, never bytes from the repository.
 ALLOWED_IN = {("parallel.py", "pickle", "loads")}
 # Where importlib.import_module may appear: our own modules, by constant names.
-IMPORTERS = {"cli.py", "reports/__init__.py"}
+# The registries: command modules, report formats and detectors, all our own module names.
+IMPORTERS = {"cli.py", "reports/__init__.py", "detectors/__init__.py"}
 
 
 def _sources() -> list[tuple[str, ast.Module]]:
@@ -270,11 +271,14 @@ def test_import_module_only_loads_the_linters_own_modules() -> None:
                     assert isinstance(first, ast.Constant), name
                     assert str(first.value).startswith("selenite_inventory_lint."), name
                 else:
-                    # reports.get: a value of the FORMATS table, all our own module names.
+                    # reports.get and the detector registry: values of their tables, all our
+                    # own module names.
+                    from selenite_inventory_lint.detectors import MODULES
                     from selenite_inventory_lint.reports import FORMATS
 
-                    assert name == "reports/__init__.py"
-                    assert all(m.startswith("selenite_inventory_lint.") for m in FORMATS.values())
+                    assert name in ("reports/__init__.py", "detectors/__init__.py"), name
+                    tables = [*FORMATS.values(), *MODULES.values()]
+                    assert all(m.startswith("selenite_inventory_lint.") for m in tables)
 
 
 def test_yaml_is_only_read_with_the_safe_loader() -> None:
