@@ -11,7 +11,7 @@ from typing import Literal
 
 Kind = Literal["table", "column", "index", "path", "env", "config_file", "database"]
 # The detector that found a change (``detectors.MODULES`` maps each to its module).
-Source = Literal["alembic", "sql", "schema_snapshot", "env", "paths", "config_files"]
+Source = Literal["alembic", "sql", "schema_snapshot", "env", "paths", "config_files", "audit"]
 Action = Literal["added", "dropped", "renamed", "altered", "referenced"]
 Severity = Literal["error", "warning", "info"]
 FileStatus = Literal["added", "modified", "deleted", "renamed", "copied"]
@@ -70,7 +70,7 @@ class Change:
     action: Action
     path: str
     line: int
-    source: str  # a detector's ``Source`` (or ``audit`` for its survey)
+    source: Source
     old_name: str | None = None
     column: int = 1
     # Detector-level verb: create_table, add_column, drop_column, alter_column, rename_table,

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from selenite_inventory_lint.model import Action, Change, Kind
+from selenite_inventory_lint.model import Action, Change, Kind, Source
 
 # The operation of a dropped reference: a candidate for retirement, not yet a retirement.
 REMOVED = "reference_removed"
@@ -40,7 +40,7 @@ class Unreadable(Exception):
 
 def reference_changes(
     kind: Kind,
-    source: str,
+    source: Source,
     path: str,
     new: Mapping[str, Ref],
     old: Mapping[str, Ref] | None,

@@ -62,7 +62,7 @@ LINES = st.integers(1, 10**6)
 CHANGES = st.builds(
     lambda kind, name, action, path, line, old, documented: ReportedChange(
         change=Change(
-            kind=kind, name=name, action=action, path=path, line=line, source="x", old_name=old
+            kind=kind, name=name, action=action, path=path, line=line, source="sql", old_name=old
         ),
         documented=documented,
     ),

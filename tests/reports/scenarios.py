@@ -21,6 +21,7 @@ from selenite_inventory_lint.model import (
     ReportedChange,
     RunResult,
     Severity,
+    Source,
     change_key,
     finding_key,
 )
@@ -51,7 +52,7 @@ def change(
     line: int,
     *,
     documented: bool | None,
-    source: str = "alembic",
+    source: Source = "alembic",
     old_name: str | None = None,
 ) -> ReportedChange:
     return ReportedChange(

@@ -28,7 +28,7 @@ from selenite_inventory_lint.detectors.sql.split import (
     statement_lines,
 )
 from selenite_inventory_lint.detectors.sql.statements import CODE, SOURCE, Statement, parse
-from selenite_inventory_lint.model import DetectorResult, FileChange, Problem
+from selenite_inventory_lint.model import DetectorResult, FileChange, Problem, Source
 from selenite_inventory_lint.schema import Schema
 
 __all__ = [
@@ -63,7 +63,7 @@ def analyze_sql(
     line: int,
     dialect: str,
     migration: str | None,
-    source: str,
+    source: Source,
     guarded: bool,
     guard: int | None,
     sequence: int,

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from selenite_inventory_lint.model import Change
+from selenite_inventory_lint.model import Change, Source
 from selenite_inventory_lint.schema import Table
 
 
@@ -28,7 +28,7 @@ class Emitter:
     path: str
     line: int
     column: int
-    source: str
+    source: Source
     migration: str | None
     guarded: bool
     guard: int | None

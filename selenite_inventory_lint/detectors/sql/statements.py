@@ -16,7 +16,7 @@ import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from selenite_inventory_lint.detectors.sql import ddl
 from selenite_inventory_lint.detectors.sql.nodes import Copy, Emitter, Found, copy_of, ident, idents
@@ -26,11 +26,11 @@ from selenite_inventory_lint.detectors.sql.split import (
     line_starts,
     split,
 )
-from selenite_inventory_lint.model import Change, Problem
+from selenite_inventory_lint.model import Change, Problem, Source
 from selenite_inventory_lint.schema import Table
 
 CODE = "MIG301"
-SOURCE = "sql"
+SOURCE: Final = "sql"
 
 # Statements sqlglot only knows as an opaque Command that still change data or schema.
 _DATA_COMMAND = re.compile(
@@ -86,7 +86,7 @@ def parse(
     dialect: str = "sqlite",
     line: int = 1,
     column: int | None = None,
-    source: str = SOURCE,
+    source: Source = SOURCE,
     migration: str | None = None,
     guarded: bool = False,
     guard: int | None = None,
