@@ -76,3 +76,30 @@ def test_excluded_files_are_not_even_loaded() -> None:
     assert not wants("backend/tests/config_test.py")
     assert not wants("web/src/api.test.ts")
     assert wants("tests/DATA_INVENTORY.md")
+
+
+def test_each_python_file_is_parsed_once_for_every_detector_that_reads_it() -> None:
+    from selenite_inventory_lint.detectors.python import source
+
+    revision = (
+        "import os\nfrom alembic import op\nimport sqlalchemy as sa\n\n"
+        'revision = "0002"\ndown_revision = None\nSTORE = os.getenv("UPLOADS_DIR")\n\n\n'
+        'def upgrade():\n    op.add_column("users", sa.Column("phone", sa.Text()))\n'
+    )
+    settings = 'import os\n\nKEY = os.environ["SECRET_KEY"]\n'
+    before = {
+        "DATA_INVENTORY.md": b"# Inventory\n\n## Database\n- `users`: accounts.\n",
+        "app/settings.py": b"import os\n",
+    }
+    after = {
+        **before,
+        "alembic/versions/0002_phone.py": revision.encode(),
+        "app/settings.py": settings.encode(),
+    }
+    changeset = changeset_from_texts(before, after)
+    parses = source.PARSES[0]
+    result = pipeline.run(changeset, Config(), selection=pipeline.Selection())
+    # The revision is read by the Alembic, env and paths detectors, the settings module (old
+    # and new side) by env and paths: three texts, three parses.
+    assert source.PARSES[0] - parses == 3
+    assert {c.change.name for c in result.changes} >= {"users.phone", "SECRET_KEY", "UPLOADS_DIR"}

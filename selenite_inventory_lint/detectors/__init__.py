@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.model import (
@@ -26,6 +26,9 @@ from selenite_inventory_lint.model import (
     Revision,
     Source,
 )
+
+if TYPE_CHECKING:
+    from selenite_inventory_lint.detectors.python.source import Module, Unparsable
 
 # migrations: forward changes applied in order (``audit`` replays them into a schema);
 # schema_snapshots: a description of the database, compared old → new (the newest one is the
@@ -71,6 +74,26 @@ class HeadFiles(Protocol):
     def read_many(self, paths: Sequence[str]) -> dict[str, bytes]: ...
 
 
+class ParsedFiles:
+    """The parsed texts of the file being read, shared by every detector that reads it: the
+    pipeline gives each file a fresh one, so a Python file is parsed once per side however many
+    detectors read it, and nothing outlives the file."""
+
+    __slots__ = ("_python",)
+
+    def __init__(self) -> None:
+        self._python: dict[str, Module | Unparsable] = {}
+
+    def python(self, text: str) -> Module | Unparsable:
+        key = text.removeprefix("\ufeff")
+        found = self._python.get(key)
+        if found is None:
+            from selenite_inventory_lint.detectors.python.source import load
+
+            found = self._python[key] = load(key)
+        return found
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DetectContext:
     """Repository-level facts detectors need besides the file itself."""
@@ -87,6 +110,8 @@ class DetectContext:
     statuses: Mapping[str, FileStatus] = field(default_factory=dict)
     # Extra facts later detectors may need, keyed by name.
     extra: Mapping[str, object] = field(default_factory=dict)
+    # The parsed texts of the file being read (see ``ParsedFiles``).
+    parsed: ParsedFiles = field(default_factory=ParsedFiles, compare=False, repr=False)
 
 
 class Detector(Protocol):

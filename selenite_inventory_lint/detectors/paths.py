@@ -22,7 +22,7 @@ import ast
 from collections.abc import Sequence
 from typing import Final
 
-from selenite_inventory_lint.detectors import DetectContext, DetectorSpec, sources
+from selenite_inventory_lint.detectors import DetectContext, DetectorSpec, ParsedFiles, sources
 from selenite_inventory_lint.detectors import python as py
 from selenite_inventory_lint.detectors.env import DEFAULT_SOURCES
 from selenite_inventory_lint.detectors.references import Ref, first_refs, reference_changes
@@ -33,9 +33,11 @@ SOURCE: Final = "paths"
 _PATHISH = (ast.Constant, ast.JoinedStr, ast.BinOp, ast.Call, ast.Attribute, ast.Subscript)
 
 
-def path_refs(path: str, text: str, roots: Sequence[str]) -> list[Ref] | None:
+def path_refs(
+    path: str, text: str, roots: Sequence[str], parsed: ParsedFiles | None = None
+) -> list[Ref] | None:
     """Storage-path references of a Python module; None when it does not parse."""
-    module = py.load(text)
+    module = (parsed or ParsedFiles()).python(text)
     if isinstance(module, py.Unparsable):
         return None
     if not roots:
@@ -91,7 +93,7 @@ class PathsDetector:
         path = change.path
         old: dict[str, Ref] | None = None
         if change.old_text is not None:
-            found = path_refs(change.old_path or path, change.old_text, roots)
+            found = path_refs(change.old_path or path, change.old_text, roots, ctx.parsed)
             old = None if found is None else first_refs(found)
         # When the old side does not parse, a path whose last segment its text still names
         # is not new.
@@ -102,7 +104,7 @@ class PathsDetector:
 
         if change.status == "deleted":
             return DetectorResult(changes=reference_changes("path", SOURCE, path, {}, old, keep))
-        found = path_refs(path, change.new_text or "", roots)
+        found = path_refs(path, change.new_text or "", roots, ctx.parsed)
         if found is None:
             return DetectorResult()
         return DetectorResult(
@@ -110,7 +112,7 @@ class PathsDetector:
         )
 
     def references(self, path: str, text: str, ctx: DetectContext) -> frozenset[str]:
-        return frozenset(first_refs(path_refs(path, text, ctx.path_roots) or ()))
+        return frozenset(first_refs(path_refs(path, text, ctx.path_roots, ctx.parsed) or ()))
 
 
 DETECTOR = PathsDetector()

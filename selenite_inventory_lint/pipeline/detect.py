@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from selenite_inventory_lint import globs
 from selenite_inventory_lint.config import Config
-from selenite_inventory_lint.detectors import DetectContext, Detector, registry
+from selenite_inventory_lint.detectors import DetectContext, Detector, ParsedFiles, registry
 from selenite_inventory_lint.model import (
     Change,
     DetectorResult,
@@ -115,7 +115,9 @@ def detect(
     self_contained = {s.name for s in specs() if s.self_contained}
 
     def run_detectors(item: tuple[FileChange, Sequence[Detector]]) -> list[DetectorResult]:
-        return [detector.detect(item[0], ctx) for detector in item[1]]
+        # Every detector of the file shares one parse of each of its sides.
+        file_ctx = dataclasses.replace(ctx, parsed=ParsedFiles())
+        return [detector.detect(item[0], file_ctx) for detector in item[1]]
 
     every = map_items(
         work,

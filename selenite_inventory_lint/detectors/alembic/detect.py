@@ -44,7 +44,7 @@ def detect(change: FileChange, ctx: DetectContext) -> DetectorResult:
     problems: list[Problem] = []
     if change.undecodable and text is change.new_text:
         problems.append(_problem(path, 1, 1, "it is not valid UTF-8 (read with replacements)"))
-    tree = _parse(path, text)
+    tree = _parse(path, text, ctx.parsed)
     if isinstance(tree, Problem):
         changed = edit_status and old_text != text
         return DetectorResult(problems=(*problems, tree), edited=changed)
@@ -53,7 +53,7 @@ def detect(change: FileChange, ctx: DetectContext) -> DetectorResult:
 
     old_tree: ast.Module | None = None
     if change.status in (*_EDIT_STATUSES, "copied") and old_text is not None:
-        parsed = _parse(change.old_path or path, old_text)
+        parsed = _parse(change.old_path or path, old_text, ctx.parsed)
         old_tree = parsed if isinstance(parsed, ast.Module) else None
     same_id = False
     if old_tree is not None:

@@ -6,9 +6,13 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
+from typing import TYPE_CHECKING
 
 from selenite_inventory_lint.detectors.alembic.records import CODE
 from selenite_inventory_lint.model import Problem, Revision
+
+if TYPE_CHECKING:
+    from selenite_inventory_lint.detectors import ParsedFiles
 
 
 def _problem(path: str, line: int, column: int, why: str) -> Problem:
@@ -25,7 +29,15 @@ def _source_text(text: str) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def _parse(path: str, text: str) -> ast.Module | Problem:
+def _parse(path: str, text: str, parsed: ParsedFiles | None = None) -> ast.Module | Problem:
+    """The revision's tree, from the parse the other detectors of the file share when given."""
+    if parsed is not None:
+        from selenite_inventory_lint.detectors.python.source import Unparsable
+
+        module = parsed.python(text)
+        if isinstance(module, Unparsable):
+            return _problem(path, module.line, module.column, module.why)
+        return module.tree
     try:
         return ast.parse(_source_text(text), filename=path)
     except SyntaxError as exc:

@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from selenite_inventory_lint import globs
-from selenite_inventory_lint.detectors import DetectContext, DetectorSpec, sources
+from selenite_inventory_lint.detectors import DetectContext, DetectorSpec, ParsedFiles, sources
 from selenite_inventory_lint.detectors.references import (
     Ref,
     Unreadable,
@@ -219,7 +219,7 @@ class EnvDetector:
         if style is None:
             return DetectorResult()
         path = change.path
-        old = _read_old(change, style, path, ctx.path_roots)
+        old = _read_old(change, style, path, ctx)
         # When the old side does not parse, a name its text still holds is not new.
         unreadable = change.old_text if old is None else None
 
@@ -236,7 +236,7 @@ class EnvDetector:
         if change.undecodable:
             problems = _problems(path, style, ctx, 1, 1, "it is not valid UTF-8")
         try:
-            new = first_refs(scan(style, path, text, ctx.path_roots))
+            new = first_refs(scan(style, path, text, ctx.path_roots, ctx.parsed))
         except Unreadable as exc:
             return DetectorResult(
                 problems=(*problems, *_problems(path, style, ctx, exc.line, exc.column, exc.why))
@@ -250,7 +250,7 @@ class EnvDetector:
         if style is None:
             return frozenset()
         try:
-            return frozenset(first_refs(scan(style, path, text, ctx.path_roots)))
+            return frozenset(first_refs(scan(style, path, text, ctx.path_roots, ctx.parsed)))
         except Unreadable:
             return frozenset()
 
@@ -281,25 +281,32 @@ def _is_migration(path: str, ctx: DetectContext) -> bool:
 
 
 def _read_old(
-    change: FileChange, style: str, path: str, roots: Sequence[str]
+    change: FileChange, style: str, path: str, ctx: DetectContext
 ) -> dict[str, Ref] | None:
     """References of the old side; None when there is none or it cannot be read."""
     if change.old_text is None or change.binary or change.too_large:
         return None
     try:
-        return first_refs(scan(style, change.old_path or path, change.old_text, roots))
+        old_path = change.old_path or path
+        return first_refs(scan(style, old_path, change.old_text, ctx.path_roots, ctx.parsed))
     except Unreadable:
         return None
 
 
-def scan(style: str, path: str, text: str, roots: Sequence[str] = ()) -> list[Ref]:
+def scan(
+    style: str,
+    path: str,
+    text: str,
+    roots: Sequence[str] = (),
+    parsed: ParsedFiles | None = None,
+) -> list[Ref]:
     """References in ``text`` read as ``style``; raises ``Unreadable`` on bad syntax."""
     # One module per source style, imported when a file of that style is read.
     refs: list[Ref]
     if style == "python":
         from selenite_inventory_lint.detectors.env.python import python_refs
 
-        refs = python_refs(path, text, roots)
+        refs = python_refs(path, text, roots, parsed or ParsedFiles())
     elif style == "env_files":
         from selenite_inventory_lint.detectors.env.dotenv import dotenv_refs
 

@@ -7,14 +7,15 @@ import ast
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from selenite_inventory_lint.detectors import ParsedFiles
 from selenite_inventory_lint.detectors import python as py
 from selenite_inventory_lint.detectors.references import Ref, Unreadable
 
 _PYTHON_WORDS = ("environ", "getenv", "BaseSettings")
 
 
-def python_refs(path: str, text: str, roots: Sequence[str] = ()) -> list[Ref]:
-    module = py.load(text)
+def python_refs(path: str, text: str, roots: Sequence[str], parsed: ParsedFiles) -> list[Ref]:
+    module = parsed.python(text)
     if isinstance(module, py.Unparsable):
         raise Unreadable(module.line, module.column, module.why)
     if not any(word in text for word in _PYTHON_WORDS):

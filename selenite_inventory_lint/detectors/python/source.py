@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -86,10 +85,15 @@ def _is_bare_string(node: ast.AST) -> bool:
     )
 
 
-# Detectors read one file after another: its old and new text are all that is asked again.
-@lru_cache(maxsize=4)
+# How many times Python source was parsed in this process: a file read by several detectors
+# is parsed once (``detectors.ParsedFiles``), and tests count it.
+PARSES = [0]
+
+
 def load(text: str) -> Module | Unparsable:
-    """The parsed module, or why it has none. Callers must not mutate the tree."""
+    """The parsed module, or why it has none. Callers must not mutate the tree; detectors ask
+    ``ctx.parsed.python(text)``, which parses each text of the file they read once."""
+    PARSES[0] += 1
     try:
         return Module(ast.parse(text.removeprefix("\ufeff")))
     except SyntaxError as exc:
