@@ -253,7 +253,7 @@ class Repository:
 
     def revision(self) -> str:
         """The next Alembic revision: a table, or a column added to the last table, each
-        behind an existence guard as SPEC §3.1 asks of idempotent migrations."""
+        behind an existence guard as docs/usage.md asks of idempotent migrations."""
         n = self.revisions
         path = f"backend/alembic/versions/r{n:05d}_step.py"
         down = f'"r{n - 1:05d}"' if n else "None"

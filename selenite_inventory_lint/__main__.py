@@ -9,7 +9,7 @@ def _forget_working_directory() -> None:
 
     ``python -m`` puts the current directory first on ``sys.path``; in a checked
     repository's root, a file named like a module imported later (``shutil.py``,
-    ``yaml.py``) would then run (SPEC §7: never import repository code).
+    ``yaml.py``) would then run (docs/security.md: never import repository code).
     """
     cwd = os.getcwd()
     home = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -18,7 +18,7 @@ def _forget_working_directory() -> None:
 
 
 def run() -> None:
-    """Console-script entry point; the only place that calls ``sys.exit`` (STYLE §5)."""
+    """Console-script entry point; the only place that calls ``sys.exit`` (docs/development.md)."""
     _forget_working_directory()
     from selenite_inventory_lint.cli import main
 

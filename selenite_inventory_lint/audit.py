@@ -225,7 +225,7 @@ def run_audit(
     progress: Progress | None = None,
     inventory_override: tuple[str, str] | None = None,
 ) -> RunResult:
-    """`audit` (SPEC §5): every object documented, every entry alive.
+    """`audit` (docs/usage.md): every object documented, every entry alive.
 
     ``inventory_override`` is (path, text) of an inventory to judge instead of the
     repository's — `init` audits its skeleton to learn what to list.

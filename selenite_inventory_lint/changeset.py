@@ -1,4 +1,4 @@
-"""The change set: what changed between a base and a head, read through git (SPEC §2).
+"""The change set: what changed between a base and a head, read through git (docs/usage.md).
 
 Part of the git layer (with ``git.py``, the runner, and ``snapshot.py``, the file reader).
 It resolves the range the ``check`` flags name, turns git's raw diff of refs, the index in
@@ -34,7 +34,7 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 BINARY_SNIFF_BYTES = 8000
 
 _SYMLINK = 0o120000
-# "dirty": a submodule whose commit changed is listed (and skipped with a note, SPEC §2);
+# "dirty": a submodule whose commit changed is listed (and skipped with a note, docs/usage.md);
 # what happens inside its work tree is never looked at.
 _DIFF_FLAGS = ("-z", "--raw", "--no-abbrev", "-M", "-C", "--ignore-submodules=dirty")
 
@@ -49,7 +49,7 @@ def _is_null(sha: str) -> bool:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ChangeSet:
-    """The files that differ between ``base`` and ``head`` (SPEC §2), sorted by path.
+    """The files that differ between ``base`` and ``head`` (docs/usage.md), sorted by path.
 
     ``base`` is None when there is nothing to compare against (root commit, unborn HEAD);
     ``head`` is a commit sha, ``"INDEX"`` or ``"WORKTREE"``.
@@ -88,7 +88,7 @@ def open_changeset(
     wants: Callable[[str], bool] = _everything,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> ChangeSet:
-    """Read the change set named by the ``check`` flags (SPEC §2).
+    """Read the change set named by the ``check`` flags (docs/usage.md).
 
     ``base`` compares merge-base(base, head) → head; ``head`` alone compares its first
     parent → head; ``staged`` compares HEAD → the index in use; nothing compares HEAD →
@@ -133,7 +133,7 @@ def _range(repo: Git, top: Path, base: str | None, head: str | None) -> tuple[st
 
 def open_base(root: Path, *, base: str | None = None, head: str | None = None) -> Snapshot | None:
     """The base commit of the range ``open_changeset`` reads with the same refs, whose
-    configuration is in force (SPEC "Trust model"); None when the range has no base."""
+    configuration is in force (docs/security.md); None when the range has no base."""
     repo, top = open_repo(root)
     base_sha, _ = _range(repo, top, base, head)
     return None if base_sha is None else Snapshot(repo, top, base_sha)
@@ -296,7 +296,7 @@ def _empty_tree(repo: Git) -> str:
 
 
 def _parse_raw(output: str, *, worktree: bool) -> list[_Raw]:
-    """Records of ``git diff-* -z --raw``, submodules dropped (SPEC §2)."""
+    """Records of ``git diff-* -z --raw``, submodules dropped (docs/usage.md)."""
     fields = output.split("\0")
     records: list[_Raw] = []
     unmerged: list[str] = []

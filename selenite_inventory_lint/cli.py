@@ -1,4 +1,4 @@
-"""Command line: argparse and dispatch only (STYLE §1). ``main`` is the one catcher (STYLE §5)."""
+"""Command line: argparse and dispatch only; ``main`` is the one catcher (docs/development.md)."""
 
 from __future__ import annotations
 

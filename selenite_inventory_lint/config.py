@@ -1,4 +1,4 @@
-"""`.inventory-lint.yaml` / `[tool.selenite-inventory-lint]` → Config (SPEC §6).
+"""`.inventory-lint.yaml` / `[tool.selenite-inventory-lint]` → Config (docs/configuration.md).
 
 ``load_config`` reads one file; ``parse_config`` validates the decoded mapping purely and names
 the file and line of every unknown key or wrong type.
@@ -45,7 +45,7 @@ DEFAULT_EXCLUDE = (
     "*.test.*",
     "*.spec.*",
 )
-# SPEC §3.6, plus Django's `db.sqlite3`.
+# docs/usage.md, plus Django's `db.sqlite3`.
 DEFAULT_CONFIG_FILES = (".env*", ".workspace-*", "*.db", "*.sqlite", "*.sqlite3")
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
 CODE_RE = re.compile(r"^(INV|MIG|PLAN|SUP)\d{0,3}$")
@@ -63,7 +63,7 @@ class Config:
     env_ignore: tuple[str, ...] = ()
     config_files: tuple[str, ...] = DEFAULT_CONFIG_FILES
     data_plans: str = "docs/data-plans/"
-    # SPEC "Trust model": plans added or changed inside a range cover nothing.
+    # docs/security.md: plans added or changed inside a range cover nothing.
     plans_from_base_only: bool = False
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     select: tuple[str, ...] = ()
@@ -192,7 +192,7 @@ class YamlTooLarge(ValueError):
 
 
 # Real configuration and plan front matter hold a few hundred nodes; 593 bytes of nested
-# aliases stood for billions of them (SPEC "Trust model").
+# aliases stood for billions of them (docs/security.md).
 MAX_YAML_NODES = 100_000
 
 
@@ -430,7 +430,7 @@ def load_config(repo_root: Path, explicit: Path | None = None, base: _Tree | Non
     """The configuration in force, or the defaults when there is none (zero config).
 
     ``--config FILE`` (``explicit``) wins; else the settings committed at ``base`` when a
-    range has one (SPEC "Trust model": the change under review does not set its own rules);
+    range has one (docs/security.md: the change under review does not set its own rules);
     else the work tree's.
     """
     if explicit is not None:

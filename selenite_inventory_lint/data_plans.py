@@ -1,4 +1,4 @@
-"""Data plans: the one way a destructive migration passes (SPEC §4). Pure.
+"""Data plans: the one way a destructive migration passes (docs/rules.md). Pure.
 
 A plan is a Markdown file under ``data_plans`` (default ``docs/data-plans/``) whose YAML front
 matter (read with ``yaml.safe_load``) names the migrations and operations it approves. It

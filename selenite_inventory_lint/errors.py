@@ -1,4 +1,4 @@
-"""The one user-facing exception and the exit codes (SPEC §5)."""
+"""The one user-facing exception and the exit codes (docs/usage.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Running git: the process runner, its errors, and finding the repository (SPEC §2).
+"""Running git: the process runner, its errors, and finding the repository (docs/usage.md).
 
 With ``snapshot.py`` and ``changeset.py`` this is the git layer: no other module runs git or
 imports GitPython. Plumbing commands (rev-parse, diff-index, ls-files, grep, ...) are one short
@@ -153,7 +153,7 @@ def find_root(start: Path) -> Path:
 
 def git_dirs(root: Path) -> tuple[Path, ...]:
     """The git directories of the work tree at ``root`` (its own and, for a linked worktree,
-    the shared one), real paths: no file under them is ever written (SPEC §7)."""
+    the shared one), real paths: no file under them is ever written (docs/security.md)."""
     runner, top = open_repo(root)
     common = run(runner, "rev-parse", "--git-common-dir")
     found = (runner.env["GIT_DIR"], os.path.join(top, common))

@@ -1,6 +1,7 @@
 """Gitignore-style path patterns, shared by config sources, excludes and inventory coverage.
 
-SPEC §1: a pattern without ``/`` (other than a trailing one) matches a base name at any depth;
+docs/inventory-format.md: a pattern without ``/`` (other than a trailing one) matches a base
+name at any depth;
 a pattern with an inner ``/`` is anchored at the repository root; a trailing ``/`` names a
 directory and covers everything under it. ``*`` and ``?`` stay inside one path segment, ``**``
 crosses segments, ``[...]`` is a character class.

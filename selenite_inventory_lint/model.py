@@ -17,7 +17,7 @@ Severity = Literal["error", "warning", "info"]
 FileStatus = Literal["added", "modified", "deleted", "renamed", "copied"]
 EntryKind = Literal["table", "column", "database", "path", "env", "config_file"]
 SectionKind = Literal["schema", "paths", "configuration"]
-# What a finding is about: a data-bearing object, or (SPEC §5 "Other findings' objects")
+# What a finding is about: a data-bearing object, or (docs/usage.md "Other findings' objects")
 # an inventory entry, a file, an Alembic revision or a data plan.
 ObjectKind = Literal[
     "table",
@@ -59,7 +59,7 @@ class FileChange:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Change:
-    """A data-bearing change found by a detector (SPEC §3).
+    """A data-bearing change found by a detector (docs/usage.md).
 
     The first seven fields are the public record (JSON ``changes``); the rest carry what the
     rules need to judge it (guards, types, nullability, the migration it belongs to).
@@ -114,7 +114,7 @@ class Problem:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Revision:
-    """An Alembic revision's identity, read with ``ast`` (SPEC §3.1)."""
+    """An Alembic revision's identity, read with ``ast`` (docs/usage.md)."""
 
     revision: str
     down_revisions: tuple[str, ...]
@@ -128,13 +128,13 @@ class DetectorResult:
     problems: tuple[Problem, ...] = ()
     revision: Revision | None = None
     # A migration that existed at the base was modified in code (not only comments, docstrings
-    # or formatting) or deleted: MIG202 (SPEC §3.1).
+    # or formatting) or deleted: MIG202 (docs/usage.md).
     edited: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Entry:
-    """One inventory entry with its fully expanded key (SPEC §1)."""
+    """One inventory entry with its fully expanded key (docs/inventory-format.md)."""
 
     kind: EntryKind
     key: str
@@ -181,7 +181,7 @@ class ReportedChange:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class IntroducedPlan:
-    """A data plan added or changed inside a range (SPEC "Trust model"): the change approves
+    """A data plan added or changed inside a range (docs/security.md): the change approves
     itself, so reports list the plan first for the reviewer to confirm its approval."""
 
     id: str
@@ -245,7 +245,7 @@ class RunResult:
 
 
 def finding_key(finding: Finding) -> tuple[str, int, int, str, str]:
-    """The one output order (STYLE §2): path, line, column, code, then the object."""
+    """The one output order (docs/development.md): path, line, column, code, then the object."""
     return (finding.path, finding.line, finding.column, finding.code, finding.object_name)
 
 

@@ -1,4 +1,4 @@
-"""Retired environment variables and storage paths (SPEC §4 INV201, issue "Retirement").
+"""Retired environment variables and storage paths (docs/rules.md INV201, issue "Retirement").
 
 Detectors see one file, so they report every env var or path a file stopped referencing as a
 ``dropped`` candidate. A candidate is kept only when the inventory entry documenting it has no

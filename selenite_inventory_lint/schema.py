@@ -4,7 +4,7 @@ One model for every reader: ``audit`` replays the migrations of the whole reposi
 schema at head, the SQL detector replays earlier migrations to know a table's columns before a
 rebuild, and schema snapshots (dumps and SQLite files) are read into it to be compared.
 Replaying the ``Change`` records the detectors already produce keeps one reading of every
-operation (SPEC §3): what `check` judges in a diff is exactly what `audit` applies here.
+operation (docs/usage.md): what `check` judges in a diff is exactly what `audit` applies here.
 """
 
 from __future__ import annotations

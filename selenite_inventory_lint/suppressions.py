@@ -1,4 +1,4 @@
-"""Inline suppressions: ``# inventory-lint: ignore[CODE] reason`` (SPEC §4).
+"""Inline suppressions: ``# inventory-lint: ignore[CODE] reason`` (docs/rules.md).
 
 Python, YAML, shell and ``.env`` files use ``#``, SQL ``--``, Markdown ``<!-- ... -->``,
 JavaScript/TypeScript ``//``. A comment at the end of a line covers that line; a comment on a
@@ -20,7 +20,7 @@ from selenite_inventory_lint.model import Finding, Problem
 
 MARKER = "inventory-lint:"
 # The opening only: matching "[^\]]*\]" from every opening would rescan the line once per
-# marker, quadratic on a line of many unclosed "ignore[" (issue 13).
+# marker, quadratic on a line of many unclosed "ignore[".
 _OPENING = re.compile(r"(#|--|<!--|//)\s*inventory-lint:\s*ignore\[")
 _COMMENT_ONLY = re.compile(r"^\s*(#|--|<!--|//)")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")

@@ -1,4 +1,4 @@
-"""The change set on tiny real repositories, one test per case of SPEC §2."""
+"""The change set on tiny real repositories, one test per case of docs/usage.md"""
 
 from __future__ import annotations
 

@@ -55,7 +55,7 @@ GLOBAL_CONFIG = """\
 """
 
 
-# A surrounding hook or CI job must not choose the range `check` compares (SPEC §2).
+# A surrounding hook or CI job must not choose the range `check` compares (docs/usage.md).
 CLEARED_PREFIXES = ("GIT_", "PRE_COMMIT", "GITHUB_", "CI_MERGE_REQUEST_")
 CLEARED_NAMES = frozenset({"CI", "GITLAB_CI"})
 

@@ -1,4 +1,4 @@
-"""Data plans (SPEC §4): a covered drop passes, an incomplete plan is PLAN101 — end to end."""
+"""Data plans (docs/rules.md): a covered drop passes, an incomplete plan is PLAN101 — end to end."""
 
 from __future__ import annotations
 

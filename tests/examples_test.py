@@ -38,9 +38,9 @@ DATA_PLAN = EXAMPLES / "docs" / "data-plans" / "DP-2026-001-drop-legacy-flags.md
 REFERENCE = ROOT / "tests" / "inventory" / "fixtures" / "reference.md"
 PROG = "selenite-inventory-lint"
 HOOK_TYPES = {"pre-commit", "pre-merge-commit", "pre-push"}
-# SPEC §5: every report format the product defines.
+# docs/usage.md: every report format the product defines.
 SPEC_FORMATS = frozenset({"text", "json", "markdown", "sarif", "github", "gitlab", "html"})
-# SPEC §4: the front matter a data plan needs to approve anything.
+# docs/rules.md: the front matter a data plan needs to approve anything.
 PLAN_FIELDS = ("id", "migrations", "operations", "approved_by", "approved_on", "backup", "rollback")
 # The operations destructive findings name (rules/destructive.py), as plans must spell them.
 OPERATION = re.compile(

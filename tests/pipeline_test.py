@@ -1,4 +1,4 @@
-"""Pipeline steps issue 4 added: data roots, `exclude` for every detector."""
+"""Pipeline steps: data roots, `exclude` for every detector, one parse per file."""
 
 from __future__ import annotations
 

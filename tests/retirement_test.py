@@ -1,4 +1,4 @@
-"""Env vars, storage paths and config files end to end, on tiny real repositories (issue 4).
+"""Env vars, storage paths and config files end to end, on tiny real repositories.
 
 The command line runs in-process (``main([...])``) against the reference inventory, so these
 prove the acceptance criteria through git: new references, renames, and retirement decided by

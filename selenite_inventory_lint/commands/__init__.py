@@ -1,1 +1,1 @@
-"""One module per subcommand (STYLE §1); each exposes ``run(args) -> exit code``."""
+"""One module per subcommand (docs/development.md); each exposes ``run(args) -> exit code``."""

@@ -1,4 +1,4 @@
-"""`audit`: the whole repository at HEAD against the whole inventory (SPEC §5)."""
+"""`audit`: the whole repository at HEAD against the whole inventory (docs/usage.md)."""
 
 from __future__ import annotations
 

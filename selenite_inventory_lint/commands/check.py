@@ -1,4 +1,4 @@
-"""`check`: one change set against the inventory (SPEC §2, §5)."""
+"""`check`: one change set against the inventory (docs/usage.md)."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def _truthy(value: str | None) -> bool:
 def choose_range(args: argparse.Namespace, env: Mapping[str, str]) -> Range:
     """The change set to check: command-line refs, pre-commit's range, the index, a CI base.
 
-    SPEC §2: ``--base``/``--head`` win; pre-commit's ``--from-ref/--to-ref`` and pre-push name
+    docs/usage.md: ``--base``/``--head`` win; pre-commit's ``--from-ref/--to-ref`` and pre-push name
     their range in the environment and replace the hook's ``--staged``; in CI with no flags
     the pull request's base is auto-detected, and a CI job with none fails rather than
     checking an empty work-tree diff.
@@ -112,14 +112,14 @@ def _refuse_ci_without_base(env: Mapping[str, str]) -> None:
 
 
 def fix_inventory(root: Path, result: RunResult, config: Config) -> bool:
-    """``--fix`` (SPEC §5): stub entries in the inventory on disk; say what changed."""
+    """``--fix`` (docs/usage.md): stub entries in the inventory on disk; say what changed."""
     from selenite_inventory_lint.git import git_dirs
     from selenite_inventory_lint.inventory.fix import STUB, fix_bytes
     from selenite_inventory_lint.reports.review import plural, visible
 
     path = root / result.inventory
     display = result.inventory
-    # SPEC §4 trust model: a committed link, a FIFO or the git directory is refused here.
+    # docs/security.md, trust model: a committed link, a FIFO or the git directory is refused here.
     refuse_git_dir(path, root, git_dirs(root), display)
     data = read_regular(path, root=root, display=display, limit=config.max_file_bytes)
     try:
@@ -168,7 +168,8 @@ def _say_range(chosen: Range, base: str | None, head: str) -> None:
 
 
 def note_submodules(paths: Sequence[str]) -> None:
-    """SPEC §2: submodules are skipped — say so, so a change inside one is not taken as checked."""
+    """Submodules are skipped (docs/usage.md): say so, so a change inside one is not taken as
+    checked."""
     if paths:
         from selenite_inventory_lint.reports.review import visible
 
@@ -202,7 +203,7 @@ def run(args: argparse.Namespace) -> int:
             hint = f"; {chosen.hint}" if chosen.hint else ""
             raise FatalError(f"{exc} (The range came from {chosen.origin}{hint}.)") from exc
 
-    # SPEC "Trust model": a range's configuration is its base commit's, unless --config names one.
+    # docs/security.md: a range's configuration is its base commit's, unless --config names one.
     base = None
     if (chosen.base is not None or chosen.head is not None) and not chosen.staged:
         with range_errors():

@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     relative = args.output or config.inventory or INVENTORY_NAME
     target = Path(relative) if Path(relative).is_absolute() else root / relative
     if not Path(relative).is_absolute() and not _lexically_inside(target, root):
-        # The path came from the repository's config: never write outside it (SPEC §7);
+        # The path came from the repository's config: never write outside it (docs/security.md);
         # an absolute --output is the user's own choice.
         raise FatalError(
             f"init will not write {relative}: it leads outside the repository; "

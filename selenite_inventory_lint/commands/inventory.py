@@ -1,4 +1,4 @@
-"""`inventory`: the entries as parsed — kind, key, line (SPEC §5)."""
+"""`inventory`: the entries as parsed — kind, key, line (docs/usage.md)."""
 
 from __future__ import annotations
 

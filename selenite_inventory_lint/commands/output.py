@@ -1,7 +1,7 @@
 """Output shared by the commands: reports, the exit code, and every file written.
 
 Every write — ``check --fix``, ``init``, ``--output``, ``--report FMT=FILE`` — goes through
-``write_atomically``, which never follows a symbolic link (SPEC §4, trust model). The rule:
+``write_atomically``, which never follows a symbolic link (docs/rules.md, trust model). The rule:
 
 - a target inside the repository is reached from the repository root one folder at a time
   (``O_NOFOLLOW | O_DIRECTORY``), so a link anywhere on the way — committed or not — is refused;

@@ -1,4 +1,4 @@
-"""`rehearse BACKUP`: run the pending migrations on a copy of a SQLite backup (issue 18).
+"""`rehearse BACKUP`: run the pending migrations on a copy of a SQLite backup (docs/promotion.md).
 
 The commit (``--rev``, default HEAD) is exported to a temporary directory, the backup is
 copied to the inventory's primary database path in it, the migration command runs there, and
@@ -178,7 +178,7 @@ def _decide(
 def _plan_source(
     snapshot: Snapshot, config: Config, pending: Sequence[tuple[str, str]]
 ) -> PlanSource:
-    """Data plans cover DATA1xx losses by the rules that cover MIG1xx findings (SPEC §4): a
+    """Data plans cover DATA1xx losses by the rules that cover MIG1xx findings (docs/rules.md): a
     plan must list one of the pending migrations and the loss's operation."""
     from selenite_inventory_lint import data_plans
     from selenite_inventory_lint.data_plans import DataPlan

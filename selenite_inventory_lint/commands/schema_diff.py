@@ -1,4 +1,4 @@
-"""`schema-diff OLD NEW`: two SQLite schema snapshots, compared and judged (SPEC §3.3, §5).
+"""`schema-diff OLD NEW`: two SQLite schema snapshots, compared and judged (docs/usage.md).
 
 Either side may be a ``.sql`` schema dump or a ``.db``/``.sqlite`` file. The differences go
 through the same rules as a change set, against the repository's inventory (or

@@ -101,7 +101,7 @@ class DetectContext:
     config: Config
     # Alembic version directories (repo-relative, ending in "/") found from alembic.ini.
     alembic_dirs: tuple[str, ...] = ()
-    # Top-level data directories (SPEC §3.5), from config or the inventory's Paths entries.
+    # Top-level data directories (docs/usage.md), from config or the inventory's Paths entries.
     path_roots: tuple[str, ...] = ()
     # The head side, for detectors that need a file's neighbours (SQL migration order and the
     # schema before a rebuild); None when there is no repository (unit tests).

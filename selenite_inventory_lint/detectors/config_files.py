@@ -1,4 +1,4 @@
-"""New tracked config/state and database files (SPEC §3.6), decided from the path alone.
+"""New tracked config/state and database files (docs/usage.md), decided from the path alone.
 
 A file is new at its path when the change adds, copies or renames it there, and it matches
 `config_files` (default ``.env*``, ``.workspace-*``, ``*.db``, ``*.sqlite``, ``*.sqlite3``;

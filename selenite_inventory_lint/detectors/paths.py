@@ -1,4 +1,4 @@
-"""Storage paths a change starts (or stops) using, read from Python with ``ast`` (SPEC §3.5).
+"""Storage paths a change starts (or stops) using, read from Python with ``ast`` (docs/usage.md).
 
 Every expression that builds a path — a string literal, ``Path(...)``, ``/`` and ``+`` joins,
 ``os.path.join``, ``str(...)``, f-strings whose parts all resolve — is folded with the module's
@@ -9,7 +9,7 @@ not fold (``MEDIA / f"{user}.mp3"``) the parts inside it are tried, so ``MEDIA``
 the f-string is never guessed. A path counts only strictly under a data root
 (``DetectContext.path_roots``): absolute paths, URLs, paths leaving the repository, prose and the
 module's own location are ignored. A name with an extension is a file; anything else a directory,
-named with a trailing ``/`` (SPEC §5).
+named with a trailing ``/`` (docs/usage.md).
 
 New and removed references are decided as in ``references.py``: by name, against the file's
 old text.

@@ -1,4 +1,4 @@
-"""Which files each detector reads, decided from the path alone (SPEC §3).
+"""Which files each detector reads, decided from the path alone (docs/usage.md).
 
 The pre-commit hook asks this for every staged path, so it imports nothing heavy: no
 detector module (nor its parser) is imported for a commit that touches nothing data-bearing.
@@ -17,7 +17,7 @@ from selenite_inventory_lint.model import Source
 
 ALEMBIC_SOURCES = ("**/alembic/versions/*.py",)
 SQL_SOURCES = ("*.sql",)
-# SPEC §3.2: schema snapshots and rollback files, by base name or folder.
+# docs/usage.md: schema snapshots and rollback files, by base name or folder.
 SQL_SNAPSHOTS = ("schema.sql", "*.schema.sql", "schema_*.sql", "*_schema.sql", "snapshots/")
 SQL_ROLLBACK = ("down.sql", "*.down.sql", "*_down.sql", "down/")
 SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
@@ -65,7 +65,7 @@ def alembic(path: str, ctx: DetectContext) -> bool:
 
 
 def sql_role(path: str, ctx: DetectContext) -> Role | None:
-    """What a ``.sql`` path is (SPEC §3.2): a forward migration, a snapshot or a rollback."""
+    """What a ``.sql`` path is (docs/usage.md): a forward migration, a snapshot or a rollback."""
     config = ctx.config
     if not globs.match_any(config.sources_for("sql", SQL_SOURCES), path):
         return None
@@ -112,7 +112,7 @@ PLAN_SUFFIXES = (".md", ".markdown")
 
 
 def is_plan_path(path: str, folder: str) -> bool:
-    """A data plan (SPEC §4): a Markdown file in the plans folder."""
+    """A data plan (docs/rules.md): a Markdown file in the plans folder."""
     prefix = folder.strip("/").removeprefix("./")
     return path.startswith(prefix + "/") and path.lower().endswith(PLAN_SUFFIXES)
 

@@ -1,4 +1,4 @@
-"""SQLite schema snapshots → table/column/index changes (SPEC §3.3).
+"""SQLite schema snapshots → table/column/index changes (docs/usage.md).
 
 A snapshot is a ``.sql`` schema dump (``sqlite3 db .schema``) or a ``.db``/``.sqlite`` blob.
 The one IO helper comes first: a blob is written to a temporary copy and opened read-only and
@@ -46,7 +46,7 @@ def read_blob(data: bytes) -> Schema:
         except sqlite3.Error as exc:  # pragma: no cover - connecting to a fresh file succeeds
             raise SnapshotError(str(exc)) from exc
         # SQLite keeps whatever bytes it was given as names; undecodable ones are replaced,
-        # as in any other file (SPEC §2), not an exception from the cursor.
+        # as in any other file (docs/usage.md), not an exception from the cursor.
         conn.text_factory = lambda raw: raw.decode("utf-8", errors="replace")
         try:
             return _read_schema(conn)
@@ -336,7 +336,7 @@ def load(
 
 
 class SqliteSchemaDetector:
-    """Schema snapshots: ``.sql`` dumps and ``.db``/``.sqlite`` files (SPEC §3.3)."""
+    """Schema snapshots: ``.sql`` dumps and ``.db``/``.sqlite`` files (docs/usage.md)."""
 
     name = "schema_snapshot"
 

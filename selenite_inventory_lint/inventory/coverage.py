@@ -1,10 +1,11 @@
-"""Which inventory entry covers a data-bearing object (SPEC §1 "Coverage"). Pure.
+"""Which inventory entry covers a data-bearing object (docs/inventory-format.md "Coverage"). Pure.
 
 - Tables and columns match case-insensitively (SQL identifiers); a column ``t.c`` is covered by
   ``t.c`` or ``t.*``. Whether a *table* entry also covers its columns is ``column_policy``,
   decided by the rules, not here.
 - Environment variables match case-sensitively, exactly or by a ``*`` glob.
-- Paths, config/state files and database files all follow the gitignore habits SPEC §1 gives
+- Paths, config/state files and database files all follow the gitignore habits
+  docs/inventory-format.md gives
   for "file and path keys", exactly as ``globs.match`` does: a key with an inner ``/`` is
   anchored at the repository root, a key without one matches a base name at any depth, and a
   trailing ``/`` names a directory that covers everything under it. So ``storage/media/``

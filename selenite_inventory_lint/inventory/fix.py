@@ -1,4 +1,4 @@
-"""``--fix``: stub entries for undocumented objects (SPEC §5). Pure: bytes or text in, out.
+"""``--fix``: stub entries for undocumented objects (docs/usage.md). Pure: bytes or text in, out.
 
 Each INV101-INV105 finding names an object; its stub goes where a person would put it:
 
@@ -297,7 +297,7 @@ def _apply(text: str, insertions: Sequence[_Insertion]) -> tuple[str, list[tuple
         eol = _eol(lines, point)
         new = [line for block in blocks for line in block.lines]
         if point == len(lines) and out and not out[-1].endswith(("\n", "\r")):
-            # SPEC §5: keep "no final newline" — the block ends the file without one.
+            # docs/usage.md: keep "no final newline" — the block ends the file without one.
             out[-1] += eol
             out.extend(line + eol for line in new[:-1])
             out.append(new[-1])

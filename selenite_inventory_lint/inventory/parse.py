@@ -1,4 +1,5 @@
-"""DATA_INVENTORY.md text → ``Inventory`` records (SPEC §1). Pure: text in, records out.
+"""DATA_INVENTORY.md text → ``Inventory`` records (docs/inventory-format.md). Pure: text in,
+records out.
 
 **Sections.** A level-2 heading (``## …``, or a setext heading underlined with ``---``) opens a
 section that runs to the line before the next level-1 or level-2 heading, or to the end of the
@@ -66,7 +67,8 @@ _WORD = re.compile(r"[^\W\d_]+")
 _IDENT = r"[^\W\d]\w*"
 _SCHEMA_KEY = re.compile(rf"(?P<table>{_IDENT})(?:\.(?P<column>{_IDENT}|\*))?")
 _BARE_COLUMN = re.compile(rf"{_IDENT}|\*")
-# SPEC §1: `^[A-Z][A-Z0-9_]*$`, or that pattern with `*` globs (`TURNSTILE_*`, `*_KEY`).
+# docs/inventory-format.md: `^[A-Z][A-Z0-9_]*$`, or that pattern with `*` globs
+# (`TURNSTILE_*`, `*_KEY`).
 _ENV_KEY = re.compile(r"(?=[A-Z0-9_*]*[A-Z])[A-Z*][A-Z0-9_*]*")
 _DB_LABEL = re.compile(r"\b(?:dbs?|databases?)\b", re.IGNORECASE)
 _KEY_GAP = re.compile(r"\s*,\s*")
@@ -80,7 +82,7 @@ _PLACEHOLDER = re.compile(
 
 
 def is_placeholder(description: str) -> bool:
-    """True for a description that documents nothing (SPEC §1, INV301).
+    """True for a description that documents nothing (docs/inventory-format.md, INV301).
 
     That is an empty one, or only a marker: upper-case ``TODO``/``TBD``/``FIXME``/``XXX``
     (alone, or followed by ``:`` or a dash and text, as in the ``TODO: describe`` stubs of
@@ -494,7 +496,7 @@ class _Parser:
             if self.kind == "configuration" and _ENV_KEY.fullmatch(raw):
                 return "env", raw
             return ("path" if self.kind == "paths" else "config_file"), key
-        # SPEC §1: after a first `t.c` key, bare keys are further columns of `t`.
+        # docs/inventory-format.md: after a first `t.c` key, bare keys are further columns of `t`.
         if table is not None and _BARE_COLUMN.fullmatch(raw):
             return "column", f"{table}.{raw}"
         match = _SCHEMA_KEY.fullmatch(raw)
@@ -567,7 +569,8 @@ def parse_inventory(
     path: str = "DATA_INVENTORY.md",
     sections: Mapping[str, SectionKind | None] | None = None,
 ) -> Inventory:
-    """Parse inventory Markdown into entries, sections and INV302 problems (SPEC §1).
+    """Parse inventory Markdown into entries, sections and INV302 problems
+    (docs/inventory-format.md).
 
     ``path`` is the repository-relative path reported in problems; ``sections`` are config
     overrides of section kinds (lower-cased heading → kind, ``None`` for "no entries").

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from selenite_inventory_lint.config import Config
 
 # Where a repository without an inventory keeps data, by common convention; used by `init`
-# for storage-path detection unless `path_roots` is configured (SPEC §3.5).
+# for storage-path detection unless `path_roots` is configured (docs/usage.md).
 DEFAULT_DATA_ROOTS = ("storage/", "data/", "uploads/", "media/", "logs/", "backups/", "var/")
 
 _HEAD = """\

@@ -79,7 +79,7 @@ __all__ = [
 def run(
     changeset: ChangeSet, config: Config, *, selection: Selection, trust: Trust | None = None
 ) -> RunResult:
-    """The whole check of one change set (SPEC §2 to §5); ``trust`` for a range with a base."""
+    """The whole check of one change set (docs/usage.md); ``trust`` for a range with a base."""
     snapshot = changeset.snapshot
     files = changeset.files
     config_change = (

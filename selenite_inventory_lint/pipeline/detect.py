@@ -147,7 +147,7 @@ def detect(
     revisions: tuple[Revision, ...] = ()
     if history is not None:
         revisions = head_revisions(snapshot, ctx, history, known)
-    # Time order of migrations (SPEC §4 "earlier in the same change"): Alembic revisions in
+    # Time order of migrations (docs/rules.md "earlier in the same change"): Alembic revisions in
     # graph order, every other file after them in path order.
     sequence = {rev.path: i for i, rev in enumerate(topological(revisions))}
     offset = len(sequence)

@@ -51,7 +51,8 @@ def read_text(snapshot: Snapshot, path: str) -> str | None:
 
 
 def locate_inventory(snapshot: Snapshot, config: Config) -> str:
-    """SPEC §1: config ``inventory:``, else DATA_INVENTORY.md at the root, else the shallowest."""
+    """Config ``inventory:``, else DATA_INVENTORY.md at the root, else the shallowest one
+    (docs/inventory-format.md)."""
     if config.inventory:
         path = config.inventory.strip("/").removeprefix("./")
         if not snapshot.exists(path):
@@ -98,7 +99,7 @@ def read_inventory(text: str, path: str, config: Config) -> Inventory:
 
 
 def path_roots(config: Config, inventory: Inventory) -> tuple[str, ...]:
-    """SPEC §3.5 data roots: config ``path_roots``, else one per top-level directory of the
+    """docs/usage.md data roots: config ``path_roots``, else one per top-level directory of the
     inventory's Paths entries — the deepest directory holding all of that directory's entries,
     which gives the spec's ``storage/``, ``logs/``, ``backend/models/`` for the reference (a
     lone ``backend/models/`` must not make all of ``backend/`` a data root)."""

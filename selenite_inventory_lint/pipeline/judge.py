@@ -84,14 +84,14 @@ def judge(
         severity = ctx.config.severity.get(code, BY_CODE[code].severity)
         message = hit.message
         if plan is not None and plan.path in introduced:
-            # SPEC "Trust model": the change approves itself, so a reviewer must see it.
+            # docs/security.md: the change approves itself, so a reviewer must see it.
             severity = "warning"
             message += (
                 f"; data plan {plan.id} is introduced in this change: confirm that "
                 f"{', '.join(plan.approved_by)} approved it"
             )
         elif plan is not None:
-            severity = "info"  # SPEC §4: an operation an approved plan covers is reported
+            severity = "info"  # docs/rules.md: an operation an approved plan covers is reported
         return Finding(
             code=code,
             severity=severity,

@@ -36,7 +36,7 @@ _KEYS_NAMED = 10
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Trust:
-    """A range with a base commit (SPEC "Trust model"): the change under review does not set
+    """A range with a base commit (docs/security.md): the change under review does not set
     its own rules. ``config_from_base``: the configuration was read at the base, so a change
     to it inside the range is reported (SUP102) and waits for the merge. Plans added or
     changed inside the range are introduced: what they cover stays a warning naming them, or
@@ -131,8 +131,8 @@ def plan_source(
     introduced: Sequence[DataPlan] = (),
 ) -> PlanSource:
     """Data plans, read from the head side only when a destructive finding or a plan file
-    of the change set needs them (SPEC §4); with ``plans_from_base_only`` the ``introduced``
-    ones cover nothing (SPEC "Trust model")."""
+    of the change set needs them (docs/rules.md); with ``plans_from_base_only`` the ``introduced``
+    ones cover nothing (docs/security.md)."""
     from selenite_inventory_lint import data_plans
     from selenite_inventory_lint.rules import PLAN_COVERABLE
 

@@ -45,7 +45,7 @@ class Loss:
     name: str
     before: int
     after: int
-    # The operation a data plan lists to approve it (SPEC §4 vocabulary).
+    # The operation a data plan lists to approve it (docs/rules.md vocabulary).
     operation: str
     message: str
 

@@ -59,7 +59,7 @@ Progress = Callable[[str], None]
 def copy_backup(source: Path, target: Path, progress: Progress) -> str:
     """Copy ``source`` to ``target`` in one pass that also hashes it; its sha256.
 
-    Refuses a file that is not a SQLite database (exit 2, SPEC §5)."""
+    Refuses a file that is not a SQLite database (exit 2, docs/usage.md)."""
     digest = hashlib.sha256()
     try:
         with source.open("rb") as reader:

@@ -1,4 +1,4 @@
-"""Report formats: each a function ``render(result, *, color=False) -> str`` (STYLE §4).
+"""Report formats: each a function ``render(result, *, color=False) -> str`` (docs/development.md).
 
 The registry names modules, imported only when their format is asked for, so the pre-commit
 path never loads renderers it does not print.

@@ -1,4 +1,4 @@
-"""GitHub Actions workflow commands (SPEC §5): one annotation per finding.
+"""GitHub Actions workflow commands (docs/usage.md): one annotation per finding.
 
 GitHub shows at most 10 error and 10 warning annotations per step, so errors come first, then
 warnings, then notices (plan-covered and informational findings); when some would be hidden a
@@ -26,7 +26,7 @@ def escape_property(value: str) -> str:
 
 
 def level(finding: Finding) -> str:
-    # A plan introduced in the change leaves its cover a warning (SPEC "Trust model").
+    # A plan introduced in the change leaves its cover a warning (docs/security.md).
     if finding.severity == "info":
         return "notice"
     return finding.severity

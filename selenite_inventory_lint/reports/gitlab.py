@@ -1,4 +1,4 @@
-"""GitLab Code Quality JSON (SPEC §5): one issue per finding, fingerprints that survive line
+"""GitLab Code Quality JSON (docs/usage.md): one issue per finding, fingerprints that survive line
 shifts so merge requests show new and resolved issues, not moved ones."""
 
 from __future__ import annotations

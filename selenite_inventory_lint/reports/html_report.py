@@ -1,4 +1,4 @@
-"""The markdown report's content as one self-contained HTML page (SPEC §5): inline CSS, no
+"""The markdown report's content as one self-contained HTML page (docs/usage.md): inline CSS, no
 script, nothing fetched (a Content-Security-Policy forbids it), readable on a phone (tables
 scroll sideways inside their box). Every piece of repository text goes through ``_e``."""
 
@@ -120,7 +120,7 @@ def _severity(finding: Finding) -> str:
 
 
 def _introduced(plans: Sequence[IntroducedPlan]) -> list[str]:
-    """SPEC "Trust model": the change approves itself with these plans; the reviewer confirms."""
+    """docs/security.md: the change approves itself with these plans; the reviewer confirms."""
     if not plans:
         return []
     rows = [

@@ -1,4 +1,5 @@
-"""The machine contract (SPEC §5, ``schema_version`` 1); validated by schemas/report.schema.json."""
+"""The machine contract (docs/usage.md, ``schema_version`` 1), validated by
+schemas/report.schema.json."""
 
 from __future__ import annotations
 

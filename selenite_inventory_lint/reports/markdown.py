@@ -1,4 +1,4 @@
-"""A pull-request comment (SPEC §5): verdict, data-bearing changes, destructive operations and
+"""A pull-request comment (docs/usage.md): verdict, data-bearing changes, destructive operations and
 their data plans, every finding, a suggested inventory patch and the inventory's "Required
 Updates" checklist — under GitHub's 65,536-character comment limit.
 
@@ -97,7 +97,7 @@ def _severity(finding: Finding) -> str:
 
 
 def _introduced(plans: Sequence[IntroducedPlan]) -> list[str]:
-    """SPEC "Trust model": the change approves itself with these plans; the reviewer confirms."""
+    """docs/security.md: the change approves itself with these plans; the reviewer confirms."""
     if not plans:
         return []
     lines = [

@@ -1,4 +1,4 @@
-"""SARIF 2.1.0 for code scanning (SPEC §5), valid against the OASIS schema.
+"""SARIF 2.1.0 for code scanning (docs/usage.md), valid against the OASIS schema.
 
 Every rule of the registry is described (``shortDescription`` the summary, ``fullDescription``
 its "What", ``help`` the whole docs block), within GitHub's 1,024-character description

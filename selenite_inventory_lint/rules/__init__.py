@@ -1,4 +1,4 @@
-"""The one registry of rules (STYLE §3): a code-sorted tuple of ``Rule`` records.
+"""The one registry of rules (docs/development.md): a code-sorted tuple of ``Rule`` records.
 
 A rule's check function takes the ``RuleContext`` of a run and yields ``Hit`` records; the
 pipeline turns hits into findings with the rule's code and configured severity. The check

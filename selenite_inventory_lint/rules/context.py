@@ -34,7 +34,7 @@ class Hit:
     object_kind: ObjectKind
     object_name: str
     column: int = 1
-    # The migration the flagged operation belongs to, for data plans (SPEC §4).
+    # The migration the flagged operation belongs to, for data plans (docs/rules.md).
     migration: str | None = None
     operation: str | None = None
 
@@ -149,7 +149,7 @@ class RuleContext:
         return self._timeline.get((kind, name), [])
 
     def created_before(self, change: Change, *, table: str, unguarded: bool = True) -> bool:
-        """Was ``table`` created earlier in this change (SPEC §4: it holds no data yet)?"""
+        """Was ``table`` created earlier in this change (docs/rules.md: it holds no data yet)?"""
         place = self._place(change)
         return any(
             index < place and other.action == "added" and not (unguarded and other.guarded)

@@ -2,7 +2,7 @@
 
 Only `upgrade()` and forward SQL reach these rules (detectors drop the rest). A table created
 unconditionally earlier in the same change holds no production data yet, so MIG101 to MIG106 and
-MIG108 skip it and its columns (SPEC §4); a create under an existence guard may meet an
+MIG108 skip it and its columns (docs/rules.md); a create under an existence guard may meet an
 existing table and gets no such pass.
 """
 
@@ -259,7 +259,7 @@ def rewritten_rows(ctx: RuleContext) -> Iterator[Hit]:
 
 
 def _backfill(change: Change, ctx: RuleContext) -> bool:
-    """Does the statement only set columns added earlier in the same change (SPEC §4)?"""
+    """Does the statement only set columns added earlier in the same change (docs/rules.md)?"""
     return bool(change.columns) and all(
         ctx.column_added_before(change, f"{change.name}.{col}", guard=change.guard)
         for col in change.columns

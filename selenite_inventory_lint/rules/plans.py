@@ -1,4 +1,4 @@
-"""PLAN101: data plans that cannot approve what they are meant to approve (SPEC §4).
+"""PLAN101: data plans that cannot approve what they are meant to approve (docs/rules.md).
 
 Which plans fail is settled by ``data_plans.judge_plans`` once the destructive findings are
 known; the pipeline hands the resulting problems to this rule, as it does for SUP101.

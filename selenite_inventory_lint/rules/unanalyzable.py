@@ -1,4 +1,4 @@
-"""MIG301 / INV303: content a detector could not read. Never a silent pass (SPEC §7)."""
+"""MIG301 / INV303: content a detector could not read. Never a silent pass (docs/security.md)."""
 
 from __future__ import annotations
 

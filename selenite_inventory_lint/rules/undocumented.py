@@ -14,7 +14,8 @@ def split_column(name: str) -> tuple[str, str]:
 
 
 def documenting_entry(change: Change, ctx: RuleContext) -> Entry | None:
-    """The inventory entry that documents the object of ``change`` (SPEC §1 Coverage).
+    """The inventory entry that documents the object of ``change``
+    (docs/inventory-format.md, what an entry covers).
 
     Columns follow ``column_policy``: with ``added`` (default) a column of a table created in
     this change is covered by the table's entry (in `audit`, where the change is the whole
@@ -173,7 +174,7 @@ def _kept_columns(ctx: RuleContext) -> Iterator[Change]:
         table, _ = split_column(change.name)
         later = ctx.whole_history and change.operation != "create_table"
         if table in ctx.created_tables and ctx.coverage.table(table) is None and not later:
-            continue  # SPEC §1: INV101 on the new table stands for the columns it created
+            continue  # INV101 on the new table stands for the columns it created
         if not ctx.dropped_after(change, table):
             yield change
 

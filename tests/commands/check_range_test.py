@@ -1,4 +1,5 @@
-"""Which change set `check` reads: flags, pre-commit's range, CI bases (SPEC §2), on real repos."""
+"""Which change set `check` reads: flags, pre-commit's range, CI bases (docs/usage.md), on real
+repositories."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Alembic detector (SPEC §3.1): golden fixtures plus focused cases.
+"""Alembic detector (docs/usage.md): golden fixtures plus focused cases.
 
 Each ``fixtures/alembic/<name>.py`` is read as an added revision at
 ``backend/alembic/versions/<name>.py`` — or, when ``<name>.base.py`` exists beside it, as a
@@ -50,7 +50,7 @@ CASES = sorted(p for p in FIXTURES.glob("*.py") if not p.name.endswith(".base.py
 PATH = "backend/alembic/versions/rev.py"
 CTX = DetectContext(config=Config())
 SYNTAX_DETAIL = re.compile(r"invalid Python syntax \(.*\)")
-# kind, name, action, path, line, source, old_name: the JSON `changes` record (SPEC §5).
+# kind, name, action, path, line, source, old_name: the JSON `changes` record (docs/usage.md).
 PUBLIC_FIELDS = 7
 
 

@@ -1,4 +1,4 @@
-"""Config/state and database file detector (SPEC §3.6): decided from the path and status."""
+"""Config/state and database file detector (docs/usage.md): decided from the path and status."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Env detector (SPEC §3.4): golden fixtures plus focused cases.
+"""Env detector (docs/usage.md): golden fixtures plus focused cases.
 
 Each directory ``fixtures/env/<case>/`` holds one source file at its repository path (so the
 detector's ``sources`` decide how it is read); it is detected as an added file and the result

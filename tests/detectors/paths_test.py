@@ -1,4 +1,4 @@
-"""Storage-path detector (SPEC §3.5): golden fixtures plus focused cases.
+"""Storage-path detector (docs/usage.md): golden fixtures plus focused cases.
 
 Each directory ``fixtures/paths/<case>/`` holds one Python file at its repository path; it is
 detected as an added file with the reference inventory's data roots and compared with

@@ -1,4 +1,4 @@
-"""The SQLite table-rebuild pattern through the whole pipeline (SPEC §3.2, issue 3).
+"""The SQLite table-rebuild pattern through the whole pipeline (docs/usage.md).
 
 The base holds `db/migrations/0001_init.sql`, which creates `jobs`; each test adds
 `0002_rebuild.sql` and checks every finding of the run, so a stray MIG101 or INV101 fails.

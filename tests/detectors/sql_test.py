@@ -1,4 +1,4 @@
-"""SQL detector (SPEC §3.2): every statement kind in each dialect, positions, hostile input."""
+"""SQL detector (docs/usage.md): every statement kind in each dialect, positions, hostile input."""
 
 from __future__ import annotations
 

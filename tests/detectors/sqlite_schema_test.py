@@ -1,4 +1,5 @@
-"""Schema snapshots in a change set (SPEC §3.3): dumps and blobs become changes for the rules."""
+"""Schema snapshots in a change set (docs/usage.md): dumps and blobs become changes for the
+rules."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Fuzz: the Alembic detector on generated revisions and arbitrary Python-ish text (SPEC §3.1).
+"""Fuzz: the Alembic detector on generated revisions and arbitrary Python-ish text (docs/usage.md).
 
 Generated revisions are valid Python built from the operations the detector knows, with
 hostile literals, dynamic SQL, guards and batch contexts, so the analysis itself (not only
@@ -105,7 +105,8 @@ def statements(draw: st.DrawFn, depth: int = 0) -> list[str]:
     return [call]
 
 
-# The ways a revision can reach an operation without writing `op.<name>(...)` (issue 13 §3).
+# The ways a revision can reach an operation without writing `op.<name>(...)`
+# (docs/usage.md, Alembic revisions).
 _OP_CLASS = {
     "create_table": "CreateTableOp",
     "drop_table": "DropTableOp",

@@ -1,4 +1,5 @@
-"""Fuzz: the configuration loader on arbitrary data and arbitrary file bytes (SPEC §6).
+"""Fuzz: the configuration loader on arbitrary data and arbitrary file bytes
+(docs/configuration.md).
 
 A repository's own `.inventory-lint.yaml` or `pyproject.toml` is as hostile as the rest of a
 pull request: whatever it holds gives a ``Config`` or a ``FatalError`` (exit 2), nothing else.

@@ -1,4 +1,4 @@
-"""Fuzz: data plan files (YAML front matter) and judging plans against findings (SPEC §4)."""
+"""Fuzz: data plan files (YAML front matter) and judging plans against findings (docs/rules.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Fuzz: the environment-variable, storage-path and config-file detectors (SPEC §3.4 to §3.6)."""
+"""Fuzz: the environment-variable, storage-path and config-file detectors (docs/usage.md)."""
 
 from __future__ import annotations
 

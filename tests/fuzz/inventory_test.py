@@ -1,4 +1,5 @@
-"""Fuzz: the inventory parser, coverage and ``--fix`` on arbitrary Markdown and bytes (SPEC §1)."""
+"""Fuzz: the inventory parser, coverage and ``--fix`` on arbitrary Markdown and bytes
+(docs/inventory-format.md)."""
 
 from __future__ import annotations
 

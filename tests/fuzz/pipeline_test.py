@@ -1,4 +1,4 @@
-"""Fuzz: whole change sets through the pipeline and every report (SPEC §2 to §5).
+"""Fuzz: whole change sets through the pipeline and every report (docs/usage.md).
 
 The detector targets feed each parser alone; here their odd outputs meet the rules, data
 plans, suppressions and renderers together, the way a hostile pull request would.

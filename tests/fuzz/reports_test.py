@@ -1,4 +1,5 @@
-"""Fuzz: every report format on arbitrary ``RunResult`` records with hostile strings (SPEC §5).
+"""Fuzz: every report format on arbitrary ``RunResult`` records with hostile strings
+(docs/usage.md).
 
 Beyond not raising: machine formats stay valid JSON, a GitHub annotation never spills onto a
 second line (a new workflow command), terminal text carries no escape sequence, and HTML

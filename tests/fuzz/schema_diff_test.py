@@ -1,4 +1,4 @@
-"""Fuzz: the `schema-diff` reader on arbitrary dumps and damaged SQLite files (SPEC §3.3)."""
+"""Fuzz: the `schema-diff` reader on arbitrary dumps and damaged SQLite files (docs/usage.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Fuzz: the SQL migration detector on arbitrary SQL-ish text and bytes (SPEC §3.2)."""
+"""Fuzz: the SQL migration detector on arbitrary SQL-ish text and bytes (docs/usage.md)."""
 
 from __future__ import annotations
 

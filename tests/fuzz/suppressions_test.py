@@ -1,4 +1,4 @@
-"""Fuzz: suppression comments in any file, applied to any findings (SPEC §4).
+"""Fuzz: suppression comments in any file, applied to any findings (docs/rules.md).
 
 Besides never raising, the indexed lookup must agree with the plain reading of the rules:
 a finding is suppressed by the first comment (in file order) that covers its line, names

@@ -1,4 +1,4 @@
-"""``RunResult`` records built directly, one per report scenario (STYLE §6).
+"""``RunResult`` records built directly, one per report scenario (docs/development.md).
 
 ``rich``: a table and columns, a storage path, an environment variable, a destructive drop
 covered by a data plan, one not covered, and MIG301. ``clean``: nothing to report.

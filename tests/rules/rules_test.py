@@ -1,4 +1,4 @@
-"""Rule cases, run through the real pipeline without git (STYLE §6).
+"""Rule cases, run through the real pipeline without git (docs/development.md).
 
 Each ``cases/<CODE>.yaml`` maps case names to a scenario:
 
@@ -10,7 +10,7 @@ Each ``cases/<CODE>.yaml`` maps case names to a scenario:
 ``config``
     `.inventory-lint.yaml` content as a mapping;
 ``trust``
-    true to check the change as a range with a base commit (SPEC "Trust model"): the
+    true to check the change as a range with a base commit (docs/security.md): the
     configuration is the ``before`` tree's `.inventory-lint.yaml` (or pyproject.toml) and
     plans of the change are introduced;
 ``audit``

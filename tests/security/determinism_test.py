@@ -1,4 +1,4 @@
-"""Determinism: the same input gives byte-identical output in every format (STYLE §2).
+"""Determinism: the same input gives byte-identical output in every format (docs/development.md).
 
 Each command runs twice in separate processes with different hash seeds (set iteration
 order changes between them) and from two clones in different folders (no absolute path may

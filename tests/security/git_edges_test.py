@@ -1,4 +1,4 @@
-"""Git edge cases, each on a real repository through the real CLI (SPEC §2).
+"""Git edge cases, each on a real repository through the real CLI (docs/usage.md).
 
 The change-set records themselves are pinned in tests/changeset_test.py; here every case runs
 ``check`` end to end and is judged by its exit code, findings and stderr — never a traceback.

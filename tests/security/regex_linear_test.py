@@ -1,4 +1,4 @@
-"""No regular expression that reads repository SQL is super-linear (SPEC §7: 10 MB files
+"""No regular expression that reads repository SQL is super-linear (docs/security.md: 10 MB files
 give a finding, not a hang). Each adversarial input of about 1 MB goes through the public
 entry points (the SQL migration detector, the schema snapshot detector, the statement
 lines SQL suppressions read) in a child process that has a CPU limit; each must be done

@@ -1,4 +1,4 @@
-"""SQL that cannot be read does not pass (SPEC §3.2, §7): each statement ends where the
+"""SQL that cannot be read does not pass (docs/usage.md): each statement ends where the
 database ends it, a statement that cannot be bounded is MIG301 for the rest of the file, and
 statements that overwrite rows are MIG106 however they are spelt. Real repositories, real CLI.
 """

@@ -1,4 +1,4 @@
-"""Trust model (SPEC "Trust model"): the change under review does not set its own rules.
+"""Trust model (docs/security.md): the change under review does not set its own rules.
 
 A range with a base is checked with the base commit's configuration; a configuration change
 inside it is SUP102. Data plans the range adds or edits cover only as warnings (or nothing,

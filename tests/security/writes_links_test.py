@@ -1,4 +1,4 @@
-"""Writes on an untrusted checkout (SPEC §4 trust model): `check --fix`, `init`, `--output` and
+"""Writes on an untrusted checkout (docs/security.md): `check --fix`, `init`, `--output` and
 `--report` never write through a symbolic link, never into the git directory, never into a FIFO
 or over a read-only file, and leave no temporary file behind when interrupted."""
 

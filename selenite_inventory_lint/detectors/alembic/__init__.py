@@ -1,4 +1,4 @@
-"""Alembic revisions → data-bearing changes, read with ``ast`` only (SPEC §3.1).
+"""Alembic revisions → data-bearing changes, read with ``ast`` only (docs/usage.md).
 
 A revision is parsed once and never imported or executed, but decoded as CPython would (its
 coding cookie). ``upgrade()`` (and the multi-db template's ``upgrade_<engine>()``, however the
@@ -32,7 +32,7 @@ DEFAULT_SOURCES = sources.ALEMBIC_SOURCES
 
 
 class AlembicDetector:
-    """Reads Alembic revision files (SPEC §3.1)."""
+    """Reads Alembic revision files (docs/usage.md)."""
 
     name = "alembic"
 

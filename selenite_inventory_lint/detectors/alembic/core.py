@@ -119,7 +119,8 @@ class _CoreCalls(_Targets):
         chain: Sequence[tuple[str, ast.Call]],
         state: _State,
     ) -> None:
-        """SQLAlchemy Core ``table(...).update()/.delete()`` follow the SQL rules (SPEC §3.1)."""
+        """SQLAlchemy Core ``table(...).update()/.delete()`` follow the SQL rules
+        (docs/usage.md)."""
         methods = {attr for attr, _ in chain}
         verb = _callee(base.func, self.facts.aliases) if isinstance(base, ast.Call) else ""
         table_call: ast.expr | None = base

@@ -107,7 +107,7 @@ def _analyze_sql(sql: _Sql, path: str, migration: str, dialect: str) -> Detector
 
 
 def _new_items(items: Sequence[_Item], old_items: Sequence[_Item]) -> list[_Item]:
-    """Items of the new upgrade() with no counterpart in the old one, as multisets (SPEC §3.1).
+    """Items of the new upgrade() with no counterpart in the old one, as multisets (docs/usage.md).
 
     An item without a key (a statement too deep to compare) is always kept.
     """

@@ -15,7 +15,7 @@ from selenite_inventory_lint.detectors.alembic.records import (
 )
 from selenite_inventory_lint.detectors.alembic.revisions import _const_str
 
-# Inspector calls that make an `if` an existence guard (SPEC §3.1).
+# Inspector calls that make an `if` an existence guard (docs/usage.md).
 _INSPECT = frozenset(
     {
         "get_table_names",

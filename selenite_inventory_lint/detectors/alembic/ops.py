@@ -1,4 +1,4 @@
-"""Operations of op and of batch objects → ``Change`` records (SPEC §3.1)."""
+"""Operations of op and of batch objects → ``Change`` records (docs/usage.md)."""
 
 from __future__ import annotations
 

@@ -186,7 +186,8 @@ class Analyzer(_CoreCalls):
         scope = _merge(
             scope, [s for s, stop in ((body, body_stop), (orelse, else_stop)) if not stop]
         )
-        # `if "t" in inspector.get_table_names(): return` guards the rest of the block (SPEC §3.1).
+        # `if "t" in inspector.get_table_names(): return` guards the rest of the block
+        # (docs/usage.md).
         if guard and stmt.body and _returns(stmt.body[-1]):
             state = inner
         return scope, state, False

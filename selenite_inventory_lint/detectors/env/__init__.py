@@ -1,4 +1,4 @@
-"""Environment variables a change starts (or stops) reading (SPEC §3.4).
+"""Environment variables a change starts (or stops) reading (docs/usage.md).
 
 Sources, each chosen by its `sources` key:
 

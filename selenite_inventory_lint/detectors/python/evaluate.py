@@ -7,7 +7,7 @@ values are never guessed, so an f-string is known only when every part folds, wi
 spec and no ``!r``/``!a`` conversion. Readers add their own constructs in ``extra``:
 
 - ``Constants`` reads names assigned exactly once at module level (ORM models use it), and
-  ``Folder`` (env and paths detectors, SPEC §3.4, §3.5) adds paths: ``/`` joins,
+  ``Folder`` (env and paths detectors, docs/usage.md) adds paths: ``/`` joins,
   ``Path(...)``, ``os.path.join/dirname/abspath``, ``str(...)``, ``.parent``,
   ``.parents[n]``, ``.resolve()``. ``__file__`` is the file's repo-relative path, so
   ``Path(__file__).parents[1]`` is a directory of the repository; the root is ``"."``.
@@ -198,7 +198,7 @@ def repo_path(value: str) -> str | None:
 
 def storage_path(value: str, module: str, roots: Sequence[str]) -> str | None:
     """The inventory name of a folded value when it is a storage path strictly under a data
-    root (SPEC §3.5); never the module's own file or one of its directories."""
+    root (docs/usage.md); never the module's own file or one of its directories."""
     path = repo_path(value)
     if path is None or path == module or module.startswith(path + "/"):
         return None

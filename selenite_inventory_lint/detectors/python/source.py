@@ -1,4 +1,4 @@
-"""Python sources as data: parsed once, listed once, never imported or run (SPEC §3.4, §3.5).
+"""Python sources as data: parsed once, listed once, never imported or run (docs/usage.md).
 
 ``load`` turns text into a ``Module`` (cached, so the detectors reading the same file parse and
 traverse it once) or an ``Unparsable`` saying why not.

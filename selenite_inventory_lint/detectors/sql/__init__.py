@@ -1,4 +1,4 @@
-"""SQL files and literal SQL → data-bearing changes, parsed with sqlglot (SPEC §3.2).
+"""SQL files and literal SQL → data-bearing changes, parsed with sqlglot (docs/usage.md).
 
 A file is split into statements by a small lexer (quotes, comments, dollar quoting and
 trigger bodies respected), so a statement sqlglot cannot parse becomes one MIG301 at its line
@@ -70,7 +70,7 @@ def analyze_sql(
     column: int | None = None,
     prior: Callable[[], Schema] | None = None,
 ) -> DetectorResult:
-    """Changes made by literal SQL that starts at ``line`` of ``path`` (SPEC §3.1, §3.2)."""
+    """Changes made by literal SQL that starts at ``line`` of ``path`` (docs/usage.md)."""
     stmts = parse(
         sql,
         path=path,

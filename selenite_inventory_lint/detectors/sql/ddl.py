@@ -1,4 +1,4 @@
-"""CREATE, ALTER and DROP statements → table, column and index changes (SPEC §3.2)."""
+"""CREATE, ALTER and DROP statements → table, column and index changes (docs/usage.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Reading sqlglot nodes: identifiers as SPEC §5 names them, and the records a statement fills."""
+"""Reading sqlglot nodes: identifiers as docs/usage.md names them, and the records a statement
+fills."""
 
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ class Emitter:
 
 
 def ident(node: Any, exp: Any) -> str | None:
-    """An identifier as SPEC §5 names it: lower-cased unless quoted."""
+    """An identifier as docs/usage.md names it: lower-cased unless quoted."""
     if node is None:
         return None
     if isinstance(node, exp.Table):

@@ -1,4 +1,4 @@
-"""The SQLite table-rebuild pattern folded into one ``rebuild_table`` (SPEC §3.2).
+"""The SQLite table-rebuild pattern folded into one ``rebuild_table`` (docs/usage.md).
 
 create new → copy → drop old → rename (or rename away first) rebuilds a table; the old
 table's columns, replayed from the statements and migrations before it, tell which columns
@@ -42,7 +42,8 @@ class _Rebuild:
 
 
 def _find_rebuilds(stmts: Sequence[Statement]) -> list[_Rebuild]:
-    """The create → copy → drop → rename pattern and its rename-away-first variant (SPEC §3.2)."""
+    """The create → copy → drop → rename pattern and its rename-away-first variant
+    (docs/usage.md)."""
     found: list[_Rebuild] = []
     used: set[int] = set()
     for r, stmt in enumerate(stmts):
@@ -121,7 +122,7 @@ def _replaced(change: Change, rebuild: _Rebuild, index: int) -> bool:
 def _rebuild_changes(
     rebuild: _Rebuild, stmts: Sequence[Statement], old: Table | None
 ) -> list[Change]:
-    """One rebuild_table, plus the columns the copy loses, renames or narrows (SPEC §3.2)."""
+    """One rebuild_table, plus the columns the copy loses, renames or narrows (docs/usage.md)."""
     create = stmts[rebuild.create]
     anchor = next(c for c in create.changes if c.kind == "table")
     table = rebuild.table
@@ -205,7 +206,7 @@ def _rebuild_changes(
             )
         elif not column.nullable and not column.has_default:
             # Not filled by the copy, NOT NULL and no default: every copied row fails or is
-            # forced a value nobody reviewed (SPEC §3.2 "newly NOT NULL").
+            # forced a value nobody reviewed (docs/usage.md "newly NOT NULL").
             out.append(
                 change(
                     "column",

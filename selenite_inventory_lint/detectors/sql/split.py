@@ -1,4 +1,4 @@
-"""SQL text → statement spans, ended where the database ends them (SPEC §3.2).
+"""SQL text → statement spans, ended where the database ends them (docs/usage.md).
 
 A small lexer respects quotes, comments, dollar quoting, trigger and routine bodies, so a
 statement sqlglot cannot parse is bounded on its own and the rest of the file is still read.

@@ -1,4 +1,4 @@
-"""One SQL statement → ``Change`` records in the vocabulary the rules read (SPEC §3.2).
+"""One SQL statement → ``Change`` records in the vocabulary the rules read (docs/usage.md).
 
 create_table, add_column, drop_column, rename_table, rename_column, alter_column, drop_table,
 create_index, drop_index (``ddl``), delete_rows, update_rows, truncate, replace_rows and
@@ -236,7 +236,7 @@ def _changes(node: Any, emitter: Emitter, exp: Any, chunk: str, *, replacing: bo
                 table,
                 "altered",
                 "update_rows",
-                # A WHERE that folds to true restricts nothing (SPEC §4 MIG106).
+                # A WHERE that folds to true restricts nothing (docs/rules.md MIG106).
                 where=where is not None and not _always_true(where.this, exp),
                 columns=columns,
             )
