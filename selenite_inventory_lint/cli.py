@@ -22,8 +22,17 @@ class _Parser(argparse.ArgumentParser):
         raise FatalError(f"{message} (see `{self.prog} --help`).")
 
 
-def _codes(value: str) -> tuple[str, ...]:
-    return tuple(c.strip().upper() for c in value.split(",") if c.strip())
+def _codes(value: str) -> list[str]:
+    """Comma-separated codes or prefixes, case-insensitive; one that selects no rule is a usage
+    error (a typo must not switch rules off in silence)."""
+    from selenite_inventory_lint.rules import unknown_code
+
+    codes = [c.strip().upper() for c in value.split(",") if c.strip()]
+    for code in codes:
+        why = unknown_code(code)
+        if why is not None:
+            raise argparse.ArgumentTypeError(why)
+    return codes
 
 
 def _common(parser: argparse.ArgumentParser, *, formats: bool = True) -> None:
@@ -51,16 +60,18 @@ def _common(parser: argparse.ArgumentParser, *, formats: bool = True) -> None:
         parser.add_argument(
             "--select",
             type=_codes,
-            default=(),
+            action="extend",
+            default=[],
             metavar="CODES",
-            help="only these codes or prefixes",
+            help="only these codes or prefixes, comma-separated (repeatable, case-insensitive)",
         )
         parser.add_argument(
             "--ignore",
             type=_codes,
-            default=(),
+            action="extend",
+            default=[],
             metavar="CODES",
-            help="skip these codes or prefixes",
+            help="skip these codes or prefixes, comma-separated (repeatable, case-insensitive)",
         )
         parser.add_argument(
             "--exit-zero", action="store_true", help="exit 0 even when errors are found"

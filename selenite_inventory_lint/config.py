@@ -7,7 +7,6 @@ the file and line of every unknown key or wrong type.
 from __future__ import annotations
 
 import difflib
-import re
 import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -48,7 +47,6 @@ DEFAULT_EXCLUDE = (
 # docs/usage.md, plus Django's `db.sqlite3`.
 DEFAULT_CONFIG_FILES = (".env*", ".workspace-*", "*.db", "*.sqlite", "*.sqlite3")
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
-CODE_RE = re.compile(r"^(INV|MIG|PLAN|SUP)\d{0,3}$")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,10 +112,14 @@ class _Validator:
         return value
 
     def codes(self, key: str, value: object) -> tuple[str, ...]:
-        codes = self.strings(key, value)
+        """Rule codes or prefixes, case-insensitive; each must select at least one rule."""
+        from selenite_inventory_lint.rules import unknown_code
+
+        codes = tuple(code.strip().upper() for code in self.strings(key, value))
         for code in codes:
-            if not CODE_RE.match(code):
-                raise self.fail(key, f"names '{code}', which is not a rule code or prefix")
+            why = unknown_code(code)
+            if why is not None:
+                raise self.fail(key, f"is invalid: {why}")
         return codes
 
 
@@ -168,10 +170,14 @@ def parse_config(data: object, source: str, lines: Mapping[str, int] | None = No
                 sources[name] = v.strings(f"sources.{name}", globs)
             kwargs[key] = sources
         elif key == "severity":
+            from selenite_inventory_lint.rules import unknown_code
+
             levels: dict[str, Severity] = {}
-            for code, level in v.mapping(key, value).items():
-                if not CODE_RE.match(code):
-                    raise v.fail(f"severity.{code}", "is not a rule code")
+            for name, level in v.mapping(key, value).items():
+                code = name.strip().upper()
+                why = unknown_code(code, prefix=False)
+                if why is not None:
+                    raise v.fail(f"severity.{name}", f"is invalid: {why}")
                 if level not in SEVERITIES:
                     raise v.fail(f"severity.{code}", f"must be one of {', '.join(SEVERITIES)}")
                 levels[code] = level

@@ -117,10 +117,13 @@ def test_empty_yaml_file_is_the_defaults(tmp_path: Path) -> None:
             "severity:\n  MIG101: fatal\n",
             r":2: config key 'severity\.MIG101' must be one of error, warning, info",
         ),
-        ("severity:\n  nope: error\n", r"config key 'severity\.nope' is not a rule code"),
+        (
+            "severity:\n  nope: error\n",
+            r"config key 'severity\.nope' is invalid: 'NOPE' is not a rule code",
+        ),
         (
             "select: [SQL1]\n",
-            r"config key 'select' names 'SQL1', which is not a rule code or prefix",
+            r"config key 'select' is invalid: 'SQL1' is not a rule code or prefix",
         ),
         ("max_file_bytes: -1\n", r"config key 'max_file_bytes' must be a positive whole number"),
         ("max_file_bytes: true\n", r"config key 'max_file_bytes' must be a positive whole number"),

@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         changeset,
         config,
         selection=pipeline.Selection(
-            select=args.select or config.select, ignore=(*config.ignore, *args.ignore)
+            select=tuple(args.select) or config.select, ignore=(*config.ignore, *args.ignore)
         ),
         grep=grep,
         progress=progress_bar(sys.stderr, "audit"),

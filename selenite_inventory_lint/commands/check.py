@@ -227,7 +227,7 @@ def run(args: argparse.Namespace) -> int:
             )
         submodules[:] = changeset.submodules
         selection = pipeline.Selection(
-            select=args.select or config.select, ignore=(*config.ignore, *args.ignore)
+            select=tuple(args.select) or config.select, ignore=(*config.ignore, *args.ignore)
         )
         return pipeline.run(changeset, config, selection=selection, trust=trust)
 

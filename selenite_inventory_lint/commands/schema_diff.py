@@ -101,7 +101,7 @@ def compare(args: argparse.Namespace) -> RunResult:
     )
     inventory = pipeline.read_inventory(inventory_text, inventory_path, config)
     selection = pipeline.Selection(
-        select=args.select or config.select, ignore=(*config.ignore, *args.ignore)
+        select=tuple(args.select) or config.select, ignore=(*config.ignore, *args.ignore)
     )
     return pipeline.judge_detection(
         detection,

@@ -320,6 +320,23 @@ def _build() -> tuple[Rule, ...]:
 RULES: tuple[Rule, ...] = _build()
 BY_CODE: Mapping[str, Rule] = {rule.code: rule for rule in RULES}
 DESTRUCTIVE = frozenset(rule.code for rule in RULES if rule.destructive)
+
+
+def unknown_code(value: str, *, prefix: bool = True) -> str | None:
+    """Why ``value`` (upper-cased) selects no rule, with the nearest code or family as a hint;
+    None when it is a code (or, with ``prefix``, the start of one), as ruff reads them."""
+    import difflib
+
+    if value in BY_CODE or (prefix and any(code.startswith(value) for code in BY_CODE)):
+        return None
+    families = sorted({code[: len(code) - 2] for code in BY_CODE} | {code[:-3] for code in BY_CODE})
+    known = [*BY_CODE, *(families if prefix else ())]
+    close = difflib.get_close_matches(value, known, n=1)
+    what = "rule code or prefix" if prefix else "rule code"
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    return f"'{value}' is not a {what}{hint}; `selenite-inventory-lint rules` lists them"
+
+
 PLAN_COVERABLE = frozenset(rule.code for rule in RULES if rule.plan_coverable)
 FIXABLE = frozenset(rule.code for rule in RULES if rule.fixable)
 AUDIT_CODES = frozenset(rule.code for rule in RULES if rule.in_audit)
