@@ -55,7 +55,7 @@ def _committed_inventory(root: Path, snapshot: Snapshot, config: Config) -> None
     from selenite_inventory_lint.pipeline import INVENTORY_NAME, locate_inventory
 
     try:
-        locate_inventory(snapshot, config)
+        path = locate_inventory(snapshot, config)
     except FatalError as exc:
         name = config.inventory or INVENTORY_NAME
         if (root / name).is_file():
@@ -64,6 +64,23 @@ def _committed_inventory(root: Path, snapshot: Snapshot, config: Config) -> None
                 "commit it and run `audit` again."
             ) from exc
         raise
+    # An edited, uncommitted inventory is not what `audit` judges: say so, not a silent pass.
+    working = root / path
+    if os.path.isfile(working) and not os.path.islink(working):
+        try:
+            edited = working.read_bytes() != snapshot.read(path)
+        except OSError:
+            edited = False
+        if edited:
+            from selenite_inventory_lint.reports.review import visible
+
+            print(
+                f"selenite-inventory-lint: note: `audit` reads {visible(path)} as committed at "
+                "HEAD; the working copy "
+                "has changes it does not see (commit them, or run `check` to judge the working "
+                "tree).",
+                file=sys.stderr,
+            )
 
 
 def run(args: argparse.Namespace) -> int:

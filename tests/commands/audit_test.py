@@ -115,9 +115,17 @@ def test_entry_for_a_dropped_table_is_exactly_one_inv201(project: GitRepo) -> No
     assert report["findings"][0]["line"] == 9
 
 
-def test_audit_reads_head_not_the_worktree(project: GitRepo) -> None:
+def test_audit_reads_head_not_the_worktree(
+    project: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(project)[0] == 0
+    assert capsys.readouterr().err == ""  # nothing edited, nothing said
     project.write("DATA_INVENTORY.md", "# emptied but not committed\n")
     assert run(project)[0] == 0
+    err = capsys.readouterr().err
+    # The edit is not judged, and not passed over in silence either.
+    assert "reads DATA_INVENTORY.md as committed at HEAD" in err
+    assert "working copy has changes" in err
 
 
 def test_init_then_audit_leaves_only_placeholders(

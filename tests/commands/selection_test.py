@@ -25,7 +25,10 @@ def change(repo: GitRepo) -> GitRepo:
     )
     repo.commit("base")
     # MIG101 (legacy dropped) and INV101 (invoices undocumented); INV201 for the stale entry.
-    repo.write("db/0002_more.sql", "DROP TABLE legacy;\nCREATE TABLE IF NOT EXISTS invoices (id INTEGER);\n")
+    repo.write(
+        "db/0002_more.sql",
+        "DROP TABLE legacy;\nCREATE TABLE IF NOT EXISTS invoices (id INTEGER);\n",
+    )
     repo.commit("change")
     return repo
 
