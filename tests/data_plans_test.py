@@ -183,3 +183,37 @@ def test_parse_plan_keeps_the_approvers_as_written() -> None:
     single = parse_plan("docs/data-plans/DP-9.md", "---\napproved_by: lead@example.com\n---\n")
     assert isinstance(single, DataPlan)
     assert single.approved_by == ("lead@example.com",)
+
+
+def test_editing_a_plan_later_still_finds_its_alembic_revision(repo: GitRepo) -> None:
+    # The revision and its plan land together; a later edit of the plan alone must not call
+    # the revision missing: ids resolve against the whole revision graph at head.
+    repo.write("DATA_INVENTORY.md", REFERENCE.read_text(encoding="utf-8") + "- `legacy`: old.\n")
+    # A script location outside the default `**/alembic/versions/` glob: only alembic.ini
+    # says where the revisions are.
+    repo.write("alembic.ini", "[alembic]\nscript_location = db/migrations\n")
+    repo.write(
+        "db/migrations/versions/0001_base.py",
+        'revision = "0001"\ndown_revision = None\n\n\ndef upgrade():\n    pass\n',
+    )
+    repo.commit("base")
+    repo.write(
+        "db/migrations/versions/0003_drop.py",
+        "from alembic import op\n\n"
+        'revision = "0003"\ndown_revision = "0001"\n\n\n'
+        'def upgrade():\n    op.drop_table("legacy")\n',
+    )
+    plan = PLAN.format(migration='"0003"').replace(
+        "drop_column users.legacy_flag", "drop_table legacy"
+    )
+    repo.write("docs/data-plans/DP-2026-003.md", plan)
+    repo.commit("drop legacy, with its plan")
+    code, payload = _check(repo, "json")
+    found = [(f["code"], f["covered_by_plan"]) for f in json.loads(payload)["findings"]]
+    assert ("MIG101", "DP-2026-001") in found
+    assert not [c for c, _ in found if c == "PLAN101"]
+    repo.write("docs/data-plans/DP-2026-003.md", plan.replace("re-run 0001", "re-run 0001 only"))
+    repo.commit("reword the rollback")
+    code, payload = _check(repo, "json")
+    assert [f["code"] for f in json.loads(payload)["findings"]] == []
+    assert code == 0

@@ -17,6 +17,11 @@ def alembic_dirs(files: Sequence[FileChange], snapshot: Snapshot) -> tuple[str, 
     file lives in some ``versions/`` directory, so ordinary commits never list the tree."""
     if not any("versions/" in f.path and f.path.endswith(".py") for f in files):
         return ()
+    return version_dirs(snapshot)
+
+
+def version_dirs(snapshot: Snapshot) -> tuple[str, ...]:
+    """Version directories named by every alembic.ini at the head (lists the tree)."""
     from selenite_inventory_lint.detectors.alembic import version_dirs_from_ini
 
     inis = [p for p in snapshot.paths() if posixpath.basename(p) == "alembic.ini"]

@@ -5,6 +5,7 @@ with ``plans_from_base_only``. Also where the judge reads data plans from."""
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.detectors import DetectContext, registry, spec
 from selenite_inventory_lint.errors import FatalError
 from selenite_inventory_lint.model import FileChange, Problem
-from selenite_inventory_lint.pipeline.history import head_revisions
+from selenite_inventory_lint.pipeline.history import head_revisions, version_dirs
 from selenite_inventory_lint.pipeline.inputs import Snapshot, decode, read_text
 
 if TYPE_CHECKING:
@@ -148,11 +149,14 @@ def plan_source(
             if name.strip("/") in names:
                 return True
             if revisions is None:
+                # The whole revision graph at head, wherever alembic.ini puts it: the change may
+                # touch only the plan, so the change set's own directories are not enough.
+                every = dataclasses.replace(ctx, alembic_dirs=version_dirs(snapshot))
                 revisions = {
                     r.revision
                     for d in registry()
                     if spec(d.name).revisions is not None
-                    for r in head_revisions(snapshot, ctx, d)
+                    for r in head_revisions(snapshot, every, d)
                 }
             return name in revisions
 
