@@ -50,12 +50,12 @@ def audit_wants(config_wants: Callable[[str], bool]) -> Callable[[str], bool]:
 
 
 def _committed_inventory(root: Path, snapshot: Snapshot, config: Config) -> None:
-    """`audit` reads HEAD: an inventory only in the working tree (just written by `init`)
-    deserves a message that says so."""
+    """`audit` reads HEAD: an inventory only in the working tree (just written by `init`),
+    or edited there and not committed, deserves a message that says so."""
     from selenite_inventory_lint.pipeline import INVENTORY_NAME, locate_inventory
 
     try:
-        locate_inventory(snapshot, config)
+        path = locate_inventory(snapshot, config)
     except FatalError as exc:
         name = config.inventory or INVENTORY_NAME
         if (root / name).is_file():
@@ -64,6 +64,13 @@ def _committed_inventory(root: Path, snapshot: Snapshot, config: Config) -> None
                 "commit it and run `audit` again."
             ) from exc
         raise
+    on_disk = snapshot.read_disk(path, config.max_file_bytes)[0]
+    if on_disk is not None and on_disk != snapshot.read(path):
+        print(
+            f"selenite-inventory-lint: note: {path} in the working tree differs from HEAD; "
+            "`audit` reads HEAD, so commit the edit to have it audited.",
+            file=sys.stderr,
+        )
 
 
 def run(args: argparse.Namespace) -> int:
