@@ -14,7 +14,7 @@ from selenite_inventory_lint.commands.check import note_submodules
 from selenite_inventory_lint.commands.output import exit_code, write_reports
 from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.errors import FatalError
-from selenite_inventory_lint.pipeline import Snapshot
+from selenite_inventory_lint.snapshot import Snapshot
 
 # Below this, an audit finishes before a progress bar would be worth drawing.
 PROGRESS_AFTER_SECONDS = 1.0
