@@ -16,6 +16,7 @@ from selenite_inventory_lint.detectors import DetectContext, Detector, ParsedFil
 from selenite_inventory_lint.model import (
     Change,
     DetectorResult,
+    Entry,
     FileChange,
     Problem,
     Revision,
@@ -38,6 +39,8 @@ class Detection:
     problems: tuple[Problem, ...]
     edited: tuple[EditedMigration, ...]
     revisions: tuple[Revision, ...]
+    # Entries the change removed from the inventory while their object still exists (INV203).
+    removed_alive: tuple[Entry, ...] = ()
 
 
 def claimed(
@@ -178,3 +181,21 @@ def settle_retirements(
 
     changes = settle(detection.changes, snapshot, ctx, Coverage(inventory))
     return dataclasses.replace(detection, changes=changes)
+
+
+def settle_removed_entries(
+    detection: Detection,
+    snapshot: Snapshot,
+    ctx: DetectContext,
+    base: Inventory,
+    head: Inventory,
+) -> Detection:
+    """Entries at the base that the head inventory no longer has, kept when their object is
+    still referenced at head."""
+    kept = {(entry.kind, entry.key.lower()) for entry in head.entries}
+    removed = [e for e in base.entries if (e.kind, e.key.lower()) not in kept]
+    if not removed:
+        return detection
+    from selenite_inventory_lint.retirement import referenced
+
+    return dataclasses.replace(detection, removed_alive=referenced(removed, snapshot, ctx))

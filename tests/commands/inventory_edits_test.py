@@ -125,3 +125,31 @@ def test_audit_says_when_the_inventory_in_the_working_tree_differs_from_head(
     assert "`audit` reads HEAD" in err
     assert report is not None
     assert code in (0, 1)
+
+
+def test_check_reports_an_entry_removed_while_its_variable_is_still_read(
+    project: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project.write("backend/app/mail.py", 'import os\n\nTOKEN = os.environ["MAILGUN_TOKEN"]\n')
+    project.write(
+        "DATA_INVENTORY.md",
+        project.read("DATA_INVENTORY.md").decode()
+        + "\n## Configuration & State\n- `MAILGUN_TOKEN`: mail delivery token.\n",
+    )
+    project.commit("document the token")
+    project.write(
+        "DATA_INVENTORY.md",
+        project.read("DATA_INVENTORY.md")
+        .decode()
+        .replace("- `MAILGUN_TOKEN`: mail delivery token.\n", ""),
+    )
+    project.commit("tidy the inventory")
+    code, report, _ = run(project, capsys, "check", "--base", "HEAD~1")
+    assert code == 1
+    assert [(c, "MAILGUN_TOKEN" in m) for c, m in findings(report)] == [("INV203", True)]
+
+    project.write("backend/app/mail.py", "TOKEN = None\n")
+    project.commit("retire the token")
+    code, report, _ = run(project, capsys, "check", "--base", "HEAD~2")
+    assert findings(report) == []
+    assert code == 0
