@@ -177,8 +177,10 @@ def renamed_entry(ctx: RuleContext) -> Iterator[Hit]:
 def removed_entry(ctx: RuleContext) -> Iterator[Hit]:
     """
     ## What
-    The change removes an inventory entry, but the object it documents still exists: an
-    environment variable or storage path that code at head still refers to.
+    The change removes an inventory entry, but the object it documents still exists: a table
+    or column the migrations (or the newest schema snapshot) still build at head, or an
+    environment variable or storage path that code at head still refers to. When that cannot
+    be decided (a migration that does not parse), nothing is reported.
 
     ## Why
     An entry removed by mistake (or in a tidy-up) silently drops the object from the
@@ -200,7 +202,7 @@ def removed_entry(ctx: RuleContext) -> Iterator[Hit]:
         yield Hit(
             message=(
                 f"inventory entry `{entry.key}` was removed (line {entry.line} at the base) but "
-                f"{_WHAT[entry.kind]} of that name is still referenced in the repository"
+                f"{_WHAT[entry.kind]} of that name still exists in the repository"
             ),
             path=ctx.inventory.path,
             line=1,
