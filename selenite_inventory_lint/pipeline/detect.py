@@ -192,8 +192,27 @@ def settle_removed_entries(
 ) -> Detection:
     """Entries at the base that the head inventory no longer has, kept when their object is
     still referenced at head."""
+    from selenite_inventory_lint.inventory.coverage import Coverage
+
     kept = {(entry.kind, entry.key.lower()) for entry in head.entries}
-    removed = [e for e in base.entries if (e.kind, e.key.lower()) not in kept]
+    coverage = Coverage(head)
+
+    def still_documented(entry: Entry) -> bool:
+        """Another entry (a glob, a ``t.*``) now speaks for the object."""
+        if entry.kind == "env":
+            return coverage.env(entry.key) is not None
+        if entry.kind == "path":
+            return coverage.path(entry.key) is not None
+        if entry.kind == "table":
+            return coverage.table(entry.key) is not None
+        if entry.kind == "column":
+            table, _dot, column = entry.key.partition(".")
+            return coverage.column(table, column) is not None
+        return True
+
+    removed = [
+        e for e in base.entries if (e.kind, e.key.lower()) not in kept and not still_documented(e)
+    ]
     if not removed:
         return detection
     from selenite_inventory_lint.retirement import referenced
