@@ -25,7 +25,7 @@ from selenite_inventory_lint.detectors.references import REMOVED
 from selenite_inventory_lint.inventory.coverage import Coverage
 from selenite_inventory_lint.model import Change, Entry
 
-__all__ = ["REMOVED", "settle"]
+__all__ = ["REMOVED", "referenced", "settle"]
 _GLOB_PARTS = re.compile(r"\*+|\?|\[[^\]]*\]")
 # Every pydantic settings class names its base in the file that declares it.
 _SETTINGS_NEEDLE = "BaseSettings"
@@ -112,6 +112,21 @@ def settle(
         if not (change.action == "dropped" and change.operation == REMOVED)
         or (id(change) in entry_of and _key(entry_of[id(change)][1]) in stale)
     )
+
+
+def referenced(
+    entries: Sequence[Entry], snapshot: Searchable, ctx: DetectContext
+) -> tuple[Entry, ...]:
+    """The env and path ``entries`` something at head still refers to; entries of other kinds
+    cannot be decided this way and are left out."""
+    finders = _finders()
+    wanted = {
+        _key(entry): (entry.kind, entry)
+        for entry in entries
+        if entry.kind in finders and _needles(entry.kind, entry)
+    }
+    stale = _stale_entries(wanted, snapshot, ctx, finders)
+    return tuple(entry for key, (_kind, entry) in wanted.items() if key not in stale)
 
 
 def _key(entry: Entry) -> tuple[int, str]:

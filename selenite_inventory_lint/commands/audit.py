@@ -14,7 +14,7 @@ from selenite_inventory_lint.commands.check import note_submodules
 from selenite_inventory_lint.commands.output import exit_code, write_reports
 from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.errors import FatalError
-from selenite_inventory_lint.pipeline import Snapshot
+from selenite_inventory_lint.snapshot import Snapshot
 
 # Below this, an audit finishes before a progress bar would be worth drawing.
 PROGRESS_AFTER_SECONDS = 1.0
@@ -50,8 +50,8 @@ def audit_wants(config_wants: Callable[[str], bool]) -> Callable[[str], bool]:
 
 
 def _committed_inventory(root: Path, snapshot: Snapshot, config: Config) -> None:
-    """`audit` reads HEAD: an inventory only in the working tree (just written by `init`)
-    deserves a message that says so."""
+    """`audit` reads HEAD: an inventory only in the working tree (just written by `init`),
+    or edited there and not committed, deserves a message that says so."""
     from selenite_inventory_lint.pipeline import INVENTORY_NAME, locate_inventory
 
     try:
@@ -64,23 +64,13 @@ def _committed_inventory(root: Path, snapshot: Snapshot, config: Config) -> None
                 "commit it and run `audit` again."
             ) from exc
         raise
-    # An edited, uncommitted inventory is not what `audit` judges: say so, not a silent pass.
-    working = root / path
-    if os.path.isfile(working) and not os.path.islink(working):
-        try:
-            edited = working.read_bytes() != snapshot.read(path)
-        except OSError:
-            edited = False
-        if edited:
-            from selenite_inventory_lint.reports.review import visible
-
-            print(
-                f"selenite-inventory-lint: note: `audit` reads {visible(path)} as committed at "
-                "HEAD; the working copy "
-                "has changes it does not see (commit them, or run `check` to judge the working "
-                "tree).",
-                file=sys.stderr,
-            )
+    on_disk = snapshot.read_disk(path, config.max_file_bytes)[0]
+    if on_disk is not None and on_disk != snapshot.read(path):
+        print(
+            f"selenite-inventory-lint: note: {path} in the working tree differs from HEAD; "
+            "`audit` reads HEAD, so commit the edit to have it audited.",
+            file=sys.stderr,
+        )
 
 
 def run(args: argparse.Namespace) -> int:

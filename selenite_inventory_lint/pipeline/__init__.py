@@ -24,6 +24,7 @@ from selenite_inventory_lint.pipeline.detect import (
     Detection,
     claimed,
     detect,
+    settle_removed_entries,
     settle_retirements,
     wants,
 )
@@ -124,6 +125,10 @@ def run(
     ctx = dataclasses.replace(ctx, path_roots=path_roots(config, inventory))
     detection = detect(work, snapshot, ctx)
     detection = settle_retirements(detection, snapshot, ctx, inventory)
+    if inventory_file is not None and inventory_file.old_bytes is not None:
+        base_text = load_inventory_text(inventory_file.old_bytes, inventory_path, config)
+        base_inventory = read_inventory(base_text, inventory_path, config)
+        detection = settle_removed_entries(detection, snapshot, ctx, base_inventory, inventory)
     if config_change is not None:
         detection = dataclasses.replace(detection, problems=(*detection.problems, config_change))
     return judge_detection(

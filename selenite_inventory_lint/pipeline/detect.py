@@ -16,6 +16,7 @@ from selenite_inventory_lint.detectors import DetectContext, Detector, ParsedFil
 from selenite_inventory_lint.model import (
     Change,
     DetectorResult,
+    Entry,
     FileChange,
     Problem,
     Revision,
@@ -38,6 +39,8 @@ class Detection:
     problems: tuple[Problem, ...]
     edited: tuple[EditedMigration, ...]
     revisions: tuple[Revision, ...]
+    # Entries the change removed from the inventory while their object still exists (INV203).
+    removed_alive: tuple[Entry, ...] = ()
 
 
 def claimed(
@@ -178,3 +181,96 @@ def settle_retirements(
 
     changes = settle(detection.changes, snapshot, ctx, Coverage(inventory))
     return dataclasses.replace(detection, changes=changes)
+
+
+def settle_removed_entries(
+    detection: Detection,
+    snapshot: Snapshot,
+    ctx: DetectContext,
+    base: Inventory,
+    head: Inventory,
+) -> Detection:
+    """Entries at the base that the head inventory no longer has, kept when their object is
+    still referenced at head."""
+    from selenite_inventory_lint.inventory.coverage import Coverage
+
+    kept = {(entry.kind, entry.key.lower()) for entry in head.entries}
+    coverage = Coverage(head)
+
+    def still_documented(entry: Entry) -> bool:
+        """Another entry (a glob, a ``t.*``) now speaks for the object."""
+        if entry.kind == "env":
+            return coverage.env(entry.key) is not None
+        if entry.kind == "path":
+            return coverage.path(entry.key) is not None
+        if entry.kind == "table":
+            return coverage.table(entry.key) is not None
+        if entry.kind == "column":
+            table, _dot, column = entry.key.partition(".")
+            return coverage.column(table, column) is not None
+        return True
+
+    removed = [
+        e for e in base.entries if (e.kind, e.key.lower()) not in kept and not still_documented(e)
+    ]
+    if not removed:
+        return detection
+    from selenite_inventory_lint.retirement import referenced
+
+    alive = list(referenced(removed, snapshot, ctx))
+    schema_entries = [e for e in removed if e.kind in ("table", "column")]
+    tables = _head_tables(snapshot, ctx) if schema_entries else None
+    if tables is not None:
+        for entry in schema_entries:
+            table, _dot, column = entry.key.lower().partition(".")
+            columns = tables.get(table)
+            if columns is not None and (entry.kind == "table" or column in columns):
+                alive.append(entry)
+    return dataclasses.replace(detection, removed_alive=tuple(alive))
+
+
+def _head_tables(snapshot: Snapshot, ctx: DetectContext) -> dict[str, frozenset[str]] | None:
+    """Table → columns that the migrations and the newest schema snapshot build at head, as
+    `audit` replays them; None when a file cannot be read or parsed (nothing is decided)."""
+    from selenite_inventory_lint.detectors import named
+    from selenite_inventory_lint.detectors.sources import claimants
+    from selenite_inventory_lint.schema import Schema
+
+    migrations, snapshots = named("migrations"), named("schema_snapshots")
+    wanted = migrations | snapshots
+    by_name = {detector.name: detector for detector in registry()}
+    mine = {
+        path: [by_name[n] for n in claimants(path, ctx) if n in wanted]
+        for path in snapshot.paths()
+        if not globs.match_any(ctx.config.exclude, path)
+    }
+    mine = {path: detectors for path, detectors in mine.items() if detectors}
+    data = snapshot.read_many(sorted(mine))
+    work: list[tuple[FileChange, Sequence[Detector]]] = []
+    for path, detectors in sorted(mine.items()):
+        raw = data.get(path)
+        if raw is None or len(raw) > ctx.config.max_file_bytes:
+            return None
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return None
+        fc = FileChange(status="added", path=path, new_bytes=raw, new_text=text, loaded=True)
+        work.append((fc, detectors))
+    found = detect(work, snapshot, ctx)
+    if found.problems:
+        return None
+
+    def in_order(changes: Sequence[Change]) -> list[Change]:
+        return sorted(changes, key=lambda c: (c.sequence, c.path, c.line, c.column))
+
+    schema = Schema().apply_all(in_order([c for c in found.changes if c.source in migrations]))
+    dumps = sorted({c.path for c in found.changes if c.source in snapshots})
+    if dumps:  # the newest snapshot: the last by name, as dated dumps sort
+        schema.merge(
+            Schema().apply_all(in_order([c for c in found.changes if c.path == dumps[-1]]))
+        )
+    return {
+        name.lower(): frozenset(c.lower() for c in table.columns)
+        for name, table in schema.tables.items()
+    }

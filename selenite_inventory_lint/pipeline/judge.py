@@ -176,6 +176,7 @@ def judge_detection(
         revisions=detection.revisions,
         edited=detection.edited,
         judge_all_entries=judge_all_entries,
+        extra={"removed_alive": detection.removed_alive},
     )
     texts = {f.path: f.new_text for f in files if f.new_text is not None}
     texts[inventory.path] = inventory_text

@@ -162,6 +162,12 @@ def _build() -> tuple[Rule, ...]:
             check=stale.renamed_entry,
         ),
         Rule(
+            code="INV203",
+            severity="error",
+            summary="Inventory entry removed while its object still exists",
+            check=stale.removed_entry,
+        ),
+        Rule(
             code="INV301",
             severity="error",
             summary="Inventory entry with a placeholder or empty description",

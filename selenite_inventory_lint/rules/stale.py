@@ -172,3 +172,40 @@ def renamed_entry(ctx: RuleContext) -> Iterator[Hit]:
             object_kind=change.kind,
             object_name=old,
         )
+
+
+def removed_entry(ctx: RuleContext) -> Iterator[Hit]:
+    """
+    ## What
+    The change removes an inventory entry, but the object it documents still exists: a table
+    or column the migrations (or the newest schema snapshot) still build at head, or an
+    environment variable or storage path that code at head still refers to. When that cannot
+    be decided (a migration that does not parse), nothing is reported.
+
+    ## Why
+    An entry removed by mistake (or in a tidy-up) silently drops the object from the
+    inventory: nothing else reports it, since the object itself did not change, and
+    operators stop knowing the data is there.
+
+    ## Example
+    Deleting `- \\`TRANSCRIPT_STORE\\`: where transcripts are written` from the inventory
+    while `os.environ["TRANSCRIPT_STORE"]` is still read in `backend/app/config.py`.
+
+    ## Fix
+    Put the entry back. If the object is really retired, remove its last reference in the
+    same change; then the entry may go.
+    """
+    removed = ctx.extra.get("removed_alive", ())
+    assert isinstance(removed, tuple)
+    for entry in removed:
+        assert isinstance(entry, Entry)
+        yield Hit(
+            message=(
+                f"inventory entry `{entry.key}` was removed (line {entry.line} at the base) but "
+                f"{_WHAT[entry.kind]} of that name still exists in the repository"
+            ),
+            path=ctx.inventory.path,
+            line=1,
+            object_kind=entry.kind,
+            object_name=entry.key,
+        )

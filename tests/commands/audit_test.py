@@ -124,8 +124,8 @@ def test_audit_reads_head_not_the_worktree(
     assert run(project)[0] == 0
     err = capsys.readouterr().err
     # The edit is not judged, and not passed over in silence either.
-    assert "reads DATA_INVENTORY.md as committed at HEAD" in err
-    assert "working copy has changes" in err
+    assert "DATA_INVENTORY.md in the working tree differs from HEAD" in err
+    assert "`audit` reads HEAD" in err
 
 
 def test_init_then_audit_leaves_only_placeholders(
