@@ -17,11 +17,17 @@ from dataclasses import dataclass
 
 from selenite_inventory_lint.model import Finding, IntroducedPlan, ReportedChange, RunResult
 from selenite_inventory_lint.reports import review as _review
-from selenite_inventory_lint.reports.review import Checklist, Review, Segment, plural, visible
+from selenite_inventory_lint.reports.review import (
+    COLLAPSE_AFTER,
+    Checklist,
+    Review,
+    Segment,
+    plural,
+    visible,
+)
 
 # GitHub refuses comments over 65,536 characters; the margin keeps room for a bot's wrapper.
 LIMIT = 65_000
-COLLAPSE_AFTER = 10
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~&$])")
 # Text that would open a block (list, heading, quote, thematic break) at the start of a line,
 # or a GitHub Actions workflow command ("::error ...") when the report goes to a job's log.
