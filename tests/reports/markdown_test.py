@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from typing import TYPE_CHECKING
 
 import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from selenite_inventory_lint.cli import main
 from selenite_inventory_lint.pipeline.review import review as review_stage
 from selenite_inventory_lint.reports import markdown
 from selenite_inventory_lint.reports.review import build
+
+if TYPE_CHECKING:
+    from conftest import GitRepo
 
 from .scenarios import (
     HOSTILE_FILE,
@@ -310,3 +315,28 @@ def test_errors_are_never_collapsed() -> None:
     assert "| **error** | INV102 |" not in details
     assert text.count("| **error** | INV102 |") == 12
     assert "<summary>12 changes</summary>" in details
+
+
+def test_a_real_drop_shows_the_operation_a_plan_lists(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write("DATA_INVENTORY.md", reference())
+    repo.write("alembic.ini", "[alembic]\nscript_location = backend/alembic\n")
+    head = (
+        'from alembic import op\nimport sqlalchemy as sa\n\nrevision = "{}"\ndown_revision = {}\n'
+    )
+    repo.write(
+        "backend/alembic/versions/0001_base.py",
+        head.format("0001", "None") + '\n\ndef upgrade():\n    op.create_table("users")\n',
+    )
+    repo.commit("base")
+    repo.write(
+        "backend/alembic/versions/0002_drop.py",
+        head.format("0002", '"0001"')
+        + '\n\ndef upgrade():\n    op.drop_column("users", "last_seen_at")\n',
+    )
+    repo.commit("drop")
+    code = main(["check", "--repo", str(repo.path), "--base", "HEAD~1", "--format", "markdown"])
+    text = capsys.readouterr().out
+    assert code == 1
+    assert "| <code>drop\\_column users.last\\_seen\\_at</code> | MIG102 |" in text
