@@ -141,7 +141,9 @@ def _severity(finding: Finding) -> str:
 
 
 def _operation(finding: Finding) -> str:
-    return _code(finding.operation or f"{finding.object_kind} {finding.object_name}")
+    if finding.operation:
+        return _code(finding.operation)
+    return f"{_e(finding.object_kind)} {_path(finding.object_name)}"
 
 
 def _files(findings: Sequence[Finding]) -> dict[str, list[Finding]]:

@@ -196,6 +196,10 @@ def test_findings_come_first_under_a_summary() -> None:
     assert '<span class="error">error: stale entry</span>' in details
     assert "info (plan)" not in page
     assert "<code>drop_column users.last_seen_at</code>" in page
+    assert (
+        '<td data-label="operation">file <code class="path">backend/<wbr>alembic/<wbr>'
+        "versions/<wbr>0003_cleanup.py</code></td>"
+    ) in page
 
 
 @pytest.mark.parametrize("width", [1280, 390])
