@@ -166,6 +166,8 @@ class Finding:
     column: int = 1
     # Id of the data plan that approves this destructive operation (then it does not fail).
     covered_by_plan: str | None = None
+    # The operation as a data plan names it ("drop_column users.email"), for destructive rules.
+    operation: str | None = None
 
     @property
     def fails(self) -> bool:

@@ -102,6 +102,7 @@ def judge(
             object_kind=hit.object_kind,
             object_name=hit.object_name,
             covered_by_plan=plan.id if plan is not None else None,
+            operation=hit.operation,
         )
 
     # Late rules (PLAN101, SUP101) judge the other findings, so they run after them.

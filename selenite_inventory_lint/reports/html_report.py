@@ -1,6 +1,9 @@
 """The markdown report's content as one self-contained HTML page (docs/usage.md): inline CSS, no
 script, nothing fetched (a Content-Security-Policy forbids it), readable on a phone (tables
-scroll sideways inside their box). Every piece of repository text goes through ``_e``."""
+scroll sideways inside their box). Findings by file come first, under a sticky summary that
+counts them per severity and per file and links to each section; the long table of
+data-bearing changes comes last, collapsed. Every piece of repository text goes through ``_e``;
+paths go through ``_path``, which lets them wrap only after a ``/``."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from collections.abc import Sequence
 
 from selenite_inventory_lint.model import Finding, IntroducedPlan, ReportedChange, RunResult
 from selenite_inventory_lint.reports.review import (
+    COLLAPSE_AFTER,
     Checklist,
     Review,
     Segment,
@@ -41,7 +45,13 @@ pre span{display:block}pre .add{background:var(--add)}pre .del{background:var(--
 .error,.no{color:var(--bad);font-weight:600}.warning{color:var(--warn)}.plan,.yes{color:var(--ok)}
 .muted,footer{color:var(--muted);font-size:.85rem}
 ul.todo{list-style:none;padding-left:0}ul.todo li::before{content:"\\2610  "}
-td code{overflow-wrap:anywhere}
+td code{overflow-wrap:anywhere}code.path{overflow-wrap:normal;word-break:normal}
+nav.summary{position:sticky;top:0;z-index:1;background:var(--bg);border-bottom:1px solid
+var(--line);padding:.4rem 0;font-size:.85rem;max-height:40vh;overflow-y:auto}
+nav.summary ul{display:flex;flex-wrap:wrap;gap:.2rem .9rem;margin:.2rem 0;padding:0;
+list-style:none}nav.summary a{color:inherit}
+h3{font-size:1rem;margin:1rem 0 .4rem}section{scroll-margin-top:6rem}
+details>summary{cursor:pointer;margin:1.5rem 0 .5rem;font-weight:600}
 @media (max-width:40rem){body{padding:.5rem;font-size:15px}
 thead{display:none}table,tbody,tr,td{display:block;width:100%}
 tr{border:1px solid var(--line);border-radius:.4rem;margin:0 0 .6rem;padding:.25rem .5rem}
@@ -57,15 +67,22 @@ def _code(value: str) -> str:
     return f"<code>{_e(value)}</code>"
 
 
+def _path(value: str) -> str:
+    """A path that may break only after a ``/``, never inside a name."""
+    return '<code class="path">' + _e(value).replace("/", "/<wbr>") + "</code>"
+
+
 def _where(path: str, line: int, column: int | None = None) -> str:
-    return _code(f"{path}:{line}" if column is None else f"{path}:{line}:{column}")
+    return _path(f"{path}:{line}" if column is None else f"{path}:{line}:{column}")
 
 
 def _segments(segments: Sequence[Segment]) -> str:
     return "".join(_code(text) if kind == "code" else _e(text) for kind, text in segments)
 
 
-def _table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+def _table(
+    title: str, header: Sequence[str], rows: Sequence[Sequence[str]], level: int = 2
+) -> list[str]:
     head = "".join(f"<th>{h}</th>" for h in header)
     body = [
         "<tr>"
@@ -74,7 +91,7 @@ def _table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> 
         for row in rows
     ]
     return [
-        f"<h2>{title}</h2>",
+        f"<h{level}>{title}</h{level}>",
         '<div class="scroll"><table>',
         f"<thead><tr>{head}</tr></thead>",
         "<tbody>",
@@ -84,11 +101,15 @@ def _table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> 
 
 
 def _documented(row: ReportedChange) -> str:
-    if row.change.action == "dropped":  # an entry left for a dropped object is INV201's
-        return {True: "yes", False: "no", None: "n/a"}[row.documented]
+    if row.change.action == "dropped":  # an entry left for a dropped object is stale (INV201)
+        return {
+            True: '<span class="error">error: stale entry</span>',
+            False: "no entry left",
+            None: "n/a",
+        }[row.documented]
     return {
         True: '<span class="yes">yes</span>',
-        False: '<span class="no">no</span>',
+        False: '<span class="no">missing</span>',
         None: '<span class="muted">n/a</span>',
     }[row.documented]
 
@@ -98,8 +119,8 @@ def _change(row: ReportedChange) -> list[str]:
     name = change.name if not change.old_name else f"{change.old_name} → {change.name}"
     return [
         _code(name),
-        _e(change.kind),
-        _e(change.action),
+        _e(change.kind.replace("_", " ")),
+        _e(change.action.replace("_", " ")),
         _where(change.path, change.line),
         _documented(row),
     ]
@@ -112,11 +133,84 @@ def _plan(finding: Finding) -> str:
 
 
 def _severity(finding: Finding) -> str:
-    if finding.covered_by_plan and finding.severity == "info":
-        return '<span class="plan">info (plan)</span>'
     if finding.covered_by_plan:
-        return f'<span class="{finding.severity}">{finding.severity} (plan)</span>'
-    return f'<span class="{finding.severity}">{finding.severity}</span>'
+        css = "plan" if finding.severity == "info" else finding.severity
+        return f'<span class="{css}">approved by plan {_code(finding.covered_by_plan)}</span>'
+    word = {"error": "error", "warning": "warning", "info": "note"}[finding.severity]
+    return f'<span class="{finding.severity}">{word}</span>'
+
+
+def _operation(finding: Finding) -> str:
+    if finding.operation:
+        return _code(finding.operation)
+    return f"{_e(finding.object_kind)} {_path(finding.object_name)}"
+
+
+def _files(findings: Sequence[Finding]) -> dict[str, list[Finding]]:
+    groups: dict[str, list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault(finding.path, []).append(finding)
+    return groups
+
+
+def _summary(review: Review) -> list[str]:
+    """The sticky navigation: counts per severity, then one link per file with findings."""
+    findings = review.findings
+    covered = sum(1 for f in findings if f.covered_by_plan)
+    notes = sum(1 for f in findings if f.severity == "info" and not f.covered_by_plan)
+    counts = [
+        ("error", plural(sum(1 for f in findings if f.fails), "error")),
+        ("warning", plural(sum(1 for f in findings if f.severity == "warning"), "warning")),
+    ]
+    if covered:
+        counts.append(("plan", f"{covered:,} approved by a plan"))
+    if notes:
+        counts.append(("muted", plural(notes, "note")))
+    out = ['<nav class="summary" aria-label="summary">', "<ul>"]
+    out += [f'<li class="{css}">{text}</li>' for css, text in counts]
+    out.append("</ul>")
+    if findings:
+        out.append("<ul>")
+        for i, (path, group) in enumerate(_files(findings).items()):
+            errors = sum(1 for f in group if f.fails)
+            out.append(
+                f'<li><a href="#file-{i}">{_path(path)}</a> '
+                f'<span class="{"error" if errors else "muted"}">{plural(errors, "error")}</span>'
+                f" · {plural(len(group), 'finding')}</li>"
+            )
+        out.append("</ul>")
+    sections = [("findings", "findings")]
+    if review.destructive:
+        sections.append(("destructive", "destructive operations"))
+    if review.patch or review.skipped:
+        sections.append(("patch", "patch"))
+    sections.append(("changes", "changes"))
+    out.append(
+        "<ul>"
+        + "".join(f'<li><a href="#{anchor}">{word}</a></li>' for anchor, word in sections)
+        + "</ul>"
+    )
+    return [*out, "</nav>"]
+
+
+def _by_file(findings: Sequence[Finding]) -> list[str]:
+    if not findings:
+        return ['<section id="findings"><h2>No findings</h2></section>']
+    out = [f'<section id="findings"><h2>Findings by file ({len(findings):,})</h2>']
+    for i, (path, group) in enumerate(_files(findings).items()):
+        errors = sum(1 for f in group if f.fails)
+        out.append(f'<section id="file-{i}">')
+        out += _table(
+            f"{_path(path)}: {plural(errors, 'error')}",
+            ("status", "code", "line", "operation", "message"),
+            [
+                [_severity(f), _e(f.code), f"{f.line}:{f.column}", _operation(f), _e(f.message)]
+                for f in group
+            ],
+            level=3,
+        )
+        out.append("</section>")
+    return [*out, "</section>"]
 
 
 def _introduced(plans: Sequence[IntroducedPlan]) -> list[str]:
@@ -150,7 +244,7 @@ def _introduced(plans: Sequence[IntroducedPlan]) -> list[str]:
 def _patch(review: Review) -> list[str]:
     if not review.patch and not review.skipped:
         return []
-    out = ["<h2>Suggested inventory patch</h2>"]
+    out = ['<h2 id="patch">Suggested inventory patch</h2>']
     if review.patch:
         out.append(
             f"<p>Save as a file and <code>git apply</code> it (or run "
@@ -192,42 +286,42 @@ def render_review(review: Review) -> str:
     result = review.result
     state = "failed" if result.errors else "passed"
     title = (
-        f"Data inventory: {plural(result.errors, 'error')}, {plural(result.warnings, 'warning')}"
+        f"Data inventory {state.upper()}: {plural(result.errors, 'error')}, "
+        f"{plural(result.warnings, 'warning')}"
     )
     body = [
-        f"<h1>{'❌' if result.errors else '✅'} {title}</h1>",
+        f"<h1>{title}</h1>",
         f'<p class="verdict {state}"><strong>{_e(verdict(result))}</strong> '
         f"Inventory: {_code(result.inventory)}.</p>",
         *_introduced(result.introduced_plans),
+        *_summary(review),
+        *_by_file(review.findings),
     ]
-    if review.changes:
-        body += _table(
+    if review.destructive:
+        table = _table(
+            f"Destructive operations ({len(review.destructive):,})",
+            ("operation", "code", "what happens", "source", "data plan"),
+            [
+                [_operation(f), _e(f.code), _e(f.message), _where(f.path, f.line), _plan(f)]
+                for f in review.destructive
+            ],
+        )
+        body += ['<section id="destructive">', *table, "</section>"]
+    body += _patch(review)
+    body += _checklist(review.checklist, result.inventory)
+    if not review.changes:
+        body.append('<p id="changes">No data-bearing changes.</p>')
+    else:
+        table = _table(
             f"Data-bearing changes ({len(review.changes):,})",
             ("object", "kind", "action", "source", "documented"),
             [_change(r) for r in review.changes],
         )
-    else:
-        body.append("<p>No data-bearing changes.</p>")
-    if review.destructive:
-        body += _table(
-            f"Destructive operations ({len(review.destructive):,})",
-            ("code", "object", "operation", "source", "data plan"),
-            [
-                [_e(f.code), _code(f.object_name), _e(f.message), _where(f.path, f.line), _plan(f)]
-                for f in review.destructive
-            ],
-        )
-    if review.findings:
-        body += _table(
-            f"Findings ({len(review.findings):,})",
-            ("severity", "code", "location", "message"),
-            [
-                [_severity(f), _e(f.code), _where(f.path, f.line, f.column), _e(f.message)]
-                for f in review.findings
-            ],
-        )
-    body += _patch(review)
-    body += _checklist(review.checklist, result.inventory)
+        if len(review.changes) > COLLAPSE_AFTER:
+            # Only documented-change tables collapse; findings never do.
+            summary = table[0].replace("<h2>", "<summary>").replace("</h2>", "</summary>")
+            table = ["<details>", summary, *table[1:], "</details>"]
+        body += ['<section id="changes">', *table, "</section>"]
     base = _code(result.base[:12]) if result.base else "the root"
     body.append(
         f"<footer>selenite-inventory-lint {_e(result.tool_version)} · {base} → "

@@ -1,6 +1,7 @@
-"""A pull-request comment (docs/usage.md): verdict, data-bearing changes, destructive operations and
-their data plans, every finding, a suggested inventory patch and the inventory's "Required
-Updates" checklist — under GitHub's 65,536-character comment limit.
+"""A pull-request comment (docs/usage.md) that leads with what to do: the verdict in words, every
+finding grouped by file (never collapsed), the destructive operations as a data plan names them,
+a suggested inventory patch, the inventory's "Required Updates" checklist, and last the
+data-bearing changes (collapsed when long) — under GitHub's 65,536-character comment limit.
 
 Repository text is escaped once, by ``_text``: control characters become visible escapes and
 every character with inline meaning (links, HTML, emphasis, code, table cells, math) is
@@ -16,11 +17,17 @@ from dataclasses import dataclass
 
 from selenite_inventory_lint.model import Finding, IntroducedPlan, ReportedChange, RunResult
 from selenite_inventory_lint.reports import review as _review
-from selenite_inventory_lint.reports.review import Checklist, Review, Segment, plural, visible
+from selenite_inventory_lint.reports.review import (
+    COLLAPSE_AFTER,
+    Checklist,
+    Review,
+    Segment,
+    plural,
+    visible,
+)
 
 # GitHub refuses comments over 65,536 characters; the margin keeps room for a bot's wrapper.
 LIMIT = 65_000
-COLLAPSE_AFTER = 10
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~&$])")
 # Text that would open a block (list, heading, quote, thematic break) at the start of a line,
 # or a GitHub Actions workflow command ("::error ...") when the report goes to a job's log.
@@ -54,10 +61,14 @@ def _fence(body: str) -> str:
     return "`" * max(3, longest + 1)
 
 
+def _words(identifier: str) -> str:
+    return identifier.replace("_", " ")
+
+
 def _documented(row: ReportedChange) -> str:
-    if row.change.action == "dropped":  # an entry left for a dropped object is INV201's
-        return {True: "yes", False: "no", None: "n/a"}[row.documented]
-    return {True: "yes", False: "**no**", None: "n/a"}[row.documented]
+    if row.change.action == "dropped":  # an entry left for a dropped object is stale (INV201)
+        return {True: "**error: stale entry**", False: "no entry left", None: "n/a"}[row.documented]
+    return {True: "yes", False: "**missing**", None: "n/a"}[row.documented]
 
 
 def _change_row(row: ReportedChange) -> str:
@@ -65,8 +76,8 @@ def _change_row(row: ReportedChange) -> str:
     name = change.name if not change.old_name else f"{change.old_name} → {change.name}"
     cells = (
         _code(name),
-        change.kind,
-        change.action,
+        _words(change.kind),
+        _words(change.action),
         _where(change.path, change.line),
         _documented(row),
     )
@@ -79,10 +90,14 @@ def _plan_status(finding: Finding) -> str:
     return "**no approved data plan**"
 
 
+def _operation(finding: Finding) -> str:
+    return _code(finding.operation or f"{finding.object_kind} {finding.object_name}")
+
+
 def _destructive_row(finding: Finding) -> str:
     cells = (
+        _operation(finding),
         finding.code,
-        _code(finding.object_name),
         _text(finding.message),
         _where(finding.path, finding.line),
         _plan_status(finding),
@@ -92,8 +107,8 @@ def _destructive_row(finding: Finding) -> str:
 
 def _severity(finding: Finding) -> str:
     if finding.covered_by_plan:
-        return f"{finding.severity} (plan)"
-    return {"error": "**error**", "warning": "warning", "info": "info"}[finding.severity]
+        return f"approved by plan {_code(finding.covered_by_plan)}"
+    return {"error": "**error**", "warning": "warning", "info": "note"}[finding.severity]
 
 
 def _introduced(plans: Sequence[IntroducedPlan]) -> list[str]:
@@ -125,10 +140,40 @@ def _finding_row(finding: Finding) -> str:
     cells = (
         _severity(finding),
         finding.code,
-        _where(finding.path, finding.line, finding.column),
+        f"{finding.line}:{finding.column}",
+        _operation(finding),
         _text(finding.message),
     )
     return "| " + " | ".join(cells) + " |"
+
+
+def _by_file(findings: Sequence[Finding], rows: list[str], cap: int | None) -> list[str]:
+    """Every finding, one section per file (a migration's operations together), never
+    collapsed: errors are what the reviewer acts on."""
+    if not findings:
+        return []
+    shown = len(rows) if cap is None else min(cap, len(rows))
+    groups: dict[str, list[str]] = {}
+    for finding, row in zip(findings[:shown], rows[:shown], strict=True):
+        groups.setdefault(finding.path, []).append(row)
+    lines = [f"### Findings by file ({len(findings):,})", ""]
+    for path, group in groups.items():
+        errors = sum(1 for f in findings if f.path == path and f.fails)
+        lines += [
+            f"#### {_code(path)}: {plural(errors, 'error')}",
+            "",
+            "| status | code | line | operation | message |",
+            "| --- | --- | --- | --- | --- |",
+            *group,
+            "",
+        ]
+    if shown < len(rows):
+        lines += [
+            f"*{plural(len(rows) - shown, 'more finding')} not shown; "
+            "the `json` and `sarif` reports list every one.*",
+            "",
+        ]
+    return lines
 
 
 def _table(
@@ -137,6 +182,7 @@ def _table(
     rows: Sequence[str],
     cap: int | None,
     noun: str,
+    collapse: bool = False,
 ) -> list[str]:
     shown = rows if cap is None else rows[:cap]
     table = [
@@ -151,7 +197,7 @@ def _table(
             f"*{plural(left, 'more ' + noun)} not shown; "
             "the `json` and `sarif` reports list every one.*",
         ]
-    if len(rows) > COLLAPSE_AFTER:
+    if collapse and len(rows) > COLLAPSE_AFTER:
         table = [
             "<details>",
             f"<summary>{plural(len(rows), noun)}</summary>",
@@ -237,15 +283,26 @@ def _checklist(
 
 def _render(review: Review, rows: _Rows, cap: int | None, with_patch: bool) -> str:
     result = review.result
-    icon = "❌" if result.errors else "✅"
+    state = "FAILED" if result.errors else "PASSED"
     lines = [
-        f"## {icon} Data inventory: {plural(result.errors, 'error')}, "
+        f"## Data inventory {state}: {plural(result.errors, 'error')}, "
         f"{plural(result.warnings, 'warning')}",
         "",
         f"**{_review.verdict(result)}** Inventory: {_code(result.inventory)}.",
         "",
         *_introduced(result.introduced_plans),
+        *_by_file(review.findings, rows.findings, cap),
     ]
+    if review.destructive:
+        lines += _table(
+            f"Destructive operations ({len(review.destructive):,})",
+            ("operation", "code", "what happens", "source", "data plan"),
+            rows.destructive,
+            cap,
+            "operation",
+        )
+    lines += _patch(review, with_patch)
+    lines += _checklist(review.checklist, result.inventory, rows.items, cap)
     if review.changes:
         lines += _table(
             f"Data-bearing changes ({len(review.changes):,})",
@@ -253,27 +310,10 @@ def _render(review: Review, rows: _Rows, cap: int | None, with_patch: bool) -> s
             rows.changes,
             cap,
             "change",
+            collapse=True,
         )
     else:
         lines += ["No data-bearing changes.", ""]
-    if review.destructive:
-        lines += _table(
-            f"Destructive operations ({len(review.destructive):,})",
-            ("code", "object", "operation", "source", "data plan"),
-            rows.destructive,
-            cap,
-            "operation",
-        )
-    if review.findings:
-        lines += _table(
-            f"Findings ({len(review.findings):,})",
-            ("severity", "code", "location", "message"),
-            rows.findings,
-            cap,
-            "finding",
-        )
-    lines += _patch(review, with_patch)
-    lines += _checklist(review.checklist, result.inventory, rows.items, cap)
     base = _code(result.base[:12]) if result.base else "the root"
     head = _code(result.head[:12])
     lines.append(

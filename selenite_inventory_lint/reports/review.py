@@ -23,8 +23,20 @@ from selenite_inventory_lint.model import (
 from selenite_inventory_lint.reports import escape_char
 from selenite_inventory_lint.rules import DESTRUCTIVE
 
-__all__ = ["Checklist", "Review", "Segment", "build", "json_text", "plural", "verdict", "visible"]
+__all__ = [
+    "COLLAPSE_AFTER",
+    "Checklist",
+    "Review",
+    "Segment",
+    "build",
+    "json_text",
+    "plural",
+    "verdict",
+    "visible",
+]
 
+# Longer tables of documented changes are collapsed; findings never are.
+COLLAPSE_AFTER = 10
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 

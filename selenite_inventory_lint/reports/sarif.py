@@ -1,9 +1,11 @@
 """SARIF 2.1.0 for code scanning (docs/usage.md), valid against the OASIS schema.
 
 Every rule of the registry is described (``shortDescription`` the summary, ``fullDescription``
-its "What", ``help`` the whole docs block), within GitHub's 1,024-character description
-limits. Results carry a ``primaryLocationLineHash`` computed from the finding's identity, not
-its line, so GitHub tracks an alert across commits that move it.
+its "What", ``help`` the whole docs block as Markdown and as plain text, ``helpUri`` the rule's
+page in the repository), within GitHub's 1,024-character description limits. A finding an
+approved data plan covers carries an external suppression naming the plan, so it opens no
+alert. Results carry a ``primaryLocationLineHash`` computed from the finding's identity, not its
+line, so GitHub tracks an alert across commits that move it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from selenite_inventory_lint.reports.fingerprint import fingerprints
 from selenite_inventory_lint.reports.review import json_text, visible
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+RULE_DOCS_URL = "https://github.com/OWNER/selenite-inventory-lint/blob/main/docs/rules/{code}.md"
 # GitHub code scanning truncates or rejects rule descriptions over this many characters.
 DESCRIPTION_LIMIT = 1024
 _LEVEL: dict[Severity, str] = {"error": "error", "warning": "warning", "info": "note"}
@@ -32,6 +35,16 @@ def _section(docs: str, name: str) -> str:
     return " ".join(match.group(1).split()) if match else ""
 
 
+_FENCE = re.compile(r"^```.*$\n?", flags=re.MULTILINE)
+_HEADING = re.compile(r"^#+ ", flags=re.MULTILINE)
+_EMPHASIS = re.compile(r"\*\*|`|<!--.*?-->\n?")
+
+
+def _plain_docs(docs: str) -> str:
+    """The docs block without Markdown syntax: fences, heading marks, backticks, bold."""
+    return _EMPHASIS.sub("", _HEADING.sub("", _FENCE.sub("", docs))).strip() + "\n"
+
+
 def _pascal(name: str) -> str:
     return "".join(part.capitalize() for part in name.split("_"))
 
@@ -45,7 +58,8 @@ def _rules() -> list[dict[str, object]]:
             "name": _pascal(rule.name),
             "shortDescription": {"text": _clip(rule.summary)},
             "fullDescription": {"text": _clip(_section(rule.docs, "What") or rule.summary)},
-            "help": {"text": rule.docs, "markdown": rule.docs},
+            "helpUri": RULE_DOCS_URL.format(code=rule.code),
+            "help": {"text": _plain_docs(rule.docs), "markdown": rule.docs},
             "defaultConfiguration": {"level": _LEVEL[rule.severity]},
             "properties": {"tags": ["data-inventory"]},
         }
@@ -64,12 +78,22 @@ def _message(finding: Finding) -> str:
     return text
 
 
+def _level(finding: Finding, defaults: dict[str, Severity]) -> str:
+    # A covered finding keeps its rule's level: the suppression, not a downgrade, closes it.
+    if finding.covered_by_plan and finding.code in defaults:
+        return _LEVEL[defaults[finding.code]]
+    return _LEVEL[finding.severity]
+
+
 def _uri(path: str) -> str:
     # The name's own bytes, percent-encoded: a name that is not UTF-8 keeps its stray bytes.
     return quote(path.encode("utf-8", "surrogateescape"), safe="/")
 
 
 def as_dict(result: RunResult) -> dict[str, object]:
+    from selenite_inventory_lint.rules import RULES
+
+    defaults = {rule.code: rule.severity for rule in RULES}
     rules = _rules()
     index = {str(rule["id"]): i for i, rule in enumerate(rules)}
     results = []
@@ -78,7 +102,7 @@ def as_dict(result: RunResult) -> dict[str, object]:
     ):
         entry: dict[str, object] = {
             "ruleId": finding.code,
-            "level": _LEVEL[finding.severity],
+            "level": _level(finding, defaults),
             "message": {"text": _message(finding)},
             "locations": [
                 {
@@ -100,6 +124,13 @@ def as_dict(result: RunResult) -> dict[str, object]:
         }
         if finding.covered_by_plan:
             properties["coveredByPlan"] = finding.covered_by_plan
+            entry["suppressions"] = [
+                {
+                    "kind": "external",
+                    "status": "accepted",
+                    "justification": visible(finding.covered_by_plan),
+                }
+            ]
         entry["properties"] = properties
         results.append(entry)
     return {

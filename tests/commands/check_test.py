@@ -214,7 +214,7 @@ def test_one_run_writes_several_formats(
     )
     assert code == 1
     assert out == ""
-    assert (out_dir / "comment.md").read_text("utf-8").startswith("## ❌ Data inventory")
+    assert (out_dir / "comment.md").read_text("utf-8").startswith("## Data inventory FAILED")
     sarif = json.loads((out_dir / "results.sarif").read_text("utf-8"))
     assert [r["ruleId"] for r in sarif["runs"][0]["results"]][:2] == ["INV101", "MIG107"]
     issues = json.loads((out_dir / "gl-code-quality.json").read_text("utf-8"))
@@ -241,7 +241,9 @@ def test_github_format_appends_the_markdown_to_the_job_summary(
         "::error file=backend/alembic/versions/0002_invoices.py,line=9,col=5,title=INV101::"
     )
     text = summary.read_text("utf-8")
-    assert text.startswith("# Earlier step output\n## ❌ Data inventory: 2 errors, 2 warnings\n")
+    assert text.startswith(
+        "# Earlier step output\n## Data inventory FAILED: 2 errors, 2 warnings\n"
+    )
     assert "```diff" in text
 
 

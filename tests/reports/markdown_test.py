@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from typing import TYPE_CHECKING
 
 import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from selenite_inventory_lint.cli import main
 from selenite_inventory_lint.pipeline.review import review as review_stage
 from selenite_inventory_lint.reports import markdown
 from selenite_inventory_lint.reports.review import build
+
+if TYPE_CHECKING:
+    from conftest import GitRepo
 
 from .scenarios import (
     HOSTILE_FILE,
@@ -65,14 +70,14 @@ def test_hostile_names_are_escaped_exactly() -> None:
     text = markdown.render(hostile())
     assert (
         "| <code>users.a\\`\\|\\<img src=x onerror=alert(1)\\></code> | column | added | "
-        "<code>backend/alembic/versions/0002\\_invoices.py:7</code> | **no** |"
+        "<code>backend/alembic/versions/0002\\_invoices.py:7</code> | **missing** |"
     ) in text
     assert (
         "| <code>storage/x\\](javascript:alert(1))/</code> | path | referenced | "
-        "<code>backend/a,b:c.py:3</code> | **no** |"
+        "<code>backend/a,b:c.py:3</code> | **missing** |"
     ) in text
     assert (
-        "| warning | MIG301 | <code>backend/a,b:c.py:9:5</code> | cannot analyze SQL near "
+        "| warning | MIG301 | 9:5 | <code>file backend/a,b:c.py</code> | cannot analyze SQL near "
         "'%0A::error title=x::pwned\\\\n::warning::injected \\\\x1b\\[2J' |"
     ) in text
     assert "If you change anything \\<script\\>alert(1)\\</script\\> in the categories" in text
@@ -85,12 +90,12 @@ def test_hostile_cells_stay_in_their_columns() -> None:
     texts = [t.content for t in found if t.type == "text"]
     assert "users.a`|<img src=x onerror=alert(1)>" in texts
     assert f"{HOSTILE_FILE}:3" in texts
-    assert table_shapes(found) == [[5, 5, 5], [4, 4, 4, 4]]
+    assert table_shapes(found) == [[5, 5, 5], [5, 5], [5, 5, 5]]
 
 
 def test_a_rich_report_has_every_part() -> None:
     text = markdown.render(rich())
-    assert text.startswith("## ❌ Data inventory: 6 errors, 2 warnings\n")
+    assert text.startswith("## Data inventory FAILED: 6 errors, 2 warnings\n")
     assert "### Data-bearing changes (9)" in text
     assert "### Destructive operations (2)" in text
     assert "covered by <code>DP-2026-001</code> |" in text
@@ -170,7 +175,7 @@ def test_five_thousand_findings_stay_under_the_comment_limit() -> None:
     assert shown_findings > 50
     # 5,000 stubs make a patch too long for a comment: --fix is suggested instead.
     assert "The patch (5,000 stubs) is too long for a comment" in text
-    assert "### Findings (5,000)" in text
+    assert "### Findings by file (5,000)" in text
 
 
 def test_the_limit_is_respected_for_any_limit() -> None:
@@ -185,7 +190,7 @@ def test_the_limit_is_respected_for_any_limit() -> None:
 
 def test_a_passing_report() -> None:
     text = markdown.render(SCENARIOS["clean"]())
-    assert text.startswith("## ✅ Data inventory: 0 errors, 0 warnings\n")
+    assert text.startswith("## Data inventory PASSED: 0 errors, 0 warnings\n")
     assert "**Inventory check passed: 0 errors and 0 warnings in 1 data-bearing change.**" in text
     assert "Suggested inventory patch" not in text
 
@@ -244,3 +249,94 @@ def test_an_empty_required_updates_section_gives_no_checklist() -> None:
         ).checklist
         is None
     )
+
+
+def test_the_report_leads_with_what_to_do() -> None:
+    text = markdown.render(rich())
+    order = [
+        text.index("## Data inventory FAILED"),
+        text.index("### Findings by file (9)"),
+        text.index("#### <code>backend/alembic/versions/0003\\_cleanup.py</code>: 2 errors"),
+        text.index("### Suggested inventory patch"),
+        text.index("### Data-bearing changes (9)"),
+    ]
+    assert order == sorted(order)
+    # The verdict is words; no emoji carries it and no raw identifier is shown as a status.
+    assert "❌" not in text
+    assert "✅" not in text
+    assert "info (plan)" not in text
+    assert "| approved by plan <code>DP-2026-001</code> | MIG101 |" in text
+
+
+def test_destructive_operations_name_what_a_data_plan_lists() -> None:
+    text = markdown.render(rich())
+    assert (
+        "| <code>drop\\_column users.last\\_seen\\_at</code> | MIG102 | column "
+        "users.last\\_seen\\_at is dropped |"
+    ) in text
+    assert "| <code>drop\\_table feedback\\_attachments</code> | MIG101 |" in text
+
+
+def test_a_stale_entry_is_an_error_in_the_changes_table() -> None:
+    text = markdown.render(rich())
+    assert (
+        "| <code>users.last\\_seen\\_at</code> | column | dropped | "
+        "<code>backend/alembic/versions/0003\\_cleanup.py:16</code> | **error: stale entry** |"
+    ) in text
+
+
+def test_identifiers_read_as_words() -> None:
+    changes = [
+        change("config_file", "settings.yaml", "added", "settings.yaml", 1, documented=False)
+    ]
+    text = markdown.render(result(changes, [], reference()))
+    assert "| <code>settings.yaml</code> | config file | added |" in text
+
+
+def test_errors_are_never_collapsed() -> None:
+    findings = [
+        finding(
+            "INV102",
+            "error",
+            f"column users.c{i:02} is added but not covered by the inventory",
+            REVISION_2,
+            i,
+            "column",
+            f"users.c{i:02}",
+        )
+        for i in range(1, 13)
+    ]
+    changes = [
+        change("column", f"users.c{i:02}", "added", REVISION_2, i, documented=False)
+        for i in range(1, 13)
+    ]
+    text = markdown.render(result(changes, findings, reference()))
+    details = text[text.index("<details>") : text.index("</details>")]
+    assert "| **error** | INV102 |" not in details
+    assert text.count("| **error** | INV102 |") == 12
+    assert "<summary>12 changes</summary>" in details
+
+
+def test_a_real_drop_shows_the_operation_a_plan_lists(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write("DATA_INVENTORY.md", reference())
+    repo.write("alembic.ini", "[alembic]\nscript_location = backend/alembic\n")
+    head = (
+        'from alembic import op\nimport sqlalchemy as sa\n\nrevision = "{}"\ndown_revision = {}\n'
+    )
+    repo.write(
+        "backend/alembic/versions/0001_base.py",
+        head.format("0001", "None") + '\n\ndef upgrade():\n    op.create_table("users")\n',
+    )
+    repo.commit("base")
+    repo.write(
+        "backend/alembic/versions/0002_drop.py",
+        head.format("0002", '"0001"')
+        + '\n\ndef upgrade():\n    op.drop_column("users", "last_seen_at")\n',
+    )
+    repo.commit("drop")
+    code = main(["check", "--repo", str(repo.path), "--base", "HEAD~1", "--format", "markdown"])
+    text = capsys.readouterr().out
+    assert code == 1
+    assert "| <code>drop\\_column users.last\\_seen\\_at</code> | MIG102 |" in text

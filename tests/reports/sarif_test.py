@@ -48,7 +48,12 @@ def test_every_rule_is_described_within_github_limits() -> None:
         assert described["shortDescription"]["text"] == rule.summary
         assert 0 < len(described["fullDescription"]["text"]) <= 1024
         assert described["help"]["markdown"] == rule.docs
-        assert "## Fix" in described["help"]["text"]
+        assert "\nFix\n" in described["help"]["text"]
+        assert not any(mark in described["help"]["text"] for mark in ("## ", "```", "**", "`"))
+        assert described["helpUri"] == (
+            f"https://github.com/OWNER/selenite-inventory-lint/blob/main/docs/rules/{rule.code}.md"
+        )
+        assert (Path(__file__).parents[2] / "docs" / "rules" / f"{rule.code}.md").is_file()
         level = {"error": "error", "warning": "warning", "info": "note"}[rule.severity]
         assert described["defaultConfiguration"]["level"] == level
 
@@ -75,7 +80,11 @@ def test_results_locations_and_levels() -> None:
     assert location["artifactLocation"]["uri"] == "backend/alembic/versions/0002_invoices.py"
     assert location["region"] == {"startLine": 9, "startColumn": 5}
     covered = next(r for r in results if r["ruleId"] == "MIG101")
-    assert covered["level"] == "note"
+    assert covered["level"] == "error"
+    assert covered["suppressions"] == [
+        {"kind": "external", "status": "accepted", "justification": "DP-2026-001"}
+    ]
+    assert all("suppressions" not in r for r in results if "coveredByPlan" not in r["properties"])
     assert covered["properties"]["coveredByPlan"] == "DP-2026-001"
     assert covered["message"]["text"].endswith("(covered by data plan DP-2026-001)")
 

@@ -81,6 +81,7 @@ def finding(
     *,
     column: int = 5,
     plan: str | None = None,
+    operation: str | None = None,
 ) -> Finding:
     return Finding(
         code=code,
@@ -92,6 +93,7 @@ def finding(
         object_kind=kind,
         object_name=name,
         covered_by_plan=plan,
+        operation=operation,
     )
 
 
@@ -190,6 +192,7 @@ def rich() -> RunResult:
             "table",
             "feedback_attachments",
             plan="DP-2026-001",
+            operation="drop_table feedback_attachments",
         ),
         finding(
             "MIG102",
@@ -199,6 +202,7 @@ def rich() -> RunResult:
             16,
             "column",
             "users.last_seen_at",
+            operation="drop_column users.last_seen_at",
         ),
         finding(
             "INV201",
