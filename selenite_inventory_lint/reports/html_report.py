@@ -133,9 +133,13 @@ def _plan(finding: Finding) -> str:
 
 
 def _severity(finding: Finding) -> str:
+    if finding.covered_by_plan and finding.severity != "info":
+        # A plan the change introduces itself (docs/security.md): the reviewer confirms it.
+        plan = _code(finding.covered_by_plan)
+        what = f"{finding.severity}: approved by plan {plan}, to confirm"
+        return f'<span class="{finding.severity}">{what}</span>'
     if finding.covered_by_plan:
-        css = "plan" if finding.severity == "info" else finding.severity
-        return f'<span class="{css}">approved by plan {_code(finding.covered_by_plan)}</span>'
+        return f'<span class="plan">approved by plan {_code(finding.covered_by_plan)}</span>'
     word = {"error": "error", "warning": "warning", "info": "note"}[finding.severity]
     return f'<span class="{finding.severity}">{word}</span>'
 

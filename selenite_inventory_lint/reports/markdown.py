@@ -106,6 +106,11 @@ def _destructive_row(finding: Finding) -> str:
 
 
 def _severity(finding: Finding) -> str:
+    if finding.covered_by_plan and finding.severity != "info":
+        # A plan the change introduces itself (docs/security.md): the reviewer confirms it.
+        return (
+            f"**{finding.severity}**: approved by plan {_code(finding.covered_by_plan)}, to confirm"
+        )
     if finding.covered_by_plan:
         return f"approved by plan {_code(finding.covered_by_plan)}"
     return {"error": "**error**", "warning": "warning", "info": "note"}[finding.severity]

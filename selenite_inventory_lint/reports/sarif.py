@@ -78,9 +78,15 @@ def _message(finding: Finding) -> str:
     return text
 
 
+def _approved(finding: Finding) -> bool:
+    """Covered by a plan the base already had; a plan the change introduces itself keeps its
+    finding a warning until a reviewer confirms it (docs/security.md)."""
+    return finding.covered_by_plan is not None and finding.severity == "info"
+
+
 def _level(finding: Finding, defaults: dict[str, Severity]) -> str:
-    # A covered finding keeps its rule's level: the suppression, not a downgrade, closes it.
-    if finding.covered_by_plan and finding.code in defaults:
+    # An approved finding keeps its rule's level: the suppression, not a downgrade, closes it.
+    if _approved(finding) and finding.code in defaults:
         return _LEVEL[defaults[finding.code]]
     return _LEVEL[finding.severity]
 
@@ -127,7 +133,7 @@ def as_dict(result: RunResult) -> dict[str, object]:
             entry["suppressions"] = [
                 {
                     "kind": "external",
-                    "status": "accepted",
+                    "status": "accepted" if _approved(finding) else "underReview",
                     "justification": visible(finding.covered_by_plan),
                 }
             ]

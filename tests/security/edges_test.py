@@ -70,7 +70,7 @@ NON_UTF8_NAME = {
     "sarif": '"uri": "db/0002_%FF.sql"',
     "github": "::error file=db/0002_\\xff.sql,line=1,col=1,title=MIG101::",
     "gitlab": '"path": "db/0002_\\\\xff.sql"',
-    "html": "<code>db/0002_\\xff.sql:1</code>",
+    "html": "0002_\\xff.sql</code>",
 }
 
 

@@ -214,7 +214,10 @@ def test_a_plan_introduced_in_the_range_covers_as_a_warning_and_is_listed_first(
         "| <code>DP-2026-001</code> | <code>docs/data-plans/DP-2026-001.md</code> "
         "| <code>pal@example.com</code> | MIG102 <code>users.legacy\\_flag</code> |"
     ) in markdown
-    assert "| warning (plan) | MIG102 |" in markdown
+    assert (
+        "| **warning**: approved by plan <code>DP-2026-001</code>, to confirm | MIG102 |"
+        in markdown
+    )
     _, page, _ = _run(project, "--base", "HEAD~1", "--format", "html")
     block = page.index("<h2>Data plans introduced in this change (1)</h2>")
     assert block < page.index("<h2>Data-bearing changes")
