@@ -126,9 +126,13 @@ def run(
     detection = detect(work, snapshot, ctx)
     detection = settle_retirements(detection, snapshot, ctx, inventory)
     if inventory_file is not None and inventory_file.old_bytes is not None:
-        base_text = load_inventory_text(inventory_file.old_bytes, inventory_path, config)
-        base_inventory = read_inventory(base_text, inventory_path, config)
-        detection = settle_removed_entries(detection, snapshot, ctx, base_inventory, inventory)
+        try:
+            base_text = load_inventory_text(inventory_file.old_bytes, inventory_path, config)
+        except FatalError:
+            base_text = None  # the base's inventory cannot be read: no entry is judged removed
+        if base_text is not None:
+            base_inventory = read_inventory(base_text, inventory_path, config)
+            detection = settle_removed_entries(detection, snapshot, ctx, base_inventory, inventory)
     if config_change is not None:
         detection = dataclasses.replace(detection, problems=(*detection.problems, config_change))
     return judge_detection(
