@@ -213,6 +213,12 @@ def _resolve(repo: Git, top: Path, ref: str, option: str) -> str:
     except GitError as exc:
         if ref == "HEAD":
             reason = f"the repository in {top} has no commits yet; commit first"
+        elif run(repo, "rev-parse", "--is-shallow-repository") == "true":
+            reason = (
+                f"not found in {top}, which is a shallow clone: its history may stop before "
+                "it. Fetch more history (`git fetch --unshallow`, `fetch-depth: 0` in GitHub's "
+                "actions/checkout, `GIT_DEPTH: 0` in GitLab CI) or fetch the ref, and run again"
+            )
         else:
             reason = (
                 f"no such branch, tag or commit in {top}. Check the name, or fetch it "

@@ -290,3 +290,18 @@ def test_root_commit_is_checked_as_all_added(
     for report in (staged, committed):
         assert ("INV101", "invoices") in codes(report)
         assert {c["action"] for c in report["changes"]} == {"added"}
+
+
+def test_unresolvable_ref_in_a_shallow_clone_says_how_to_deepen(
+    make_repo: MakeRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    origin = selenite(make_repo("origin"))
+    origin.write(f"{VERSIONS}/0002_phone.py", ADD_PHONE)
+    origin.commit("add users.phone")
+    shallow = origin.clone("shallow", "--depth=1")
+    code, _, err = run_check(shallow, capsys, "--base", "HEAD~1")
+    assert code == 2
+    assert "cannot resolve --base 'HEAD~1'" in err
+    assert "shallow clone" in err
+    assert "git fetch --unshallow" in err
+    assert len(err.strip().splitlines()) == 1
