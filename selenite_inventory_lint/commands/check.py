@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import os
+import shlex
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -232,10 +234,15 @@ def run(args: argparse.Namespace) -> int:
         return pipeline.run(changeset, config, selection=selection, trust=trust)
 
     result = check()
+    if chosen.base and not chosen.staged:
+        result = dataclasses.replace(
+            result,
+            fix_command=f"selenite-inventory-lint check --base {shlex.quote(chosen.base)} --fix",
+        )
     if chosen.origin:
         _say_range(chosen, result.base, result.head)
     note_submodules(submodules)
     if args.fix and fix_inventory(root, result, config):
-        result = check()  # report what remains, as ruff does after fixing
+        result = dataclasses.replace(check(), fix_command=result.fix_command)  # what remains
     write_reports(result, args, env)
     return exit_code(result, args)

@@ -71,7 +71,18 @@ def write_reports(result: RunResult, args: argparse.Namespace, env: Mapping[str,
     main_render = reports.get(args.format)
     for fmt, _ in targets:
         reports.get(fmt)  # fail on an unknown format before writing anything
-    files = [(Path(path), reports.get(fmt)(result)) for fmt, path in targets]
+    summary = env.get("GITHUB_STEP_SUMMARY")
+    summary_path = Path(summary).resolve() if summary else None
+    # GitHub's job summary is shared by every step: a --report aimed at it is appended, and
+    # only once, rather than replacing what earlier steps wrote.
+    to_summary = [
+        reports.get(fmt)(result) for fmt, path in targets if Path(path).resolve() == summary_path
+    ]
+    files = [
+        (Path(path), reports.get(fmt)(result))
+        for fmt, path in targets
+        if Path(path).resolve() != summary_path
+    ]
     if args.output:
         files.append((Path(args.output), main_render(result)))
     if files:
@@ -83,8 +94,10 @@ def write_reports(result: RunResult, args: argparse.Namespace, env: Mapping[str,
             write_atomically(path, text.encode("utf-8"), root=root, display=f"the report {path}")
     if not args.output:
         sys.stdout.write(main_render(result, color=_use_color(sys.stdout, env)))
-    if "github" in (args.format, *(fmt for fmt, _ in targets)) and env.get("GITHUB_STEP_SUMMARY"):
-        append_step_summary(Path(env["GITHUB_STEP_SUMMARY"]), reports.get("markdown")(result))
+    if summary and not to_summary and "github" in (args.format, *(fmt for fmt, _ in targets)):
+        to_summary.append(reports.get("markdown")(result))
+    for text in to_summary:
+        append_step_summary(Path(summary or ""), text)
 
 
 def append_step_summary(path: Path, markdown: str) -> None:

@@ -1,0 +1,90 @@
+"""`check` in CI as reviewers meet it: the job summary written once and appended to, and the
+`--fix` advice naming the range the run used (in-process ``main([...])`` on real repositories)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from selenite_inventory_lint.cli import main
+
+if TYPE_CHECKING:
+    from conftest import GitRepo
+
+REFERENCE = Path(__file__).parents[1] / "inventory" / "fixtures" / "reference.md"
+VERSIONS = "backend/alembic/versions"
+BASE_REVISION = """\
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0001"
+down_revision = None
+
+
+def upgrade():
+    op.create_table("users", sa.Column("id", sa.Integer, primary_key=True))
+"""
+INVOICES = """\
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0002"
+down_revision = "0001"
+
+
+def upgrade():
+    op.create_table("invoices", sa.Column("id", sa.Integer, primary_key=True))
+    op.add_column("users", sa.Column("phone", sa.String(32), nullable=True))
+"""
+
+
+@pytest.fixture
+def project(repo: GitRepo) -> GitRepo:
+    repo.write("DATA_INVENTORY.md", REFERENCE.read_bytes())
+    repo.write("alembic.ini", "[alembic]\nscript_location = backend/alembic\n")
+    repo.write(f"{VERSIONS}/0001_base.py", BASE_REVISION)
+    repo.commit("base")
+    repo.write(f"{VERSIONS}/0002_invoices.py", INVOICES)
+    repo.commit("invoices")
+    return repo
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["check", *args])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    return code, captured.out, captured.err
+
+
+def test_report_aimed_at_the_job_summary_is_appended_once(
+    project: GitRepo,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    summary = tmp_path / "step_summary.md"
+    summary.write_text("# Earlier step output\n", encoding="utf-8")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    code, out, _ = run(
+        capsys,
+        *("--repo", str(project.path), "--base", "HEAD~1", "--format", "github"),
+        *("--report", f"markdown={summary}"),
+    )
+    assert code == 1
+    assert out.startswith("::error file=backend/alembic/versions/0002_invoices.py")
+    text = summary.read_text("utf-8")
+    assert text.startswith("# Earlier step output\n## ❌ Data inventory: ")
+    assert text.count("## ❌ Data inventory: ") == 1
+
+
+def test_fix_advice_names_the_base_the_run_used(
+    project: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        capsys, "--repo", str(project.path), "--base", "HEAD~1", "--format", "markdown"
+    )
+    assert code == 1
+    assert "`selenite-inventory-lint check --base 'HEAD~1' --fix`" in out
+    assert "`selenite-inventory-lint check --fix`" not in out
