@@ -225,6 +225,12 @@ def few_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
+def _github_format(argv: Sequence[str] | None) -> bool:
+    args = list(sys.argv[1:] if argv is None else argv)
+    pairs = zip(args, [*args[1:], ""], strict=True)
+    return "--format=github" in args or any(a == "--format" and b == "github" for a, b in pairs)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         with few_collections():
@@ -237,6 +243,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Messages quote repository content (config keys, refs, paths): one line, and no
         # escape sequence reaches the terminal.
         print(f"{PROG}: error: {visible(str(exc))}", file=sys.stderr)
+        if _github_format(argv):
+            # A workflow annotation, so the failure shows on the run's page, not only in its log.
+            message = visible(str(exc)).replace("%", "%25")
+            print(f"::error title={PROG}::{message}")
         return EXIT_ERROR
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)

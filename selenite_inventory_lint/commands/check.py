@@ -54,6 +54,17 @@ def choose_range(args: argparse.Namespace, env: Mapping[str, str]) -> Range:
     the pull request's base is auto-detected, and a CI job with none fails rather than
     checking an empty work-tree diff.
     """
+    if args.base and len(args.base) in (40, 64) and not args.base.strip("0"):
+        # GitHub's `github.event.before` on the first push of a new branch: there is no
+        # earlier commit, so compare with the default branch instead.
+        return Range(
+            base="origin/HEAD",
+            head=args.head,
+            staged=args.staged,
+            origin=f"--base {_short(args.base)} (a new branch: no earlier commit; using the "
+            "default branch)",
+            hint=f"{_GITHUB_HISTORY}, or pass --base origin/<default branch>",
+        )
     if args.base or args.head:
         return Range(base=args.base, head=args.head, staged=args.staged)
     from_ref, to_ref = env.get("PRE_COMMIT_FROM_REF"), env.get("PRE_COMMIT_TO_REF")

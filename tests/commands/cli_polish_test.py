@@ -88,3 +88,27 @@ def test_fix_advice_names_the_base_the_run_used(
     assert code == 1
     assert "`selenite-inventory-lint check --base 'HEAD~1' --fix`" in out
     assert "`selenite-inventory-lint check --fix`" not in out
+
+
+def test_all_zeros_base_of_a_new_branch_falls_back_to_the_default_branch(
+    project: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project.git("update-ref", "refs/remotes/origin/HEAD", "HEAD~1")
+    code, out, err = run(
+        capsys, "--repo", str(project.path), "--base", "0" * 40, "--format", "github"
+    )
+    assert code == 1
+    assert "a new branch" in err
+    assert out.startswith("::error file=backend/alembic/versions/0002_invoices.py")
+
+
+def test_github_format_annotates_an_exit_2_error(
+    project: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(
+        capsys, "--repo", str(project.path), "--base", "no-such-ref", "--format", "github"
+    )
+    assert code == 2
+    assert "error:" in err
+    assert out.startswith("::error title=selenite-inventory-lint::")
+    assert "no-such-ref" in out
