@@ -172,7 +172,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     rules = sub.add_parser("rules", help="list the rules, or explain one")
-    rules.add_argument("code", nargs="?", metavar="CODE")
+    rules.add_argument("code", nargs="?", metavar="CODE", help="the rule to explain, e.g. INV101")
+    rules.add_argument(
+        "--all", action="store_true", help="print every rule's documentation, one after another"
+    )
+    rules.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text (an aligned table) or json (code, severity, summary, docs of each rule)",
+    )
 
     demo = sub.add_parser("demo", help="build a sample repository and check a change in it")
     demo.add_argument("--format", default="text", metavar="FMT")

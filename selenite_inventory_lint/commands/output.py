@@ -48,8 +48,13 @@ def exit_code(result: RunResult, args: argparse.Namespace) -> int:
 
 
 def _use_color(stream: object, env: Mapping[str, str]) -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    """Colour on a terminal that is not ``TERM=dumb``; NO_COLOR (no-color.org) turns it off
+    and FORCE_COLOR (force-color.org) on, for CI logs that render colour."""
     if env.get("NO_COLOR"):
+        return False
+    if env.get("FORCE_COLOR"):
+        return True
+    if env.get("TERM") == "dumb":
         return False
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -112,3 +113,31 @@ def test_github_format_annotates_an_exit_2_error(
     assert "error:" in err
     assert out.startswith("::error title=selenite-inventory-lint::")
     assert "no-such-ref" in out
+
+
+def test_force_color_colours_a_report_that_is_not_on_a_terminal(
+    project: GitRepo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    _, plain, _ = run(capsys, "--repo", str(project.path), "--base", "HEAD~1")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    _, coloured, _ = run(capsys, "--repo", str(project.path), "--base", "HEAD~1")
+    assert "\x1b[" not in plain
+    assert "\x1b[" in coloured
+
+
+def test_rules_table_json_and_all(capsys: pytest.CaptureFixture[str]) -> None:
+    from selenite_inventory_lint.rules import RULES
+
+    assert main(["rules"]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert len(table) == len(RULES)
+    summaries = {line.index(rule.summary) for line, rule in zip(table, RULES, strict=True)}
+    assert len(summaries) == 1  # one column, whatever the code's length
+    assert main(["rules", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [row["code"] for row in rows] == [rule.code for rule in RULES]
+    assert set(rows[0]) == {"code", "severity", "summary", "docs"}
+    assert main(["rules", "--all"]) == 0
+    docs = capsys.readouterr().out
+    assert all(f"# {rule.code}: {rule.summary}\n" in docs for rule in RULES)
