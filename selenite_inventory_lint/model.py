@@ -235,8 +235,9 @@ class RunResult:
     suggestion: Suggestion | None = None
     checklist: Checklist | None = None
     # The `--fix` command a reviewer can run on a clean checkout of the branch (it names the
-    # range the run used; a bare `check --fix` there has no change set).
-    fix_command: str = "selenite-inventory-lint check --fix"
+    # range the run used; a bare `check --fix` there has no change set); empty where the
+    # command has no `--fix` (schema-diff).
+    fix_command: str = ""
 
     @property
     def errors(self) -> int:

@@ -245,11 +245,10 @@ def run(args: argparse.Namespace) -> int:
         return pipeline.run(changeset, config, selection=selection, trust=trust)
 
     result = check()
+    fix = "selenite-inventory-lint check --fix"
     if chosen.base and not chosen.staged:
-        result = dataclasses.replace(
-            result,
-            fix_command=f"selenite-inventory-lint check --base {shlex.quote(chosen.base)} --fix",
-        )
+        fix = f"selenite-inventory-lint check --base {shlex.quote(chosen.base)} --fix"
+    result = dataclasses.replace(result, fix_command=fix)
     if chosen.origin:
         _say_range(chosen, result.base, result.head)
     note_submodules(submodules)

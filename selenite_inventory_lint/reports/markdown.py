@@ -272,7 +272,7 @@ def _render(review: Review, rows: _Rows, cap: int | None, with_patch: bool) -> s
             cap,
             "finding",
         )
-    lines += _patch(review, with_patch, result.fix_command)
+    lines += _patch(review, with_patch, result.fix_command or "selenite-inventory-lint check --fix")
     lines += _checklist(review.checklist, result.inventory, rows.items, cap)
     base = _code(result.base[:12]) if result.base else "the root"
     head = _code(result.head[:12])

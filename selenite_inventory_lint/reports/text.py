@@ -48,6 +48,8 @@ def render(result: RunResult, *, color: bool = False) -> str:
     details = [_plural(len(result.changes), "data-bearing change")]
     if covered:
         details.append(f"{covered} covered by a data plan")
+    if result.fix_command and result.suggestion is not None and result.suggestion.stubs:
+        details.append(f"{result.suggestion.stubs} fixable with `--fix`")
     if lines:
         lines.append("")
     lines.append(f"{summary} ({', '.join(details)}).")

@@ -141,3 +141,11 @@ def test_rules_table_json_and_all(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules", "--all"]) == 0
     docs = capsys.readouterr().out
     assert all(f"# {rule.code}: {rule.summary}\n" in docs for rule in RULES)
+
+
+def test_text_summary_counts_what_fix_would_stub(
+    project: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "--repo", str(project.path), "--base", "HEAD~1")
+    assert code == 1
+    assert out.rstrip().endswith(", 2 fixable with `--fix`).")
