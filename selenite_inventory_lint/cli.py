@@ -65,6 +65,17 @@ def _common(parser: argparse.ArgumentParser, *, formats: bool = True) -> None:
         parser.add_argument(
             "--exit-zero", action="store_true", help="exit 0 even when errors are found"
         )
+        parser.add_argument(
+            "--statistics",
+            action="store_true",
+            help="with the text format: print the number of findings per code, not each finding",
+        )
+        parser.add_argument(
+            "-q",
+            "--quiet",
+            action="store_true",
+            help="with the text format: print the findings only, without the summary line",
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:

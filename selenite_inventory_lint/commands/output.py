@@ -71,6 +71,7 @@ def write_reports(result: RunResult, args: argparse.Namespace, env: Mapping[str,
     """Render the main report (stdout or --output) and every --report FMT=FILE."""
     from selenite_inventory_lint import reports
     from selenite_inventory_lint.git import find_root
+    from selenite_inventory_lint.reports import text as text_report
 
     targets = [_split_report(spec) for spec in args.report]
     main_render = reports.get(args.format)
@@ -98,7 +99,13 @@ def write_reports(result: RunResult, args: argparse.Namespace, env: Mapping[str,
         for path, text in files:
             write_atomically(path, text.encode("utf-8"), root=root, display=f"the report {path}")
     if not args.output:
-        sys.stdout.write(main_render(result, color=_use_color(sys.stdout, env)))
+        color = _use_color(sys.stdout, env)
+        if args.format == "text" and getattr(args, "statistics", False):
+            sys.stdout.write(text_report.statistics(result))
+        elif args.format == "text" and getattr(args, "quiet", False):
+            sys.stdout.write(text_report.findings_only(result, color=color))
+        else:
+            sys.stdout.write(main_render(result, color=color))
     if summary and not to_summary and "github" in (args.format, *(fmt for fmt, _ in targets)):
         to_summary.append(reports.get("markdown")(result))
     for text in to_summary:

@@ -149,3 +149,17 @@ def test_text_summary_counts_what_fix_would_stub(
     code, out, _ = run(capsys, "--repo", str(project.path), "--base", "HEAD~1")
     assert code == 1
     assert out.rstrip().endswith(", 2 fixable with `--fix`).")
+
+
+def test_statistics_and_quiet(project: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    where = ("--repo", str(project.path), "--base", "HEAD~1")
+    _, full, _ = run(capsys, *where)
+    findings = full.split("\n\n")[0].splitlines()
+    code, stats, _ = run(capsys, *where, "--statistics")
+    assert code == 1
+    counts = {line.split()[1]: int(line.split()[0]) for line in stats.splitlines()}
+    assert sum(counts.values()) == len(findings)
+    assert counts == {c: sum(f" {c} " in f for f in findings) for c in counts}
+    code, quiet, _ = run(capsys, *where, "-q")
+    assert code == 1
+    assert quiet.splitlines() == findings
