@@ -199,7 +199,19 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--keep", action="store_true", help="keep the sample repository and print its path"
     )
+    helps = {action.dest: action.help for action in sub._choices_actions}
+    for name, command in sub.choices.items():
+        summary = helps.get(name)
+        if command.description is None and summary:
+            command.description = f"{summary[0].upper()}{summary[1:]}."
+        if command.epilog is None:
+            command.epilog = _EXIT_FINDINGS if name in _JUDGING else _EXIT_PLAIN
     return parser
+
+
+_JUDGING = frozenset({"check", "audit", "schema-diff", "rehearse", "demo"})
+_EXIT_FINDINGS = "exit codes: 0 no errors found, 1 errors found, 2 usage or input error"
+_EXIT_PLAIN = "exit codes: 0 done, 2 usage or input error"
 
 
 # Subcommand → module in commands/, imported only when it runs.

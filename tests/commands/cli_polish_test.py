@@ -163,3 +163,18 @@ def test_statistics_and_quiet(project: GitRepo, capsys: pytest.CaptureFixture[st
     code, quiet, _ = run(capsys, *where, "-q")
     assert code == 1
     assert quiet.splitlines() == findings
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["check", "audit", "schema-diff", "init", "inventory", "rules", "demo", "rehearse"],
+)
+def test_every_subcommand_help_has_a_description_and_exit_codes(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([command, "--help"]) == 0
+    text = capsys.readouterr().out
+    description = text.split("\n\n")[1]
+    assert not description.startswith(("positional", "options")), text
+    assert "exit codes: 0 " in text
+    assert "2 usage or input error" in text
