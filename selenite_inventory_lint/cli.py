@@ -116,9 +116,15 @@ def build_parser() -> argparse.ArgumentParser:
     inventory.add_argument(
         "path", nargs="?", metavar="FILE", help="an inventory file (default: the repository's)"
     )
-    inventory.add_argument("--format", default="text", choices=("text", "json"))
-    inventory.add_argument("--repo", default=".", metavar="DIR")
-    inventory.add_argument("--config", metavar="FILE")
+    inventory.add_argument(
+        "--format", default="text", choices=("text", "json"), help="text (default) or json"
+    )
+    inventory.add_argument(
+        "--repo", default=".", metavar="DIR", help="the repository (default: the current folder)"
+    )
+    inventory.add_argument(
+        "--config", metavar="FILE", help="the configuration file (default: the repository's)"
+    )
 
     diff = sub.add_parser(
         "schema-diff", help="compare two SQLite schema snapshots (.sql dump or .db file)"
@@ -195,7 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     demo = sub.add_parser("demo", help="build a sample repository and check a change in it")
-    demo.add_argument("--format", default="text", metavar="FMT")
+    demo.add_argument(
+        "--format", default="text", metavar="FMT", help="the report format (default: text)"
+    )
     demo.add_argument(
         "--keep", action="store_true", help="keep the sample repository and print its path"
     )

@@ -178,3 +178,18 @@ def test_every_subcommand_help_has_a_description_and_exit_codes(
     assert not description.startswith(("positional", "options")), text
     assert "exit codes: 0 " in text
     assert "2 usage or input error" in text
+
+
+def test_every_option_has_help_text() -> None:
+    from selenite_inventory_lint.cli import build_parser
+
+    parser = build_parser()
+    (sub,) = (a for a in parser._actions if isinstance(a.choices, dict))
+    assert isinstance(sub.choices, dict)
+    missing = [
+        (name, action.dest)
+        for name, command in sub.choices.items()
+        for action in command._actions
+        if not action.help
+    ]
+    assert missing == []
