@@ -76,6 +76,17 @@ def _common(parser: argparse.ArgumentParser, *, formats: bool = True) -> None:
         parser.add_argument(
             "--exit-zero", action="store_true", help="exit 0 even when errors are found"
         )
+        parser.add_argument(
+            "--statistics",
+            action="store_true",
+            help="with the text format: print the number of findings per code, not each finding",
+        )
+        parser.add_argument(
+            "-q",
+            "--quiet",
+            action="store_true",
+            help="with the text format: print the findings only, without the summary line",
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -116,9 +127,15 @@ def build_parser() -> argparse.ArgumentParser:
     inventory.add_argument(
         "path", nargs="?", metavar="FILE", help="an inventory file (default: the repository's)"
     )
-    inventory.add_argument("--format", default="text", choices=("text", "json"))
-    inventory.add_argument("--repo", default=".", metavar="DIR")
-    inventory.add_argument("--config", metavar="FILE")
+    inventory.add_argument(
+        "--format", default="text", choices=("text", "json"), help="text (default) or json"
+    )
+    inventory.add_argument(
+        "--repo", default=".", metavar="DIR", help="the repository (default: the current folder)"
+    )
+    inventory.add_argument(
+        "--config", metavar="FILE", help="the configuration file (default: the repository's)"
+    )
 
     diff = sub.add_parser(
         "schema-diff", help="compare two SQLite schema snapshots (.sql dump or .db file)"
@@ -183,14 +200,37 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     rules = sub.add_parser("rules", help="list the rules, or explain one")
-    rules.add_argument("code", nargs="?", metavar="CODE")
+    rules.add_argument("code", nargs="?", metavar="CODE", help="the rule to explain, e.g. INV101")
+    rules.add_argument(
+        "--all", action="store_true", help="print every rule's documentation, one after another"
+    )
+    rules.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text (an aligned table) or json (code, severity, summary, docs of each rule)",
+    )
 
     demo = sub.add_parser("demo", help="build a sample repository and check a change in it")
-    demo.add_argument("--format", default="text", metavar="FMT")
+    demo.add_argument(
+        "--format", default="text", metavar="FMT", help="the report format (default: text)"
+    )
     demo.add_argument(
         "--keep", action="store_true", help="keep the sample repository and print its path"
     )
+    helps = {action.dest: action.help for action in sub._choices_actions}
+    for name, command in sub.choices.items():
+        summary = helps.get(name)
+        if command.description is None and summary:
+            command.description = f"{summary[0].upper()}{summary[1:]}."
+        if command.epilog is None:
+            command.epilog = _EXIT_FINDINGS if name in _JUDGING else _EXIT_PLAIN
     return parser
+
+
+_JUDGING = frozenset({"check", "audit", "schema-diff", "rehearse", "demo"})
+_EXIT_FINDINGS = "exit codes: 0 no errors found, 1 errors found, 2 usage or input error"
+_EXIT_PLAIN = "exit codes: 0 done, 2 usage or input error"
 
 
 # Subcommand → module in commands/, imported only when it runs.
@@ -236,6 +276,12 @@ def few_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
+def _github_format(argv: Sequence[str] | None) -> bool:
+    args = list(sys.argv[1:] if argv is None else argv)
+    pairs = zip(args, [*args[1:], ""], strict=True)
+    return "--format=github" in args or any(a == "--format" and b == "github" for a, b in pairs)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         with few_collections():
@@ -248,6 +294,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Messages quote repository content (config keys, refs, paths): one line, and no
         # escape sequence reaches the terminal.
         print(f"{PROG}: error: {visible(str(exc))}", file=sys.stderr)
+        if _github_format(argv):
+            # A workflow annotation, so the failure shows on the run's page, not only in its log.
+            message = visible(str(exc)).replace("%", "%25")
+            print(f"::error title={PROG}::{message}")
         return EXIT_ERROR
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)

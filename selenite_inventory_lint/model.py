@@ -236,6 +236,10 @@ class RunResult:
     # What a reviewer is offered, computed before any report renders (``pipeline/review.py``).
     suggestion: Suggestion | None = None
     checklist: Checklist | None = None
+    # The `--fix` command a reviewer can run on a clean checkout of the branch (it names the
+    # range the run used; a bare `check --fix` there has no change set); empty where the
+    # command has no `--fix` (schema-diff).
+    fix_command: str = ""
 
     @property
     def errors(self) -> int:

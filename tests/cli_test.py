@@ -422,7 +422,7 @@ def test_shallow_clone_without_merge_base_says_fetch_depth(
 def test_rules_lists_and_explains(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules"]) == 0
     listing = capsys.readouterr().out
-    assert "INV101  error    Table added, not in the inventory" in listing
+    assert "INV101   error    Table added, not in the inventory" in listing
     assert main(["rules", "mig102"]) == 0
     doc = capsys.readouterr().out
     assert doc.startswith("# MIG102: Column dropped\n")

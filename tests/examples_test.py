@@ -143,10 +143,16 @@ def test_github_workflow_fetches_history_and_uploads_what_check_writes() -> None
     assert pinned_version(scripts) == __version__
     (argv,) = commands(scripts)
     targets = report_targets(argv)
-    assert targets["markdown"] == "$GITHUB_STEP_SUMMARY"
+    assert argv[argv.index("--format") + 1] == "github"  # annotations and the job summary
     upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload"))
     assert upload["with"]["sarif_file"] == targets["sarif"]
     assert "!cancelled()" in upload["if"]  # check exits 1 on findings; upload them anyway
+    assert "!github.event.pull_request.head.repo.fork" in upload["if"]
+    assert upload["continue-on-error"] is True  # no code scanning in the repository
+    comment = next(s for s in steps if "gh pr comment" in s.get("run", ""))
+    assert "--edit-last" in comment["run"]
+    assert f"--body-file {targets['markdown']}" in comment["run"]
+    assert workflow["permissions"]["pull-requests"] == "write"
 
 
 def test_gitlab_job_fetches_history_and_keeps_the_code_quality_report() -> None:

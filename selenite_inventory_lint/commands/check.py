@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import os
+import shlex
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -52,6 +54,17 @@ def choose_range(args: argparse.Namespace, env: Mapping[str, str]) -> Range:
     the pull request's base is auto-detected, and a CI job with none fails rather than
     checking an empty work-tree diff.
     """
+    if args.base and len(args.base) in (40, 64) and not args.base.strip("0"):
+        # GitHub's `github.event.before` on the first push of a new branch: there is no
+        # earlier commit, so compare with the default branch instead.
+        return Range(
+            base="origin/HEAD",
+            head=args.head,
+            staged=args.staged,
+            origin=f"--base {_short(args.base)} (a new branch: no earlier commit; using the "
+            "default branch)",
+            hint=f"{_GITHUB_HISTORY}, or pass --base origin/<default branch>",
+        )
     if args.base or args.head:
         return Range(base=args.base, head=args.head, staged=args.staged)
     from_ref, to_ref = env.get("PRE_COMMIT_FROM_REF"), env.get("PRE_COMMIT_TO_REF")
@@ -232,10 +245,14 @@ def run(args: argparse.Namespace) -> int:
         return pipeline.run(changeset, config, selection=selection, trust=trust)
 
     result = check()
+    fix = "selenite-inventory-lint check --fix"
+    if chosen.base and not chosen.staged:
+        fix = f"selenite-inventory-lint check --base {shlex.quote(chosen.base)} --fix"
+    result = dataclasses.replace(result, fix_command=fix)
     if chosen.origin:
         _say_range(chosen, result.base, result.head)
     note_submodules(submodules)
     if args.fix and fix_inventory(root, result, config):
-        result = check()  # report what remains, as ruff does after fixing
+        result = dataclasses.replace(check(), fix_command=result.fix_command)  # what remains
     write_reports(result, args, env)
     return exit_code(result, args)

@@ -48,8 +48,13 @@ def exit_code(result: RunResult, args: argparse.Namespace) -> int:
 
 
 def _use_color(stream: object, env: Mapping[str, str]) -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    """Colour on a terminal that is not ``TERM=dumb``; NO_COLOR (no-color.org) turns it off
+    and FORCE_COLOR (force-color.org) on, for CI logs that render colour."""
     if env.get("NO_COLOR"):
+        return False
+    if env.get("FORCE_COLOR"):
+        return True
+    if env.get("TERM") == "dumb":
         return False
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
@@ -66,12 +71,24 @@ def write_reports(result: RunResult, args: argparse.Namespace, env: Mapping[str,
     """Render the main report (stdout or --output) and every --report FMT=FILE."""
     from selenite_inventory_lint import reports
     from selenite_inventory_lint.git import find_root
+    from selenite_inventory_lint.reports import text as text_report
 
     targets = [_split_report(spec) for spec in args.report]
     main_render = reports.get(args.format)
     for fmt, _ in targets:
         reports.get(fmt)  # fail on an unknown format before writing anything
-    files = [(Path(path), reports.get(fmt)(result)) for fmt, path in targets]
+    summary = env.get("GITHUB_STEP_SUMMARY")
+    summary_path = Path(summary).resolve() if summary else None
+    # GitHub's job summary is shared by every step: a --report aimed at it is appended, and
+    # only once, rather than replacing what earlier steps wrote.
+    to_summary = [
+        reports.get(fmt)(result) for fmt, path in targets if Path(path).resolve() == summary_path
+    ]
+    files = [
+        (Path(path), reports.get(fmt)(result))
+        for fmt, path in targets
+        if Path(path).resolve() != summary_path
+    ]
     if args.output:
         files.append((Path(args.output), main_render(result)))
     if files:
@@ -82,9 +99,17 @@ def write_reports(result: RunResult, args: argparse.Namespace, env: Mapping[str,
         for path, text in files:
             write_atomically(path, text.encode("utf-8"), root=root, display=f"the report {path}")
     if not args.output:
-        sys.stdout.write(main_render(result, color=_use_color(sys.stdout, env)))
-    if "github" in (args.format, *(fmt for fmt, _ in targets)) and env.get("GITHUB_STEP_SUMMARY"):
-        append_step_summary(Path(env["GITHUB_STEP_SUMMARY"]), reports.get("markdown")(result))
+        color = _use_color(sys.stdout, env)
+        if args.format == "text" and getattr(args, "statistics", False):
+            sys.stdout.write(text_report.statistics(result))
+        elif args.format == "text" and getattr(args, "quiet", False):
+            sys.stdout.write(text_report.findings_only(result, color=color))
+        else:
+            sys.stdout.write(main_render(result, color=color))
+    if summary and not to_summary and "github" in (args.format, *(fmt for fmt, _ in targets)):
+        to_summary.append(reports.get("markdown")(result))
+    for text in to_summary:
+        append_step_summary(Path(summary or ""), text)
 
 
 def append_step_summary(path: Path, markdown: str) -> None:

@@ -214,15 +214,15 @@ def _table(
     return [f"### {title}", "", *table, ""]
 
 
-def _patch(review: Review, with_patch: bool) -> list[str]:
+def _patch(review: Review, with_patch: bool, fix_command: str) -> list[str]:
     if not review.patch and not review.skipped:
         return []
     lines = ["### Suggested inventory patch", ""]
     if review.patch and with_patch:
         fence = _fence(review.patch)
         lines += [
-            f"Save this as a file and `git apply` it (or run `selenite-inventory-lint check "
-            f"--fix`), then replace each `TODO: describe` with what the data is "
+            f"Save this as a file and `git apply` it (or run `{fix_command}`), then replace "
+            f"each `TODO: describe` with what the data is "
             f"({plural(review.stubs, 'stub')}):",
             "",
             f"{fence}diff",
@@ -233,7 +233,7 @@ def _patch(review: Review, with_patch: bool) -> list[str]:
     elif review.patch:
         lines += [
             f"The patch ({plural(review.stubs, 'stub')}) is too long for a comment: run "
-            "`selenite-inventory-lint check --fix` to insert the stubs, then replace each "
+            f"`{fix_command}` to insert the stubs, then replace each "
             "`TODO: describe`.",
             "",
         ]
@@ -306,7 +306,7 @@ def _render(review: Review, rows: _Rows, cap: int | None, with_patch: bool) -> s
             cap,
             "operation",
         )
-    lines += _patch(review, with_patch)
+    lines += _patch(review, with_patch, result.fix_command or "selenite-inventory-lint check --fix")
     lines += _checklist(review.checklist, result.inventory, rows.items, cap)
     if review.changes:
         lines += _table(

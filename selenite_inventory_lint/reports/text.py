@@ -48,7 +48,24 @@ def render(result: RunResult, *, color: bool = False) -> str:
     details = [_plural(len(result.changes), "data-bearing change")]
     if covered:
         details.append(f"{covered} covered by a data plan")
+    if result.fix_command and result.suggestion is not None and result.suggestion.stubs:
+        details.append(f"{result.suggestion.stubs} fixable with `--fix`")
     if lines:
         lines.append("")
     lines.append(f"{summary} ({', '.join(details)}).")
     return "\n".join(lines) + "\n"
+
+
+def findings_only(result: RunResult, *, color: bool = False) -> str:
+    """``-q``: the finding lines, no summary."""
+    return "".join(f"{_line(f, color)}\n" for f in result.findings)
+
+
+def statistics(result: RunResult) -> str:
+    """``--statistics``: findings per code, most frequent first, as ruff prints them."""
+    counts: dict[str, int] = {}
+    for finding in result.findings:
+        counts[finding.code] = counts.get(finding.code, 0) + 1
+    order = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    width = max((len(str(n)) for n in counts.values()), default=1)
+    return "".join(f"{n:>{width}}  {code}\n" for code, n in order)
