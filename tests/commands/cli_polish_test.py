@@ -76,8 +76,8 @@ def test_report_aimed_at_the_job_summary_is_appended_once(
     assert code == 1
     assert out.startswith("::error file=backend/alembic/versions/0002_invoices.py")
     text = summary.read_text("utf-8")
-    assert text.startswith("# Earlier step output\n## ❌ Data inventory: ")
-    assert text.count("## ❌ Data inventory: ") == 1
+    assert text.startswith("# Earlier step output\n## Data inventory FAILED: ")
+    assert text.count("## Data inventory FAILED: ") == 1
 
 
 def test_fix_advice_names_the_base_the_run_used(
