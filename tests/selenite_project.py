@@ -11,6 +11,30 @@ if TYPE_CHECKING:
 REFERENCE = Path(__file__).parent / "inventory" / "fixtures" / "reference.md"
 VERSIONS = "backend/alembic/versions"
 ALEMBIC_INI = "[alembic]\nscript_location = backend/alembic\n"
+# A first revision creating `users`, and a second adding a table and a column.
+BASE_REVISION = """\
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0001"
+down_revision = None
+
+
+def upgrade():
+    op.create_table("users", sa.Column("id", sa.Integer, primary_key=True))
+"""
+INVOICES = """\
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0002"
+down_revision = "0001"
+
+
+def upgrade():
+    op.create_table("invoices", sa.Column("id", sa.Integer, primary_key=True))
+    op.add_column("users", sa.Column("phone", sa.String(32), nullable=True))
+"""
 
 
 def revision(rev: str, down: str | None, upgrade: str) -> str:

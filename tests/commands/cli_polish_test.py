@@ -8,37 +8,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from selenite_project import BASE_REVISION, INVOICES, REFERENCE, VERSIONS
 
 from selenite_inventory_lint.cli import main
 
 if TYPE_CHECKING:
     from conftest import GitRepo
-
-REFERENCE = Path(__file__).parents[1] / "inventory" / "fixtures" / "reference.md"
-VERSIONS = "backend/alembic/versions"
-BASE_REVISION = """\
-from alembic import op
-import sqlalchemy as sa
-
-revision = "0001"
-down_revision = None
-
-
-def upgrade():
-    op.create_table("users", sa.Column("id", sa.Integer, primary_key=True))
-"""
-INVOICES = """\
-from alembic import op
-import sqlalchemy as sa
-
-revision = "0002"
-down_revision = "0001"
-
-
-def upgrade():
-    op.create_table("invoices", sa.Column("id", sa.Integer, primary_key=True))
-    op.add_column("users", sa.Column("phone", sa.String(32), nullable=True))
-"""
 
 
 @pytest.fixture
