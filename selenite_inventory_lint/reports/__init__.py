@@ -38,6 +38,20 @@ def escape_char(char: str) -> str:
     return repr(char)[1:-1]
 
 
+def plural(count: int, word: str) -> str:
+    """The count and its noun, singular only for one: ``1 entry``, ``2 entries``, ``0 losses``
+    (the one helper every command and report counts with)."""
+    if count == 1:
+        form = word
+    elif word.endswith("y") and word[-2:-1] not in ("a", "e", "i", "o", "u"):
+        form = f"{word[:-1]}ies"
+    elif word.endswith(("s", "x", "ch", "sh")):
+        form = f"{word}es"
+    else:
+        form = f"{word}s"
+    return f"{count:,} {form}"
+
+
 def get(fmt: str) -> Report:
     module = FORMATS.get(fmt)
     if module is None:
