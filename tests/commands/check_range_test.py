@@ -127,6 +127,10 @@ def test_flags_on_the_command_line_win_over_the_environment(
     assert report is not None
     assert report["base"] == pull_request.git("rev-parse", "HEAD~1").strip()
     assert err == ""
+    # A staged change: the index is what pre-commit checks. (With nothing staged, as under
+    # `pre-commit run --all-files`, the CI's base is used instead: tests/adoption.)
+    pull_request.write("README.md", "Selenite\n")
+    pull_request.add("README.md")
     code, report, err = run_check(pull_request, capsys, "--staged")
     assert (code, codes(report), err) == (0, [], "")
 
