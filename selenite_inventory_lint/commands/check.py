@@ -309,7 +309,7 @@ def with_inventory(changeset: ChangeSet, path: str, data: bytes) -> ChangeSet:
 
     text, undecodable = decode_text(data)
     files = list(changeset.files)
-    found = next((i for i, f in enumerate(files) if f.path == path and f.loaded), None)
+    found = next((i for i, f in enumerate(files) if f.path == path), None)
     if found is None:
         old = changeset.snapshot.read(path)
         current = FileChange(status="modified", path=path, old_bytes=old, loaded=True)
