@@ -63,6 +63,8 @@ def test_a_folder_limits_the_report_to_it(
         f"INV104 {SETTINGS}",
     ]
 
+    assert run(capsys, ".") == (code, out, "")  # the repository itself: everything
+
     code, out, err = run(capsys, "backend/alembic")
     assert code == 1
     assert located(out) == [
