@@ -21,11 +21,12 @@ from selenite_inventory_lint.commands.output import (
     write_reports,
 )
 from selenite_inventory_lint.errors import FatalError
-from selenite_inventory_lint.model import FileChange, Finding, RunResult
+from selenite_inventory_lint.model import RunResult
 
 if TYPE_CHECKING:
     from selenite_inventory_lint.changeset import ChangeSet
     from selenite_inventory_lint.config import Config
+    from selenite_inventory_lint.model import Finding
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -306,6 +307,7 @@ def _nothing_staged(root: Path) -> bool:
 def with_inventory(changeset: ChangeSet, path: str, data: bytes) -> ChangeSet:
     """``changeset`` with the inventory's new side replaced by ``data`` (what ``--fix`` wrote)."""
     from selenite_inventory_lint.changeset import decode_text
+    from selenite_inventory_lint.model import FileChange
 
     text, undecodable = decode_text(data)
     files = list(changeset.files)
