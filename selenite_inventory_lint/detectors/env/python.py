@@ -1,5 +1,11 @@
 """Environment variables read by Python, with ``ast``: ``os.environ`` and ``os.getenv`` forms,
-and pydantic ``BaseSettings`` fields (v1 and v2)."""
+and pydantic ``BaseSettings`` fields (v1 and v2).
+
+A read whose key does not fold to a constant is named, never guessed: ``python_reads`` returns
+it as a computed site (INV303), except a loop over a literal tuple of names, which is unrolled
+into one reference per name. Names resolve against the whole module (a function body runs
+once the module is complete), so ``import os`` or a constant below the function still counts.
+"""
 
 from __future__ import annotations
 
@@ -15,37 +21,95 @@ _PYTHON_WORDS = ("environ", "getenv", "BaseSettings")
 
 
 def python_refs(path: str, text: str, roots: Sequence[str], parsed: ParsedFiles) -> list[Ref]:
+    return python_reads(path, text, roots, parsed)[0]
+
+
+def python_reads(
+    path: str, text: str, roots: Sequence[str], parsed: ParsedFiles
+) -> tuple[list[Ref], list[Ref]]:
+    """The references, and the reads whose variable name is computed (their ``name`` is the
+    source text of the key); raises ``Unreadable`` on bad syntax."""
     module = parsed.python(text)
     if isinstance(module, py.Unparsable):
         raise Unreadable(module.line, module.column, module.why)
     if not any(word in text for word in _PYTHON_WORDS):
-        return []  # every form below names one of these words in the file itself
-    folder = py.folder(module, path)
-    refs: list[Ref] = []
+        return [], []  # every form below names one of these words in the file itself
+    reader = _Reader(py.folder(module, path))
+    folder = reader.folder
     settings: dict[str, _Settings] = {}
-    for node, _parent in module.nodes:
+    for node, parent in module.nodes:
+        reader.parents[id(node)] = parent
         if isinstance(node, ast.Call):
-            refs.extend(_call_ref(node, folder))
+            key = _call_key(node, folder)
+            if key is not None:
+                reader.key(key, node)
         elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
             if _is_environ(node.value, folder):
-                refs.extend(_key_ref(node.slice, node, folder))
+                reader.key(node.slice, node)
         elif isinstance(node, ast.Compare) and len(node.ops) == 1:
             if isinstance(node.ops[0], (ast.In, ast.NotIn)) and _is_environ(
                 node.comparators[0], folder
             ):
-                refs.extend(_key_ref(node.left, node, folder))
+                reader.key(node.left, node)
         elif isinstance(node, ast.ClassDef):
             found = _settings_class(node, settings, folder)
             if found is not None:
                 settings[node.name] = found
-                refs.extend(_settings_refs(node, found, folder, roots))
-    return refs
+                reader.refs.extend(_settings_refs(node, found, folder, roots))
+    return reader.refs, reader.computed
 
 
-def _key_ref(key: ast.expr, at: ast.expr, folder: py.Folder) -> Iterator[Ref]:
-    name = folder.value(key)
-    if name is not None:
-        yield Ref(name, at.lineno, at.col_offset + 1)
+class _Reader:
+    __slots__ = ("computed", "folder", "parents", "refs")
+
+    def __init__(self, folder: py.Folder) -> None:
+        self.folder = folder
+        self.refs: list[Ref] = []
+        self.computed: list[Ref] = []
+        # Filled as the walk goes: parents come before their children.
+        self.parents: dict[int, ast.AST | None] = {}
+
+    def key(self, key: ast.expr, at: ast.expr) -> None:
+        name = self.folder.value(key)
+        if name is not None:
+            self.refs.append(Ref(name, at.lineno, at.col_offset + 1))
+            return
+        if isinstance(key, ast.Constant):
+            return  # `os.getenv(42)`: not a name at all, and nothing computed
+        names = self._unrolled(key, at)
+        if names is None:
+            self.computed.append(Ref(ast.unparse(key), at.lineno, at.col_offset + 1))
+        else:
+            self.refs.extend(Ref(name, at.lineno, at.col_offset + 1) for name in names)
+
+    def _unrolled(self, key: ast.expr, at: ast.AST) -> list[str] | None:
+        """The names a loop variable takes when the innermost loop binding it walks a literal
+        tuple or list of constant strings; None otherwise."""
+        if not isinstance(key, ast.Name):
+            return None
+        node: ast.AST | None = self.parents.get(id(at))
+        while node is not None:
+            loops: list[ast.For | ast.AsyncFor | ast.comprehension] = []
+            if isinstance(node, (ast.For, ast.AsyncFor)):
+                loops = [node]
+            elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+                loops = list(reversed(node.generators))
+            for loop in loops:
+                if isinstance(loop.target, ast.Name) and loop.target.id == key.id:
+                    return self._literal_names(loop.iter)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                return None
+            node = self.parents.get(id(node))
+        return None
+
+    def _literal_names(self, node: ast.expr) -> list[str] | None:
+        if isinstance(node, ast.Name):
+            bound = self.folder.constants.get(node.id)
+            node = bound if bound is not None else node
+        if not isinstance(node, (ast.Tuple, ast.List)) or not node.elts:
+            return None
+        names = [self.folder.value(element) for element in node.elts]
+        return None if any(name is None for name in names) else [n for n in names if n]
 
 
 def _is_environ(node: ast.expr, folder: py.Folder, depth: int = 0) -> bool:
@@ -59,7 +123,8 @@ def _is_environ(node: ast.expr, folder: py.Folder, depth: int = 0) -> bool:
     return False
 
 
-def _call_ref(node: ast.Call, folder: py.Folder) -> Iterator[Ref]:
+def _call_key(node: ast.Call, folder: py.Folder) -> ast.expr | None:
+    """The key of an ``os.getenv`` / ``os.environ.get`` / ``setdefault`` call."""
     func = node.func
     reads = False
     if isinstance(func, ast.Attribute):
@@ -69,8 +134,7 @@ def _call_ref(node: ast.Call, folder: py.Folder) -> Iterator[Ref]:
             reads = _is_environ(func.value, folder)
     elif isinstance(func, ast.Name):
         reads = folder.origin(func.id) == "os.getenv"
-    if reads and node.args:
-        yield from _key_ref(node.args[0], node, folder)
+    return node.args[0] if reads and node.args else None
 
 
 @dataclass(frozen=True, slots=True)
