@@ -29,6 +29,7 @@ from selenite_inventory_lint.pipeline import (
     judge,
     load_inventory_text,
     locate_inventory,
+    moved_roots,
     path_roots,
     read_inventory,
 )
@@ -245,7 +246,7 @@ def run_audit(
     ctx = DetectContext(
         config=config,
         alembic_dirs=alembic_dirs(files, snapshot),
-        path_roots=path_roots(config, inventory),
+        path_roots=(*path_roots(config, inventory, snapshot), *moved_roots(config, inventory)),
         head=snapshot,
     )
     found = survey(changeset, ctx, progress)
