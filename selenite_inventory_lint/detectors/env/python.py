@@ -28,13 +28,14 @@ def python_reads(
     path: str, text: str, roots: Sequence[str], parsed: ParsedFiles
 ) -> tuple[list[Ref], list[Ref]]:
     """The references, and the reads whose variable name is computed (their ``name`` is the
-    source text of the key); raises ``Unreadable`` on bad syntax."""
+    text of their line, to recognise them on the other side of a change); raises
+    ``Unreadable`` on bad syntax."""
     module = parsed.python(text)
     if isinstance(module, py.Unparsable):
         raise Unreadable(module.line, module.column, module.why)
     if not any(word in text for word in _PYTHON_WORDS):
         return [], []  # every form below names one of these words in the file itself
-    reader = _Reader(py.folder(module, path))
+    reader = _Reader(py.folder(module, path), text)
     folder = reader.folder
     settings: dict[str, _Settings] = {}
     for node, parent in module.nodes:
@@ -60,10 +61,12 @@ def python_reads(
 
 
 class _Reader:
-    __slots__ = ("computed", "folder", "parents", "refs")
+    __slots__ = ("_lines", "_text", "computed", "folder", "parents", "refs")
 
-    def __init__(self, folder: py.Folder) -> None:
+    def __init__(self, folder: py.Folder, text: str) -> None:
         self.folder = folder
+        self._text = text
+        self._lines: list[str] | None = None
         self.refs: list[Ref] = []
         self.computed: list[Ref] = []
         # Filled as the walk goes: parents come before their children.
@@ -78,9 +81,15 @@ class _Reader:
             return  # `os.getenv(42)`: not a name at all, and nothing computed
         names = self._unrolled(key, at)
         if names is None:
-            self.computed.append(Ref(ast.unparse(key), at.lineno, at.col_offset + 1))
+            self.computed.append(Ref(self._line(at.lineno), at.lineno, at.col_offset + 1))
         else:
             self.refs.extend(Ref(name, at.lineno, at.col_offset + 1) for name in names)
+
+    def _line(self, number: int) -> str:
+        # Not ``ast.unparse``: it recurses, and a key may be a 10 000-term concatenation.
+        if self._lines is None:
+            self._lines = self._text.removeprefix("\ufeff").splitlines()
+        return self._lines[number - 1].strip()[:200] if number <= len(self._lines) else ""
 
     def _unrolled(self, key: ast.expr, at: ast.AST) -> list[str] | None:
         """The names a loop variable takes when the innermost loop binding it walks a literal
