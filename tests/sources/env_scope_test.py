@@ -196,28 +196,50 @@ def test_a_computed_read_already_at_the_base_is_not_reported_again(
     assert lines == [f"app/util.py:9:12: {COMPUTED}"]
 
 
-def test_function_bodies_see_imports_and_constants_defined_below_them(
+def test_function_bodies_see_the_whole_module_and_module_code_reads_in_order(
     repo: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
     lines = check(
         repo,
         capsys,
         {
+            "app/modes.py": (
+                "import os\n"
+                "\n"
+                "KEY = 'FIRST_KEY'\n"
+                "first = os.getenv(KEY)\n"
+                "KEY = 'SECOND_KEY'\n"
+                "second = os.environ[KEY]\n"
+                "PREFIX = 'APP_'\n"
+                "third = os.getenv(PREFIX + 'MODE')\n"
+                "PREFIX = 'WORKER_'\n"
+                "fourth = os.getenv(f'{PREFIX}MODE')\n"
+                "\n"
+                "\n"
+                "def later():\n"
+                "    return os.getenv(KEY)\n"
+            ),
             "app/late.py": (
                 "def read():\n"
-                "    return environ[KEY], fetch(OTHER), system.environ['LATE_ALIAS']\n"
+                "    return environ[LATE], fetch(OTHER), system.environ['LATE_ALIAS']\n"
                 "\n"
                 "\n"
-                "KEY = 'LATE_KEY'\n"
+                "LATE = 'LATE_KEY'\n"
                 "OTHER = 'LATE_' + 'OTHER'\n"
                 "from os import environ, getenv as fetch  # noqa: E402\n"
                 "import os as system  # noqa: E402\n"
-            )
+            ),
         },
     )
     message = "INV104 environment variable {} is referenced but not in the inventory"
+    # A function may run at any point after the module body: with KEY bound twice, unknown.
     assert lines == [
         f"app/late.py:2:12: {message.format('LATE_KEY')}",
-        f"app/late.py:2:26: {message.format('LATE_OTHER')}",
-        f"app/late.py:2:40: {message.format('LATE_ALIAS')}",
+        f"app/late.py:2:27: {message.format('LATE_OTHER')}",
+        f"app/late.py:2:41: {message.format('LATE_ALIAS')}",
+        f"app/modes.py:4:9: {message.format('FIRST_KEY')}",
+        f"app/modes.py:6:10: {message.format('SECOND_KEY')}",
+        f"app/modes.py:8:9: {message.format('APP_MODE')}",
+        f"app/modes.py:10:10: {message.format('WORKER_MODE')}",
+        f"app/modes.py:14:12: {COMPUTED}",
     ]

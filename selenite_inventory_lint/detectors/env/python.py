@@ -35,7 +35,7 @@ def python_reads(
         raise Unreadable(module.line, module.column, module.why)
     if not any(word in text for word in _PYTHON_WORDS):
         return [], []  # every form below names one of these words in the file itself
-    reader = _Reader(py.folder(module, path), text)
+    reader = _Reader(module, py.folder(module, path), text)
     folder = reader.folder
     settings: dict[str, _Settings] = {}
     for node, parent in module.nodes:
@@ -61,9 +61,20 @@ def python_reads(
 
 
 class _Reader:
-    __slots__ = ("_lines", "_text", "computed", "folder", "parents", "refs")
+    __slots__ = (
+        "_lines",
+        "_module",
+        "_sequential",
+        "_text",
+        "computed",
+        "folder",
+        "parents",
+        "refs",
+    )
 
-    def __init__(self, folder: py.Folder, text: str) -> None:
+    def __init__(self, module: py.Module, folder: py.Folder, text: str) -> None:
+        self._module = module
+        self._sequential: _Sequential | None = None
         self.folder = folder
         self._text = text
         self._lines: list[str] | None = None
@@ -79,11 +90,29 @@ class _Reader:
             return
         if isinstance(key, ast.Constant):
             return  # `os.getenv(42)`: not a name at all, and nothing computed
+        if not self._in_function(at):
+            if self._sequential is None:
+                self._sequential = _Sequential(self._module, self.folder)
+            try:
+                folded = self._sequential.fold(key, (at.lineno, at.col_offset))
+            except RecursionError:
+                folded = "it is nested too deeply"
+            if not isinstance(folded, str):
+                self.refs.append(Ref(folded[0], at.lineno, at.col_offset + 1))
+                return
         names = self._unrolled(key, at)
         if names is None:
             self.computed.append(Ref(self._line(at.lineno), at.lineno, at.col_offset + 1))
         else:
             self.refs.extend(Ref(name, at.lineno, at.col_offset + 1) for name in names)
+
+    def _in_function(self, at: ast.AST) -> bool:
+        node = self.parents.get(id(at))
+        while node is not None:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                return True
+            node = self.parents.get(id(node))
+        return False
 
     def _line(self, number: int) -> str:
         # Not ``ast.unparse``: it recurses, and a key may be a 10 000-term concatenation.
@@ -119,6 +148,57 @@ class _Reader:
             return None
         names = [self.folder.value(element) for element in node.elts]
         return None if any(name is None for name in names) else [n for n in names if n]
+
+
+Position = tuple[int, int]
+
+
+class _Sequential(py.Evaluator[Position]):
+    """Module-level code runs in order: a name bound several times at module level has, at a
+    position, the value of its last binding before it (``KEY = "A"; os.getenv(KEY)``). Only
+    unconditional single-name bindings of the module body count; a name bound any other way
+    (in a block, by an import, a loop, ``global``) is left to the module's ``Folder``, which
+    knows it only when it is bound once. Function bodies are not read this way: they run once
+    the module is complete, and see the whole module scope."""
+
+    def __init__(self, module: py.Module, folder: py.Folder) -> None:
+        self.folder = folder
+        self.bindings: dict[str, list[tuple[Position, ast.expr]]] = {}
+        unsafe: set[str] = set(module.global_names)
+        for stmt in module.tree.body:
+            target: ast.expr | None = None
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+                target = stmt.targets[0]
+            elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+                target = stmt.target
+            value = getattr(stmt, "value", None)
+            if isinstance(target, ast.Name) and isinstance(value, ast.expr):
+                end = (stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0)
+                self.bindings.setdefault(target.id, []).append((end, value))
+                continue
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                unsafe.add(stmt.name)
+                continue
+            for node in ast.walk(stmt):
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                    unsafe.add(node.id)
+                elif isinstance(node, ast.alias):
+                    unsafe.add(node.asname or node.name.split(".")[0])
+        for name in unsafe:
+            self.bindings.pop(name, None)
+
+    def lookup(self, node: ast.Name, env: Position, depth: int) -> py.Folded:
+        found = self.bindings.get(node.id)
+        if found is None:
+            return self.folder.fold(node)
+        before = [value for end, value in found if end <= env]
+        if not before:
+            return super().lookup(node, env, depth)
+        last = before[-1]
+        return self.fold(last, (last.lineno, last.col_offset), depth + 1)
+
+    def extra(self, node: ast.expr, env: Position, depth: int) -> py.Folded:
+        return self.folder.fold(node)
 
 
 def _is_environ(node: ast.expr, folder: py.Folder, depth: int = 0) -> bool:
