@@ -169,8 +169,9 @@ def path_roots(
 
 
 def moved_roots(config: Config, inventory: Inventory) -> tuple[str, ...]:
-    """Each documented directory anywhere in the tree (``**/storage/media/``), so that moving
-    it under another parent (``backend/storage/media/``) is a new path, INV103 (docs/usage.md).
+    """Each documented directory of two segments or more, anywhere in the tree
+    (``**/storage/media/``), so that moving it under another parent
+    (``backend/storage/media/``) is a new path, INV103 (docs/inventory-format.md).
     None when ``path_roots`` is configured: then the roots are exactly those."""
     if config.path_roots is not None:
         return ()
@@ -179,6 +180,7 @@ def moved_roots(config: Config, inventory: Inventory) -> tuple[str, ...]:
         key = entry.key.strip().removeprefix("./")
         parts = key.strip("/").split("/")
         plain = not globs.is_glob(key) and ".." not in parts and "" not in parts
-        if entry.kind == "path" and key.endswith("/") and plain:
+        # One segment (`storage/`) would make every `…/storage/` in the tree data.
+        if entry.kind == "path" and key.endswith("/") and plain and len(parts) > 1:
             moved.add(RELOCATED + "/".join(parts) + "/")
     return tuple(sorted(moved))
