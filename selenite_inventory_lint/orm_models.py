@@ -307,7 +307,9 @@ class _Reader:
                 base = base.value
             name = _callee(base)
             if isinstance(base, ast.Attribute) and name == "Model":
-                yield "flask", None
+                # `db.Model` of Flask-SQLAlchemy; Django's `models.Model` is none of ours.
+                owner = _callee(base.value)
+                yield ("flask" if owner in self.flask or owner == "db" else "unresolved"), None
             elif name in _ROOTS or (isinstance(base, ast.Name) and name in self.roots):
                 yield "root", None
             elif name in _NEUTRAL:
