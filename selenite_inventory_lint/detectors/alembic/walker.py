@@ -51,7 +51,7 @@ class Analyzer(_CoreCalls):
         self._module(self.tree.body, _Scope(self.facts.scope), module)
         for stmt, why in self.facts.hidden_upgrades:
             problem = self._problem_at(stmt, module, f"cannot analyze the revision: {why}")
-            self._emit((), problems=(problem,))
+            self._emit(problems=(problem,))
         for name, body in self.facts.upgrades:
             self.guard_vars = set()
             self.local_functions = {}
@@ -79,7 +79,7 @@ class Analyzer(_CoreCalls):
                 scope, state, stop = self._stmt(stmt, scope, state)
             except RecursionError:
                 why = "cannot analyze this statement: it is nested too deeply"
-                self._emit((), problems=(self._problem_at(stmt, state, why),))
+                self._emit(problems=(self._problem_at(stmt, state, why),), comparable=False)
                 stop = False
             if stop:
                 return scope, True

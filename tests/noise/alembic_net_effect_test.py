@@ -1,0 +1,246 @@
+"""Alembic changes are judged by their net effect: cosmetic edits, moved or repeated operations,
+reversed renames and dialect branches are not findings (SPEC: findings judge the net effect)."""
+
+from __future__ import annotations
+
+import io
+import json
+from contextlib import redirect_stdout
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from selenite_inventory_lint.cli import main
+
+if TYPE_CHECKING:
+    from conftest import GitRepo
+
+VERSIONS = "db/alembic/versions"
+INVENTORY = """\
+# Data Inventory
+
+## Database
+- `accounts`: account records.
+- `accounts.email`: login address.
+- `accounts.nickname`: display name.
+- `orders`: orders placed.
+- `orders.total`: order amount.
+- `orders.owner_id`: who placed it.
+"""
+BASE_REVISION = '''\
+"""create accounts and orders"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "accounts",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("email", sa.String(200)),
+        sa.Column("nickname", sa.String(50)),
+    )
+    op.create_table(
+        "orders",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("total", sa.Integer()),
+        sa.Column("owner_id", sa.Integer()),
+    )
+
+
+def downgrade():
+    op.drop_table("orders")
+    op.drop_table("accounts")
+'''
+
+
+def revision(number: str, down: str | None, body: str, header: str = "") -> str:
+    parent = "None" if down is None else f'"{down}"'
+    return (
+        f'"""revision {number}"""\nimport sqlalchemy as sa\nfrom alembic import op\n{header}\n'
+        f'revision = "{number}"\ndown_revision = {parent}\n\n\ndef upgrade():\n{body}\n\n'
+        "def downgrade():\n    pass\n"
+    )
+
+
+@pytest.fixture
+def project(repo: GitRepo) -> GitRepo:
+    repo.write("DATA_INVENTORY.md", INVENTORY)
+    repo.write(f"{VERSIONS}/0001_initial.py", BASE_REVISION)
+    repo.commit("base")
+    return repo
+
+
+def check(repo: GitRepo, *args: str) -> tuple[int, list[tuple[str, str, int, int]], list[Any]]:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = main(["check", "--repo", str(repo.path), "--format", "json", *args])
+    report = json.loads(out.getvalue())
+    found = [(f["code"], f["object"]["name"], f["line"], f["column"]) for f in report["findings"]]
+    return code, found, report["findings"]
+
+
+def check_change(repo: GitRepo, files: dict[str, str]) -> list[tuple[str, str, int, int]]:
+    for name, text in files.items():
+        repo.write(name, text)
+    repo.commit("change")
+    return check(repo, "--base", "HEAD~1")[1]
+
+
+# --- noise 2: cosmetic edits of an applied revision are not MIG202 ---------------------------
+
+COSMETIC = {
+    "annotations": BASE_REVISION.replace('revision = "0001"', 'revision: str = "0001"')
+    .replace("down_revision = None", "down_revision: str | None = None")
+    .replace("branch_labels = None", "branch_labels: str | Sequence[str] | None = None")
+    .replace("def upgrade():", "def upgrade() -> None:")
+    .replace("from alembic import op\n", "from typing import Sequence\n\nfrom alembic import op\n"),
+    "import_style": BASE_REVISION.replace(
+        "import sqlalchemy as sa\n", "from sqlalchemy import Column, Integer, String\n"
+    )
+    .replace("sa.Column", "Column")
+    .replace("sa.Integer", "Integer")
+    .replace("sa.String", "String"),
+    "import_order": BASE_REVISION.replace(
+        "import sqlalchemy as sa\nfrom alembic import op\n",
+        "from alembic import op\nimport sqlalchemy as sa  # the types\n",
+    ),
+    "docstring_and_format": BASE_REVISION.replace('"""create accounts and orders"""', '"""New."""')
+    .replace(
+        '    op.create_table(\n        "orders",', '    # orders\n    op.create_table("orders",'
+    )
+    .replace('"accounts",\n', "'accounts',\n"),
+    "sqlalchemy_module_alias": BASE_REVISION.replace(
+        "import sqlalchemy as sa\n", "import sqlalchemy as sql\n"
+    ).replace("sa.", "sql."),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(COSMETIC))
+def test_cosmetic_edit_of_an_applied_revision_is_not_a_finding(project: GitRepo, edit: str) -> None:
+    assert COSMETIC[edit] != BASE_REVISION
+    assert check_change(project, {f"{VERSIONS}/0001_initial.py": COSMETIC[edit]}) == []
+
+
+def test_a_real_edit_is_still_mig202_without_re_reporting_old_operations(
+    project: GitRepo,
+) -> None:
+    edited = BASE_REVISION.replace(
+        "from alembic import op\n", "from alembic import op\nfrom sqlalchemy import Column\n"
+    ).replace(
+        '        sa.Column("owner_id", sa.Integer()),\n    )\n',
+        '        sa.Column("owner_id", sa.Integer()),\n    )\n'
+        '    op.add_column("orders", Column("note", sa.Text()))\n',
+    )
+    found = check_change(project, {f"{VERSIONS}/0001_initial.py": edited})
+    assert ("MIG202", "0001") in [c[:2] for c in found]
+    assert {c[1] for c in found} == {"0001", "orders.note"}
+
+
+# --- noise 3: operations merely moved are not judged again ----------------------------------
+
+SECOND = revision("0002", "0001", '    op.drop_column("orders", "total")')
+
+
+def test_an_operation_moved_into_a_dialect_branch_is_not_judged_again(project: GitRepo) -> None:
+    project.write(f"{VERSIONS}/0002_drop_total.py", SECOND)
+    project.commit("drop total")
+    moved = revision(
+        "0002",
+        "0001",
+        "    bind = op.get_bind()\n"
+        '    if bind.dialect.name == "postgresql":\n'
+        '        op.drop_column("orders", "total")\n'
+        "    else:\n"
+        '        with op.batch_alter_table("orders") as batch:\n'
+        '            batch.drop_column("total")\n',
+    )
+    found = check_change(project, {f"{VERSIONS}/0002_drop_total.py": moved})
+    assert [c[:2] for c in found] == [("MIG202", "0002")]
+
+
+# --- noise 4: a rename and its reversal -----------------------------------------------------
+
+
+def test_a_table_renamed_and_back_is_no_rename(project: GitRepo) -> None:
+    found = check_change(
+        project,
+        {
+            f"{VERSIONS}/0002_rename.py": revision(
+                "0002", "0001", '    op.rename_table("orders", "orders_old")'
+            ),
+            f"{VERSIONS}/0003_rename_back.py": revision(
+                "0003", "0002", '    op.rename_table("orders_old", "orders")'
+            ),
+        },
+    )
+    assert found == []
+
+
+def test_a_column_renamed_and_back_is_no_rename(project: GitRepo) -> None:
+    body = (
+        '    op.alter_column("accounts", "nickname", new_column_name="handle")\n'
+        '    op.alter_column("accounts", "handle", new_column_name="nickname")\n'
+    )
+    found = check_change(project, {f"{VERSIONS}/0002_rename.py": revision("0002", "0001", body)})
+    assert found == []
+
+
+def test_a_rename_that_is_not_reversed_is_still_mig103(project: GitRepo) -> None:
+    body = (
+        '    op.rename_table("orders", "orders_old")\n'
+        '    op.rename_table("orders_old", "purchases")\n'
+    )
+    found = check_change(project, {f"{VERSIONS}/0002_rename.py": revision("0002", "0001", body)})
+    assert ("MIG103", "purchases") in [c[:2] for c in found]
+
+
+# --- noise 5: one operation in dialect branches is one finding ------------------------------
+
+
+def test_the_same_operation_in_dialect_branches_is_one_finding(project: GitRepo) -> None:
+    body = (
+        "    bind = op.get_bind()\n"
+        '    if bind.dialect.name == "postgresql":\n'
+        '        op.alter_column("orders", "total", type_=sa.SmallInteger(), '
+        "existing_type=sa.Integer())\n"
+        "    else:\n"
+        '        with op.batch_alter_table("orders", recreate="never") as batch:\n'
+        '            batch.alter_column("total", type_=sa.SmallInteger(), '
+        "existing_type=sa.Integer())\n"
+    )
+    found = check_change(project, {f"{VERSIONS}/0002_narrow.py": revision("0002", "0001", body)})
+    assert [c[:2] for c in found] == [("MIG104", "orders.total")]
+
+
+def test_identical_findings_are_reported_once(project: GitRepo) -> None:
+    body = '    op.execute("DELETE FROM orders"); op.execute("DELETE FROM orders")'
+    text = revision("0002", "0001", body)
+    found = check_change(project, {f"{VERSIONS}/0002_purge.py": text})
+    assert [c[:3] for c in found] == [("MIG106", "orders", text.splitlines().index(body) + 1)]
+
+
+# --- noise 11: findings point at the operation -----------------------------------------------
+
+
+def test_an_operation_in_a_helper_is_reported_on_its_own_line(project: GitRepo) -> None:
+    text = revision("0002", "0001", "    _purge()\n").replace(
+        "\n\ndef upgrade():",
+        '\n\ndef _purge():\n    op.drop_column("orders", "total")\n\n\ndef upgrade():',
+    )
+    found = check_change(project, {f"{VERSIONS}/0002_purge.py": text})
+    line = text.splitlines().index('    op.drop_column("orders", "total")') + 1
+    assert found == [("INV201", "orders.total", line, 5), ("MIG102", "orders.total", line, 5)]
+
+
+def test_mig106_names_the_column_of_op_execute(project: GitRepo) -> None:
+    body = '    if True: op.execute("DELETE FROM orders")\n'
+    text = revision("0002", "0001", body)
+    found = check_change(project, {f"{VERSIONS}/0002_purge.py": text})
+    line = text.splitlines().index(body.rstrip("\n")) + 1
+    assert found == [("MIG106", "orders", line, 14)]
