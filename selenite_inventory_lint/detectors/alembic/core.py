@@ -78,7 +78,8 @@ class _CoreCalls(_Targets):
                 )
                 self._emit(problems=(self._problem_at(call, state, why),))
             return
-        line, column = self._pos(call, state)
+        line, at = self._pos(call, state)
+        column: int | None = at
         # Literal SQL keeps its own line; a constant defined elsewhere reports at the call.
         if line < folded[1] <= (call.end_lineno or line):
             line, column = folded[1], None
