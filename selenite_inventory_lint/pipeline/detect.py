@@ -161,11 +161,58 @@ def detect(
         for c in changes
     )
     return Detection(
-        changes=ordered,
+        changes=net_renames(ordered),
         problems=tuple(problems),
         edited=tuple(sorted(edited, key=lambda e: e.path)),
         revisions=revisions,
     )
+
+
+def net_renames(changes: Sequence[Change]) -> tuple[Change, ...]:
+    """Renames by their net effect (SPEC): a rename undone later in the change set
+    (``t → t_old → t``) is none, and a chain (``t → t_old → u``) is one rename ``t → u``,
+    reported where it ends. A name something else touches in between stays as written."""
+    order = sorted(range(len(changes)), key=lambda i: _when(changes[i]))
+    dropped: set[int] = set()
+    merged: dict[int, Change] = {}
+    # A name a rename produced, not yet touched since → that rename's index.
+    pending: dict[tuple[str, str], int] = {}
+    for index in order:
+        change = changes[index]
+        source = (change.kind, change.old_name or "")
+        if change.action == "renamed" and source in pending:
+            earlier = pending.pop(source)
+            origin = merged.get(earlier, changes[earlier]).old_name
+            dropped.add(earlier)
+            if change.name == origin:
+                dropped.add(index)
+                continue
+            merged[index] = dataclasses.replace(change, old_name=origin)
+        else:
+            for touched in _touched(change):
+                pending.pop(touched, None)
+        if change.action == "renamed":
+            pending[(change.kind, change.name)] = index
+    if not dropped:
+        return tuple(changes)
+    return tuple(merged.get(i, c) for i, c in enumerate(changes) if i not in dropped)
+
+
+def _when(change: Change) -> tuple[int, str, int, int]:
+    return (change.sequence, change.path, change.line, change.column)
+
+
+def _touched(change: Change) -> list[tuple[str, str]]:
+    """The names a change reads or writes, as (kind, name): a column's table too."""
+    names = [(change.kind, change.name)]
+    if change.old_name is not None:
+        names.append((change.kind, change.old_name))
+    for name in (change.name, change.old_name or ""):
+        if change.kind == "column" and "." in name:
+            names.append(("table", name.partition(".")[0]))
+    if change.table is not None:
+        names.append(("table", change.table))
+    return names
 
 
 def settle_retirements(

@@ -191,13 +191,24 @@ def test_a_column_renamed_and_back_is_no_rename(project: GitRepo) -> None:
     assert found == []
 
 
-def test_a_rename_that_is_not_reversed_is_still_mig103(project: GitRepo) -> None:
+def test_a_chain_of_renames_is_one_rename_where_it_ends(project: GitRepo) -> None:
     body = (
         '    op.rename_table("orders", "orders_old")\n'
         '    op.rename_table("orders_old", "purchases")\n'
+        # Touched in between: the reversal is not a no-op, it stays as written.
+        '    op.rename_table("accounts", "accounts_tmp")\n'
+        '    op.drop_column("accounts_tmp", "nickname")\n'
+        '    op.rename_table("accounts_tmp", "accounts")\n'
     )
-    found = check_change(project, {f"{VERSIONS}/0002_rename.py": revision("0002", "0001", body)})
-    assert ("MIG103", "purchases") in [c[:2] for c in found]
+    project.write(f"{VERSIONS}/0002_rename.py", revision("0002", "0001", body))
+    project.commit("change")
+    _, found, findings = check(project, "--base", "HEAD~1")
+    assert [c[:3] for c in found if c[0] == "MIG103"] == [
+        ("MIG103", "orders", 11),
+        ("MIG103", "accounts", 12),
+        ("MIG103", "accounts_tmp", 14),
+    ]
+    assert "table orders is renamed to purchases" in [f["message"] for f in findings]
 
 
 # --- noise 5: one operation in dialect branches is one finding ------------------------------
@@ -244,3 +255,44 @@ def test_mig106_names_the_column_of_op_execute(project: GitRepo) -> None:
     found = check_change(project, {f"{VERSIONS}/0002_purge.py": text})
     line = text.splitlines().index(body.rstrip("\n")) + 1
     assert found == [("MIG106", "orders", line, 14)]
+
+
+# --- miss 7: a broken down_revision is reported as the cause, not as extra heads -----------
+
+
+def test_a_broken_down_revision_is_mig203_without_mig201(project: GitRepo) -> None:
+    found = check_change(
+        project,
+        {
+            f"{VERSIONS}/0002_nickname.py": revision(
+                "0002", "0001", '    op.drop_column("accounts", "nickname")'
+            ),
+            f"{VERSIONS}/0003_total.py": revision(
+                "0003", "0020", '    op.add_column("orders", sa.Column("memo", sa.Text()))'
+            ),
+        },
+    )
+    assert [c[:2] for c in found if c[0].startswith("MIG2")] == [("MIG203", "0003")]
+
+
+def test_two_heads_beside_a_broken_down_revision_are_still_mig201(project: GitRepo) -> None:
+    found = check_change(
+        project,
+        {
+            f"{VERSIONS}/0002_a.py": revision("0002", "0001", "    pass"),
+            f"{VERSIONS}/0003_b.py": revision("0003", "0001", "    pass"),
+            f"{VERSIONS}/0004_c.py": revision("0004", "0099", "    pass"),
+        },
+    )
+    assert sorted(c[:2] for c in found if c[0].startswith("MIG2")) == [
+        ("MIG201", "0002"),
+        ("MIG201", "0003"),
+        ("MIG203", "0004"),
+    ]
+
+
+def test_identical_findings_from_any_detector_are_reported_once(project: GitRepo) -> None:
+    found = check_change(
+        project, {"db/migrations/0002_purge.sql": "DELETE FROM orders; DELETE FROM orders;\n"}
+    )
+    assert [c[:3] for c in found] == [("MIG106", "orders", 1)]
