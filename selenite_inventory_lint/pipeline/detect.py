@@ -204,7 +204,7 @@ def _when(change: Change) -> tuple[int, str, int, int]:
 
 def _touched(change: Change) -> list[tuple[str, str]]:
     """The names a change reads or writes, as (kind, name): a column's table too."""
-    names = [(change.kind, change.name)]
+    names: list[tuple[str, str]] = [(change.kind, change.name)]
     if change.old_name is not None:
         names.append((change.kind, change.old_name))
     for name in (change.name, change.old_name or ""):
