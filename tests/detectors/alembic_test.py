@@ -222,7 +222,7 @@ def test_add_column_inside_batch_alter_table() -> None:
     )
 
 
-def test_recreate_always_is_a_rebuild() -> None:
+def test_recreate_always_and_auto_on_sqlite_are_rebuilds() -> None:
     result = _detect(
         _revision_text(
             """
@@ -237,6 +237,8 @@ def test_recreate_always_is_a_rebuild() -> None:
         ("jobs", "altered", "rebuild_table"),
         ("jobs.legacy", "dropped", "drop_column"),
         ("tags.old", "dropped", "drop_column"),
+        # recreate="auto" on SQLite: dropping a column rebuilds the table too.
+        ("tags", "altered", "rebuild_table"),
     ]
 
 

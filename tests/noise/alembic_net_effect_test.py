@@ -154,11 +154,12 @@ def test_an_operation_moved_into_a_dialect_branch_is_not_judged_again(project: G
         "0002",
         "0001",
         "    bind = op.get_bind()\n"
-        '    if bind.dialect.name == "postgresql":\n'
+        '    if bind.dialect.name == "sqlite":\n'
+        '        op.execute("PRAGMA foreign_keys=OFF")\n'
         '        op.drop_column("orders", "total")\n'
+        '        op.execute("PRAGMA foreign_keys=ON")\n'
         "    else:\n"
-        '        with op.batch_alter_table("orders") as batch:\n'
-        '            batch.drop_column("total")\n',
+        '        op.drop_column("orders", "total")\n',
     )
     found = check_change(project, {f"{VERSIONS}/0002_drop_total.py": moved})
     assert [c[:2] for c in found] == [("MIG202", "0002")]
@@ -296,3 +297,49 @@ def test_identical_findings_from_any_detector_are_reported_once(project: GitRepo
         project, {"db/migrations/0002_purge.sql": "DELETE FROM orders; DELETE FROM orders;\n"}
     )
     assert [c[:3] for c in found] == [("MIG106", "orders", 1)]
+
+
+# --- miss 6: batch operations SQLite can only run by rebuilding the table -------------------
+
+BATCH_REBUILDS = {
+    "alter_column": 'batch.alter_column("total", new_column_name="amount")',
+    "drop_column": 'batch.drop_column("total")',
+    "create_foreign_key": 'batch.create_foreign_key("fk_owner", "accounts", ["owner_id"], ["id"])',
+    "drop_constraint": 'batch.drop_constraint("uq_total", type_="unique")',
+    "create_unique_constraint": 'batch.create_unique_constraint("uq_owner", ["owner_id"])',
+}
+
+
+@pytest.mark.parametrize("operation", sorted(BATCH_REBUILDS))
+def test_a_batch_sqlite_runs_by_rebuilding_the_table_is_mig105(
+    project: GitRepo, operation: str
+) -> None:
+    body = f'    with op.batch_alter_table("orders") as batch:\n        {BATCH_REBUILDS[operation]}'
+    text = revision("0002", "0001", body)
+    found = check_change(project, {f"{VERSIONS}/0002_batch.py": text})
+    line = text.splitlines().index('    with op.batch_alter_table("orders") as batch:') + 1
+    assert ("MIG105", "orders", line, 10) in found
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_only_batches_that_sqlite_must_rebuild_are_mig105(project: GitRepo, dialect: str) -> None:
+    project.write(".inventory-lint.yaml", f"dialect: {dialect}\n")
+    project.commit("dialect")
+    body = (
+        '    with op.batch_alter_table("orders") as batch:\n'
+        '        batch.drop_column("total")\n'
+        # SQLite adds columns and indexes in place.
+        '    with op.batch_alter_table("accounts") as batch:\n'
+        '        batch.add_column(sa.Column("memo", sa.Text()))\n'
+        '        batch.create_index("ix_accounts_email", ["email"])\n'
+        # A table created in the same change holds no data yet.
+        '    op.create_table("carts", sa.Column("id", sa.Integer(), primary_key=True))\n'
+        '    with op.batch_alter_table("carts") as batch:\n'
+        '        batch.create_foreign_key("fk_cart", "accounts", ["id"], ["id"])\n'
+    )
+    text = revision("0002", "0001", body)
+    found = check_change(project, {f"{VERSIONS}/0002_batch.py": text})
+    line = text.splitlines().index('    with op.batch_alter_table("orders") as batch:') + 1
+    expected = [("MIG105", "orders", line, 10)] if dialect == "sqlite" else []
+    assert [c for c in found if c[0] == "MIG105"] == expected
+    assert ("MIG102", "orders.total") in [c[:2] for c in found]

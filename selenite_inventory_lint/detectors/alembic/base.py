@@ -15,6 +15,7 @@ from selenite_inventory_lint.detectors.alembic.records import (
     _SCALARS,
     CODE,
     SOURCE,
+    _Batch,
     _callee,
     _Item,
     _label,
@@ -58,6 +59,10 @@ class _Base(Evaluator[_Scope]):
         self.items: list[_Item] = []
         self.guard_vars: set[str] = set()
         self.local_functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+        self.dialect = ctx.config.dialect
+        # Batches SQLite may rebuild (recreate="auto"), where they start, and what each runs.
+        self.implicit: list[tuple[_Batch, ast.Call, _State]] = []
+        self.batch_methods: dict[int, set[str]] = {}
 
     def _pos(self, node: ast.expr | ast.stmt, state: _State) -> tuple[int, int]:
         # SPEC: a finding points at the operation, also inside a helper upgrade() calls.

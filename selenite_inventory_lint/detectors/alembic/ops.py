@@ -24,6 +24,9 @@ from selenite_inventory_lint.detectors.alembic.records import (
 )
 from selenite_inventory_lint.model import Change, Problem
 
+# Batch operations SQLite runs in place; any other makes recreate="auto" rebuild the table.
+_IN_PLACE = frozenset({"add_column", "create_index", "drop_index"})
+
 
 class _Operations(_Base):
     """One ``_<method>`` per op method of ``OP_METHODS`` (``_execute`` is in ``core``)."""
@@ -116,12 +119,28 @@ class _Operations(_Base):
         params = _args(call, ("table_name", "schema", "recreate"))
         table = self._name(params.get("table_name"), scope, call, state, "table name")
         recreate = params.get("recreate")
-        folded = self.fold(recreate, scope) if recreate is not None else None
-        batch = _Batch(table=table, recreate=isinstance(folded, tuple) and folded[0] == "always")
+        folded = self.fold(recreate, scope) if recreate is not None else ("auto", 0)
+        # A recreate= that is not a literal may be "auto": judged as such (fail closed).
+        mode = folded[0] if isinstance(folded, tuple) else "auto"
+        batch = _Batch(table=table, recreate=mode == "always")
         if table is not None and batch.recreate:
             change = self._change(call, state, "table", table, "altered", "rebuild_table")
             self._emit((change,))
+        elif table is not None and mode == "auto" and self.dialect == "sqlite":
+            self.implicit.append((batch, call, state))
         return batch
+
+    def _batch_runs(self, batch: _Batch, method: str) -> None:
+        self.batch_methods.setdefault(id(batch), set()).add(method)
+
+    def _implicit_rebuilds(self) -> None:
+        """SQLite cannot ALTER most things in place: with recreate="auto" a batch that does
+        more than add columns or (drop) indexes copies the table into a new one, renames it,
+        and drops the old one (which can cascade through foreign keys): MIG105."""
+        for batch, call, state in self.implicit:
+            if batch.table is not None and self.batch_methods.get(id(batch), set()) - _IN_PLACE:
+                change = self._change(call, state, "table", batch.table, "altered", "rebuild_table")
+                self._emit((change,))
 
     def _table(
         self,

@@ -56,6 +56,7 @@ class Analyzer(_CoreCalls):
             self.guard_vars = set()
             self.local_functions = {}
             self._block(body, _Scope(self.facts.scope), _State(fn=name))
+        self._implicit_rebuilds()
         return self.items
 
     def _module(self, body: Sequence[ast.stmt], scope: _Scope, state: _State) -> None:
@@ -392,6 +393,8 @@ class Analyzer(_CoreCalls):
                     return True
                 # Other methods change no data themselves; what they are handed may
                 # (op.run_async(helper), a batch passed along).
+                if batch is not None:
+                    self._batch_runs(batch, func.attr)
                 for arg in _call_args(call):
                     self._scan(arg, scope, state)
                 return True
