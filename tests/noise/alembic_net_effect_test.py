@@ -343,3 +343,54 @@ def test_only_batches_that_sqlite_must_rebuild_are_mig105(project: GitRepo, dial
     expected = [("MIG105", "orders", line, 10)] if dialect == "sqlite" else []
     assert [c for c in found if c[0] == "MIG105"] == expected
     assert ("MIG102", "orders.total") in [c[:2] for c in found]
+
+
+# --- miss 2: dynamic SQL is folded where it can be, and named where it cannot ---------------
+
+
+def test_f_string_sql_of_module_constants_is_read(project: GitRepo) -> None:
+    header = 'SCHEMA, TABLE = "main", "orders"\n'
+    body = '    op.execute(f"DELETE FROM {SCHEMA}.{TABLE} WHERE total IS NULL")'
+    text = revision("0002", "0001", body, header=header)
+    found = check_change(project, {f"{VERSIONS}/0002_purge.py": text})
+    assert [c[:3] for c in found] == [("MIG106", "orders", text.splitlines().index(body) + 1)]
+
+
+@pytest.mark.parametrize("loop", ["TABLES", "sorted(TABLES)"])
+def test_sql_built_in_a_loop_over_literal_table_names_is_unrolled(
+    project: GitRepo, loop: str
+) -> None:
+    header = 'TABLES = ["orders", "accounts"]\n'
+    body = f'    for name in {loop}:\n        op.execute(f"DELETE FROM {{name}}")'
+    text = revision("0002", "0001", body, header=header)
+    found = check_change(project, {f"{VERSIONS}/0002_purge.py": text})
+    line = text.splitlines().index('        op.execute(f"DELETE FROM {name}")') + 1
+    assert [c[:4] for c in found] == [
+        ("MIG106", "accounts", line, 9),
+        ("MIG106", "orders", line, 9),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("header", "body"),
+    [
+        (
+            "TABLES = load_tables()\n",
+            '    for name in TABLES:\n        op.execute(f"DELETE FROM {name}")',
+        ),
+        ("", '    name = context.get_x_argument()[0]\n    op.execute(f"DELETE FROM {name}")'),
+        ('TABLE = "orders"\n', '    op.execute(f"DELETE FROM {TABLE!r}")'),
+    ],
+    ids=["loop_over_a_call", "run_time_argument", "repr_conversion"],
+)
+def test_dynamic_sql_that_does_not_fold_is_mig301_at_its_line(
+    project: GitRepo, header: str, body: str
+) -> None:
+    text = revision("0002", "0001", body, header=header)
+    project.write(f"{VERSIONS}/0002_purge.py", text)
+    project.commit("change")
+    _, found, findings = check(project, "--base", "HEAD~1")
+    last = body.splitlines()[-1]
+    at = (text.splitlines().index(last) + 1, len(last) - len(last.lstrip()) + 1)
+    assert [c[:4] for c in found] == [("MIG301", f"{VERSIONS}/0002_purge.py", *at)]
+    assert "the analysis is incomplete here" in findings[0]["message"]

@@ -73,8 +73,8 @@ class _CoreCalls(_Targets):
         if isinstance(folded, str):
             if not _READ_SQL.match(self._leading_text(expr, scope)):
                 why = (
-                    f"cannot analyze dynamic SQL in {_label(call)}: {folded}; "
-                    "write literal SQL or add a data plan"
+                    f"cannot analyze dynamic SQL in {_label(call)}: {folded}, so the analysis "
+                    "is incomplete here; write literal SQL or add a data plan"
                 )
                 self._emit(problems=(self._problem_at(call, state, why),))
             return

@@ -39,6 +39,10 @@ _FILLERS = frozenset({"add", "append", "extend", "update", "setdefault", "insert
 _MAX_LOOP = 256
 
 
+# Builtins that hand a loop the same items it is given (order aside).
+_SAME_ITEMS = frozenset({"sorted", "list", "tuple", "reversed", "set", "frozenset"})
+
+
 _MAX_HELPER_DEPTH = 8
 
 
@@ -303,6 +307,16 @@ class Analyzer(_CoreCalls):
     def _elements(self, expr: ast.expr, scope: _Scope) -> list[_Value] | None:
         """The values a loop iterates over, when they are written out literally."""
         expr, scope = self._deref(expr, scope)
+        if (
+            isinstance(expr, ast.Call)
+            and isinstance(expr.func, ast.Name)
+            and expr.func.id in _SAME_ITEMS
+            and len(expr.args) == 1
+            and not expr.keywords
+            and scope.lookup(expr.func.id) is None
+        ):
+            # sorted(TABLES), list(TABLES): the same names, and each is analysed anyway.
+            return self._elements(expr.args[0], scope)
         if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and not expr.args:
             mapping, mscope = self._deref(expr.func.value, scope)
             if isinstance(mapping, ast.Dict) and None not in mapping.keys:
