@@ -129,9 +129,9 @@ def _facts(tree: ast.Module, guard_functions: frozenset[str]) -> _Facts:
                     and isinstance(stmt.value, (ast.Tuple, ast.List))
                     and len(target.elts) == len(stmt.value.elts)
                 ):
-                    for sub, value in zip(target.elts, stmt.value.elts, strict=True):
+                    for sub, element in zip(target.elts, stmt.value.elts, strict=True):
                         if isinstance(sub, ast.Name):
-                            scope = scope.bind(sub.id, ((value, scope),))
+                            scope = scope.bind(sub.id, ((element, scope),))
                 if isinstance(target, ast.Name):
                     scope = scope.bind(target.id, ((stmt.value, scope),))
                     if target.id == "upgrade" or (
