@@ -17,7 +17,14 @@ from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.detectors import DetectContext, named
 from selenite_inventory_lint.inventory.coverage import Coverage
 from selenite_inventory_lint.inventory.parse import Inventory
-from selenite_inventory_lint.model import Change, Entry, FileChange, Problem, RunResult
+from selenite_inventory_lint.model import (
+    Change,
+    Entry,
+    FileChange,
+    Problem,
+    RunResult,
+    time_key,
+)
 from selenite_inventory_lint.orm_models import DeclaredTable, declared_tables
 from selenite_inventory_lint.pipeline import (
     ChangeSet,
@@ -76,7 +83,7 @@ def _models(
 
 
 def _in_order(changes: Iterable[Change]) -> list[Change]:
-    return sorted(changes, key=lambda c: (c.sequence, c.path, c.line, c.column))
+    return sorted(changes, key=time_key)
 
 
 def survey(changeset: ChangeSet, ctx: DetectContext, progress: Progress | None = None) -> Survey:

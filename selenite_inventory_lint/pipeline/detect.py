@@ -21,6 +21,7 @@ from selenite_inventory_lint.model import (
     Problem,
     Revision,
     Source,
+    time_key,
 )
 from selenite_inventory_lint.pipeline.history import head_revisions, topological
 from selenite_inventory_lint.pipeline.inputs import INVENTORY_NAME, Snapshot
@@ -172,7 +173,7 @@ def net_renames(changes: Sequence[Change]) -> tuple[Change, ...]:
     """Renames by their net effect (SPEC): a rename undone later in the change set
     (``t → t_old → t``) is none, and a chain (``t → t_old → u``) is one rename ``t → u``,
     reported where it ends. A name something else touches in between stays as written."""
-    order = sorted(range(len(changes)), key=lambda i: _when(changes[i]))
+    order = sorted(range(len(changes)), key=lambda i: time_key(changes[i]))
     dropped: set[int] = set()
     merged: dict[int, Change] = {}
     # A name a rename produced, not yet touched since → that rename's index.
@@ -196,10 +197,6 @@ def net_renames(changes: Sequence[Change]) -> tuple[Change, ...]:
     if not dropped:
         return tuple(changes)
     return tuple(merged.get(i, c) for i, c in enumerate(changes) if i not in dropped)
-
-
-def _when(change: Change) -> tuple[int, str, int, int]:
-    return (change.sequence, change.path, change.line, change.column)
 
 
 def _touched(change: Change) -> list[tuple[str, str]]:
@@ -309,7 +306,7 @@ def _head_tables(snapshot: Snapshot, ctx: DetectContext) -> dict[str, frozenset[
         return None
 
     def in_order(changes: Sequence[Change]) -> list[Change]:
-        return sorted(changes, key=lambda c: (c.sequence, c.path, c.line, c.column))
+        return sorted(changes, key=time_key)
 
     schema = Schema().apply_all(in_order([c for c in found.changes if c.source in migrations]))
     dumps = sorted({c.path for c in found.changes if c.source in snapshots})

@@ -241,13 +241,25 @@ def test_identical_findings_are_reported_once(project: GitRepo) -> None:
 
 
 def test_an_operation_in_a_helper_is_reported_on_its_own_line(project: GitRepo) -> None:
-    text = revision("0002", "0001", "    _purge()\n").replace(
-        "\n\ndef upgrade():",
-        '\n\ndef _purge():\n    op.drop_column("orders", "total")\n\n\ndef upgrade():',
+    helper = (
+        "def _finish():\n"
+        '    op.drop_column("orders", "total")\n'
+        "    op.execute(\"UPDATE orders SET memo = ''\")\n"
     )
-    found = check_change(project, {f"{VERSIONS}/0002_purge.py": text})
-    line = text.splitlines().index('    op.drop_column("orders", "total")') + 1
-    assert found == [("INV201", "orders.total", line, 5), ("MIG102", "orders.total", line, 5)]
+    body = '    op.add_column("orders", sa.Column("memo", sa.Text()))\n    _finish()'
+    text = revision("0002", "0001", body).replace(
+        "\n\ndef upgrade():", f"\n\n{helper}\n\ndef upgrade():"
+    )
+    found = check_change(project, {f"{VERSIONS}/0002_finish.py": text})
+    lines = text.splitlines()
+    drop = lines.index('    op.drop_column("orders", "total")') + 1
+    add = lines.index('    op.add_column("orders", sa.Column("memo", sa.Text()))') + 1
+    # The helper runs after the column is added: its UPDATE is a backfill, not MIG106.
+    assert [f for f in found if f[0] != "MIG107"] == [
+        ("INV201", "orders.total", drop, 5),
+        ("MIG102", "orders.total", drop, 5),
+        ("INV102", "orders.memo", add, 5),
+    ]
 
 
 def test_mig106_names_the_column_of_op_execute(project: GitRepo) -> None:

@@ -116,7 +116,12 @@ class _Base(Evaluator[_Scope]):
             where=where,
             columns=columns,
             table=table,
+            runs_at=self._runs_at(state),
         )
+
+    def _runs_at(self, state: _State) -> tuple[int, int] | None:
+        """Where a helper's operation runs: the call in upgrade() that leads into it."""
+        return None if state.site is None else self._pos(state.site, state)
 
     def _emit(
         self,

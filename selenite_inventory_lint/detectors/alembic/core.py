@@ -83,7 +83,7 @@ class _CoreCalls(_Targets):
         # Literal SQL keeps its own line; a constant defined elsewhere reports at the call.
         if line < folded[1] <= (call.end_lineno or line):
             line, column = folded[1], None
-        self._emit(sql=_Sql(folded[0], line, state.guard, column))
+        self._emit(sql=_Sql(folded[0], line, state.guard, column, self._runs_at(state)))
 
     def _is_module(self, node: ast.expr, scope: _Scope) -> bool:
         """``sa`` in ``sa.update(t)``: a dotted name bound to nothing the revision assigns."""

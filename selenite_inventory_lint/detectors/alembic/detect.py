@@ -84,7 +84,8 @@ def detect(change: FileChange, ctx: DetectContext) -> DetectorResult:
         problems.extend(item.problems)
         if item.sql is not None:
             found = _analyze_sql(item.sql, path, migration, ctx.config.dialect)
-            changes.extend(found.changes)
+            runs_at = item.sql.runs_at
+            changes.extend(replace(c, runs_at=runs_at) if runs_at else c for c in found.changes)
             problems.extend(found.problems)
     return DetectorResult(
         changes=tuple(changes), problems=tuple(problems), revision=revision, edited=edited
@@ -113,7 +114,7 @@ _Meaning = tuple[tuple[Change, ...], tuple[tuple[str, str], ...], tuple[str, boo
 
 
 def _meaning(item: _Item) -> _Meaning:
-    changes = tuple(replace(c, line=0, column=0, guard=None) for c in item.changes)
+    changes = tuple(replace(c, line=0, column=0, guard=None, runs_at=None) for c in item.changes)
     problems = tuple((p.code, p.message) for p in item.problems)
     sql = (
         None if item.sql is None else (" ".join(item.sql.text.split()), item.sql.guard is not None)

@@ -93,6 +93,7 @@ class _Sql:
     line: int
     guard: int | None
     column: int | None = None
+    runs_at: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
