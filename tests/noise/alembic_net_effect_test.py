@@ -13,7 +13,7 @@ import pytest
 from selenite_inventory_lint.cli import main
 
 if TYPE_CHECKING:
-    from conftest import GitRepo
+    from conftest import GitRepo, MakeRepo
 
 VERSIONS = "db/alembic/versions"
 INVENTORY = """\
@@ -111,6 +111,7 @@ COSMETIC = {
         "from alembic import op\nimport sqlalchemy as sa  # the types\n",
     ),
     "docstring_and_format": BASE_REVISION.replace('"""create accounts and orders"""', '"""New."""')
+    .replace("def upgrade():", 'def upgrade() -> None:\n    """Create the tables."""')
     .replace(
         '    op.create_table(\n        "orders",', '    # orders\n    op.create_table("orders",'
     )
@@ -130,15 +131,18 @@ def test_cosmetic_edit_of_an_applied_revision_is_not_a_finding(project: GitRepo,
 def test_a_real_edit_is_still_mig202_without_re_reporting_old_operations(
     project: GitRepo,
 ) -> None:
-    edited = BASE_REVISION.replace(
-        "from alembic import op\n", "from alembic import op\nfrom sqlalchemy import Column\n"
-    ).replace(
-        '        sa.Column("owner_id", sa.Integer()),\n    )\n',
-        '        sa.Column("owner_id", sa.Integer()),\n    )\n'
-        '    op.add_column("orders", Column("note", sa.Text()))\n',
+    edited = (
+        COSMETIC["import_style"]
+        .replace("import Column, Integer, String", "import Column, Integer, String, Text")
+        .replace(
+            '        Column("owner_id", Integer()),\n    )\n',
+            '        Column("owner_id", Integer()),\n    )\n'
+            '    op.add_column("orders", Column("note", Text()))\n',
+        )
     )
     found = check_change(project, {f"{VERSIONS}/0001_initial.py": edited})
     assert ("MIG202", "0001") in [c[:2] for c in found]
+    # Only the new column: the tables the revision always created are not "added" again.
     assert {c[1] for c in found} == {"0001", "orders.note"}
 
 
@@ -338,10 +342,7 @@ def test_a_batch_sqlite_runs_by_rebuilding_the_table_is_mig105(
     assert ("MIG105", "orders", line, 10) in found
 
 
-@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
-def test_only_batches_that_sqlite_must_rebuild_are_mig105(project: GitRepo, dialect: str) -> None:
-    project.write(".inventory-lint.yaml", f"dialect: {dialect}\n")
-    project.commit("dialect")
+def test_only_batches_that_sqlite_must_rebuild_are_mig105(make_repo: MakeRepo) -> None:
     body = (
         '    with op.batch_alter_table("orders") as batch:\n'
         '        batch.drop_column("total")\n'
@@ -355,11 +356,18 @@ def test_only_batches_that_sqlite_must_rebuild_are_mig105(project: GitRepo, dial
         '        batch.create_foreign_key("fk_cart", "accounts", ["id"], ["id"])\n'
     )
     text = revision("0002", "0001", body)
-    found = check_change(project, {f"{VERSIONS}/0002_batch.py": text})
     line = text.splitlines().index('    with op.batch_alter_table("orders") as batch:') + 1
-    expected = [("MIG105", "orders", line, 10)] if dialect == "sqlite" else []
-    assert [c for c in found if c[0] == "MIG105"] == expected
-    assert ("MIG102", "orders.total") in [c[:2] for c in found]
+    rebuilt: dict[str, list[tuple[str, str, int, int]]] = {}
+    for dialect in ("sqlite", "postgresql"):
+        repo = make_repo(dialect)
+        repo.write(".inventory-lint.yaml", f"dialect: {dialect}\n")
+        repo.write("DATA_INVENTORY.md", INVENTORY)
+        repo.write(f"{VERSIONS}/0001_initial.py", BASE_REVISION)
+        repo.commit("base")
+        found = check_change(repo, {f"{VERSIONS}/0002_batch.py": text})
+        assert ("MIG102", "orders.total") in [c[:2] for c in found]
+        rebuilt[dialect] = [c for c in found if c[0] == "MIG105"]
+    assert rebuilt == {"sqlite": [("MIG105", "orders", line, 10)], "postgresql": []}
 
 
 # --- miss 2: dynamic SQL is folded where it can be, and named where it cannot ---------------
