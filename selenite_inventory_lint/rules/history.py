@@ -38,12 +38,11 @@ def multiple_heads(ctx: RuleContext) -> Iterator[Hit]:
     create a merge revision with `alembic merge heads`.
     """
     for revisions in _environments(ctx.revisions).values():
-        parents = {down for rev in revisions for down in rev.down_revisions}
-        detached = _detached(revisions)
         # A head that only exists because a down_revision is unknown is MIG203's, not ours.
+        not_heads = {down for rev in revisions for down in rev.down_revisions}
+        not_heads |= _detached(revisions)
         heads = sorted(
-            (rev for rev in revisions if rev.revision not in parents | detached),
-            key=lambda r: r.revision,
+            (rev for rev in revisions if rev.revision not in not_heads), key=lambda r: r.revision
         )
         if len(heads) < 2:
             continue
