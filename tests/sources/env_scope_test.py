@@ -148,8 +148,8 @@ def test_reads_with_a_computed_name_are_named_not_guessed(
     )
     assert lines == [
         f"app/config.py:7:12: {COMPUTED}",
+        # Two computed reads on one line are one finding: the same code, line and message.
         f"app/config.py:11:12: {COMPUTED}",
-        f"app/config.py:11:40: {COMPUTED}",
         f"app/config.py:14:9: {COMPUTED}",
     ]
 
