@@ -90,6 +90,9 @@ class Change:
     unique: bool = False
     where: bool | None = None
     columns: tuple[str, ...] = ()
+    # Columns an UPDATE's WHERE restricts to NULL (`c IS NULL` in its top-level AND): setting
+    # only those fills gaps, it overwrites no value (MIG110).
+    null_only: tuple[str, ...] = ()
     # Table an index or unique constraint belongs to (``name`` is the index's own name), so
     # MIG109 can tell whether the table existed at the base.
     table: str | None = None
