@@ -32,7 +32,8 @@ def _fresh(change: Change, ctx: RuleContext) -> bool:
         return True
     if change.kind == "column":
         name = change.old_name if change.action == "renamed" and change.old_name else change.name
-        return ctx.column_added_before(change, name, guard=None)
+        # Under the same existence guard as the add, the change meets only the new column.
+        return ctx.column_added_before(change, name, guard=change.guard)
     return False
 
 
@@ -186,7 +187,11 @@ def narrowed_column(ctx: RuleContext) -> Iterator[Hit]:
     """
     ## What
     A forward migration changes a column's type, or makes it NOT NULL. Relaxing a column to
-    nullable, or changing only its server default, is not reported.
+    nullable, changing only its server default, or widening its type (a longer VARCHAR, a
+    length removed, VARCHAR/`String` to TEXT, SMALLINT to INTEGER to BIGINT, NUMERIC with more
+    precision at the same scale) is not reported. A type change whose old type is unknown (an
+    Alembic `alter_column` without `existing_type=`, SQL `ALTER COLUMN ... TYPE`) is reported:
+    it cannot be told from a narrowing.
 
     ## Why
     A type change can truncate or reinterpret stored values (on SQLite it also rebuilds the
@@ -201,7 +206,8 @@ def narrowed_column(ctx: RuleContext) -> Iterator[Hit]:
 
     ## Fix
     Backfill NULLs and verify the conversion on a restored backup, then record the change
-    in an approved data plan (`operations: [alter_column users.email]`).
+    in an approved data plan (`operations: [alter_column users.email]`). For a widening, pass
+    `existing_type=` so the old type is known.
     """
     for change in ctx.ordered:
         if change.kind != "column" or change.action != "altered" or _fresh(change, ctx):
