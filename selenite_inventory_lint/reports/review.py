@@ -80,11 +80,22 @@ def plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
+def scope(result: RunResult, *, separators: bool = True) -> str:
+    """What the counts of a summary line are about: the data-bearing changes, or, when the
+    findings concern none (an unreadable migration, a data plan, the configuration), the files
+    they are in, so no line reads "0 data-bearing changes" next to an error."""
+    count = plural if separators else lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"
+    if result.changes or not result.findings:
+        return count(len(result.changes), "data-bearing change")
+    files = len({f.path for f in result.findings})
+    return f"{count(files, 'file')}, no data-bearing change"
+
+
 def verdict(result: RunResult) -> str:
     """One line: passed or failed, with the counts (no markup)."""
     covered = sum(1 for f in result.findings if f.covered_by_plan)
     counts = f"{plural(result.errors, 'error')} and {plural(result.warnings, 'warning')}"
-    tail = f" in {plural(len(result.changes), 'data-bearing change')}"
+    tail = f" in {scope(result)}"
     if covered:
         tail += f"; {plural(covered, 'operation')} covered by a data plan"
     state = "failed" if result.errors else "passed"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from selenite_inventory_lint.model import Finding, RunResult
 from selenite_inventory_lint.reports import escape_char
+from selenite_inventory_lint.reports.review import scope
 
 _RESET = "\x1b[0m"
 _STYLE = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "info": "\x1b[1;36m"}
@@ -45,7 +46,7 @@ def render(result: RunResult, *, color: bool = False) -> str:
         )
     else:
         summary = "All checks passed"
-    details = [_plural(len(result.changes), "data-bearing change")]
+    details = [scope(result, separators=False)]
     if covered:
         details.append(f"{covered} covered by a data plan")
     if result.fix_command and result.suggestion is not None and result.suggestion.stubs:
