@@ -38,6 +38,21 @@ def escape_char(char: str) -> str:
     return repr(char)[1:-1]
 
 
+def scope(result: RunResult, *, separators: bool = True) -> str:
+    """What the counts of a summary line are about: the data-bearing changes, or, when the
+    findings concern none (an unreadable migration, a data plan, the configuration), the files
+    they are in, so no line reads "0 data-bearing changes" next to an error."""
+
+    def count(n: int, word: str) -> str:
+        number = f"{n:,}" if separators else str(n)
+        return f"{number} {word}{'' if n == 1 else 's'}"
+
+    if result.changes or not result.findings:
+        return count(len(result.changes), "data-bearing change")
+    files = len({f.path for f in result.findings})
+    return f"{count(files, 'file')}, no data-bearing change"
+
+
 def get(fmt: str) -> Report:
     module = FORMATS.get(fmt)
     if module is None:

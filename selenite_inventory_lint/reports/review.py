@@ -20,7 +20,7 @@ from selenite_inventory_lint.model import (
     Segment,
     Suggestion,
 )
-from selenite_inventory_lint.reports import escape_char
+from selenite_inventory_lint.reports import escape_char, scope
 from selenite_inventory_lint.rules import DESTRUCTIVE
 
 __all__ = [
@@ -78,17 +78,6 @@ def json_text(value: object) -> str:
 
 def plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
-
-
-def scope(result: RunResult, *, separators: bool = True) -> str:
-    """What the counts of a summary line are about: the data-bearing changes, or, when the
-    findings concern none (an unreadable migration, a data plan, the configuration), the files
-    they are in, so no line reads "0 data-bearing changes" next to an error."""
-    count = plural if separators else lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"
-    if result.changes or not result.findings:
-        return count(len(result.changes), "data-bearing change")
-    files = len({f.path for f in result.findings})
-    return f"{count(files, 'file')}, no data-bearing change"
 
 
 def verdict(result: RunResult) -> str:

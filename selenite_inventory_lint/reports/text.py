@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from selenite_inventory_lint.model import Finding, RunResult
-from selenite_inventory_lint.reports import escape_char
-from selenite_inventory_lint.reports.review import scope
+from selenite_inventory_lint.reports import escape_char, scope
 
 _RESET = "\x1b[0m"
 _STYLE = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "info": "\x1b[1;36m"}
