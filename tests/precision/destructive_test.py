@@ -342,7 +342,7 @@ def test_sql_that_overwrites_existing_values_is_mig110(
     assert code == 1
 
 
-def test_core_and_orm_updates_with_where_are_mig110(
+def test_core_and_orm_updates_with_where_are_mig110_unless_they_fill_nulls(
     repo: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
     project(repo)
@@ -351,11 +351,22 @@ def test_core_and_orm_updates_with_where_are_mig110(
         op.execute(orders.update().where(orders.c.status == "done").values(status="archived"))
         conn = op.get_bind()
         conn.execute(orders.update().where(orders.c.status.is_(None)).values(status="new"))
+        conn.execute(
+            orders.update()
+            .where(sa.and_(orders.c.id > 3, sa.column("status") == None))
+            .values(status="new")
+        )
+        conn.execute(orders.update().where(orders.c.id.is_(None)).values(status="new"))
+        session = sa.orm.Session(bind=conn)
+        session.query(Order).filter(Order.id == 1).update({"status": "x"})
     """
-    change(repo, upgrade(body))
+    files = upgrade(body)
+    [(name, text)] = files.items()
+    model = "class Order:\n    __tablename__ = 'orders'\n\n\ndef upgrade():"
+    change(repo, {name: text.replace("def upgrade():", model)})
     _, report = check(repo, capsys)
-    # Core's WHERE is not read for IS NULL: both overwrite as far as the rule can tell.
-    assert codes(report) == [("MIG110", 10), ("MIG110", 12)]
+    # An IS NULL on another column than the one set restricts rows, it fills nothing.
+    assert codes(report) == [("MIG110", 14), ("MIG110", 22), ("MIG110", 24)]
 
 
 def test_update_without_where_stays_mig106_not_mig110(
