@@ -243,6 +243,8 @@ class RunResult:
     # range the run used; a bare `check --fix` there has no change set); empty where the
     # command has no `--fix` (schema-diff).
     fix_command: str = ""
+    # Findings `check --fix` resolved before this result was judged (docs/usage.md).
+    fixed: int = 0
 
     @property
     def errors(self) -> int:

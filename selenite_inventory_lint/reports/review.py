@@ -20,7 +20,7 @@ from selenite_inventory_lint.model import (
     Segment,
     Suggestion,
 )
-from selenite_inventory_lint.reports import escape_char, scope
+from selenite_inventory_lint.reports import escape_char, plural, scope
 from selenite_inventory_lint.rules import DESTRUCTIVE
 
 __all__ = [
@@ -74,10 +74,6 @@ def json_text(value: object) -> str:
     as the text ``\\xNN`` (a lone surrogate cannot be encoded)."""
     text = json.dumps(value, indent=2, ensure_ascii=False)
     return _SURROGATE.sub(lambda m: "\\" + escape_char(m.group()), text) + "\n"
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 def verdict(result: RunResult) -> str:

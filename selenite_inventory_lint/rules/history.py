@@ -144,7 +144,11 @@ def models_disagree(ctx: RuleContext) -> Iterator[Hit]:
     ## What
     `audit` only: the SQLAlchemy models and the migrations disagree about a table or a
     column — a model declares what no migration creates, or the migrations create what no
-    model declares. Compared only when the repository has both.
+    model declares. Compared only when the repository has both. Models are read the way
+    SQLAlchemy maps them (mixins, abstract bases, `declared_attr`, joined- and single-table
+    inheritance, Flask-SQLAlchemy's implicit names, `create_all`). Where a model cannot be
+    known (a base class found nowhere, a computed `__tablename__`, `__table__ =`), nothing is
+    said about it.
 
     ## Why
     Production gets its schema from the migrations, the application reads and writes through
