@@ -78,7 +78,7 @@ class Change:
     # update_rows, truncate, insert_select, reference, add_file, ...
     operation: str = ""
     guarded: bool = False
-    # Identity of the enclosing existence guard (its line), so MIG106 can tell a backfill
+    # Identity of the enclosing existence guard (its line), so MIG106/MIG110 tell a backfill
     # under the same guard as the ADD COLUMN it fills.
     guard: int | None = None
     # Alembic revision id or SQL migration path; data plans and history name migrations so.

@@ -1,9 +1,9 @@
 """MIG1xx: forward migrations that can lose or lock production data.
 
 Only `upgrade()` and forward SQL reach these rules (detectors drop the rest). A table created
-unconditionally earlier in the same change holds no production data yet, so MIG101 to MIG106 and
-MIG108 skip it and its columns (docs/rules.md); a create under an existence guard may meet an
-existing table and gets no such pass.
+unconditionally earlier in the same change holds no production data yet, so MIG101 to MIG106,
+MIG108 and MIG110 skip it and its columns (docs/rules.md); a create under an existence guard may
+meet an existing table and gets no such pass.
 """
 
 from __future__ import annotations

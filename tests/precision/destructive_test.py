@@ -226,6 +226,26 @@ def test_schema_snapshot_type_changes_judge_widening(
     assert codes(report, "MIG104") == expected
 
 
+@pytest.mark.parametrize(
+    ("new_code", "expected"),
+    [("VARCHAR(255)", ["MIG105"]), ("VARCHAR(20)", ["MIG104", "MIG105"])],
+)
+def test_a_sqlite_rebuild_that_widens_a_column_is_mig105_only(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str], new_code: str, expected: list[str]
+) -> None:
+    repo.write("db/migrations/0001.sql", "CREATE TABLE items (id INTEGER, code VARCHAR(50));\n")
+    project(repo, inventory=INVENTORY + "- `items`, `items.*`: catalogue items.\n")
+    rebuild = (
+        f"CREATE TABLE items_new (id INTEGER, code {new_code});\n"
+        "INSERT INTO items_new (id, code) SELECT id, code FROM items;\n"
+        "DROP TABLE items;\n"
+        "ALTER TABLE items_new RENAME TO items;\n"
+    )
+    change(repo, {"db/migrations/0002.sql": rebuild})
+    _, report = check(repo, capsys)
+    assert sorted(c for c, _ in codes(report, *DESTRUCTIVE)) == expected
+
+
 def test_sql_alter_column_type_has_no_old_type_and_stays_mig104(
     repo: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
