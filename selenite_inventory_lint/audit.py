@@ -18,7 +18,14 @@ from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.detectors import DetectContext, named
 from selenite_inventory_lint.inventory.coverage import Coverage
 from selenite_inventory_lint.inventory.parse import Inventory
-from selenite_inventory_lint.model import Change, Entry, FileChange, Problem, RunResult
+from selenite_inventory_lint.model import (
+    Change,
+    Entry,
+    FileChange,
+    Problem,
+    RunResult,
+    time_key,
+)
 from selenite_inventory_lint.orm_models import WORDS as MODEL_WORDS
 from selenite_inventory_lint.orm_models import DeclaredTable, Models, read_models
 from selenite_inventory_lint.pipeline import (
@@ -101,7 +108,7 @@ def compared(models: Models, migrated: Schema) -> tuple[DeclaredTable, ...]:
 
 
 def _in_order(changes: Iterable[Change]) -> list[Change]:
-    return sorted(changes, key=lambda c: (c.sequence, c.path, c.line, c.column))
+    return sorted(changes, key=time_key)
 
 
 def survey(changeset: ChangeSet, ctx: DetectContext, progress: Progress | None = None) -> Survey:

@@ -102,6 +102,9 @@ class Change:
     # Order of the migration inside the change set (Alembic topological order, SQL file order);
     # with ``line`` it orders operations in time, so "earlier in the same change" is defined.
     sequence: int = 0
+    # Where an operation of a helper runs: the (line, column) of the call in upgrade() that
+    # leads into it, which orders it in time; ``line`` is where it is written, for reports.
+    runs_at: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -258,6 +261,13 @@ class RunResult:
 def finding_key(finding: Finding) -> tuple[str, int, int, str, str]:
     """The one output order (docs/development.md): path, line, column, code, then the object."""
     return (finding.path, finding.line, finding.column, finding.code, finding.object_name)
+
+
+def time_key(change: Change) -> tuple[int, str, int, int, int, int]:
+    """The order changes run in: migration, then place in its file (a helper's operations
+    where upgrade() calls it)."""
+    line, column = change.runs_at or (change.line, change.column)
+    return (change.sequence, change.path, line, column, change.line, change.column)
 
 
 def change_key(change: Change) -> tuple[str, int, int, str, str, str]:
