@@ -150,9 +150,9 @@ def test_widening_a_column_type_in_alembic_is_not_mig104(
 ) -> None:
     project(repo)
     change(repo, upgrade(alter))
-    code, report = check(repo, capsys)
+    _, report = check(repo, capsys)
+    # (On SQLite the batch form is a table rebuild, MIG105: a concern of its own.)
     assert codes(report, "MIG104") == []
-    assert code == 0
 
 
 @pytest.mark.parametrize(
@@ -378,7 +378,7 @@ def test_core_and_orm_updates_with_where_are_mig110_unless_they_fill_nulls(
         )
         conn.execute(orders.update().where(orders.c.id.is_(None)).values(status="new"))
         session = sa.orm.Session(bind=conn)
-        session.query(Order).filter(Order.id == 1).update({"status": "x"})
+        session.query(Order).filter(Order.id == 1).update({"total": 0})
     """
     files = upgrade(body)
     [(name, text)] = files.items()
