@@ -78,7 +78,7 @@ class Change:
     # update_rows, truncate, insert_select, reference, add_file, ...
     operation: str = ""
     guarded: bool = False
-    # Identity of the enclosing existence guard (its line), so MIG106 can tell a backfill
+    # Identity of the enclosing existence guard (its line), so MIG106/MIG110 tell a backfill
     # under the same guard as the ADD COLUMN it fills.
     guard: int | None = None
     # Alembic revision id or SQL migration path; data plans and history name migrations so.
@@ -90,6 +90,9 @@ class Change:
     unique: bool = False
     where: bool | None = None
     columns: tuple[str, ...] = ()
+    # Columns an UPDATE's WHERE restricts to NULL (`c IS NULL` in its top-level AND): setting
+    # only those fills gaps, it overwrites no value (MIG110).
+    null_only: tuple[str, ...] = ()
     # Table an index or unique constraint belongs to (``name`` is the index's own name), so
     # MIG109 can tell whether the table existed at the base.
     table: str | None = None

@@ -52,6 +52,16 @@ def plural(count: int, word: str) -> str:
     return f"{count:,} {form}"
 
 
+def scope(result: RunResult) -> str:
+    """What the counts of a summary line are about: the data-bearing changes, or, when the
+    findings concern none (an unreadable migration, a data plan, the configuration), the files
+    they are in, so no line reads "0 data-bearing changes" next to an error."""
+    if result.changes or not result.findings:
+        return plural(len(result.changes), "data-bearing change")
+    files = len({f.path for f in result.findings})
+    return f"{plural(files, 'file')}, no data-bearing change"
+
+
 def get(fmt: str) -> Report:
     module = FORMATS.get(fmt)
     if module is None:

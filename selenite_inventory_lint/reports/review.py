@@ -20,7 +20,7 @@ from selenite_inventory_lint.model import (
     Segment,
     Suggestion,
 )
-from selenite_inventory_lint.reports import escape_char, plural
+from selenite_inventory_lint.reports import escape_char, plural, scope
 from selenite_inventory_lint.rules import DESTRUCTIVE
 
 __all__ = [
@@ -80,7 +80,7 @@ def verdict(result: RunResult) -> str:
     """One line: passed or failed, with the counts (no markup)."""
     covered = sum(1 for f in result.findings if f.covered_by_plan)
     counts = f"{plural(result.errors, 'error')} and {plural(result.warnings, 'warning')}"
-    tail = f" in {plural(len(result.changes), 'data-bearing change')}"
+    tail = f" in {scope(result)}"
     if covered:
         tail += f"; {plural(covered, 'operation')} covered by a data plan"
     state = "failed" if result.errors else "passed"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from selenite_inventory_lint.model import Finding, RunResult
-from selenite_inventory_lint.reports import escape_char, plural
+from selenite_inventory_lint.reports import escape_char, plural, scope
 
 _RESET = "\x1b[0m"
 _STYLE = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "info": "\x1b[1;36m"}
@@ -39,7 +39,7 @@ def render(result: RunResult, *, color: bool = False) -> str:
         summary = f"Found {plural(result.errors, 'error')} and {plural(result.warnings, 'warning')}"
     else:
         summary = "All checks passed"
-    details = [plural(len(result.changes), "data-bearing change")]
+    details = [scope(result)]
     if covered:
         details.append(f"{covered} covered by a data plan")
     if result.fixed:

@@ -4,8 +4,9 @@ calls that change the schema or rows without op."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from selenite_inventory_lint.detectors.alembic.base import _NAME_WRAPPERS
 from selenite_inventory_lint.detectors.alembic.records import (
@@ -174,7 +175,44 @@ class _CoreCalls(_Targets):
             where=where,
             columns=tuple(dict.fromkeys(columns)),
         )
+        conditions = [arg for attr, link in chain if attr == "where" for arg in link.args]
+        if conditions and verb == "update":
+            # `.where(t.c.x.is_(None))` fills NULLs, as SQL's `WHERE x IS NULL` does (MIG110).
+            null_only = tuple(dict.fromkeys(self._null_columns(conditions, scope)))
+            change = dataclasses.replace(change, null_only=null_only)
         self._emit((change,))
+
+    def _null_columns(self, conditions: Sequence[ast.expr], scope: _Scope) -> Iterator[str]:
+        """Columns that AND-joined Core conditions require to be NULL."""
+        for condition in conditions:
+            node, nscope = self._deref(condition, scope)
+            if isinstance(node, ast.Call) and _callee(node.func, self.facts.aliases) == "and_":
+                yield from self._null_columns(node.args, nscope)
+                continue
+            column: ast.expr | None = None
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "is_"
+                and len(node.args) == 1
+                and _is_none(node.args[0])
+            ):
+                column = node.func.value
+            elif (
+                isinstance(node, ast.Compare)
+                and len(node.ops) == 1
+                and isinstance(node.ops[0], (ast.Eq, ast.Is))
+                and _is_none(node.comparators[0])
+            ):
+                column = node.left
+            if isinstance(column, ast.Attribute):
+                yield column.attr.lower()
+            elif isinstance(column, ast.Call) and column.args:
+                folded = self.fold(column.args[0], nscope)
+                if _callee(column.func, self.facts.aliases) == "column" and isinstance(
+                    folded, tuple
+                ):
+                    yield folded[0].lower()
 
     def _column_key(self, key: ast.expr, scope: _Scope) -> str:
         folded = self.fold(key, scope)
@@ -291,3 +329,7 @@ class _CoreCalls(_Targets):
             folded = self.fold(expr.args[0], scope)
             return folded[0].lower() if isinstance(folded, tuple) else None
         return None
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
