@@ -244,7 +244,7 @@ def run_audit(
     files = changeset.files
     ctx = DetectContext(
         config=config,
-        alembic_dirs=alembic_dirs(files, snapshot),
+        alembic_dirs=alembic_dirs(files, snapshot, config.exclude),
         path_roots=path_roots(config, inventory),
         head=snapshot,
     )

@@ -194,17 +194,33 @@ def note_submodules(paths: Sequence[str]) -> None:
         )
 
 
+def note_unlocated_inis(paths: Sequence[str]) -> None:
+    """An alembic.ini whose revisions cannot be located is said, never silently skipped
+    (``pipeline.history.unlocated_inis``)."""
+    from selenite_inventory_lint.reports.review import visible
+
+    for ini in paths:
+        print(
+            f"selenite-inventory-lint: note: cannot locate the Alembic revisions of "
+            f"{visible(ini)}: its script_location or version_locations names no folder with "
+            "revisions; fix it, or name the folder in `sources.alembic`.",
+            file=sys.stderr,
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     from selenite_inventory_lint import pipeline
     from selenite_inventory_lint.changeset import open_base, open_changeset
     from selenite_inventory_lint.config import load_config
     from selenite_inventory_lint.git import find_root
+    from selenite_inventory_lint.pipeline.history import unlocated_inis
 
     env = os.environ
     root = find_root(Path(args.repo))
     explicit = Path(args.config) if args.config else None
     chosen = choose_range(args, env)
     submodules: list[str] = []
+    unlocated: list[str] = []
 
     @contextlib.contextmanager
     def range_errors() -> Iterator[None]:
@@ -239,6 +255,7 @@ def run(args: argparse.Namespace) -> int:
                 max_bytes=config.max_file_bytes,
             )
         submodules[:] = changeset.submodules
+        unlocated[:] = unlocated_inis(changeset.files, changeset.snapshot, config.exclude)
         selection = pipeline.Selection(
             select=tuple(args.select) or config.select, ignore=(*config.ignore, *args.ignore)
         )
@@ -252,6 +269,7 @@ def run(args: argparse.Namespace) -> int:
     if chosen.origin:
         _say_range(chosen, result.base, result.head)
     note_submodules(submodules)
+    note_unlocated_inis(unlocated)
     if args.fix and fix_inventory(root, result, config):
         result = dataclasses.replace(check(), fix_command=result.fix_command)  # what remains
     write_reports(result, args, env)

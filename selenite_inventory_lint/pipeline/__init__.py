@@ -94,7 +94,7 @@ def run(
     statuses.update({f.path: f.status for f in files})
     ctx = DetectContext(
         config=config,
-        alembic_dirs=alembic_dirs(files, snapshot),
+        alembic_dirs=alembic_dirs(files, snapshot, config.exclude),
         head=snapshot,
         statuses=statuses,
     )
