@@ -82,7 +82,8 @@ def _in_order(changes: Iterable[Change]) -> list[Change]:
 def survey(changeset: ChangeSet, ctx: DetectContext, progress: Progress | None = None) -> Survey:
     """Everything at HEAD: the replayed schema, the models, every reference."""
     files = [f for f in changeset.files if f.loaded]
-    detection = detect(claimed(files, ctx), changeset.snapshot, ctx, progress=progress)
+    snapshot = changeset.snapshot
+    detection = detect(claimed(files, ctx, snapshot), snapshot, ctx, progress=progress)
     migration_sources, snapshot_sources = named("migrations"), named("schema_snapshots")
     migrations = _in_order(c for c in detection.changes if c.source in migration_sources)
     migrated = Schema().apply_all(migrations)

@@ -197,9 +197,9 @@ def note_submodules(paths: Sequence[str]) -> None:
 def note_unlocated_inis(paths: Sequence[str]) -> None:
     """An alembic.ini whose revisions cannot be located is said, never silently skipped
     (``pipeline.history.unlocated_inis``)."""
-    from selenite_inventory_lint.reports.review import visible
-
     for ini in paths:
+        from selenite_inventory_lint.reports.review import visible
+
         print(
             f"selenite-inventory-lint: note: cannot locate the Alembic revisions of "
             f"{visible(ini)}: its script_location or version_locations names no folder with "

@@ -8,7 +8,7 @@ Each detector's ``claims`` is the function of the same name here.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Literal
 
 from selenite_inventory_lint import globs
@@ -152,6 +152,25 @@ CLAIMS: dict[Source, Callable[[str, DetectContext], bool]] = {
     "paths": python,
     "config_files": config_file,
 }
+
+
+# docs/configuration.md: `.gitattributes` marks of code that is not the project's.
+LINGUIST = ("linguist-vendored", "linguist-generated")
+# A generated migration or schema dump still describes the project's own database.
+_SCHEMA_SOURCES = ("alembic", "sql", "schema_snapshot")
+
+
+def not_the_projects(claims: Sequence[Source], attributes: Mapping[str, str]) -> bool:
+    """A file ``.gitattributes`` marks ``linguist-vendored``, or ``linguist-generated`` unless a
+    migration or schema snapshot detector reads it (``attributes`` as git resolves them:
+    ``-linguist-vendored`` is ``unset``, a false value re-includes)."""
+
+    def marked(name: str) -> bool:
+        return attributes.get(name, "unspecified").lower() in ("set", "true", "1", "yes")
+
+    if marked("linguist-vendored"):
+        return True
+    return marked("linguist-generated") and not any(c in _SCHEMA_SOURCES for c in claims)
 
 
 def claimants(path: str, ctx: DetectContext) -> tuple[Source, ...]:

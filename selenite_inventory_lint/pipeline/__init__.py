@@ -98,7 +98,7 @@ def run(
         head=snapshot,
         statuses=statuses,
     )
-    work = claimed([f for f in files if f.loaded], ctx)
+    work = claimed([f for f in files if f.loaded], ctx, snapshot)
     inventory_file = next((f for f in files if inventory_path in (f.path, f.old_path)), None)
     empty = RunResult(
         tool_version=__version__,
