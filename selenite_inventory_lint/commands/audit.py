@@ -102,6 +102,6 @@ def run(args: argparse.Namespace) -> int:
         progress=progress_bar(sys.stderr, "audit"),
     )
     note_submodules(changeset.submodules)
-    note_unlocated_inis(unlocated_inis(changeset.files, changeset.snapshot, config.exclude))
+    note_unlocated_inis(unlocated_inis(changeset.files, changeset.snapshot, config))
     write_reports(result, args, os.environ)
     return exit_code(result, args)

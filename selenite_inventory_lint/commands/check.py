@@ -255,7 +255,7 @@ def run(args: argparse.Namespace) -> int:
                 max_bytes=config.max_file_bytes,
             )
         submodules[:] = changeset.submodules
-        unlocated[:] = unlocated_inis(changeset.files, changeset.snapshot, config.exclude)
+        unlocated[:] = unlocated_inis(changeset.files, changeset.snapshot, config)
         selection = pipeline.Selection(
             select=tuple(args.select) or config.select, ignore=(*config.ignore, *args.ignore)
         )

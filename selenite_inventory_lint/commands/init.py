@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         root, wants=audit_wants(pipeline.wants(config)), max_bytes=config.max_file_bytes
     )
     text, counts = first_inventory(changeset, config, progress=progress_bar(sys.stderr, "init"))
-    note_unlocated_inis(unlocated_inis(changeset.files, changeset.snapshot, config.exclude))
+    note_unlocated_inis(unlocated_inis(changeset.files, changeset.snapshot, config))
     write_atomically(target, text.encode("utf-8"), root=root, display=relative)
     listed = ", ".join(f"{n} {what}" for what, n in counts.items()) or "nothing found yet"
     print(

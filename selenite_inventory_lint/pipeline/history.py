@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from selenite_inventory_lint import globs
+from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.detectors import DetectContext, Detector
 from selenite_inventory_lint.model import FileChange, Revision
 from selenite_inventory_lint.pipeline.inputs import Snapshot, decode
@@ -45,13 +46,19 @@ def version_dirs(snapshot: Snapshot, exclude: Sequence[str] = ()) -> tuple[str, 
 
 
 def unlocated_inis(
-    files: Sequence[FileChange], snapshot: Snapshot, exclude: Sequence[str] = ()
+    files: Sequence[FileChange], snapshot: Snapshot, config: Config
 ) -> tuple[str, ...]:
-    """The alembic.ini files whose version directories hold no Python file at the head, looked
-    up when ``alembic_dirs`` would look (their revisions are found only by content, if at all)."""
+    """The alembic.ini files whose version directories hold no Python file at the head, when
+    no file matches ``sources.alembic`` either — looked up when ``alembic_dirs`` would look."""
+    from selenite_inventory_lint.detectors.sources import ALEMBIC_SOURCES
+
+    exclude = config.exclude
     if not sniffed_dirs(files, exclude) and not _touches_alembic(files):
         return ()
     python = [p for p in snapshot.paths() if p.endswith(".py")]
+    patterns = config.sources_for("alembic", ALEMBIC_SOURCES)
+    if any(globs.match_any(patterns, p) for p in python):
+        return ()
     return tuple(
         ini
         for ini, dirs in sorted(_ini_dirs(snapshot, exclude).items())
