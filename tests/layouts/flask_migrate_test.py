@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pytest
 from layout_support import INVENTORY, findings, revision, run_json
 
 if TYPE_CHECKING:
-    import pytest
     from conftest import GitRepo
 
 # What `flask db init` writes: no script_location (Flask-Migrate sets it at run time).
@@ -121,3 +121,22 @@ def test_python_that_only_mentions_the_names_is_not_a_revision() -> None:
     assert is_revision(annotated + b"    pass\n")
     # A revision Python cannot parse still goes to the detector, which reports MIG301.
     assert is_revision(annotated + b"    op.drop_table(\n")
+
+
+def test_only_files_holding_every_marker_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sniff stays cheap: a bytes check first, ``ast.parse`` only for likely revisions."""
+    import ast
+
+    from selenite_inventory_lint.pipeline.history import is_revision
+
+    parsed: list[bytes] = []
+    real_parse = ast.parse
+
+    def counting_parse(source: bytes, *args: object, **kwargs: object) -> ast.Module:
+        parsed.append(source)
+        return real_parse(source)
+
+    monkeypatch.setattr(ast, "parse", counting_parse)
+    ordinary = [b"import os\n", b"revision = 1\n", b"def upgrade():\n    down_revision = 2\n"]
+    assert not any(is_revision(data) for data in ordinary)
+    assert parsed == [ordinary[2]]
