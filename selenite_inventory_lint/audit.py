@@ -114,7 +114,8 @@ def _in_order(changes: Iterable[Change]) -> list[Change]:
 def survey(changeset: ChangeSet, ctx: DetectContext, progress: Progress | None = None) -> Survey:
     """Everything at HEAD: the replayed schema, the models, every reference."""
     files = [f for f in changeset.files if f.loaded]
-    detection = detect(claimed(files, ctx), changeset.snapshot, ctx, progress=progress)
+    snapshot = changeset.snapshot
+    detection = detect(claimed(files, ctx, snapshot), snapshot, ctx, progress=progress)
     migration_sources, snapshot_sources = named("migrations"), named("schema_snapshots")
     migrations = _in_order(c for c in detection.changes if c.source in migration_sources)
     migrated = Schema().apply_all(migrations)
@@ -276,7 +277,7 @@ def run_audit(
     files = changeset.files
     ctx = DetectContext(
         config=config,
-        alembic_dirs=alembic_dirs(files, snapshot),
+        alembic_dirs=alembic_dirs(files, snapshot, config.exclude),
         path_roots=(*path_roots(config, inventory, snapshot), *moved_roots(config, inventory)),
         head=snapshot,
     )

@@ -43,6 +43,17 @@ DEFAULT_EXCLUDE = (
     "__tests__/",
     "*.test.*",
     "*.spec.*",
+    # Vendored and generated code is not the project's (docs/configuration.md).
+    "node_modules/",
+    "vendor/",
+    "third_party/",
+    ".venv/",
+    "venv/",
+    "site-packages/",
+    "dist/",
+    "build/",
+    "*.min.js",
+    "*.bundle.js",
 )
 # docs/usage.md, plus Django's `db.sqlite3`.
 DEFAULT_CONFIG_FILES = (".env*", ".workspace-*", "*.db", "*.sqlite", "*.sqlite3")

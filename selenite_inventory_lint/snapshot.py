@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -196,6 +197,44 @@ class Snapshot:
                     hits[needle].append(path)
         result.update((needle, tuple(paths)) for needle, paths in hits.items())
         return result
+
+    def attributes(self, paths: Sequence[str], names: Sequence[str]) -> dict[str, dict[str, str]]:
+        """path → attribute → value (``set``, ``unset`` or the value) for ``names``, as git
+        resolves the ``.gitattributes`` files of the head side; unspecified ones are left out.
+
+        One ``git check-attr --stdin`` for all paths. A commit's attributes are read through a
+        temporary index holding its tree (``--source`` needs git 2.40): never the repository's.
+        """
+        wanted = [path for path in dict.fromkeys(paths) if _valid_path(path)]
+        if not wanted or not names:
+            return {}
+        stdin = "".join(f"{path}\0" for path in wanted).encode("utf-8", "surrogateescape")
+        args = ("-z", "--stdin", *names)
+        if self.head == WORKTREE:
+            output = self._check_attr(self._git, args, stdin)
+        elif self.head == INDEX:
+            output = self._check_attr(self._git, ("--cached", *args), stdin)
+        else:
+            with tempfile.TemporaryDirectory(prefix="inventory-lint-") as scratch:
+                index = os.path.join(scratch, "index")
+                runner = Git(self._git.cwd, {**self._git.env, "GIT_INDEX_FILE": index})
+                run(runner, "read-tree", self.head)
+                output = self._check_attr(runner, ("--cached", *args), stdin)
+        found: dict[str, dict[str, str]] = {}
+        fields = output.split("\0")
+        for start in range(0, len(fields) - 2, 3):
+            path, name, value = fields[start : start + 3]
+            if value != "unspecified":
+                found.setdefault(path, {})[name] = value
+        return found
+
+    def _check_attr(self, runner: Git, args: Sequence[str], stdin: bytes) -> str:
+        try:
+            return runner("check-attr", *args, stdin=stdin)
+        except GitError as exc:
+            raise FatalError(
+                f"git check-attr failed in {runner.cwd} ({complaint(exc)}); {remedy(exc)}."
+            ) from exc
 
     # -- implementation; changeset.py reads both sides of a change through the public
     # read_blob, read_disk, on_disk and root_path below ---------------------------------------

@@ -49,6 +49,10 @@ class MemorySnapshot:
             for needle in needles
         }
 
+    def attributes(self, paths: Sequence[str], names: Sequence[str]) -> dict[str, dict[str, str]]:
+        """No ``.gitattributes`` outside git: nothing is marked."""
+        return {}
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MemoryChangeSet:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from selenite_inventory_lint.commands.check import note_submodules
+from selenite_inventory_lint.commands.check import note_submodules, note_unlocated_inis
 from selenite_inventory_lint.commands.output import exit_code, write_reports
 from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.errors import FatalError
@@ -79,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
     from selenite_inventory_lint.changeset import open_tree
     from selenite_inventory_lint.config import load_config
     from selenite_inventory_lint.git import find_root
+    from selenite_inventory_lint.pipeline.history import unlocated_inis
 
     root = find_root(Path(args.repo))
     config = load_config(root, Path(args.config) if args.config else None)
@@ -101,5 +102,6 @@ def run(args: argparse.Namespace) -> int:
         progress=progress_bar(sys.stderr, "audit"),
     )
     note_submodules(changeset.submodules)
+    note_unlocated_inis(unlocated_inis(changeset.files, changeset.snapshot, config))
     write_reports(result, args, os.environ)
     return exit_code(result, args)

@@ -209,11 +209,26 @@ def note_submodules(paths: Sequence[str]) -> None:
         )
 
 
+def note_unlocated_inis(paths: Sequence[str]) -> None:
+    """An alembic.ini whose revisions cannot be located is said, never silently skipped
+    (``pipeline.history.unlocated_inis``)."""
+    for ini in paths:
+        from selenite_inventory_lint.reports.review import visible
+
+        print(
+            f"selenite-inventory-lint: note: cannot locate the Alembic revisions of "
+            f"{visible(ini)}: its script_location or version_locations names no folder with "
+            "revisions; fix it, or name the folder in `sources.alembic`.",
+            file=sys.stderr,
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     from selenite_inventory_lint import pipeline
     from selenite_inventory_lint.changeset import open_base, open_changeset
     from selenite_inventory_lint.config import load_config
     from selenite_inventory_lint.git import find_root
+    from selenite_inventory_lint.pipeline.history import unlocated_inis
 
     env = os.environ
     root = find_root(Path(args.repo))
@@ -235,6 +250,7 @@ def run(args: argparse.Namespace) -> int:
             return audit.run(args)
         chosen = dataclasses.replace(ci, origin=f"{ci.origin} (nothing is staged)")
     submodules: list[str] = []
+    unlocated: list[str] = []
 
     @contextlib.contextmanager
     def range_errors() -> Iterator[None]:
@@ -271,6 +287,7 @@ def run(args: argparse.Namespace) -> int:
         submodules[:] = changeset.submodules
         if inventory is not None:
             changeset = with_inventory(changeset, *inventory)
+        unlocated[:] = unlocated_inis(changeset.files, changeset.snapshot, config)
         selection = pipeline.Selection(
             select=tuple(args.select) or config.select, ignore=(*config.ignore, *args.ignore)
         )
@@ -284,6 +301,7 @@ def run(args: argparse.Namespace) -> int:
     if chosen.origin:
         _say_range(chosen, result.base, result.head)
     note_submodules(submodules)
+    note_unlocated_inis(unlocated)
     fixed = fix_inventory(root, result, config) if args.fix else None
     if fixed is not None:
         # docs/usage.md, --fix: the report is of the fixed inventory, whatever side of the

@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from selenite_inventory_lint.commands.audit import audit_wants, progress_bar
+from selenite_inventory_lint.commands.check import note_unlocated_inis
 from selenite_inventory_lint.commands.output import refuse_git_dir, write_atomically
 from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.errors import EXIT_OK, FatalError
@@ -24,6 +25,7 @@ def run(args: argparse.Namespace) -> int:
     from selenite_inventory_lint.changeset import open_tree
     from selenite_inventory_lint.config import load_config
     from selenite_inventory_lint.git import find_root, git_dirs
+    from selenite_inventory_lint.pipeline.history import unlocated_inis
 
     root = find_root(Path(args.repo))
     config = load_config(root, Path(args.config) if args.config else None)
@@ -50,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
         root, wants=audit_wants(pipeline.wants(config)), max_bytes=config.max_file_bytes
     )
     text, counts = first_inventory(changeset, config, progress=progress_bar(sys.stderr, "init"))
+    note_unlocated_inis(unlocated_inis(changeset.files, changeset.snapshot, config))
     write_atomically(target, text.encode("utf-8"), root=root, display=relative)
     listed = ", ".join(plural(n, what) for what, n in counts.items()) or "nothing found yet"
     print(

@@ -8,7 +8,7 @@ Each detector's ``claims`` is the function of the same name here.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Literal
 
 from selenite_inventory_lint import globs
@@ -20,6 +20,22 @@ SQL_SOURCES = ("*.sql",)
 # docs/usage.md: schema snapshots and rollback files, by base name or folder.
 SQL_SNAPSHOTS = ("schema.sql", "*.schema.sql", "schema_*.sql", "*_schema.sql", "snapshots/")
 SQL_ROLLBACK = ("down.sql", "*.down.sql", "*_down.sql", "down/")
+# docs/usage.md: only migration-like SQL is a migration — a file under a migrations folder, or
+# named the way migration tools version files (Flyway `V1__x.sql`, `0001_x.sql`,
+# `20210315_x.sql`, sqlx `*.up.sql`, Diesel `<version>_<name>/up.sql`). Queries, seed data and
+# templates elsewhere are not read (`sources.sql_migrations` opts them in).
+SQL_MIGRATION_DIRS = (
+    "migrations/",
+    "migration/",
+    "migrate/",
+    "schema/",
+    "schemas/",
+    "db/",
+    "database/",
+    "ddl/",
+)
+SQL_MIGRATION_NAMES = ("V[0-9]*__*.sql", "[0-9]*_*.sql", "*.up.sql", "up.sql")
+SQL_MIGRATIONS = SQL_MIGRATION_DIRS + SQL_MIGRATION_NAMES
 SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
 SQLITE_BLOBS = ("*.db", "*.sqlite", "*.sqlite3")
 ENV_SOURCES: dict[str, tuple[str, ...]] = {
@@ -65,7 +81,8 @@ def alembic(path: str, ctx: DetectContext) -> bool:
 
 
 def sql_role(path: str, ctx: DetectContext) -> Role | None:
-    """What a ``.sql`` path is (docs/usage.md): a forward migration, a snapshot or a rollback."""
+    """What a ``.sql`` path is (docs/usage.md): a forward migration, a snapshot, a rollback, or
+    None (not migration-like: a query, seed data, a template)."""
     config = ctx.config
     if not globs.match_any(config.sources_for("sql", SQL_SOURCES), path):
         return None
@@ -73,7 +90,16 @@ def sql_role(path: str, ctx: DetectContext) -> Role | None:
         return "rollback"
     if globs.match_any(config.sources_for("schema_snapshots", SQL_SNAPSHOTS), path):
         return "snapshot"
-    return "migration"
+    if globs.match_any(config.sources_for("sql_migrations", SQL_MIGRATIONS), path):
+        return "migration"
+    return None
+
+
+def sql_opted_in(path: str, ctx: DetectContext) -> bool:
+    """A migration whatever its content: under a migrations folder, or configured
+    (``sources.sql_migrations``) — elsewhere a versioned name holding template syntax or
+    ``$1`` placeholders is a query, not a migration."""
+    return "sql_migrations" in ctx.config.sources or globs.match_any(SQL_MIGRATION_DIRS, path)
 
 
 def sql(path: str, ctx: DetectContext) -> bool:
@@ -126,6 +152,25 @@ CLAIMS: dict[Source, Callable[[str, DetectContext], bool]] = {
     "paths": python,
     "config_files": config_file,
 }
+
+
+# docs/configuration.md: `.gitattributes` marks of code that is not the project's.
+LINGUIST = ("linguist-vendored", "linguist-generated")
+# A generated migration or schema dump still describes the project's own database.
+_SCHEMA_SOURCES = ("alembic", "sql", "schema_snapshot")
+
+
+def not_the_projects(claims: Sequence[Source], attributes: Mapping[str, str]) -> bool:
+    """A file ``.gitattributes`` marks ``linguist-vendored``, or ``linguist-generated`` unless a
+    migration or schema snapshot detector reads it (``attributes`` as git resolves them:
+    ``-linguist-vendored`` is ``unset``, a false value re-includes)."""
+
+    def marked(name: str) -> bool:
+        return attributes.get(name, "unspecified").lower() in ("set", "true", "1", "yes")
+
+    if marked("linguist-vendored"):
+        return True
+    return marked("linguist-generated") and not any(c in _SCHEMA_SOURCES for c in claims)
 
 
 def claimants(path: str, ctx: DetectContext) -> tuple[Source, ...]:

@@ -96,11 +96,11 @@ def run(
     statuses.update({f.path: f.status for f in files})
     ctx = DetectContext(
         config=config,
-        alembic_dirs=alembic_dirs(files, snapshot),
+        alembic_dirs=alembic_dirs(files, snapshot, config.exclude),
         head=snapshot,
         statuses=statuses,
     )
-    work = claimed([f for f in files if f.loaded], ctx)
+    work = claimed([f for f in files if f.loaded], ctx, snapshot)
     inventory_file = next((f for f in files if inventory_path in (f.path, f.old_path)), None)
     empty = RunResult(
         tool_version=__version__,

@@ -1,36 +1,135 @@
-"""Alembic history at the head: the version directories alembic.ini names, every revision, and
-their graph order (parents first), which defines "earlier in the same change"."""
+"""Alembic history at the head: the version directories alembic.ini names or changed revisions
+reveal, every revision, and their graph order (parents first), which defines "earlier in the
+same change"."""
 
 from __future__ import annotations
 
+import ast
 import heapq
 import posixpath
+import re
 from collections.abc import Iterable, Mapping, Sequence
 
+from selenite_inventory_lint import globs
+from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.detectors import DetectContext, Detector
 from selenite_inventory_lint.model import FileChange, Revision
 from selenite_inventory_lint.pipeline.inputs import Snapshot, decode
 
+ALEMBIC_INI = "alembic.ini"
 
-def alembic_dirs(files: Sequence[FileChange], snapshot: Snapshot) -> tuple[str, ...]:
-    """Version directories named by alembic.ini files — looked up only when a changed Python
-    file lives in some ``versions/`` directory, so ordinary commits never list the tree."""
-    if not any("versions/" in f.path and f.path.endswith(".py") for f in files):
+
+def alembic_dirs(
+    files: Sequence[FileChange], snapshot: Snapshot, exclude: Sequence[str] = ()
+) -> tuple[str, ...]:
+    """Version directories named by alembic.ini files, plus the folder of every changed file
+    that reads as a revision (``sniffed_dirs``) — the ini files are looked up only when a
+    changed Python file lives in some ``versions/`` directory or reads as a revision, or an
+    alembic.ini changed, so ordinary commits never list the tree."""
+    sniffed = sniffed_dirs(files, exclude)
+    if not sniffed and not _touches_alembic(files):
         return ()
-    return version_dirs(snapshot)
+    return tuple(sorted({*version_dirs(snapshot, exclude), *sniffed}))
 
 
-def version_dirs(snapshot: Snapshot) -> tuple[str, ...]:
+def _touches_alembic(files: Sequence[FileChange]) -> bool:
+    return any(
+        ("versions/" in f.path and f.path.endswith(".py"))
+        or posixpath.basename(f.path) == ALEMBIC_INI
+        for f in files
+    )
+
+
+def version_dirs(snapshot: Snapshot, exclude: Sequence[str] = ()) -> tuple[str, ...]:
     """Version directories named by every alembic.ini at the head (lists the tree)."""
+    return tuple(sorted({d for dirs in _ini_dirs(snapshot, exclude).values() for d in dirs}))
+
+
+def unlocated_inis(
+    files: Sequence[FileChange], snapshot: Snapshot, config: Config
+) -> tuple[str, ...]:
+    """The alembic.ini files whose version directories hold no Python file at the head, when
+    no file matches ``sources.alembic`` either — looked up when ``alembic_dirs`` would look."""
+    from selenite_inventory_lint.detectors.sources import ALEMBIC_SOURCES
+
+    exclude = config.exclude
+    if not sniffed_dirs(files, exclude) and not _touches_alembic(files):
+        return ()
+    python = [p for p in snapshot.paths() if p.endswith(".py")]
+    patterns = config.sources_for("alembic", ALEMBIC_SOURCES)
+    if any(globs.match_any(patterns, p) for p in python):
+        return ()
+    return tuple(
+        ini
+        for ini, dirs in sorted(_ini_dirs(snapshot, exclude).items())
+        if not any(p.startswith(d) for p in python for d in dirs)
+    )
+
+
+def _ini_dirs(snapshot: Snapshot, exclude: Sequence[str]) -> dict[str, tuple[str, ...]]:
     from selenite_inventory_lint.detectors.alembic import version_dirs_from_ini
 
-    inis = [p for p in snapshot.paths() if posixpath.basename(p) == "alembic.ini"]
-    dirs: list[str] = []
-    for ini in inis:
-        data = snapshot.read(ini)
-        if data is not None:
-            dirs.extend(version_dirs_from_ini(ini, decode(data)))
-    return tuple(sorted(set(dirs)))
+    inis = [
+        p
+        for p in snapshot.paths()
+        if posixpath.basename(p) == ALEMBIC_INI and not globs.match_any(exclude, p)
+    ]
+    found: dict[str, tuple[str, ...]] = {}
+    for ini, data in snapshot.read_many(inis).items():
+        found[ini] = version_dirs_from_ini(ini, decode(data))
+    return found
+
+
+def sniffed_dirs(files: Sequence[FileChange], exclude: Sequence[str] = ()) -> tuple[str, ...]:
+    """Folders (ending in ``/``) of the changed Python files that read as Alembic revisions,
+    wherever they live: content decides, not only alembic.ini (Flask-Migrate sets
+    ``script_location`` at run time)."""
+    found: set[str] = set()
+    for f in files:
+        folder = posixpath.dirname(f.path)
+        data = f.new_bytes if f.new_bytes is not None else f.old_bytes
+        if (
+            folder
+            and data is not None
+            and f.path.endswith(".py")
+            and folder + "/" not in found
+            and not globs.match_any(exclude, f.path)
+            and is_revision(data)
+        ):
+            found.add(folder + "/")
+    return tuple(sorted(found))
+
+
+_MARKERS = (b"revision", b"down_revision", b"def upgrade")
+# Module level is column 0: the fallback for a revision Python cannot parse.
+_LINE_MARKERS = (
+    re.compile(rb"^revision[ \t]*(?::[^=\n]*)?=", re.MULTILINE),
+    re.compile(rb"^down_revision[ \t]*(?::[^=\n]*)?=", re.MULTILINE),
+    re.compile(rb"^def[ \t]+upgrade[ \t]*\(", re.MULTILINE),
+)
+
+
+def is_revision(data: bytes) -> bool:
+    """Module-level ``revision`` and ``down_revision`` assignments and a ``def upgrade``.
+
+    A bytes check comes first, so most files are never parsed; a file that does not parse is
+    judged on its lines, so a broken revision still reaches the detector (MIG301).
+    """
+    if not all(marker in data for marker in _MARKERS):
+        return False
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return all(pattern.search(data) for pattern in _LINE_MARKERS)
+    names: set[str] = set()
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign):
+            names.update(t.id for t in stmt.targets if isinstance(t, ast.Name))
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            names.add(stmt.target.id)
+        elif isinstance(stmt, ast.FunctionDef) and stmt.name == "upgrade":
+            names.add("def upgrade")
+    return {"revision", "down_revision", "def upgrade"} <= names
 
 
 def topological(revisions: Iterable[Revision]) -> list[Revision]:

@@ -28,6 +28,9 @@ class Snapshot(Protocol):
     def grep(
         self, needles: Sequence[str], pathspecs: Sequence[str] = ()
     ) -> dict[str, tuple[str, ...]]: ...
+    def attributes(
+        self, paths: Sequence[str], names: Sequence[str]
+    ) -> dict[str, dict[str, str]]: ...
 
 
 class ChangeSet(Protocol):

@@ -151,7 +151,9 @@ def plan_source(
             if revisions is None:
                 # The whole revision graph at head, wherever alembic.ini puts it: the change may
                 # touch only the plan, so the change set's own directories are not enough.
-                every = dataclasses.replace(ctx, alembic_dirs=version_dirs(snapshot))
+                every = dataclasses.replace(
+                    ctx, alembic_dirs=(*ctx.alembic_dirs, *version_dirs(snapshot))
+                )
                 revisions = {
                     r.revision
                     for d in registry()

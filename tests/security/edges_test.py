@@ -100,6 +100,10 @@ def _annotation(line: str) -> bool:
     return line.startswith(("::error ", "::warning ", "::notice "))
 
 
+# The hostile names sit at the root, where a `.sql` file is a migration only when configured.
+ALL_SQL_MIGRATES = "sources:\n  sql_migrations: ['*.sql']\n"
+
+
 @pytest.mark.parametrize(
     "name", ["::error file=x::pwned.sql", "  ::warning::pwned.sql", ":: spaced.sql"]
 )
@@ -107,6 +111,7 @@ def test_no_text_line_starts_a_github_workflow_command(
     repo: GitRepo, capsys: pytest.CaptureFixture[str], name: str
 ) -> None:
     repo.write("DATA_INVENTORY.md", INVENTORY)
+    repo.write(".inventory-lint.yaml", ALL_SQL_MIGRATES)
     repo.commit("base")
     repo.write(name, "DROP TABLE users;\n")
     repo.add()
@@ -131,6 +136,7 @@ def test_no_report_line_starts_a_workflow_command_of_the_repository(
         "DATA_INVENTORY.md",
         INVENTORY + "\n## Required Updates\n::error::intro\n- ::warning::item\n",
     )
+    repo.write(".inventory-lint.yaml", ALL_SQL_MIGRATES)
     repo.commit("base")
     repo.write("::error file=x::pwned.sql", "DROP TABLE users;\n")
     repo.add()

@@ -18,7 +18,9 @@ def version_dirs_from_ini(ini_path: str, ini_text: str) -> tuple[str, ...]:
     does (``%(here)s`` is the ini's directory; ``%(name)s`` comes from the same section or
     ``[DEFAULT]``); relative paths are taken from the ini's directory; ``package:dir`` is read
     as ``package/dir`` there (best effort); absolute paths and paths leaving the repository are
-    skipped.
+    skipped. An ``[alembic]`` section that sets neither key, with none elsewhere, is
+    Flask-Migrate's: it sets ``script_location`` to the ini's own directory at run time, so
+    ``<ini dir>/versions/``.
     """
     parser = configparser.ConfigParser(defaults={"here": _HERE}, strict=False)
     try:
@@ -27,7 +29,11 @@ def version_dirs_from_ini(ini_path: str, ini_text: str) -> tuple[str, ...]:
         return ()
     base = posixpath.dirname(ini_path)
     dirs: list[str] = []
+    named = False
     for section in parser.sections():
+        named = named or any(
+            parser.has_option(section, key) for key in ("script_location", "version_locations")
+        )
         location = _ini_value(parser, section, "script_location")
         if location and (found := _repo_dir(location, base)) is not None:
             dirs.append(found + "versions/")
@@ -39,6 +45,8 @@ def version_dirs_from_ini(ini_path: str, ini_text: str) -> tuple[str, ...]:
             for part in _split_locations(extra, separator):
                 if (found := _repo_dir(part, base)) is not None:
                     dirs.append(found)
+    if not named and parser.has_section("alembic"):
+        dirs.append(f"{base}/versions/" if base else "versions/")
     return tuple(dict.fromkeys(dirs))
 
 

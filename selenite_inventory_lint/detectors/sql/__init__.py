@@ -15,6 +15,7 @@ this module is the detector. Nothing here imports sqlglot until a statement is p
 from __future__ import annotations
 
 import posixpath
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -104,6 +105,8 @@ class SqlDetector:
 
     def detect(self, change: FileChange, ctx: DetectContext) -> DetectorResult:
         path = change.path
+        if not sources.sql_opted_in(path, ctx) and _query_text(change):
+            return DetectorResult()
         if change.status == "deleted":
             return DetectorResult(edited=True)
         edit_status = change.status in _EDIT_STATUSES
@@ -133,6 +136,19 @@ class SqlDetector:
         return DetectorResult(changes=tuple(changes), problems=tuple(problems), edited=edited)
 
 
+# Jinja/Django template tags and numbered bind parameters: an application's query, not a
+# migration (a real app's ~2,000 Jinja SQL templates were 93% of its findings).
+_QUERY_MARKS = ("{{", "{%", "{#")
+_PLACEHOLDER = re.compile(r"\$[1-9]")
+
+
+def _query_text(change: FileChange) -> bool:
+    text = change.new_text if change.status != "deleted" else change.old_text
+    if text is None:
+        return False
+    return any(mark in text for mark in _QUERY_MARKS) or _PLACEHOLDER.search(text) is not None
+
+
 def _new_statements(stmts: Sequence[Statement], old: Sequence[Statement]) -> list[Statement]:
     """Statements of the new text with no counterpart in the old one, as multisets."""
     remaining = Counter(s.key for s in old)
@@ -145,9 +161,17 @@ def _new_statements(stmts: Sequence[Statement], old: Sequence[Statement]) -> lis
     return kept
 
 
+def _series(path: str) -> str:
+    """The folder whose migrations ``path`` is ordered among: its own, or for Diesel's
+    one-folder-per-migration layout (``<version>_<name>/up.sql``) the folder above, where the
+    migrations sort by folder name."""
+    folder = posixpath.dirname(path)
+    return posixpath.dirname(folder) if posixpath.basename(path) == "up.sql" else folder
+
+
 def _siblings(path: str, ctx: DetectContext) -> list[str]:
-    """SQL migrations in the same directory as ``path`` on the head side, sorted by name."""
-    return list(_migrations_by_folder(ctx).get(posixpath.dirname(path), ()))
+    """SQL migrations of the same series as ``path`` on the head side, in order (by path)."""
+    return list(_migrations_by_folder(ctx).get(_series(path), ()))
 
 
 # The last listing indexed, with its config: every SQL file of a run asks for its siblings,
@@ -164,7 +188,7 @@ def _migrations_by_folder(ctx: DetectContext) -> Mapping[str, tuple[str, ...]]:
     found: dict[str, list[str]] = {}
     for p in listing:
         if role(p, ctx) == "migration":
-            found.setdefault(posixpath.dirname(p), []).append(p)
+            found.setdefault(_series(p), []).append(p)
     index = {folder: tuple(sorted(paths)) for folder, paths in found.items()}
     _FOLDERS[:] = [(listing, ctx.config, index)]
     return index
@@ -174,25 +198,28 @@ def _out_of_order(path: str, ctx: DetectContext) -> Iterator[Problem]:
     """MIG205: a new migration that sorts before one already present at the base."""
     added = {p for p, status in ctx.statuses.items() if status in ("added", "copied")}
     deleted = {p for p, status in ctx.statuses.items() if status == "deleted"}
-    folder = posixpath.dirname(path)
+    series = _series(path)
     base = [p for p in _siblings(path, ctx) if p not in added]
-    base += [p for p in deleted if posixpath.dirname(p) == folder and role(p, ctx) == "migration"]
-    name = posixpath.basename(path)
-    later = sorted(p for p in base if posixpath.basename(p) > name)
+    base += [p for p in deleted if _series(p) == series and role(p, ctx) == "migration"]
+    later = sorted(p for p in base if p > path)
     if later:
         yield Problem(
             code="MIG205",
             path=path,
             line=1,
             message=(
-                f"new migration {name} sorts before {posixpath.basename(later[-1])}, "
-                "which is already present at the base"
+                f"new migration {_name(path, series)} sorts before "
+                f"{_name(later[-1], series)}, which is already present at the base"
             ),
         )
 
 
+def _name(path: str, series: str) -> str:
+    return path[len(series) + 1 :] if series else path
+
+
 def _prior_schema(path: str, ctx: DetectContext) -> Schema:
-    """The schema built by the SQL migrations that sort before ``path`` in its directory."""
+    """The schema built by the SQL migrations that sort before ``path`` in its series."""
     if ctx.head is None:
         return Schema()
     earlier = [p for p in _siblings(path, ctx) if p < path]
@@ -215,7 +242,7 @@ DETECTOR = SqlDetector()
 SPEC = DetectorSpec(
     name="sql",
     role="migrations",
-    source_keys=("sql", "rollback_sql"),
+    source_keys=("sql", "rollback_sql", "sql_migrations"),
     self_contained=False,
     idempotent_ops=("create_table", "create_index"),
 )
