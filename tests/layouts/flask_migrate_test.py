@@ -88,8 +88,10 @@ def test_revision_outside_any_versions_folder_is_read_by_its_content(
     found = findings(report)
     assert ("INV101", "invoices", "app/db_changes/r2_invoices.py") in found
     assert ("MIG203", "r3", "app/db_changes/r3_orphan.py") in found
-    # r1 (committed before, unchanged) is in the graph: r2 is its child, not a root.
-    assert sorted(f[1] for f in found if f[0] == "MIG201") == ["r2", "r3"]
+    # r1 (committed before, unchanged) is in the graph: r2 is its child, not a revision whose
+    # down_revision is unknown; r3's head is the broken link's doing (MIG203), not MIG201.
+    assert sorted(f[1] for f in found if f[0] == "MIG203") == ["r3"]
+    assert [f for f in found if f[0] == "MIG201"] == []
 
 
 def test_ini_whose_revisions_cannot_be_located_is_said_on_stderr(

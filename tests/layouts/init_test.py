@@ -36,7 +36,7 @@ def test_init_lists_what_flask_migrate_revisions_and_sql_migrations_create(
     assert main(["init", "--repo", str(repo.path)]) == 0
     err = capsys.readouterr().err
     assert "Traceback" not in err
-    assert "Wrote DATA_INVENTORY.md (2 tables, 1 columns)" in err
+    assert "Wrote DATA_INVENTORY.md (2 tables, 1 column)" in err
     text = repo.read("DATA_INVENTORY.md").decode()
     schema = text.split("## Database", 1)[1].split("\n## ", 1)[0]
     entries = [line for line in schema.splitlines() if line.startswith("- ")]
