@@ -9,12 +9,13 @@ name something that exists (INV201), and models and migrations must agree (MIG20
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from selenite_inventory_lint import __version__, globs
 from selenite_inventory_lint.config import Config
-from selenite_inventory_lint.detectors import DetectContext, named
+from selenite_inventory_lint.detectors import DetectContext, ParsedFiles, named
+from selenite_inventory_lint.detectors.python import Module
 from selenite_inventory_lint.inventory.coverage import Coverage
 from selenite_inventory_lint.inventory.parse import Inventory
 from selenite_inventory_lint.model import Change, Entry, FileChange, Problem, RunResult
@@ -54,22 +55,33 @@ class Survey:
     problems: tuple[Problem, ...]
 
 
+def _model_files(files: Sequence[FileChange], config: Config) -> dict[str, ParsedFiles]:
+    """The files that may declare models, each with the parse its detectors will share."""
+    patterns = config.sources_for("models", ("*.py",))
+    return {
+        fc.path: ParsedFiles()
+        for fc in files
+        if fc.new_text is not None
+        and ("__tablename__" in fc.new_text or "Table(" in fc.new_text)
+        and globs.match_any(patterns, fc.path)
+        and not globs.match_any(config.exclude, fc.path)
+    }
+
+
 def _models(
-    files: Sequence[FileChange], config: Config
+    files: Sequence[FileChange], parsed: Mapping[str, ParsedFiles]
 ) -> tuple[tuple[DeclaredTable, ...], tuple[Problem, ...]]:
     tables: list[DeclaredTable] = []
     problems: list[Problem] = []
-    patterns = config.sources_for("models", ("*.py",))
     for fc in files:
         text = fc.new_text
-        if (
-            text is None
-            or ("__tablename__" not in text and "Table(" not in text)
-            or not globs.match_any(patterns, fc.path)
-            or globs.match_any(config.exclude, fc.path)
-        ):
+        if text is None or fc.path not in parsed:
             continue
-        found, trouble = declared_tables(fc.path, text)
+        module = parsed[fc.path].python(text)
+        # A file that does not parse is parsed once more, for the wording of its INV303.
+        found, trouble = declared_tables(
+            fc.path, text, module if isinstance(module, Module) else None
+        )
         tables.extend(found)
         problems.extend(trouble)
     return tuple(sorted(tables, key=lambda t: (t.name, t.path))), tuple(problems)
@@ -82,7 +94,10 @@ def _in_order(changes: Iterable[Change]) -> list[Change]:
 def survey(changeset: ChangeSet, ctx: DetectContext, progress: Progress | None = None) -> Survey:
     """Everything at HEAD: the replayed schema, the models, every reference."""
     files = [f for f in changeset.files if f.loaded]
-    detection = detect(claimed(files, ctx), changeset.snapshot, ctx, progress=progress)
+    models = _model_files(files, ctx.config)
+    detection = detect(
+        claimed(files, ctx), changeset.snapshot, ctx, progress=progress, parsed=models
+    )
     migration_sources, snapshot_sources = named("migrations"), named("schema_snapshots")
     migrations = _in_order(c for c in detection.changes if c.source in migration_sources)
     migrated = Schema().apply_all(migrations)
@@ -91,7 +106,7 @@ def survey(changeset: ChangeSet, ctx: DetectContext, progress: Progress | None =
     if snapshots:  # the newest snapshot: the last by name, as dated dumps sort
         newest = _in_order(c for c in detection.changes if c.path == snapshots[-1])
         schema.merge(Schema().apply_all(newest))
-    declared, model_problems = _models(files, ctx.config)
+    declared, model_problems = _models(files, models)
     for table in declared:
         schema.declare(table.name, table.path, table.line, table.columns)
     return Survey(

@@ -113,16 +113,22 @@ def _class_value(node: ast.ClassDef, attribute: str) -> ast.expr | None:
     return None
 
 
-def declared_tables(path: str, text: str) -> tuple[tuple[DeclaredTable, ...], tuple[Problem, ...]]:
-    """Every table the file declares; a file that does not parse is one INV303 problem."""
-    try:
-        tree = ast.parse(text, filename=path)
-    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-        line = getattr(exc, "lineno", None) or 1
-        return (), (
-            Problem(code="INV303", path=path, line=line, message=f"cannot parse {path}: {exc}"),
-        )
-    names = py.Constants(py.Module(tree), path)
+def declared_tables(
+    path: str, text: str, module: py.Module | None = None
+) -> tuple[tuple[DeclaredTable, ...], tuple[Problem, ...]]:
+    """Every table the file declares; a file that does not parse is one INV303 problem.
+
+    ``module`` is ``text`` already parsed (by the detectors that read the file too)."""
+    if module is None:
+        try:
+            module = py.Module(ast.parse(text, filename=path))
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+            line = getattr(exc, "lineno", None) or 1
+            return (), (
+                Problem(code="INV303", path=path, line=line, message=f"cannot parse {path}: {exc}"),
+            )
+    tree = module.tree
+    names = py.Constants(module, path)
     classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
     tables: list[DeclaredTable] = []
     for node in tree.body:
