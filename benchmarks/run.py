@@ -547,16 +547,17 @@ def _stage_revision(repo: Repository) -> None:
 
 
 def _hook_runs(repo: Repository, options: Options, *, noop: bool = False) -> dict[str, list[Run]]:
-    """``check --staged`` with one new revision staged (and, with ``noop``, with only
-    README.md staged), interleaved with the interpreter floor."""
+    """``check --staged`` with one new revision staged; with ``noop``, also with only
+    README.md staged, interleaved with the interpreter floor."""
     env = environment()
     hook = (*tool_command(), "check", "--staged")
-    commands: dict[str, Callable[[], Run]] = {
-        "git": lambda: run(GIT_DIFF, repo.root, env),
-        "python": lambda: run((sys.executable, "-c", "pass"), repo.root, env),
-    }
+    commands: dict[str, Callable[[], Run]] = {}
     runs: dict[str, list[Run]] = {}
     if noop:
+        commands = {
+            "git": lambda: run(GIT_DIFF, repo.root, env),
+            "python": lambda: run((sys.executable, "-c", "pass"), repo.root, env),
+        }
         with repo.trial():
             repo.write("README.md", "Synthetic repository, edited.\n")
             repo.git("add", "README.md")
@@ -566,7 +567,6 @@ def _hook_runs(repo: Repository, options: Options, *, noop: bool = False) -> dic
             runs |= repeat(
                 {**commands, "noop": lambda: run(hook, repo.root, env)}, options.repetitions
             )
-        commands = {}
     with repo.trial():
         _stage_revision(repo)
         runs |= repeat(
@@ -666,6 +666,12 @@ def change_repository(root: Path, files: int) -> Repository:
     )
     root.mkdir()
     repo.grow(1)
+    # One setting read by one module only, for the retirement search.
+    repo.variables.add("LEGACY_SETTING")
+    repo.write("app/retired.py", 'import os\n\nLEGACY = os.getenv("LEGACY_SETTING", "default")\n')
+    repo.write("DATA_INVENTORY.md", repo.inventory())
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "a legacy setting")
     return repo
 
 
@@ -1223,7 +1229,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     started = time.perf_counter()
     with _workdir(args.keep) as workdir:
-        rows = measure(options, workdir, log=lambda text: print(f"... {text}", file=sys.stderr))
+        rows = measure(
+            options,
+            workdir,
+            log=lambda text: print(
+                f"... {time.perf_counter() - started:5.0f} s  {text}", file=sys.stderr
+            ),
+        )
     elapsed = time.perf_counter() - started
     shown = [a for a in (argv if argv is not None else sys.argv[1:]) if a != "--write-docs"]
     command = " ".join(["python benchmarks/run.py", *shown])
