@@ -1202,6 +1202,7 @@ def options_from(args: argparse.Namespace) -> Options:
         audit_scales=tuple(sorted(set(args.scale or ((1,) if args.quick else (1, 2, 4))))),
         sql_repetitions=count("sql", 5),
         large_files=10_000 if args.quick else 100_000,
+        sql_statements=500 if args.quick else 2000,
     )
 
 
