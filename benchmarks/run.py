@@ -1188,7 +1188,7 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def options_from(args: argparse.Namespace) -> Options:
-    quick = {"hook": 7, "audit": 1, "sql": 3} if args.quick else {}
+    quick = {"hook": 5, "audit": 1, "sql": 3} if args.quick else {}
     fixed = args.repetitions
 
     def count(name: str, default: int) -> int:
