@@ -10,12 +10,12 @@ name something that exists (INV201), and models and migrations must agree (MIG20
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from selenite_inventory_lint import __version__, globs
 from selenite_inventory_lint.config import Config
-from selenite_inventory_lint.detectors import DetectContext, named
+from selenite_inventory_lint.detectors import DetectContext, ParsedFiles, named
 from selenite_inventory_lint.inventory.coverage import Coverage
 from selenite_inventory_lint.inventory.parse import Inventory
 from selenite_inventory_lint.model import (
@@ -64,21 +64,30 @@ class Survey:
     problems: tuple[Problem, ...]
 
 
-def _models(files: Sequence[FileChange], ctx: DetectContext) -> Models:
-    """The models of every Python file the `models` sources name, read together; migrations
-    are not models (their ``sa.Table(...)`` helpers only describe what they touch)."""
+def _model_files(files: Sequence[FileChange], ctx: DetectContext) -> dict[str, ParsedFiles]:
+    """The Python files the `models` sources name, each with the parse its detectors will
+    share; migrations are not models (their ``sa.Table(...)`` helpers only describe what they
+    touch)."""
     from selenite_inventory_lint.detectors import sources
 
     config = ctx.config
     patterns = config.sources_for("models", ("*.py",))
-    return read_models(
-        (fc.path, fc.new_text)
+    return {
+        fc.path: ParsedFiles()
         for fc in files
         if fc.new_text is not None
         and any(word in fc.new_text for word in MODEL_WORDS)
         and globs.match_any(patterns, fc.path)
         and not globs.match_any(config.exclude, fc.path)
         and not sources.alembic(fc.path, ctx)
+    }
+
+
+def _models(files: Sequence[FileChange], parsed: Mapping[str, ParsedFiles]) -> Models:
+    """The models of those files, read together."""
+    return read_models(
+        ((fc.path, fc.new_text) for fc in files if fc.new_text is not None and fc.path in parsed),
+        parsed,
     )
 
 
@@ -115,7 +124,10 @@ def survey(changeset: ChangeSet, ctx: DetectContext, progress: Progress | None =
     """Everything at HEAD: the replayed schema, the models, every reference."""
     files = [f for f in changeset.files if f.loaded]
     snapshot = changeset.snapshot
-    detection = detect(claimed(files, ctx, snapshot), snapshot, ctx, progress=progress)
+    models = _model_files(files, ctx)
+    detection = detect(
+        claimed(files, ctx, snapshot), snapshot, ctx, progress=progress, parsed=models
+    )
     migration_sources, snapshot_sources = named("migrations"), named("schema_snapshots")
     migrations = _in_order(c for c in detection.changes if c.source in migration_sources)
     migrated = Schema().apply_all(migrations)
@@ -124,20 +136,20 @@ def survey(changeset: ChangeSet, ctx: DetectContext, progress: Progress | None =
     if snapshots:  # the newest snapshot: the last by name, as dated dumps sort
         newest = _in_order(c for c in detection.changes if c.path == snapshots[-1])
         schema.merge(Schema().apply_all(newest))
-    models = _models(files, ctx)
-    for table in models.tables:
+    read = _models(files, models)
+    for table in read.tables:
         schema.declare(table.name, table.path, table.line, table.columns)
     return Survey(
         migrated=migrated,
         schema=schema,
-        declared=compared(models, migrated),
+        declared=compared(read, migrated),
         references=tuple(
             c
             for c in detection.changes
             if c.kind in REFERENCE_KINDS and c.action in ("added", "referenced")
         ),
         detection=detection,
-        problems=models.problems,
+        problems=read.problems,
     )
 
 

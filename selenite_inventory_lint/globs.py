@@ -185,8 +185,67 @@ class _Regex:
         return self.regex.match(path) is not None
 
 
-@lru_cache(maxsize=4096)
-def compile_pattern(pattern: str) -> _Regex | _Automaton:
+class _Segment:
+    """A pattern that names one path segment with literals and ``*`` only (``*.test.*``,
+    ``tests/``, ``conftest.py``): the segment is compared by ``startswith``/``find``/
+    ``endswith``, the leftmost-first scan that is exact for ``*`` and cannot backtrack.
+
+    Without a trailing ``/`` the last segment must match (a base name at any depth); with one,
+    any segment (the directory, and everything under it). The same meaning as the regex.
+    """
+
+    __slots__ = ("directory", "pieces")
+
+    def __init__(self, pieces: Sequence[str], directory: bool) -> None:
+        self.pieces = tuple(pieces)  # the literals between the stars
+        self.directory = directory
+
+    def match(self, path: str) -> bool:
+        pieces = self.pieces
+        if len(pieces) == 1:  # no star: one substring test
+            if self.directory:
+                return f"/{pieces[0]}/" in f"/{path}/"
+            return path.endswith(pieces[0]) and (
+                len(path) == len(pieces[0]) or path[-len(pieces[0]) - 1] == "/"
+            )
+        if self.directory:
+            return any(self._fits(segment) for segment in path.split("/"))
+        return self._fits(path[path.rfind("/") + 1 :])
+
+    def _fits(self, name: str) -> bool:
+        pieces = self.pieces
+        if len(pieces) == 1:
+            return name == pieces[0]
+        first, last = pieces[0], pieces[-1]
+        stop = len(name) - len(last)
+        if stop < len(first) or not name.startswith(first) or not name.endswith(last):
+            return False
+        at = len(first)
+        for piece in pieces[1:-1]:
+            found = name.find(piece, at, stop)
+            if found < 0:
+                return False
+            at = found + len(piece)
+        return True
+
+
+def _segment(tokens: Sequence[_Token], directory: bool) -> _Segment | None:
+    """The fast matcher when ``tokens`` are ``**/`` then literals and ``*`` without ``/``."""
+    if tokens[:1] != [_SEGMENTS]:
+        return None
+    pieces = [""]
+    for token in tokens[1:]:
+        if token == _STAR:
+            pieces.append("")
+        elif isinstance(token, str) and token not in _QUANTIFIERS and token not in "/?":
+            pieces[-1] += token
+        else:
+            return None
+    return _Segment(pieces, directory)
+
+
+def _parts(pattern: str) -> tuple[list[_Token], bool]:
+    """The tokens of ``pattern`` as a whole-path match, and whether it names a directory."""
     pat = pattern.strip()
     if pat.startswith("./"):
         pat = pat[2:]
@@ -197,11 +256,30 @@ def compile_pattern(pattern: str) -> _Regex | _Automaton:
     tokens = _tokens(body)
     if not anchored and tokens[:1] != [_SEGMENTS]:
         tokens.insert(0, _SEGMENTS)
+    return tokens, directory
+
+
+def reference_pattern(pattern: str) -> _Regex | _Automaton:
+    """The regex (or, where it could backtrack, the automaton) that defines what a pattern
+    means; ``compile_pattern`` may answer the same question faster."""
+    tokens, directory = _parts(pattern)
     if _backtracks(tokens):
         return _Automaton(tokens, directory)
-    # A directory pattern covers the directory itself and everything under it.
+    # A directory pattern covers the directory itself and everything under it. \Z, not $:
+    # "$" would also match before a final newline, so "a_test.py\n" would look excluded.
     suffix = "(?:/.*)?" if directory else ""
-    return _Regex(f"^{_regex(tokens)}{suffix}$")
+    return _Regex(f"^{_regex(tokens)}{suffix}\\Z")
+
+
+@lru_cache(maxsize=4096)
+def compile_pattern(pattern: str) -> _Segment | _Regex | _Automaton:
+    tokens, directory = _parts(pattern)
+    return _segment(tokens, directory) or reference_pattern(pattern)
+
+
+@lru_cache(maxsize=256)
+def _compile_set(patterns: tuple[str, ...]) -> tuple[_Segment | _Regex | _Automaton, ...]:
+    return tuple(compile_pattern(p) for p in patterns)
 
 
 def match(pattern: str, path: str) -> bool:
@@ -210,4 +288,6 @@ def match(pattern: str, path: str) -> bool:
 
 
 def match_any(patterns: Iterable[str], path: str) -> bool:
+    if isinstance(patterns, tuple):
+        return any(m.match(path) for m in _compile_set(patterns))
     return any(match(p, path) for p in patterns)

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+from selenite_inventory_lint.detectors import ParsedFiles
 from selenite_inventory_lint.detectors import python as py
 from selenite_inventory_lint.model import Problem
 
@@ -247,15 +248,17 @@ class _Reader:
         self.runtime_all = False
         self._names: dict[int, str | None] = {}
 
-    def read(self, path: str, text: str) -> None:
-        try:
-            tree = ast.parse(text, filename=path)
-        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-            line = getattr(exc, "lineno", None) or 1
-            message = f"cannot parse {path}: {exc}"
-            self.problems.append(Problem(code="INV303", path=path, line=line, message=message))
-            return
-        names = py.Constants(py.Module(tree), path)
+    def read(self, path: str, text: str, module: py.Module | None = None) -> None:
+        if module is None:
+            try:
+                module = py.Module(ast.parse(text, filename=path))
+            except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+                line = getattr(exc, "lineno", None) or 1
+                message = f"cannot parse {path}: {exc}"
+                self.problems.append(Problem(code="INV303", path=path, line=line, message=message))
+                return
+        tree = module.tree
+        names = py.Constants(module, path)
         for node in tree.body:
             if isinstance(node, ast.ClassDef):
                 found = _Class(node, path, names, _body(node, names))
@@ -480,12 +483,17 @@ class _Reader:
                         self.tables.append(table)
 
 
-def read_models(files: Iterable[tuple[str, str]]) -> Models:
+def read_models(
+    files: Iterable[tuple[str, str]], parsed: Mapping[str, ParsedFiles] | None = None
+) -> Models:
     """The tables every model file declares, read together; a file that does not parse is
-    one INV303 problem."""
+    one INV303 problem. ``parsed`` holds the parses the detectors made of these files, so a
+    models module is parsed once."""
     reader = _Reader()
     for path, text in files:
-        reader.read(path, text)
+        shared = parsed[path].python(text) if parsed and path in parsed else None
+        # A file that does not parse is parsed once more, for the wording of its INV303.
+        reader.read(path, text, shared if isinstance(shared, py.Module) else None)
     reader.add_dunder_tables()
     return reader.models()
 

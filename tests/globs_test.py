@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from selenite_inventory_lint import globs
+from selenite_inventory_lint.config import DEFAULT_CONFIG_FILES, DEFAULT_EXCLUDE
 
 # The regex engine took minutes (exponential backtracking) on these before they went through
 # the automaton; a linear match takes milliseconds of CPU. The limit is generous.
@@ -59,7 +60,7 @@ def test_hostile_pattern_matches_in_linear_time(pattern: str, subject: str) -> N
 def test_patterns_that_need_the_automaton_keep_their_meaning(
     pattern: str, path: str, expected: bool
 ) -> None:
-    assert isinstance(globs.compile_pattern(pattern), globs._Automaton)
+    assert not isinstance(globs.compile_pattern(pattern), globs._Regex)
     assert globs.match(pattern, path) is expected
 
 
@@ -75,5 +76,53 @@ def test_automaton_agrees_with_the_regex(pattern: str, path: str) -> None:
     if not isinstance(compiled, globs._Automaton):
         return
     suffix = "(?:/.*)?" if compiled.directory else ""
-    reference = globs._Regex(f"^{globs._regex(compiled.tokens)}{suffix}$")
+    reference = globs._Regex(f"^{globs._regex(compiled.tokens)}{suffix}\\Z")
     assert compiled.match(path) is reference.match(path)
+
+
+@pytest.mark.parametrize("pattern", [*DEFAULT_EXCLUDE, *DEFAULT_CONFIG_FILES])
+def test_every_default_glob_takes_the_segment_path(pattern: str) -> None:
+    assert isinstance(globs.compile_pattern(pattern), globs._Segment)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "expected"),
+    [
+        ("*.test.*", "web/src/app.test.ts", True),
+        ("*.test.*", "web/src/app.test", False),
+        ("*.test.*", "web/x.test.dir/app.ts", False),
+        ("*.spec.*", ".spec.", True),
+        ("tests/", "pkg/tests/unit/a.py", True),
+        ("tests/", "pkg/tests", True),
+        ("tests/", "pkg/testsuite/a.py", False),
+        ("test_*.py", "a/test_.py", True),
+        ("*_test.py", "a/b_test.py\n", False),
+        ("a*a", "a", False),
+        ("a*a", "aa", True),
+        ("conftest.py", "x/conftest.py", True),
+        ("**/alembic.ini", "deploy/alembic.ini", True),
+    ],
+)
+def test_segment_patterns_keep_their_meaning(pattern: str, path: str, expected: bool) -> None:
+    assert globs.match(pattern, path) is expected
+    assert globs.reference_pattern(pattern).match(path) is expected
+    assert globs.match_any(("nothing/", pattern), path) is expected
+
+
+SEGMENT_PATTERN = st.text(alphabet="*./ab", max_size=8)
+SEGMENT_PATH = st.text(alphabet="/.ab\n", max_size=14)
+
+
+@settings(max_examples=3_000, deadline=None)
+@given(pattern=SEGMENT_PATTERN, path=SEGMENT_PATH)
+def test_fast_matcher_agrees_with_the_reference(pattern: str, path: str) -> None:
+    compiled = globs.compile_pattern(pattern)
+    assert compiled.match(path) is globs.reference_pattern(pattern).match(path)
+
+
+@settings(max_examples=500, deadline=None)
+@given(patterns=st.lists(SEGMENT_PATTERN, max_size=4), path=SEGMENT_PATH)
+def test_match_any_agrees_with_each_pattern(patterns: list[str], path: str) -> None:
+    expected = any(globs.reference_pattern(p).match(path) for p in patterns)
+    assert globs.match_any(tuple(patterns), path) is expected
+    assert globs.match_any(iter(patterns), path) is expected

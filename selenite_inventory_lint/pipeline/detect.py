@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import posixpath
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -105,11 +105,14 @@ def detect(
     snapshot: Snapshot,
     ctx: DetectContext,
     progress: Callable[[int, int], None] | None = None,
+    parsed: Mapping[str, ParsedFiles] | None = None,
 ) -> Detection:
     """Run every claiming detector on every loaded file of the change set.
 
-    ``progress(done, total)`` is called after each file, for long audits.
+    ``progress(done, total)`` is called after each file, for long audits. ``parsed`` holds the
+    parses of files the caller reads too (``audit``'s models): they stay in this process.
     """
+    kept = parsed or {}
     from selenite_inventory_lint.detectors import spec, specs
     from selenite_inventory_lint.parallel import map_items
     from selenite_inventory_lint.rules.context import EditedMigration
@@ -126,13 +129,15 @@ def detect(
 
     def run_detectors(item: tuple[FileChange, Sequence[Detector]]) -> list[DetectorResult]:
         # Every detector of the file shares one parse of each of its sides.
-        file_ctx = dataclasses.replace(ctx, parsed=ParsedFiles())
+        file_ctx = dataclasses.replace(ctx, parsed=kept.get(item[0].path) or ParsedFiles())
         return [detector.detect(item[0], file_ctx) for detector in item[1]]
 
     every = map_items(
         work,
         run_detectors,
-        movable=lambda item: all(d.name in self_contained for d in item[1]),
+        movable=lambda item: (
+            item[0].path not in kept and all(d.name in self_contained for d in item[1])
+        ),
         weight=lambda item: len(item[0].new_bytes or b"") + len(item[0].old_bytes or b""),
         progress=progress,
     )

@@ -125,8 +125,8 @@ def test_python_that_only_mentions_the_names_is_not_a_revision() -> None:
     assert is_revision(annotated + b"    op.drop_table(\n")
 
 
-def test_only_files_holding_every_marker_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The sniff stays cheap: a bytes check first, ``ast.parse`` only for likely revisions."""
+def test_the_sniff_never_parses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sniff runs on every changed Python file: it reads lines, never ``ast.parse``."""
     import ast
 
     from selenite_inventory_lint.pipeline.history import is_revision
@@ -141,4 +141,5 @@ def test_only_files_holding_every_marker_are_parsed(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(ast, "parse", counting_parse)
     ordinary = [b"import os\n", b"revision = 1\n", b"def upgrade():\n    down_revision = 2\n"]
     assert not any(is_revision(data) for data in ordinary)
-    assert parsed == [ordinary[2]]
+    assert is_revision(revision("a", None, "pass").encode())
+    assert parsed == []
