@@ -324,7 +324,8 @@ class Repository:
                 f"UPDATE {previous} SET {column} = 'moved' WHERE {column} IS NULL;",
             ]
         statements += [
-            f"-- housekeeping {k}\nUPDATE {table} SET amount = {k} WHERE amount IS NULL AND id = {k};"
+            f"-- housekeeping {k}\n"
+            f"UPDATE {table} SET amount = {k} WHERE amount IS NULL AND id = {k};"
             for k in range(5)
         ]
         path = f"db/migrations/{n:05d}_step.sql"
