@@ -28,7 +28,7 @@ data structures, storage paths, or persistent configuration.
 
 ## Invariants
 - Production data must never be overwritten by dev data.
-- Migrations must be additive/idempotent unless a documented, approved data plan exists.
+- Migrations must be additive unless a documented, approved data plan exists.
 - Backup + rehearsal + rollback are mandatory before prod updates.
 
 ## Database ({dialect})
@@ -41,7 +41,7 @@ Key tables (update if schema changes):
 ## Required Updates (When Changing Data)
 If you change anything in the categories above:
 1) Update this document (add/modify entries).
-2) Note any migration requirements (idempotent + additive by default).
+2) Note any migration requirements (additive by default).
 3) Note any new backup/restore considerations.
 
 ## Rollback Expectations

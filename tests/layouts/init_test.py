@@ -45,3 +45,49 @@ def test_init_lists_what_flask_migrate_revisions_and_sql_migrations_create(
         "- `users`: TODO: describe",
         "- `users.phone`: TODO: describe",
     ]
+
+
+def test_init_leaves_idempotence_to_the_team(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """MIG107 is a policy (docs/configuration.md): a first inventory does not ask for existence
+    guards, so an ordinary unguarded revision after `init` gives no MIG107 until the team
+    writes "idempotent" into its Invariants."""
+    import json
+
+    repo.write("migrations/alembic.ini", FLASK_INI)
+    repo.write(
+        "migrations/versions/a1_users.py",
+        revision("a1", None, 'op.create_table("users", sa.Column("id", sa.Integer))'),
+    )
+    repo.commit("schema")
+    assert main(["init", "--repo", str(repo.path)]) == 0
+    text = repo.read("DATA_INVENTORY.md").decode().replace("TODO: describe", "user accounts")
+    repo.write("DATA_INVENTORY.md", text)
+    base = repo.commit("adopt the inventory")
+    repo.write(
+        "migrations/versions/b2_notes.py",
+        revision("b2", "a1", 'op.add_column("users", sa.Column("note", sa.Text()))'),
+    )
+    repo.write(
+        "DATA_INVENTORY.md",
+        text.replace("## Storage Paths", "- `users.note` (a memo)\n\n## Storage Paths"),
+    )
+    repo.commit("a column")
+    capsys.readouterr()
+    main(["check", "--repo", str(repo.path), "--base", base, "--format", "json"])
+    codes = [f["code"] for f in json.loads(capsys.readouterr().out)["findings"]]
+    assert "MIG107" not in codes
+    repo.write(
+        "DATA_INVENTORY.md",
+        text.replace("must be additive unless", "must be additive/idempotent unless"),
+    )
+    base = repo.commit("the team asks for idempotent migrations")
+    repo.write(
+        "migrations/versions/c3_tags.py",
+        revision("c3", "b2", 'op.create_table("tags", sa.Column("id", sa.Integer))'),
+    )
+    repo.commit("a table")
+    main(["check", "--repo", str(repo.path), "--base", base, "--format", "json"])
+    codes = [f["code"] for f in json.loads(capsys.readouterr().out)["findings"]]
+    assert "MIG107" in codes
