@@ -245,14 +245,14 @@ def _introduced(plans: Sequence[IntroducedPlan]) -> list[str]:
     return [table[0], note, *table[1:]]
 
 
-def _patch(review: Review) -> list[str]:
+def _patch(review: Review, fix_command: str) -> list[str]:
     if not review.patch and not review.skipped:
         return []
     out = ['<h2 id="patch">Suggested inventory patch</h2>']
     if review.patch:
         out.append(
             f"<p>Save as a file and <code>git apply</code> it (or run "
-            f"<code>selenite-inventory-lint check --fix</code>), then replace each "
+            f"<code>{_e(fix_command)}</code>), then replace each "
             f"<code>TODO: describe</code> ({plural(review.stubs, 'stub')}):</p>"
         )
         spans = []
@@ -311,7 +311,7 @@ def render_review(review: Review) -> str:
             ],
         )
         body += ['<section id="destructive">', *table, "</section>"]
-    body += _patch(review)
+    body += _patch(review, result.fix_command or "selenite-inventory-lint check --fix")
     body += _checklist(review.checklist, result.inventory)
     if not review.changes:
         body.append('<p id="changes">No data-bearing changes.</p>')

@@ -64,6 +64,10 @@ def test_fix_advice_names_the_base_the_run_used(
     assert code == 1
     assert "`selenite-inventory-lint check --base 'HEAD~1' --fix`" in out
     assert "`selenite-inventory-lint check --fix`" not in out
+    code, out, _ = run(capsys, "--repo", str(project.path), "--base", "HEAD~1", "--format", "html")
+    assert code == 1
+    assert "<code>selenite-inventory-lint check --base &#x27;HEAD~1&#x27; --fix</code>" in out
+    assert "<code>selenite-inventory-lint check --fix</code>" not in out
 
 
 def test_all_zeros_base_of_a_new_branch_falls_back_to_the_default_branch(
