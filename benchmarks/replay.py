@@ -204,7 +204,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             for s in steps
             for finding in s.findings
         ]
-        payload = {"audit": audit, "findings": records}
+        timings = [
+            {"upstream": s.upstream, "exit": s.code, "seconds": round(s.seconds, 3)} for s in steps
+        ]
+        payload = {"audit": audit, "steps": timings, "findings": records}
         options.out.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     return 0
 
