@@ -34,6 +34,9 @@ _OPEN_FLAGS = (
     | getattr(os, "O_BINARY", 0)
 )
 _DRAIN_CHUNK = 1024 * 1024
+# Files whose content this process read (blobs and work-tree files): the measure of work that
+# grows with the repository rather than the change, which tests count.
+READS = [0]
 
 # A side of a file whose content was looked at: the bytes (None when the side does not
 # exist) and whether it was over the size cap (then the bytes were never read).
@@ -197,6 +200,47 @@ class Snapshot:
         result.update((needle, tuple(paths)) for needle, paths in hits.items())
         return result
 
+    def grep_lines(
+        self, needles: Sequence[str], pathspecs: Sequence[str]
+    ) -> dict[str, tuple[tuple[int, str], ...]]:
+        """path → (line number, line) of every line holding one of ``needles`` (fixed
+        strings), in the files on the head side that ``pathspecs`` select; git reads them.
+
+        Files git takes for binary are not searched. Lines are decoded like ``decode``'s input
+        would be as UTF-8, undecodable bytes kept as surrogates.
+        """
+        usable = [needle for needle in dict.fromkeys(needles) if needle and "\n" not in needle]
+        if not usable or not pathspecs:
+            return {}
+        args = ["-F", "-n", "-z", "-I", "--no-color"]
+        for needle in usable:
+            args += ["-e", needle]
+        prefix = ""
+        if self.head == WORKTREE:
+            args.append("--untracked")
+        elif self.head == INDEX:
+            args.append("--cached")
+        else:
+            args.append(self.head)
+            prefix = f"{self.head}:"
+        found: dict[str, list[tuple[int, str]]] = {}
+        for chunk in chunks(pathspecs):
+            try:
+                output = self._git("grep", *args, "--", *chunk)
+            except GitError as exc:
+                if exc.status == 1:  # no match
+                    continue
+                raise FatalError(
+                    f"git grep failed in {self._git.cwd} ({complaint(exc)}); "
+                    "check that the repository is intact."
+                ) from exc
+            for record in output.split("\n"):
+                name, _, rest = record.partition("\0")
+                number, _, line = rest.partition("\0")
+                if number.isdigit():
+                    found.setdefault(name.removeprefix(prefix), []).append((int(number), line))
+        return {path: tuple(lines) for path, lines in sorted(found.items())}
+
     # -- implementation; changeset.py reads both sides of a change through the public
     # read_blob, read_disk, on_disk and root_path below ---------------------------------------
 
@@ -257,6 +301,7 @@ class Snapshot:
         """The blob ``name`` (a sha, ``rev:path`` or ``:0:path``); over ``limit`` bytes, unread."""
         if not name:
             return ABSENT
+        READS[0] += 1
         # One round trip through the persistent `cat-file --batch`: its header gives type and
         # size before the content, and content that is not wanted is drained in chunks.
         try:
@@ -343,6 +388,7 @@ class Snapshot:
                 return ABSENT
             if limit is not None and info.st_size > limit:
                 return TOO_LARGE
+            READS[0] += 1
             with os.fdopen(os.open(full, _OPEN_FLAGS), "rb") as handle:
                 if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # pragma: no cover - a race
                     return ABSENT

@@ -529,6 +529,129 @@ class _Parser:
         self.entry_ends.append(max(end, line))
 
 
+# -- the line-level reading of plain Markdown ----------------------------------------------
+# Most inventories are ATX headings, one-line list items and prose, where CommonMark's answer
+# follows from each line alone; those are read here without markdown-it. A line that could
+# mean something else (indentation, emphasis, links, HTML, escapes, entities, fences, longer
+# backtick runs, setext underlines, thematic breaks, a line continuing a list item) sends the
+# whole file to markdown-it, so the two readings agree (tests/speed/inventory_fast_path_test.py).
+
+# How many inventories went to markdown-it in this process; tests count it.
+MARKDOWN_PARSES = [0]
+_ATX = re.compile(r"(#{1,6}) +([^#]*?) *")
+_ITEM = re.compile(r"[-*+] (\S.*)")
+_BREAK_OR_UNDERLINE = re.compile(r" {0,3}(?:([-*_])(?: *\1){2,}|=+|-+) *")
+# Outside code spans: what inline parsing would turn into something other than text.
+_INLINE_SPECIAL = re.compile(r"[\\*_\[\]<>]|&[#A-Za-z0-9]+;")
+# What would open a block other than a paragraph: a heading, quote, list, setext underline,
+# HTML, fence, table row; or indentation.
+_NOT_TEXT_START = re.compile(r"[\s#>*+\-=<~_|]|\d{1,9}[.)](?: |$)")
+# A whole HTML comment on one line: a block of its own that the parser skips (suppressions).
+_COMMENT = re.compile(r"<!--.*-->.*")
+# Tabs (column arithmetic), NUL (replaced), whitespace other than the space.
+_ODD_SPACE = re.compile(r"[^\S ]|\x00")
+
+_Segments = list[tuple[bool, str]]
+
+
+def _segments(text: str) -> _Segments | None:
+    """(is code, content) runs of one line of plain inline text; None when it is not plain."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0 or "``" in text:
+        return None
+    found: _Segments = []
+    for index, part in enumerate(parts):
+        if index % 2:
+            if part[:1] == part[-1:] == " " and part.strip(" "):
+                part = part[1:-1]
+            found.append((True, part))
+        elif _INLINE_SPECIAL.search(part):
+            return None
+        elif part:
+            found.append((False, part))
+    return found
+
+
+def _segment_lead(segments: _Segments) -> _Lead | None:
+    """``_lead`` of a line read by ``_segments``: leading keys, then the rest as plain text."""
+    if not segments or not segments[0][0]:
+        return None
+    keys = [segments[0][1]]
+    index = 1
+    # Text and code alternate: "``" is not plain, so two code spans never touch.
+    while index + 1 < len(segments) and _KEY_GAP.fullmatch(segments[index][1]):
+        keys.append(segments[index + 1][1])
+        index += 2
+    return _Lead(label=None, keys=keys, rest="".join(s[1] for s in segments[index:]))
+
+
+# (kind, heading level, segments); kind is "blank", "comment", "heading", "item" or "text".
+_Line = tuple[str, int, _Segments]
+
+
+def _plain_lines(lines: Sequence[str]) -> list[_Line] | None:
+    """Each line's reading when the file is plain Markdown (see above), else None."""
+    read: list[_Line] = []
+    previous = "blank"
+    for line in lines:
+        if _ODD_SPACE.search(line):
+            return None
+        if not line.strip(" "):
+            read.append(("blank", 0, []))
+            previous = "blank"
+            continue
+        if _BREAK_OR_UNDERLINE.fullmatch(line):
+            return None
+        if _COMMENT.fullmatch(line):
+            read.append(("comment", 0, []))
+            previous = "comment"
+            continue
+        kind, level, text = "text", 0, line.rstrip(" ")
+        if heading := _ATX.fullmatch(line):
+            kind, level, text = "heading", len(heading.group(1)), heading.group(2)
+            if not text:
+                return None
+        elif item := _ITEM.fullmatch(line):
+            kind, text = "item", item.group(1).rstrip(" ")
+            if _NOT_TEXT_START.match(text):
+                return None
+        elif previous == "item" or _NOT_TEXT_START.match(text):
+            return None  # a lazy continuation of the item, or a block of another kind
+        segments = _segments(text)
+        if segments is None:
+            return None
+        read.append((kind, level, segments))
+        previous = kind
+    return read
+
+
+def _run_plain(parser: _Parser, read: Sequence[_Line]) -> None:
+    """``_Parser.run`` for a file ``_plain_lines`` read: the same records, token-free."""
+    for number, (kind, level, segments) in enumerate(read, 1):
+        if kind == "heading" and level <= 2:
+            parser.close_section(number - 1)
+            if level == 2:
+                parser.heading = _collapse("".join(s[1] for s in segments))
+                parser.kind = _kind_of(_normal_heading(parser.heading), parser.overrides)
+                parser.section_line = number
+        elif kind == "item":
+            lead = _segment_lead(segments)
+            if parser.kind is not None:
+                if lead is not None:
+                    parser.record(lead, number, number, number)
+                else:
+                    parser.problem(
+                        number,
+                        1,
+                        "list item is not an inventory entry: it does not start with a backticked"
+                        " key",
+                    )
+            elif parser.unmapped():
+                parser.stray_items += 1
+                parser.stray_entries += int(lead is not None)
+    parser.close_section(len(read))
+
+
 # Longest first: a UTF-32 LE mark begins with the UTF-16 LE one.
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -577,8 +700,13 @@ def parse_inventory(
     """
     lines = _source_lines(text)
     parser = _Parser(path, lines, _normal_overrides(sections))
-    # markdown-it gets the normalised text, so its line maps index ``lines`` directly.
-    parser.run(_markdown().parse("\n".join(lines) + "\n"))
+    plain = _plain_lines(lines)
+    if plain is not None:
+        _run_plain(parser, plain)
+    else:
+        MARKDOWN_PARSES[0] += 1
+        # markdown-it gets the normalised text, so its line maps index ``lines`` directly.
+        parser.run(_markdown().parse("\n".join(lines) + "\n"))
     return Inventory(
         path=path,
         entries=tuple(parser.entries),

@@ -28,6 +28,9 @@ class Snapshot(Protocol):
     def grep(
         self, needles: Sequence[str], pathspecs: Sequence[str] = ()
     ) -> dict[str, tuple[str, ...]]: ...
+    def grep_lines(
+        self, needles: Sequence[str], pathspecs: Sequence[str]
+    ) -> dict[str, tuple[tuple[int, str], ...]]: ...
 
 
 class ChangeSet(Protocol):

@@ -1,12 +1,21 @@
 """A revision file as CPython reads it: decoding, parsing, its revision identity, and the
-code compared across an edit."""
+code compared across an edit.
+
+The identity is read from the header lines alone when they are plain assignments of literals
+(``revision = "…"``, ``down_revision: str | None = ("…", "…")``), so the revision graph needs
+no parse of the revisions a change did not touch, nor their content: ``git grep`` hands over
+just the lines holding ``HEADER_NEEDLES``. Anything else (a multi-line tuple, a name, a
+reassignment, a string left open) is read with ``ast`` as before.
+"""
 
 from __future__ import annotations
 
 import ast
 import io
+import re
 import tokenize
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Literal
 
 from selenite_inventory_lint.detectors.alembic.records import CODE
 from selenite_inventory_lint.model import Problem, Revision
@@ -51,8 +60,102 @@ def _parse(path: str, text: str, parsed: ParsedFiles | None = None) -> ast.Modul
 
 def read_revision(path: str, text: str) -> Revision | None:
     """``revision`` / ``down_revision`` of a revision file; None when it has no ``revision``."""
+    numbered = enumerate(_LINE_BREAK.split(_source_text(text)), 1)
+    header = read_header(path, ((n, line) for n, line in numbered if _holds_needle(line)))
+    if header is not False:
+        return header
     tree = _parse(path, text)
     return _revision(tree, path) if isinstance(tree, ast.Module) else None
+
+
+# Every line a header assignment is on, and every line that may open or close a string the
+# header lines could sit inside (a docstring quoting one): enough to read a plain header.
+HEADER_NEEDLES = ("revision", '"""', "'''")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_ASSIGNMENT = re.compile(
+    r"(?P<name>revision|down_revision)[ \t]*(?::[^=#]*)?=[ \t]*(?P<value>[^#]*?)[ \t]*(?:#.*)?"
+)
+_STRING = re.compile(r""""([^"\\]*)"|'([^'\\]*)'""")
+_ELEMENT = r"""(?:"[^"\\]*"|'[^'\\]*'|None)"""
+_SEQUENCE = re.compile(
+    rf"[(\[{{][ \t]*(?:{_ELEMENT}(?:[ \t]*,[ \t]*{_ELEMENT})*[ \t]*,?)?[ \t]*[)\]}}]"
+)
+# In code, what opens a string or a comment; in a string, its end or an escape (a one-line
+# string that meets the end of its line is continued: not plain).
+_CODE_MARK = re.compile(r"""#|\"\"\"|'''|"|'""")
+_STRING_END = {
+    '"""': re.compile(r'\\.|"""'),
+    "'''": re.compile(r"\\.|'''"),
+    '"': re.compile(r'\\.|"|$'),
+    "'": re.compile(r"\\.|'|$"),
+}
+
+
+def _holds_needle(line: str) -> bool:
+    return any(needle in line for needle in HEADER_NEEDLES)
+
+
+def _scan(line: str, inside: str) -> str | None:
+    """The string delimiter open at the end of ``line`` ("" for none), given the one open at
+    its start; None when a one-line string does not close on the line."""
+    position = 0
+    while True:
+        if not inside:
+            mark = _CODE_MARK.search(line, position)
+            if mark is None or mark.group() == "#":
+                return ""
+            position, inside = mark.end(), mark.group()
+            continue
+        end = _STRING_END[inside].search(line, position)
+        while end is not None and end.group().startswith("\\"):
+            end = _STRING_END[inside].search(line, end.end())
+        if end is None:
+            return inside  # a triple-quoted string runs on
+        if not end.group():
+            return None
+        position, inside = end.end(), ""
+
+
+def _literal(value: str) -> tuple[str, ...] | None:
+    """The non-empty strings of a plain literal, as ``_down_revisions`` keeps them."""
+    if value == "None":
+        return ()
+    if _STRING.fullmatch(value) or _SEQUENCE.fullmatch(value):
+        return tuple(a or b for a, b in _STRING.findall(value) if a or b)
+    return None
+
+
+def read_header(path: str, lines: Iterable[tuple[int, str]]) -> Revision | Literal[False] | None:
+    """The revision identity from the module's lines that hold one of ``HEADER_NEEDLES`` (in
+    order, numbered from 1); False when they are not plain header assignments and the module
+    must be parsed to know."""
+    inside = ""
+    found: dict[str, tuple[int, tuple[str, ...]]] = {}
+    for number, raw in lines:
+        line = (raw.removeprefix("\ufeff") if number == 1 else raw).removesuffix("\r")
+        if "\r" in line or "\\" in line:
+            return False
+        if not inside and (assignment := _ASSIGNMENT.fullmatch(line)):
+            name, text = assignment.group("name", "value")
+            value = _literal(text)
+            if (
+                name in found
+                or value is None
+                or (name == "revision" and not _STRING.fullmatch(text))
+            ):
+                return False
+            found[name] = (number, value)
+        state = _scan(line, inside)
+        if state is None:
+            return False
+        inside = state
+    if inside:
+        return False  # a string never closed: the parser says what is wrong
+    number, revision = found.get("revision", (1, ()))
+    if not revision:
+        return None
+    down = found.get("down_revision", (0, ()))[1]
+    return Revision(revision=revision[0], down_revisions=down, path=path, line=number)
 
 
 def _revision(tree: ast.Module, path: str) -> Revision | None:
