@@ -591,11 +591,11 @@ _Line = tuple[str, int, _Segments]
 
 def _plain_lines(lines: Sequence[str]) -> list[_Line] | None:
     """Each line's reading when the file is plain Markdown (see above), else None."""
+    if any(_ODD_SPACE.search(line) for line in lines):
+        return None
     read: list[_Line] = []
     previous = "blank"
     for line in lines:
-        if _ODD_SPACE.search(line):
-            return None
         if not line.strip(" "):
             read.append(("blank", 0, []))
             previous = "blank"
@@ -698,6 +698,22 @@ def parse_inventory(
     ``path`` is the repository-relative path reported in problems; ``sections`` are config
     overrides of section kinds (lower-cased heading → kind, ``None`` for "no entries").
     """
+    # A run reads the same text several times (the base and head sides of an unchanged
+    # inventory, --fix and the review); the records are immutable, so one parse serves all.
+    key = (text, path, tuple(sorted((sections or {}).items(), key=lambda item: item[0])))
+    found = _PARSED.get(key)
+    if found is None:
+        if len(_PARSED) >= _PARSED_KEPT:
+            _PARSED.pop(next(iter(_PARSED)))
+        found = _PARSED[key] = _parse(text, path, sections)
+    return found
+
+
+_PARSED_KEPT = 4
+_PARSED: dict[tuple[str, str, tuple[tuple[str, SectionKind | None], ...]], Inventory] = {}
+
+
+def _parse(text: str, path: str, sections: Mapping[str, SectionKind | None] | None) -> Inventory:
     lines = _source_lines(text)
     parser = _Parser(path, lines, _normal_overrides(sections))
     plain = _plain_lines(lines)

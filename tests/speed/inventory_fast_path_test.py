@@ -1,8 +1,8 @@
 """The inventory's line-level reading gives markdown-it's records, and takes plain files.
 
-Every text is parsed twice, once as ``parse_inventory`` does and once with the line-level
-reading switched off, and the two ``Inventory`` records must be equal: entries, sections,
-problems and the line ends ``--fix`` inserts after.
+Every text is parsed twice, once as ``parse_inventory`` does (without its memo) and once with
+the line-level reading switched off, and the two ``Inventory`` records must be equal: entries,
+sections, problems and the line ends ``--fix`` inserts after.
 """
 
 from __future__ import annotations
@@ -113,11 +113,12 @@ WORDS = (
 def both(text: str) -> tuple[Inventory, Inventory, bool]:
     """(as parsed, as markdown-it alone parses it, whether markdown-it was needed)."""
     before = parse.MARKDOWN_PARSES[0]
-    fast = parse_inventory(text, "DATA_INVENTORY.md", SECTIONS)
+    fast = parse._parse(text, "DATA_INVENTORY.md", SECTIONS)
     needed = parse.MARKDOWN_PARSES[0] > before
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(parse, "_plain_lines", lambda _lines: None)
-        slow = parse_inventory(text, "DATA_INVENTORY.md", SECTIONS)
+        slow = parse._parse(text, "DATA_INVENTORY.md", SECTIONS)
+    assert parse.MARKDOWN_PARSES[0] == before + needed + 1
     return fast, slow, needed
 
 
@@ -163,3 +164,16 @@ def test_the_reference_inventory_reads_the_same() -> None:
 def test_any_mix_of_lines_reads_the_same(lines: list[str]) -> None:
     fast, slow, _ = both("\n".join(lines) + "\n")
     assert fast == slow
+
+
+def test_a_text_read_again_in_the_same_run_is_not_parsed_again() -> None:
+    text = PLAIN.replace("accounts", "accounts, read twice")
+    first = parse_inventory(text, "DATA_INVENTORY.md", SECTIONS)
+    before = parse.MARKDOWN_PARSES[0]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(parse, "_plain_lines", lambda _lines: None)
+        again = parse_inventory(text, "DATA_INVENTORY.md", dict(reversed(SECTIONS.items())))
+        assert again is first
+        other = parse_inventory(text, "docs/DATA_INVENTORY.md", SECTIONS)
+    assert other is not first
+    assert parse.MARKDOWN_PARSES[0] == before + 1
