@@ -38,6 +38,11 @@ def _source_text(text: str) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
+# How many revisions were parsed here rather than through a detector's shared parse; tests
+# count it (a revision graph read from plain headers parses nothing).
+PARSES = [0]
+
+
 def _parse(path: str, text: str, parsed: ParsedFiles | None = None) -> ast.Module | Problem:
     """The revision's tree, from the parse the other detectors of the file share when given."""
     if parsed is not None:
@@ -47,6 +52,7 @@ def _parse(path: str, text: str, parsed: ParsedFiles | None = None) -> ast.Modul
         if isinstance(module, Unparsable):
             return _problem(path, module.line, module.column, module.why)
         return module.tree
+    PARSES[0] += 1
     try:
         return ast.parse(_source_text(text), filename=path)
     except SyntaxError as exc:
@@ -69,8 +75,8 @@ def read_revision(path: str, text: str) -> Revision | None:
 
 
 # Every line a header assignment is on, and every line that may open or close a string the
-# header lines could sit inside (a docstring quoting one): enough to read a plain header.
-HEADER_NEEDLES = ("revision", '"""', "'''")
+# header lines could sit inside (a docstring quoting one) or continue onto the next line.
+HEADER_NEEDLES = ("revision", '"""', "'''", "\\")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _ASSIGNMENT = re.compile(
     r"(?P<name>revision|down_revision)[ \t]*(?::[^=#]*)?=[ \t]*(?P<value>[^#]*?)[ \t]*(?:#.*)?"
@@ -102,7 +108,9 @@ def _scan(line: str, inside: str) -> str | None:
     while True:
         if not inside:
             mark = _CODE_MARK.search(line, position)
-            if mark is None or mark.group() == "#":
+            if mark is None:
+                return None if line.endswith("\\") else ""  # a joined line is not plain
+            if mark.group() == "#":
                 return ""
             position, inside = mark.end(), mark.group()
             continue
@@ -133,7 +141,7 @@ def read_header(path: str, lines: Iterable[tuple[int, str]]) -> Revision | Liter
     found: dict[str, tuple[int, tuple[str, ...]]] = {}
     for number, raw in lines:
         line = (raw.removeprefix("\ufeff") if number == 1 else raw).removesuffix("\r")
-        if "\r" in line or "\\" in line:
+        if "\r" in line:
             return False
         if not inside and (assignment := _ASSIGNMENT.fullmatch(line)):
             name, text = assignment.group("name", "value")
