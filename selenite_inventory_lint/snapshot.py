@@ -61,6 +61,20 @@ def _valid_path(path: str) -> bool:
     return all(part not in ("", ".", "..") for part in path.split("/"))
 
 
+def _overlapping(needles: Sequence[str]) -> set[str]:
+    """The needles that begin with the end of another one and run past it (``"KEY_A"`` after
+    ``"MY_KEY"``): where both occur overlapping, a search for all reports only the first."""
+    ends: dict[str, set[str]] = {}
+    for needle in needles:
+        for start in range(1, len(needle)):
+            ends.setdefault(needle[start:], set()).add(needle)
+    return {
+        needle
+        for needle in needles
+        if any(ends.get(needle[:stop], set()) - {needle} for stop in range(1, len(needle)))
+    }
+
+
 def _literal(paths: Iterable[str]) -> list[str]:
     return [f":(literal){path}" for path in paths]
 
@@ -145,13 +159,49 @@ class Snapshot:
         """needle → sorted paths on the head side whose content contains it (fixed string).
 
         ``pathspecs`` are git pathspecs limiting the search. As with ``git grep``, symlinks
-        are not searched and a needle that is empty or spans lines never matches.
+        are not searched and a needle that is empty or spans lines never matches. One
+        ``git grep`` answers for every needle, and no file is read here.
         """
         result: dict[str, tuple[str, ...]] = {needle: () for needle in needles}
         usable = [needle for needle in result if needle and "\n" not in needle]
-        if not usable:
+        if len(usable) == 1:
+            output, prefix = self._grep(["-l"], usable, pathspecs)
+            names = (name.removeprefix(prefix) for name in output.split("\0") if name)
+            result[usable[0]] = tuple(sorted(names))
             return result
-        args = ["-F", "-l", "-z", "--no-color"]
+        # Every match, with the file it is in: a needle is in a file when a match there
+        # contains it. Git reports the leftmost-longest match and goes on after its end, so
+        # only a needle that starts inside another needle's match and runs past it can go
+        # unreported: those few get a search of their own.
+        alone = _overlapping(usable)
+        shared = [needle for needle in usable if needle not in alone]
+        found: dict[str, set[str]] = {}
+        if shared:
+            output, prefix = self._grep(["-o", "--text"], shared, pathspecs)
+            for record in output.split("\n"):
+                path, _, match = record.partition("\0")
+                if match:
+                    found.setdefault(match, set()).add(path.removeprefix(prefix))
+        wanted = set(shared)
+        lengths = sorted({len(needle) for needle in shared})
+        paths: dict[str, set[str]] = {}
+        for match, where in found.items():
+            for size in lengths:
+                for start in range(len(match) - size + 1):
+                    if (part := match[start : start + size]) in wanted:
+                        paths.setdefault(part, set()).update(where)
+        for needle in shared:
+            result[needle] = tuple(sorted(paths.get(needle, ())))
+        for needle in alone:
+            result.update(self.grep([needle], pathspecs))
+        return result
+
+    def _grep(
+        self, mode: Sequence[str], needles: Sequence[str], pathspecs: Sequence[str]
+    ) -> tuple[str, str]:
+        """``git grep`` output for fixed-string ``needles`` ("" when nothing matches) and the
+        prefix its file names carry (the commit's)."""
+        args = ["-F", "-z", "--no-color", *mode]
         prefix = ""
         if self.head == WORKTREE:
             args.append("--untracked")
@@ -160,8 +210,8 @@ class Snapshot:
         # Needles go through stdin: an inventory of 100,000 entries is far more than an
         # argument list can hold (E2BIG). `-f` drops the CR of a CRLF line end, so a needle
         # ending in CR keeps to the argument list.
-        piped = [needle for needle in usable if not needle.endswith("\r")]
-        for needle in usable:
+        piped = [needle for needle in needles if not needle.endswith("\r")]
+        for needle in needles:
             if needle.endswith("\r"):
                 args += ["-e", needle]
         if piped:
@@ -179,26 +229,12 @@ class Snapshot:
             )
         except GitError as exc:
             if exc.status == 1:  # no match
-                return result
+                return "", prefix
             raise FatalError(
                 f"git grep failed in {self._git.cwd} ({complaint(exc)}); "
                 "check the pathspecs and that the repository is intact."
             ) from exc
-        files = sorted(name.removeprefix(prefix) for name in output.split("\0") if name)
-        if len(usable) == 1:
-            result[usable[0]] = tuple(files)
-            return result
-        # One grep found the candidates; which needle each holds is settled on the bytes
-        # rather than with one git process per needle.
-        hits: dict[str, list[str]] = {needle: [] for needle in usable}
-        encoded = [(needle, needle.encode()) for needle in usable]
-        for path in files:
-            data = self._read(path, None)[0] or b""
-            for needle, raw in encoded:
-                if raw in data:
-                    hits[needle].append(path)
-        result.update((needle, tuple(paths)) for needle, paths in hits.items())
-        return result
+        return output, prefix
 
     def grep_lines(
         self, needles: Sequence[str], pathspecs: Sequence[str]
