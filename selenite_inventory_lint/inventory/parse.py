@@ -461,8 +461,16 @@ class _Parser:
         for line, lead in groups:
             self.record(lead, line, last, end)
 
-    def record(self, lead: _Lead, first_line: int, last_line: int, end: int) -> None:
-        positions = self.key_positions(first_line, last_line, len(lead.keys))
+    def record(
+        self,
+        lead: _Lead,
+        first_line: int,
+        last_line: int,
+        end: int,
+        positions: list[tuple[int, int]] | None = None,
+    ) -> None:
+        if positions is None:
+            positions = self.key_positions(first_line, last_line, len(lead.keys))
         positions += [(first_line, 1)] * (len(lead.keys) - len(positions))
         description, separated = _description(lead.rest)
         if lead.label is not None:
@@ -551,24 +559,28 @@ _COMMENT = re.compile(r"<!--.*-->.*")
 # Tabs (column arithmetic), NUL (replaced), whitespace other than the space.
 _ODD_SPACE = re.compile(r"[^\S ]|\x00")
 
-_Segments = list[tuple[bool, str]]
+# (is code, content, offset of the code span's opening backtick in the text; -1 for text)
+_Segments = list[tuple[bool, str, int]]
 
 
 def _segments(text: str) -> _Segments | None:
-    """(is code, content) runs of one line of plain inline text; None when it is not plain."""
+    """The code and text runs of one line of plain inline text; None when it is not plain."""
     parts = text.split("`")
     if len(parts) % 2 == 0 or "``" in text:
         return None
     found: _Segments = []
+    offset = 0
     for index, part in enumerate(parts):
         if index % 2:
+            content = part
             if part[:1] == part[-1:] == " " and part.strip(" "):
-                part = part[1:-1]
-            found.append((True, part))
+                content = part[1:-1]
+            found.append((True, content, offset - 1))
         elif _INLINE_SPECIAL.search(part):
             return None
         elif part:
-            found.append((False, part))
+            found.append((False, part, -1))
+        offset += len(part) + 1
     return found
 
 
@@ -585,7 +597,8 @@ def _segment_lead(segments: _Segments) -> _Lead | None:
     return _Lead(label=None, keys=keys, rest="".join(s[1] for s in segments[index:]))
 
 
-# (kind, heading level, segments); kind is "blank", "comment", "heading", "item" or "text".
+# (kind, heading level or the item text's offset in the line, segments); kind is "blank",
+# "comment", "heading", "item" or "text".
 _Line = tuple[str, int, _Segments]
 
 
@@ -612,7 +625,7 @@ def _plain_lines(lines: Sequence[str]) -> list[_Line] | None:
             if not text:
                 return None
         elif item := _ITEM.fullmatch(line):
-            kind, text = "item", item.group(1).rstrip(" ")
+            kind, level, text = "item", item.start(1), item.group(1).rstrip(" ")
             if _NOT_TEXT_START.match(text):
                 return None
         elif previous == "item" or _NOT_TEXT_START.match(text):
@@ -638,7 +651,8 @@ def _run_plain(parser: _Parser, read: Sequence[_Line]) -> None:
             lead = _segment_lead(segments)
             if parser.kind is not None:
                 if lead is not None:
-                    parser.record(lead, number, number, number)
+                    spans = [(number, level + s[2] + 1) for s in segments if s[0]]
+                    parser.record(lead, number, number, number, spans[: len(lead.keys)])
                 else:
                     parser.problem(
                         number,

@@ -79,7 +79,7 @@ def read_revision(path: str, text: str) -> Revision | None:
 HEADER_NEEDLES = ("revision", '"""', "'''", "\\")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _ASSIGNMENT = re.compile(
-    r"(?P<name>revision|down_revision)[ \t]*(?::[^=#]*)?=[ \t]*(?P<value>[^#]*?)[ \t]*(?:#.*)?"
+    r"(?P<name>revision|down_revision)[ \t]*(?::[^=#'\"]*)?=[ \t]*(?P<value>[^#]*?)[ \t]*(?:#.*)?"
 )
 _STRING = re.compile(r""""([^"\\]*)"|'([^'\\]*)'""")
 _ELEMENT = r"""(?:"[^"\\]*"|'[^'\\]*'|None)"""
@@ -153,6 +153,7 @@ def read_header(path: str, lines: Iterable[tuple[int, str]]) -> Revision | Liter
             ):
                 return False
             found[name] = (number, value)
+            continue  # its strings close on the line, and a comment ends it
         state = _scan(line, inside)
         if state is None:
             return False
