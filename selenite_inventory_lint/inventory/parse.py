@@ -546,7 +546,7 @@ class _Parser:
 
 # How many inventories went to markdown-it in this process; tests count it.
 MARKDOWN_PARSES = [0]
-_ATX = re.compile(r"(#{1,6}) +([^#]*?) *")
+_ATX = re.compile(r"(#{1,6}) +([^#]*)")
 _ITEM = re.compile(r"[-*+] (\S.*)")
 _BREAK_OR_UNDERLINE = re.compile(r" {0,3}(?:([-*_])(?: *\1){2,}|=+|-+) *")
 # Outside code spans: what inline parsing would turn into something other than text.
@@ -621,7 +621,7 @@ def _plain_lines(lines: Sequence[str]) -> list[_Line] | None:
             continue
         kind, level, text = "text", 0, line.rstrip(" ")
         if heading := _ATX.fullmatch(line):
-            kind, level, text = "heading", len(heading.group(1)), heading.group(2)
+            kind, level, text = "heading", len(heading.group(1)), heading.group(2).rstrip(" ")
             if not text:
                 return None
         elif item := _ITEM.fullmatch(line):

@@ -78,13 +78,13 @@ def read_revision(path: str, text: str) -> Revision | None:
 # header lines could sit inside (a docstring quoting one) or continue onto the next line.
 HEADER_NEEDLES = ("revision", '"""', "'''", "\\")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_ASSIGNMENT = re.compile(
-    r"(?P<name>revision|down_revision)[ \t]*(?::[^=#'\"]*)?=[ \t]*(?P<value>[^#]*?)[ \t]*(?:#.*)?"
-)
+_ASSIGNMENT = re.compile(r"(revision|down_revision)[ \t]*(?::[^=#'\"]*)?=(?!=)")
+# Header lines are short; a longer one is not plain (and no regular expression sees it).
+_LONGEST_LINE = 500
 _STRING = re.compile(r""""([^"\\]*)"|'([^'\\]*)'""")
 _ELEMENT = r"""(?:"[^"\\]*"|'[^'\\]*'|None)"""
 _SEQUENCE = re.compile(
-    rf"[(\[{{][ \t]*(?:{_ELEMENT}(?:[ \t]*,[ \t]*{_ELEMENT})*[ \t]*,?)?[ \t]*[)\]}}]"
+    rf"[(\[{{][ \t]*(?:{_ELEMENT}(?:[ \t]*,[ \t]*{_ELEMENT})*[ \t]*(?:,[ \t]*)?)?[)\]}}]"
 )
 # In code, what opens a string or a comment; in a string, its end or an escape (a one-line
 # string that meets the end of its line is continued: not plain).
@@ -141,10 +141,11 @@ def read_header(path: str, lines: Iterable[tuple[int, str]]) -> Revision | Liter
     found: dict[str, tuple[int, tuple[str, ...]]] = {}
     for number, raw in lines:
         line = (raw.removeprefix("\ufeff") if number == 1 else raw).removesuffix("\r")
-        if "\r" in line:
+        if "\r" in line or len(line) > _LONGEST_LINE:
             return False
-        if not inside and (assignment := _ASSIGNMENT.fullmatch(line)):
-            name, text = assignment.group("name", "value")
+        if not inside and (assignment := _ASSIGNMENT.match(line)):
+            name = assignment.group(1)
+            text = line[assignment.end() :].partition("#")[0].strip(" \t")
             value = _literal(text)
             if (
                 name in found
