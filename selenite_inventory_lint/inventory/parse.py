@@ -548,6 +548,7 @@ class _Parser:
 MARKDOWN_PARSES = [0]
 _ATX = re.compile(r"(#{1,6}) +([^#]*)")
 _ITEM = re.compile(r"[-*+] (\S.*)")
+_KEYED_ITEM = re.compile(r"[-*+] `([^`]+)`([^`]*)")
 _BREAK_OR_UNDERLINE = re.compile(r" {0,3}(?:([-*_])(?: *\1){2,}|=+|-+) *")
 # Outside code spans: what inline parsing would turn into something other than text.
 _INLINE_SPECIAL = re.compile(r"[\\*_\[\]<>]|&[#A-Za-z0-9]+;")
@@ -609,6 +610,17 @@ def _plain_lines(lines: Sequence[str]) -> list[_Line] | None:
     read: list[_Line] = []
     previous = "blank"
     for line in lines:
+        # Most lines of an inventory: an item of one key and plain text, read in one match.
+        keyed = _KEYED_ITEM.fullmatch(line)
+        if keyed is not None and not _INLINE_SPECIAL.search(keyed.group(2)):
+            key, rest = keyed.group(1), keyed.group(2).rstrip(" ")
+            if key[:1] == key[-1:] == " " and key.strip(" "):
+                key = key[1:-1]
+            read.append(
+                ("item", 2, [(True, key, 0), (False, rest, -1)] if rest else [(True, key, 0)])
+            )
+            previous = "item"
+            continue
         if not line.strip(" "):
             read.append(("blank", 0, []))
             previous = "blank"
