@@ -177,7 +177,8 @@ class Snapshot:
         shared = [needle for needle in usable if needle not in alone]
         found: dict[str, set[str]] = {}
         if shared:
-            output, prefix = self._grep(["-o", "--text"], shared, pathspecs)
+            mode = ["-o", "--text", "--no-line-number", "--no-column"]  # whatever grep.* says
+            output, prefix = self._grep(mode, shared, pathspecs)
             for record in output.split("\n"):
                 path, _, match = record.partition("\0")
                 if match:
@@ -248,7 +249,7 @@ class Snapshot:
         usable = [needle for needle in dict.fromkeys(needles) if needle and "\n" not in needle]
         if not usable or not pathspecs:
             return {}
-        args = ["-F", "-n", "-z", "-I", "--no-color"]
+        args = ["-F", "-n", "-z", "-I", "--no-color", "--no-column"]
         for needle in usable:
             args += ["-e", needle]
         prefix = ""

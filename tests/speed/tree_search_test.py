@@ -61,6 +61,9 @@ def test_one_search_tells_overlapping_and_nested_needles_apart(repo: GitRepo) ->
     repo.write("c.txt", "KEY_A and MY_KEY\n")
     repo.write("d.txt", "nothing\n")
     repo.commit("files")
+    # A user's grep settings must not change what the output looks like.
+    repo.git("config", "grep.lineNumber", "true")
+    repo.git("config", "grep.column", "true")
     changeset = open_changeset(repo.path, head="HEAD")
     reads = snapshot.READS[0]
     found = changeset.snapshot.grep(["MY_KEY", "KEY_A", "APP_1", "APP_10", "ZZZ", ""])
@@ -73,3 +76,5 @@ def test_one_search_tells_overlapping_and_nested_needles_apart(repo: GitRepo) ->
         "ZZZ": (),
         "": (),
     }
+    lines = changeset.snapshot.grep_lines(["KEY_A"], [":(literal)a.txt", ":(literal)c.txt"])
+    assert lines == {"a.txt": ((1, "MY_KEY_A"),), "c.txt": ((1, "KEY_A and MY_KEY"),)}
