@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -59,6 +60,10 @@ def _valid_path(path: str) -> bool:
     if not path or "\n" in path or "\0" in path or path.startswith("/"):
         return False
     return all(part not in ("", ".", "..") for part in path.split("/"))
+
+
+# One line of `git grep -n -z` output: the file, its line number, the line.
+_GREP_LINE = re.compile(r"^([^\0\n]+)\0(\d+)\0([^\n]*)$", re.MULTILINE)
 
 
 def _overlapping(needles: Sequence[str]) -> set[str]:
@@ -271,11 +276,8 @@ class Snapshot:
                     f"git grep failed in {self._git.cwd} ({complaint(exc)}); "
                     "check that the repository is intact."
                 ) from exc
-            for record in output.split("\n"):
-                name, _, rest = record.partition("\0")
-                number, _, line = rest.partition("\0")
-                if number.isdigit():
-                    found.setdefault(name.removeprefix(prefix), []).append((int(number), line))
+            for name, number, line in _GREP_LINE.findall(output):
+                found.setdefault(name.removeprefix(prefix), []).append((int(number), line))
         return {path: tuple(lines) for path, lines in sorted(found.items())}
 
     # -- implementation; changeset.py reads both sides of a change through the public
