@@ -9,6 +9,7 @@ name something that exists (INV201), and models and migrations must agree (MIG20
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -17,8 +18,16 @@ from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.detectors import DetectContext, named
 from selenite_inventory_lint.inventory.coverage import Coverage
 from selenite_inventory_lint.inventory.parse import Inventory
-from selenite_inventory_lint.model import Change, Entry, FileChange, Problem, RunResult
-from selenite_inventory_lint.orm_models import DeclaredTable, declared_tables
+from selenite_inventory_lint.model import (
+    Change,
+    Entry,
+    FileChange,
+    Problem,
+    RunResult,
+    time_key,
+)
+from selenite_inventory_lint.orm_models import WORDS as MODEL_WORDS
+from selenite_inventory_lint.orm_models import DeclaredTable, Models, read_models
 from selenite_inventory_lint.pipeline import (
     ChangeSet,
     Detection,
@@ -29,6 +38,7 @@ from selenite_inventory_lint.pipeline import (
     judge,
     load_inventory_text,
     locate_inventory,
+    moved_roots,
     path_roots,
     read_inventory,
 )
@@ -48,35 +58,57 @@ class Survey:
 
     migrated: Schema  # what the migrations build
     schema: Schema  # migrations + newest snapshot + models: everything that exists
-    declared: tuple[DeclaredTable, ...]
+    declared: tuple[DeclaredTable, ...]  # as MIG204 compares them (``compared``)
     references: tuple[Change, ...]
     detection: Detection
     problems: tuple[Problem, ...]
 
 
-def _models(
-    files: Sequence[FileChange], config: Config
-) -> tuple[tuple[DeclaredTable, ...], tuple[Problem, ...]]:
-    tables: list[DeclaredTable] = []
-    problems: list[Problem] = []
+def _models(files: Sequence[FileChange], ctx: DetectContext) -> Models:
+    """The models of every Python file the `models` sources name, read together; migrations
+    are not models (their ``sa.Table(...)`` helpers only describe what they touch)."""
+    from selenite_inventory_lint.detectors import sources
+
+    config = ctx.config
     patterns = config.sources_for("models", ("*.py",))
-    for fc in files:
-        text = fc.new_text
-        if (
-            text is None
-            or ("__tablename__" not in text and "Table(" not in text)
-            or not globs.match_any(patterns, fc.path)
-            or globs.match_any(config.exclude, fc.path)
-        ):
+    return read_models(
+        (fc.path, fc.new_text)
+        for fc in files
+        if fc.new_text is not None
+        and any(word in fc.new_text for word in MODEL_WORDS)
+        and globs.match_any(patterns, fc.path)
+        and not globs.match_any(config.exclude, fc.path)
+        and not sources.alembic(fc.path, ctx)
+    )
+
+
+def compared(models: Models, migrated: Schema) -> tuple[DeclaredTable, ...]:
+    """The models as MIG204 compares them with the migrations: where a model cannot be known,
+    nothing is said (docs/rules/MIG204.md). A table `create_all` makes and no migration does
+    is left out; a model with a base found nowhere is taken to hold every migrated column too;
+    and while some model's table cannot be named, every migrated table counts as modelled."""
+    out: list[DeclaredTable] = []
+    for table in models.tables:
+        migrated_table = migrated.tables.get(table.name)
+        if migrated_table is None and (models.runtime_all or table.name in models.runtime):
             continue
-        found, trouble = declared_tables(fc.path, text)
-        tables.extend(found)
-        problems.extend(trouble)
-    return tuple(sorted(tables, key=lambda t: (t.name, t.path))), tuple(problems)
+        if not table.complete and migrated_table is not None:
+            columns = {c.name: c.line for c in migrated_table.columns.values()}
+            table = dataclasses.replace(table, columns={**columns, **table.columns})
+        out.append(table)
+    if models.unknown:
+        named = {t.name for t in out}
+        for name, built in sorted(migrated.tables.items()):
+            if name not in named:
+                columns = {c.name: c.line for c in built.columns.values()}
+                out.append(
+                    DeclaredTable(name=name, path=built.path, line=built.line, columns=columns)
+                )
+    return tuple(out)
 
 
 def _in_order(changes: Iterable[Change]) -> list[Change]:
-    return sorted(changes, key=lambda c: (c.sequence, c.path, c.line, c.column))
+    return sorted(changes, key=time_key)
 
 
 def survey(changeset: ChangeSet, ctx: DetectContext, progress: Progress | None = None) -> Survey:
@@ -91,20 +123,20 @@ def survey(changeset: ChangeSet, ctx: DetectContext, progress: Progress | None =
     if snapshots:  # the newest snapshot: the last by name, as dated dumps sort
         newest = _in_order(c for c in detection.changes if c.path == snapshots[-1])
         schema.merge(Schema().apply_all(newest))
-    declared, model_problems = _models(files, ctx.config)
-    for table in declared:
+    models = _models(files, ctx)
+    for table in models.tables:
         schema.declare(table.name, table.path, table.line, table.columns)
     return Survey(
         migrated=migrated,
         schema=schema,
-        declared=declared,
+        declared=compared(models, migrated),
         references=tuple(
             c
             for c in detection.changes
             if c.kind in REFERENCE_KINDS and c.action in ("added", "referenced")
         ),
         detection=detection,
-        problems=model_problems,
+        problems=models.problems,
     )
 
 
@@ -245,7 +277,7 @@ def run_audit(
     ctx = DetectContext(
         config=config,
         alembic_dirs=alembic_dirs(files, snapshot),
-        path_roots=path_roots(config, inventory),
+        path_roots=(*path_roots(config, inventory, snapshot), *moved_roots(config, inventory)),
         head=snapshot,
     )
     found = survey(changeset, ctx, progress)

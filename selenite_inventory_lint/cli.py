@@ -98,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     check = sub.add_parser("check", help="check a change set against the inventory")
+    check.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="report only the changes and findings in these files or folders (default: all)",
+    )
     check.add_argument("--base", metavar="REF", help="compare merge-base(REF, head) → head")
     check.add_argument("--head", metavar="REF", help="head of the change set (default: HEAD)")
     check.add_argument(

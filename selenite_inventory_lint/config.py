@@ -63,6 +63,8 @@ class Config:
     data_plans: str = "docs/data-plans/"
     # docs/security.md: plans added or changed inside a range cover nothing.
     plans_from_base_only: bool = False
+    # MIG107 is a policy: None follows the inventory's Invariants ("idempotent").
+    require_idempotent: bool | None = None
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
@@ -182,7 +184,7 @@ def parse_config(data: object, source: str, lines: Mapping[str, int] | None = No
                     raise v.fail(f"severity.{code}", f"must be one of {', '.join(SEVERITIES)}")
                 levels[code] = level
             kwargs[key] = levels
-        elif key == "plans_from_base_only":
+        elif key in ("plans_from_base_only", "require_idempotent"):
             if not isinstance(value, bool):
                 raise v.fail(key, "must be true or false")
             kwargs[key] = value

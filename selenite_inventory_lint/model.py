@@ -78,7 +78,7 @@ class Change:
     # update_rows, truncate, insert_select, reference, add_file, ...
     operation: str = ""
     guarded: bool = False
-    # Identity of the enclosing existence guard (its line), so MIG106 can tell a backfill
+    # Identity of the enclosing existence guard (its line), so MIG106/MIG110 tell a backfill
     # under the same guard as the ADD COLUMN it fills.
     guard: int | None = None
     # Alembic revision id or SQL migration path; data plans and history name migrations so.
@@ -90,6 +90,9 @@ class Change:
     unique: bool = False
     where: bool | None = None
     columns: tuple[str, ...] = ()
+    # Columns an UPDATE's WHERE restricts to NULL (`c IS NULL` in its top-level AND): setting
+    # only those fills gaps, it overwrites no value (MIG110).
+    null_only: tuple[str, ...] = ()
     # Table an index or unique constraint belongs to (``name`` is the index's own name), so
     # MIG109 can tell whether the table existed at the base.
     table: str | None = None
@@ -99,6 +102,9 @@ class Change:
     # Order of the migration inside the change set (Alembic topological order, SQL file order);
     # with ``line`` it orders operations in time, so "earlier in the same change" is defined.
     sequence: int = 0
+    # Where an operation of a helper runs: the (line, column) of the call in upgrade() that
+    # leads into it, which orders it in time; ``line`` is where it is written, for reports.
+    runs_at: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -240,6 +246,8 @@ class RunResult:
     # range the run used; a bare `check --fix` there has no change set); empty where the
     # command has no `--fix` (schema-diff).
     fix_command: str = ""
+    # Findings `check --fix` resolved before this result was judged (docs/usage.md).
+    fixed: int = 0
 
     @property
     def errors(self) -> int:
@@ -253,6 +261,13 @@ class RunResult:
 def finding_key(finding: Finding) -> tuple[str, int, int, str, str]:
     """The one output order (docs/development.md): path, line, column, code, then the object."""
     return (finding.path, finding.line, finding.column, finding.code, finding.object_name)
+
+
+def time_key(change: Change) -> tuple[int, str, int, int, int, int]:
+    """The order changes run in: migration, then place in its file (a helper's operations
+    where upgrade() calls it)."""
+    line, column = change.runs_at or (change.line, change.column)
+    return (change.sequence, change.path, line, column, change.line, change.column)
 
 
 def change_key(change: Change) -> tuple[str, int, int, str, str, str]:

@@ -24,7 +24,9 @@ from selenite_inventory_lint.errors import FatalError
 from selenite_inventory_lint.model import RunResult
 
 if TYPE_CHECKING:
+    from selenite_inventory_lint.changeset import ChangeSet
     from selenite_inventory_lint.config import Config
+    from selenite_inventory_lint.model import Finding
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -72,6 +74,19 @@ def choose_range(args: argparse.Namespace, env: Mapping[str, str]) -> Range:
         return Range(base=from_ref, head=to_ref, origin="PRE_COMMIT_FROM_REF and PRE_COMMIT_TO_REF")
     if args.staged:
         return Range(staged=True)
+    ci = ci_range(env)
+    if ci is not None:
+        return ci
+    _refuse_ci_without_base(env)
+    return Range()
+
+
+def in_ci(env: Mapping[str, str]) -> bool:
+    return any(_truthy(env.get(name)) for name in ("CI", "GITHUB_ACTIONS", "GITLAB_CI"))
+
+
+def ci_range(env: Mapping[str, str]) -> Range | None:
+    """The pull or merge request's base a CI job names in its environment, if any."""
     if env.get("GITHUB_BASE_REF"):
         ref = env["GITHUB_BASE_REF"]
         return Range(
@@ -94,8 +109,7 @@ def choose_range(args: argparse.Namespace, env: Mapping[str, str]) -> Range:
             hint=f"{_GITLAB_HISTORY} and `git fetch origin {ref}` so that origin/{ref} "
             "and its history are in the clone",
         )
-    _refuse_ci_without_base(env)
-    return Range()
+    return None
 
 
 def _refuse_ci_without_base(env: Mapping[str, str]) -> None:
@@ -124,8 +138,9 @@ def _refuse_ci_without_base(env: Mapping[str, str]) -> None:
         )
 
 
-def fix_inventory(root: Path, result: RunResult, config: Config) -> bool:
-    """``--fix`` (docs/usage.md): stub entries in the inventory on disk; say what changed."""
+def fix_inventory(root: Path, result: RunResult, config: Config) -> bytes | None:
+    """``--fix`` (docs/usage.md): stub entries in the inventory on disk; say what changed.
+    The inventory's new bytes, or None when nothing changed."""
     from selenite_inventory_lint.git import git_dirs
     from selenite_inventory_lint.inventory.fix import STUB, fix_bytes
     from selenite_inventory_lint.reports.review import plural, visible
@@ -149,7 +164,7 @@ def fix_inventory(root: Path, result: RunResult, config: Config) -> bool:
             file=sys.stderr,
         )
     if not fixed.changed:
-        return False
+        return None
     write_atomically(path, fixed.new, root=root, display=result.inventory)
     for stub in fixed.stubs:
         print(
@@ -162,7 +177,7 @@ def fix_inventory(root: Path, result: RunResult, config: Config) -> bool:
         f"replace each `{STUB}` with a description (INV301 fails until then).",
         file=sys.stderr,
     )
-    return True
+    return fixed.new
 
 
 def _short(ref: str) -> str:
@@ -184,11 +199,11 @@ def note_submodules(paths: Sequence[str]) -> None:
     """Submodules are skipped (docs/usage.md): say so, so a change inside one is not taken as
     checked."""
     if paths:
-        from selenite_inventory_lint.reports.review import visible
+        from selenite_inventory_lint.reports.review import plural, visible
 
         print(
-            f"selenite-inventory-lint: note: skipped {len(paths)} submodule"
-            f"{'' if len(paths) == 1 else 's'} ({', '.join(visible(p) for p in paths)}); "
+            f"selenite-inventory-lint: note: skipped {plural(len(paths), 'submodule')} "
+            f"({', '.join(visible(p) for p in paths)}); "
             "run the linter in the submodule's own repository to check it.",
             file=sys.stderr,
         )
@@ -203,7 +218,22 @@ def run(args: argparse.Namespace) -> int:
     env = os.environ
     root = find_root(Path(args.repo))
     explicit = Path(args.config) if args.config else None
+    paths = within_repository(root, args.paths)
     chosen = choose_range(args, env)
+    if chosen.staged and in_ci(env) and _nothing_staged(root):
+        # `pre-commit run --all-files` in CI (pre-commit.ci, pre-commit/action): the hook's
+        # empty index would pass without checking anything.
+        ci = ci_range(env)
+        if ci is None:
+            print(
+                "selenite-inventory-lint: nothing is staged and CI names no base to compare "
+                "with; auditing the whole repository at HEAD instead.",
+                file=sys.stderr,
+            )
+            from selenite_inventory_lint.commands import audit
+
+            return audit.run(args)
+        chosen = dataclasses.replace(ci, origin=f"{ci.origin} (nothing is staged)")
     submodules: list[str] = []
 
     @contextlib.contextmanager
@@ -228,7 +258,7 @@ def run(args: argparse.Namespace) -> int:
             base.close()
     trust = pipeline.Trust(config_from_base=explicit is None) if base is not None else None
 
-    def check() -> RunResult:
+    def check(inventory: tuple[str, bytes] | None = None) -> RunResult:
         with range_errors():
             changeset = open_changeset(
                 root,
@@ -239,10 +269,12 @@ def run(args: argparse.Namespace) -> int:
                 max_bytes=config.max_file_bytes,
             )
         submodules[:] = changeset.submodules
+        if inventory is not None:
+            changeset = with_inventory(changeset, *inventory)
         selection = pipeline.Selection(
             select=tuple(args.select) or config.select, ignore=(*config.ignore, *args.ignore)
         )
-        return pipeline.run(changeset, config, selection=selection, trust=trust)
+        return only_paths(pipeline.run(changeset, config, selection=selection, trust=trust), paths)
 
     result = check()
     fix = "selenite-inventory-lint check --fix"
@@ -252,7 +284,95 @@ def run(args: argparse.Namespace) -> int:
     if chosen.origin:
         _say_range(chosen, result.base, result.head)
     note_submodules(submodules)
-    if args.fix and fix_inventory(root, result, config):
-        result = dataclasses.replace(check(), fix_command=result.fix_command)  # what remains
+    fixed = fix_inventory(root, result, config) if args.fix else None
+    if fixed is not None:
+        # docs/usage.md, --fix: the report is of the fixed inventory, whatever side of the
+        # range the run read it from, as ruff reports what remains.
+        after = check((result.inventory, fixed))
+        result = dataclasses.replace(
+            after, fix_command=result.fix_command, fixed=_resolved(result, after)
+        )
+    _say_no_changes(result, args.paths, paths)
     write_reports(result, args, env)
     return exit_code(result, args)
+
+
+def _nothing_staged(root: Path) -> bool:
+    from selenite_inventory_lint.changeset import open_changeset
+
+    index = open_changeset(root, staged=True, wants=lambda _path: False)
+    return not index.files and not index.submodules
+
+
+def with_inventory(changeset: ChangeSet, path: str, data: bytes) -> ChangeSet:
+    """``changeset`` with the inventory's new side replaced by ``data`` (what ``--fix`` wrote)."""
+    from selenite_inventory_lint.changeset import decode_text
+    from selenite_inventory_lint.model import FileChange
+
+    text, undecodable = decode_text(data)
+    files = list(changeset.files)
+    found = next((i for i, f in enumerate(files) if f.path == path), None)
+    if found is None:
+        old = changeset.snapshot.read(path)
+        current = FileChange(status="modified", path=path, old_bytes=old, loaded=True)
+        current = dataclasses.replace(current, old_text=decode_text(old)[0])
+        files = sorted([*files, current], key=lambda f: (f.path, f.status))
+        found = files.index(current)
+    files[found] = dataclasses.replace(
+        files[found], new_bytes=data, new_text=text, undecodable=undecodable
+    )
+    return dataclasses.replace(changeset, files=tuple(files))
+
+
+def _resolved(before: RunResult, after: RunResult) -> int:
+    """How many of ``before``'s findings are gone from ``after``."""
+
+    def key(f: Finding) -> tuple[str, str, str, str]:
+        return (f.code, f.path, f.object_kind, f.object_name)
+
+    remaining = {key(f) for f in after.findings}
+    return sum(1 for f in before.findings if key(f) not in remaining)
+
+
+def within_repository(root: Path, given: Sequence[str]) -> tuple[str, ...]:
+    """``check PATH...``: each path, relative to the current folder as in ruff, as a
+    repository-relative path ("" for the whole repository); one outside it is a usage error."""
+    top = Path(os.path.realpath(root))
+    inside: list[str] = []
+    for path in given:
+        real = Path(os.path.realpath(path))
+        if real != top and top not in real.parents:
+            raise FatalError(
+                f"{path} is outside the repository {root}; name files or folders inside it, "
+                "or pass --repo."
+            )
+        relative = real.relative_to(top).as_posix()
+        inside.append("" if relative == "." else relative)
+    return tuple(inside)
+
+
+def _under(path: str, paths: Sequence[str]) -> bool:
+    return any(not p or path == p or path.startswith(f"{p}/") for p in paths)
+
+
+def only_paths(result: RunResult, paths: Sequence[str]) -> RunResult:
+    """docs/usage.md, ``check PATH...``: the run judges the whole change set (history rules need
+    it) and reports the changes and findings located under ``paths``."""
+    if not paths:
+        return result
+    from selenite_inventory_lint.pipeline.review import review
+
+    return review(
+        dataclasses.replace(
+            result,
+            changes=tuple(c for c in result.changes if _under(c.change.path, paths)),
+            findings=tuple(f for f in result.findings if _under(f.path, paths)),
+        )
+    )
+
+
+def _say_no_changes(result: RunResult, given: Sequence[str], paths: Sequence[str]) -> None:
+    located = [*(c.change.path for c in result.changes), *(f.path for f in result.findings)]
+    for shown, path in zip(given, paths, strict=True):
+        if not any(_under(p, [path]) for p in located):
+            print(f"No data-bearing changes in {shown}", file=sys.stderr)

@@ -16,6 +16,7 @@ from selenite_inventory_lint.commands.output import refuse_git_dir, write_atomic
 from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.errors import EXIT_OK, FatalError
 from selenite_inventory_lint.pipeline import INVENTORY_NAME, ChangeSet, Selection, decode
+from selenite_inventory_lint.reports import plural
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     )
     text, counts = first_inventory(changeset, config, progress=progress_bar(sys.stderr, "init"))
     write_atomically(target, text.encode("utf-8"), root=root, display=relative)
-    listed = ", ".join(f"{n} {what}" for what, n in counts.items()) or "nothing found yet"
+    listed = ", ".join(plural(n, what) for what, n in counts.items()) or "nothing found yet"
     print(
         f"Wrote {relative} ({listed}). Replace each `TODO: describe`, commit it, then run "
         "`selenite-inventory-lint audit`.",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from selenite_inventory_lint.errors import EXIT_OK, FatalError
 from selenite_inventory_lint.model import SectionKind
+from selenite_inventory_lint.reports import plural
 
 
 def _load(args: argparse.Namespace) -> tuple[str, str, dict[str, SectionKind | None]]:
@@ -63,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
     width = max((len(e.key) for e in inventory.entries), default=0)
-    lines = [f"{line_path(inventory.path)}: {len(inventory.entries)} entries"]
+    lines = [f"{line_path(inventory.path)}: {plural(len(inventory.entries), 'entry')}"]
     for e in inventory.entries:
         lines.append(f"{e.line:>5}  {e.kind:<11}  {clean(e.key):<{width}}  {clean(e.description)}")
     sys.stdout.write("\n".join(lines) + "\n")

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from selenite_inventory_lint.errors import EXIT_FINDINGS, EXIT_OK, FatalError
+from selenite_inventory_lint.reports import plural
 
 if TYPE_CHECKING:
     from selenite_inventory_lint.config import Config
@@ -166,8 +167,7 @@ def _decide(
             f"{args.rev}; pass the migration command with --run CMD."
         )
     return _Plan(
-        display=f"apply {len(sql)} pending SQL migration{'s' if len(sql) != 1 else ''} "
-        "with sqlite3",
+        display=f"apply {plural(len(sql), 'pending SQL migration')} with sqlite3",
         command=None,
         cwd=export,
         sql=sql,

@@ -135,6 +135,9 @@ class Inventory:
     entry_ends: tuple[int, ...] = ()
     # Aligned with ``sections``: the section's last non-blank line (the heading's when empty).
     content_ends: tuple[int, ...] = ()
+    # The list items of the Invariants section(s), as plain text: policies the rules read
+    # (MIG107 runs when one asks for idempotent migrations).
+    invariants: tuple[str, ...] = ()
 
     @property
     def databases(self) -> tuple[Entry, ...]:
@@ -305,6 +308,7 @@ class _Parser:
         self.problems: list[Problem] = []
         self.sections: list[Section] = []
         self.content_ends: list[int] = []
+        self.invariants: list[str] = []
         self.seen: dict[tuple[str, str], int] = {}
         self.heading = ""
         self.kind: SectionKind | None = None
@@ -408,6 +412,9 @@ class _Parser:
                     self.stray_items += 1
                     if _lead(tokens[index + 1].children or ()) is not None:
                         self.stray_entries += 1
+                invariant = self.section_line and "invariant" in _normal_heading(self.heading)
+                if kind == "paragraph_open" and invariant:
+                    self.invariants.append(_plain(tokens[index + 1].children or ()))
                 item.seen_block = True
             elif kind == "paragraph_open" and not stack and self.kind is not None and token.map:
                 self.paragraph(tokens[index + 1], token.map)
@@ -756,4 +763,5 @@ def _parse(text: str, path: str, sections: Mapping[str, SectionKind | None] | No
         problems=tuple(sorted(parser.problems, key=lambda p: (p.line, p.column, p.message))),
         entry_ends=tuple(parser.entry_ends),
         content_ends=tuple(parser.content_ends),
+        invariants=tuple(parser.invariants),
     )

@@ -53,13 +53,14 @@ If you change anything in the categories above:
 - Schema snapshots must be captured pre/post upgrade and recorded in the promotion log.
 """
 _DIALECT = {"sqlite": "SQLite", "postgres": "PostgreSQL", "mysql": "MySQL"}
+# Singular nouns: the count is worded by `reports.plural`.
 _COUNTED = {
-    "table": "tables",
-    "column": "columns",
-    "path": "storage paths",
-    "env": "environment variables",
-    "config_file": "config/state files",
-    "database": "database files",
+    "table": "table",
+    "column": "column",
+    "path": "storage path",
+    "env": "environment variable",
+    "config_file": "config/state file",
+    "database": "database file",
 }
 
 

@@ -36,6 +36,7 @@ from selenite_inventory_lint.pipeline.inputs import (
     decode,
     load_inventory_text,
     locate_inventory,
+    moved_roots,
     path_roots,
     read_inventory,
     read_text,
@@ -70,6 +71,7 @@ __all__ = [
     "judge_detection",
     "load_inventory_text",
     "locate_inventory",
+    "moved_roots",
     "path_roots",
     "read_inventory",
     "run",
@@ -122,7 +124,8 @@ def run(
             raise FatalError(f"cannot read the inventory '{inventory_path}'.")
     text = load_inventory_text(data, inventory_path, config)
     inventory = read_inventory(text, inventory_path, config)
-    ctx = dataclasses.replace(ctx, path_roots=path_roots(config, inventory))
+    roots = (*path_roots(config, inventory, snapshot), *moved_roots(config, inventory))
+    ctx = dataclasses.replace(ctx, path_roots=roots)
     detection = detect(work, snapshot, ctx)
     detection = settle_retirements(detection, snapshot, ctx, inventory)
     if inventory_file is not None and inventory_file.old_bytes is not None:

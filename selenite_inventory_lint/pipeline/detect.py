@@ -21,6 +21,7 @@ from selenite_inventory_lint.model import (
     Problem,
     Revision,
     Source,
+    time_key,
 )
 from selenite_inventory_lint.pipeline.history import head_revisions, topological
 from selenite_inventory_lint.pipeline.inputs import INVENTORY_NAME, Snapshot
@@ -161,11 +162,54 @@ def detect(
         for c in changes
     )
     return Detection(
-        changes=ordered,
+        changes=net_renames(ordered),
         problems=tuple(problems),
         edited=tuple(sorted(edited, key=lambda e: e.path)),
         revisions=revisions,
     )
+
+
+def net_renames(changes: Sequence[Change]) -> tuple[Change, ...]:
+    """Renames by their net effect (SPEC): a rename undone later in the change set
+    (``t → t_old → t``) is none, and a chain (``t → t_old → u``) is one rename ``t → u``,
+    reported where it ends. A name something else touches in between stays as written."""
+    order = sorted(range(len(changes)), key=lambda i: time_key(changes[i]))
+    dropped: set[int] = set()
+    merged: dict[int, Change] = {}
+    # A name a rename produced, not yet touched since → that rename's index.
+    pending: dict[tuple[str, str], int] = {}
+    for index in order:
+        change = changes[index]
+        source = (change.kind, change.old_name or "")
+        if change.action == "renamed" and source in pending:
+            earlier = pending.pop(source)
+            origin = merged.get(earlier, changes[earlier]).old_name
+            dropped.add(earlier)
+            if change.name == origin:
+                dropped.add(index)
+                continue
+            merged[index] = dataclasses.replace(change, old_name=origin)
+        else:
+            for touched in _touched(change):
+                pending.pop(touched, None)
+        if change.action == "renamed":
+            pending[(change.kind, change.name)] = index
+    if not dropped:
+        return tuple(changes)
+    return tuple(merged.get(i, c) for i, c in enumerate(changes) if i not in dropped)
+
+
+def _touched(change: Change) -> list[tuple[str, str]]:
+    """The names a change reads or writes, as (kind, name): a column's table too."""
+    names: list[tuple[str, str]] = [(change.kind, change.name)]
+    if change.old_name is not None:
+        names.append((change.kind, change.old_name))
+    for name in (change.name, change.old_name or ""):
+        if change.kind == "column" and "." in name:
+            names.append(("table", name.partition(".")[0]))
+    if change.table is not None:
+        names.append(("table", change.table))
+    return names
 
 
 def settle_retirements(
@@ -262,7 +306,7 @@ def _head_tables(snapshot: Snapshot, ctx: DetectContext) -> dict[str, frozenset[
         return None
 
     def in_order(changes: Sequence[Change]) -> list[Change]:
-        return sorted(changes, key=lambda c: (c.sequence, c.path, c.line, c.column))
+        return sorted(changes, key=time_key)
 
     schema = Schema().apply_all(in_order([c for c in found.changes if c.source in migrations]))
     dumps = sorted({c.path for c in found.changes if c.source in snapshots})

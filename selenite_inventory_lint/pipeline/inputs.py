@@ -101,17 +101,53 @@ def read_inventory(text: str, path: str, config: Config) -> Inventory:
     return parse_inventory(text, path, dict(config.sections))
 
 
-def path_roots(config: Config, inventory: Inventory) -> tuple[str, ...]:
+# docs/usage.md: a file with one of these suffixes is source code, so a directory that tracks
+# one is code, not data, and never becomes a data root by inference.
+CODE_SUFFIXES = (
+    ".py",
+    ".pyi",
+    ".js",
+    ".jsx",
+    ".mjs",
+    ".cjs",
+    ".ts",
+    ".tsx",
+    ".vue",
+    ".svelte",
+    ".go",
+    ".rs",
+    ".rb",
+    ".java",
+    ".kt",
+    ".php",
+    ".cs",
+    ".c",
+    ".h",
+    ".cpp",
+    ".sh",
+)
+RELOCATED = "**/"
+
+
+def path_roots(
+    config: Config, inventory: Inventory, snapshot: Snapshot | None = None
+) -> tuple[str, ...]:
     """docs/usage.md data roots: config ``path_roots``, else one per top-level directory of the
     inventory's Paths entries — the deepest directory holding all of that directory's entries,
     which gives the spec's ``storage/``, ``logs/``, ``backend/models/`` for the reference (a
-    lone ``backend/models/`` must not make all of ``backend/`` a data root)."""
+    lone ``backend/models/`` must not make all of ``backend/`` a data root). A root below the
+    top level widens to its parent when the snapshot tracks no source code under that parent
+    (`storage/uploads/` alone makes `storage/` a root). With no Paths entry at all (just
+    after `init`), the conventional ``DEFAULT_DATA_ROOTS`` apply."""
     if config.path_roots is not None:
         return tuple(sorted(r.strip("/").removeprefix("./") + "/" for r in config.path_roots))
+    from selenite_inventory_lint.inventory.template import DEFAULT_DATA_ROOTS
+
     groups: dict[str, list[str]] = {}
-    for entry in inventory.entries:
-        if entry.kind != "path":
-            continue
+    entries = [entry for entry in inventory.entries if entry.kind == "path"]
+    if not entries:
+        return DEFAULT_DATA_ROOTS
+    for entry in entries:
         key = entry.key.strip().removeprefix("./")
         directory = key if key.endswith("/") else posixpath.dirname(key)
         parts: list[str] = []
@@ -121,8 +157,33 @@ def path_roots(config: Config, inventory: Inventory) -> tuple[str, ...]:
             parts.append(part)
         if parts:
             groups.setdefault(parts[0], []).append("/".join(parts))
+    tracked: tuple[str, ...] | None = None
     roots = []
     for dirs in groups.values():
         common = posixpath.commonpath(dirs) if len(dirs) > 1 else dirs[0]
+        if "/" in common and snapshot is not None:
+            if tracked is None:
+                tracked = tuple(p for p in snapshot.paths() if p.endswith(CODE_SUFFIXES))
+            above = posixpath.dirname(common) + "/"
+            if not any(p.startswith(above) for p in tracked):
+                common = above.rstrip("/")
         roots.append(common + "/")
-    return tuple(sorted(roots))
+    return tuple(sorted(set(roots)))
+
+
+def moved_roots(config: Config, inventory: Inventory) -> tuple[str, ...]:
+    """Each documented directory of two segments or more, anywhere in the tree
+    (``**/storage/media/``), so that moving it under another parent
+    (``backend/storage/media/``) is a new path, INV103 (docs/inventory-format.md).
+    None when ``path_roots`` is configured: then the roots are exactly those."""
+    if config.path_roots is not None:
+        return ()
+    moved = set()
+    for entry in inventory.entries:
+        key = entry.key.strip().removeprefix("./")
+        parts = key.strip("/").split("/")
+        plain = not globs.is_glob(key) and ".." not in parts and "" not in parts
+        # One segment (`storage/`) would make every `…/storage/` in the tree data.
+        if entry.kind == "path" and key.endswith("/") and plain and len(parts) > 1:
+            moved.add(RELOCATED + "/".join(parts) + "/")
+    return tuple(sorted(moved))

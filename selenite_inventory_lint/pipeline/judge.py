@@ -143,9 +143,21 @@ def judge(
     kept, sup_problems = apply_suppressions(raw, suppressions, BY_CODE.keys(), is_new, checked=only)
     sup_ctx = dataclasses.replace(ctx, problems=sup_problems)
     kept = (*kept, *(finding("SUP101", hit) for hit in BY_CODE["SUP101"].check(sup_ctx)))
-    findings = tuple(sorted((f for f in kept if selection.allows(f.code)), key=finding_key))
+    findings = _distinct(sorted((f for f in kept if selection.allows(f.code)), key=finding_key))
     changes = tuple(sorted(reported, key=lambda r: change_key(r.change)))
     return changes, findings
+
+
+def _distinct(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """Each finding once: the same code, place and message twice says nothing more."""
+    seen: set[tuple[str, str, int, str]] = set()
+    kept: list[Finding] = []
+    for finding in findings:
+        key = (finding.code, finding.path, finding.line, finding.message)
+        if key not in seen:
+            seen.add(key)
+            kept.append(finding)
+    return tuple(kept)
 
 
 def judge_detection(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from selenite_inventory_lint.model import Change
+from selenite_inventory_lint.reports import plural
 
 if TYPE_CHECKING:
     from selenite_inventory_lint.rehearsal.measure import Measurement, TableCount
@@ -84,7 +85,7 @@ def _table_losses(
                 before=before.rows,
                 after=0,
                 operation=f"{'drop_table' if after is None else 'delete_rows'} {name}",
-                message=f"table {name} is {what} holding {before.rows:,} rows",
+                message=f"table {name} is {what} holding {plural(before.rows, 'row')}",
             )
         return
     lost_rows = max(0, before.rows - after.rows)
@@ -96,7 +97,7 @@ def _table_losses(
             before=before.rows,
             after=after.rows,
             operation=f"delete_rows {name}",
-            message=f"table {name} loses {lost_rows:,} of {before.rows:,} rows "
+            message=f"table {name} loses {lost_rows:,} of {plural(before.rows, 'row')} "
             f"({before.rows:,} → {after.rows:,})",
         )
     for column, values in before.values:
@@ -112,7 +113,7 @@ def _table_losses(
                     before=values,
                     after=0,
                     operation=f"drop_column {full}",
-                    message=f"column {full} is dropped holding {values:,} non-NULL values",
+                    message=f"column {full} is dropped holding {plural(values, 'non-NULL value')}",
                 )
             continue
         lost = values - now - lost_rows
@@ -124,7 +125,8 @@ def _table_losses(
                 before=values,
                 after=now,
                 operation=f"alter_column {full}",
-                message=f"column {full} loses {lost:,} non-NULL values ({values:,} → {now:,})",
+                message=f"column {full} loses {plural(lost, 'non-NULL value')} "
+                f"({values:,} → {now:,})",
             )
 
 
@@ -139,5 +141,5 @@ def round_trip_differences(pre: Measurement, down: Measurement) -> tuple[str, ..
         if rows is None:
             found.append(f"table {table.name} is missing")
         elif rows != table.rows:
-            found.append(f"table {table.name} has {rows} rows, the backup {table.rows}")
+            found.append(f"table {table.name} has {plural(rows, 'row')}, the backup {table.rows:,}")
     return tuple(found)

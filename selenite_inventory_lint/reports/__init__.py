@@ -38,6 +38,30 @@ def escape_char(char: str) -> str:
     return repr(char)[1:-1]
 
 
+def plural(count: int, word: str) -> str:
+    """The count and its noun, singular only for one: ``1 entry``, ``2 entries``, ``0 losses``
+    (the one helper every command and report counts with)."""
+    if count == 1:
+        form = word
+    elif word.endswith("y") and word[-2:-1] not in ("a", "e", "i", "o", "u"):
+        form = f"{word[:-1]}ies"
+    elif word.endswith(("s", "x", "ch", "sh")):
+        form = f"{word}es"
+    else:
+        form = f"{word}s"
+    return f"{count:,} {form}"
+
+
+def scope(result: RunResult) -> str:
+    """What the counts of a summary line are about: the data-bearing changes, or, when the
+    findings concern none (an unreadable migration, a data plan, the configuration), the files
+    they are in, so no line reads "0 data-bearing changes" next to an error."""
+    if result.changes or not result.findings:
+        return plural(len(result.changes), "data-bearing change")
+    files = len({f.path for f in result.findings})
+    return f"{plural(files, 'file')}, no data-bearing change"
+
+
 def get(fmt: str) -> Report:
     module = FORMATS.get(fmt)
     if module is None:

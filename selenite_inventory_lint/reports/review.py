@@ -20,7 +20,7 @@ from selenite_inventory_lint.model import (
     Segment,
     Suggestion,
 )
-from selenite_inventory_lint.reports import escape_char
+from selenite_inventory_lint.reports import escape_char, plural, scope
 from selenite_inventory_lint.rules import DESTRUCTIVE
 
 __all__ = [
@@ -76,15 +76,11 @@ def json_text(value: object) -> str:
     return _SURROGATE.sub(lambda m: "\\" + escape_char(m.group()), text) + "\n"
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
-
-
 def verdict(result: RunResult) -> str:
     """One line: passed or failed, with the counts (no markup)."""
     covered = sum(1 for f in result.findings if f.covered_by_plan)
     counts = f"{plural(result.errors, 'error')} and {plural(result.warnings, 'warning')}"
-    tail = f" in {plural(len(result.changes), 'data-bearing change')}"
+    tail = f" in {scope(result)}"
     if covered:
         tail += f"; {plural(covered, 'operation')} covered by a data plan"
     state = "failed" if result.errors else "passed"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from selenite_inventory_lint.model import Finding, RunResult
-from selenite_inventory_lint.reports import escape_char
+from selenite_inventory_lint.reports import escape_char, plural, scope
 
 _RESET = "\x1b[0m"
 _STYLE = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "info": "\x1b[1;36m"}
@@ -32,22 +32,18 @@ def _line(finding: Finding, color: bool) -> str:
     return f"{_BOLD}{where}{_RESET} {_STYLE[finding.severity]}{finding.code}{_RESET} {message}"
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def render(result: RunResult, *, color: bool = False) -> str:
     lines = [_line(f, color) for f in result.findings]
     covered = sum(1 for f in result.findings if f.covered_by_plan)
     if result.errors or result.warnings:
-        summary = (
-            f"Found {_plural(result.errors, 'error')} and {_plural(result.warnings, 'warning')}"
-        )
+        summary = f"Found {plural(result.errors, 'error')} and {plural(result.warnings, 'warning')}"
     else:
         summary = "All checks passed"
-    details = [_plural(len(result.changes), "data-bearing change")]
+    details = [scope(result)]
     if covered:
         details.append(f"{covered} covered by a data plan")
+    if result.fixed:
+        details.append(f"{result.fixed:,} fixed, {result.errors + result.warnings:,} remaining")
     if result.fix_command and result.suggestion is not None and result.suggestion.stubs:
         details.append(f"{result.suggestion.stubs} fixable with `--fix`")
     if lines:

@@ -259,6 +259,14 @@ def _build() -> tuple[Rule, ...]:
             plan_coverable=True,
         ),
         Rule(
+            code="MIG110",
+            severity="error",
+            summary="UPDATE, REPLACE or upsert that overwrites existing values",
+            check=destructive.overwritten_rows,
+            destructive=True,
+            plan_coverable=True,
+        ),
+        Rule(
             code="MIG201",
             severity="error",
             summary="Alembic history has more than one head",

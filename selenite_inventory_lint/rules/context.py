@@ -17,6 +17,7 @@ from selenite_inventory_lint.model import (
     ObjectKind,
     Problem,
     Revision,
+    time_key,
 )
 
 if TYPE_CHECKING:
@@ -100,7 +101,7 @@ class RuleContext:
     @cached_property
     def ordered(self) -> tuple[Change, ...]:
         """Changes in time order: migration sequence, then position in the file."""
-        return tuple(sorted(self.changes, key=lambda c: (c.sequence, c.path, c.line, c.column)))
+        return tuple(sorted(self.changes, key=time_key))
 
     @cached_property
     def created_tables(self) -> frozenset[str]:

@@ -1,13 +1,14 @@
 """MIG1xx: forward migrations that can lose or lock production data.
 
 Only `upgrade()` and forward SQL reach these rules (detectors drop the rest). A table created
-unconditionally earlier in the same change holds no production data yet, so MIG101 to MIG106 and
-MIG108 skip it and its columns (docs/rules.md); a create under an existence guard may meet an
-existing table and gets no such pass.
+unconditionally earlier in the same change holds no production data yet, so MIG101 to MIG106,
+MIG108 and MIG110 skip it and its columns (docs/rules.md); a create under an existence guard may
+meet an existing table and gets no such pass.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from selenite_inventory_lint.model import Change
@@ -31,7 +32,8 @@ def _fresh(change: Change, ctx: RuleContext) -> bool:
         return True
     if change.kind == "column":
         name = change.old_name if change.action == "renamed" and change.old_name else change.name
-        return ctx.column_added_before(change, name, guard=None)
+        # Under the same existence guard as the add, the change meets only the new column.
+        return ctx.column_added_before(change, name, guard=change.guard)
     return False
 
 
@@ -145,11 +147,51 @@ def _normal_type(text: str | None) -> str:
     return "".join((text or "").lower().split())
 
 
+_TYPE = re.compile(r"([a-z][a-z0-9_ ]*?)\s*(?:\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\))?")
+# Integer types by size: a later one holds every value of an earlier one.
+_INTEGERS = {"tinyint": 1, "smallint": 2, "mediumint": 3, "int": 4, "integer": 4, "bigint": 5}
+_VARCHARS = frozenset({"varchar", "character varying", "nvarchar", "string", "unicode"})
+_TEXTS = frozenset({"text", "clob", "mediumtext", "longtext", "unicodetext"})
+_DECIMALS = frozenset({"numeric", "decimal"})
+
+
+def _widened(old: str, new: str) -> bool:
+    """Does type ``new`` hold every value of ``old`` unchanged (longer VARCHAR, VARCHAR→TEXT,
+    INTEGER→BIGINT, more NUMERIC precision at the same scale)? Anything else, an unknown type
+    or an argument that is not a plain number included, is not a widening."""
+    parsed = []
+    for text in (old, new):
+        match = _TYPE.fullmatch(" ".join(text.lower().split()))
+        if match is None:
+            return False
+        name, first, second = match.groups()
+        parsed.append((name, None if first is None else int(first), second))
+    (old_name, old_size, old_scale), (new_name, new_size, new_scale) = parsed
+    if old_name in _INTEGERS and new_name in _INTEGERS:
+        return old_size is None and new_size is None and _INTEGERS[new_name] > _INTEGERS[old_name]
+    if old_name in _DECIMALS and new_name in _DECIMALS:
+        return (
+            old_size is not None
+            and new_size is not None
+            and new_size >= old_size
+            and int(old_scale or 0) == int(new_scale or 0)
+        )
+    if old_name in _VARCHARS and new_name in _TEXTS:
+        return True
+    if old_name in _VARCHARS and new_name in _VARCHARS:
+        return old_size is not None and (new_size is None or new_size >= old_size)
+    return False
+
+
 def narrowed_column(ctx: RuleContext) -> Iterator[Hit]:
     """
     ## What
     A forward migration changes a column's type, or makes it NOT NULL. Relaxing a column to
-    nullable, or changing only its server default, is not reported.
+    nullable, changing only its server default, or widening its type (a longer VARCHAR, a
+    length removed, VARCHAR/`String` to TEXT, SMALLINT to INTEGER to BIGINT, NUMERIC with more
+    precision at the same scale) is not reported. A type change whose old type is unknown (an
+    Alembic `alter_column` without `existing_type=`, SQL `ALTER COLUMN ... TYPE`) is reported:
+    it cannot be told from a narrowing.
 
     ## Why
     A type change can truncate or reinterpret stored values (on SQLite it also rebuilds the
@@ -164,7 +206,8 @@ def narrowed_column(ctx: RuleContext) -> Iterator[Hit]:
 
     ## Fix
     Backfill NULLs and verify the conversion on a restored backup, then record the change
-    in an approved data plan (`operations: [alter_column users.email]`).
+    in an approved data plan (`operations: [alter_column users.email]`). For a widening, pass
+    `existing_type=` so the old type is known.
     """
     for change in ctx.ordered:
         if change.kind != "column" or change.action != "altered" or _fresh(change, ctx):
@@ -172,11 +215,17 @@ def narrowed_column(ctx: RuleContext) -> Iterator[Hit]:
         retyped = change.type is not None and _normal_type(change.type) != _normal_type(
             change.old_type
         )
-        if retyped:
-            before = f" from {change.old_type}" if change.old_type else ""
+        if retyped and change.old_type is None:
             yield _hit(
                 change,
-                f"column {change.name} changes type{before} to {change.type}",
+                f"column {change.name} changes type to {change.type} (its old type is unknown, "
+                "so a widening cannot be told)",
+                "alter_column",
+            )
+        elif retyped and not _widened(change.old_type or "", change.type or ""):
+            yield _hit(
+                change,
+                f"column {change.name} changes type from {change.old_type} to {change.type}",
                 "alter_column",
             )
         elif change.nullable is False:
@@ -215,12 +264,11 @@ def rebuilt_table(ctx: RuleContext) -> Iterator[Hit]:
 def rewritten_rows(ctx: RuleContext) -> Iterator[Hit]:
     """
     ## What
-    A forward migration deletes or truncates rows, runs an UPDATE without WHERE (or with a WHERE
-    that always holds, such as `1=1`, `TRUE` or `1`), or overwrites existing rows with
-    `REPLACE INTO`, `INSERT OR REPLACE`, `INSERT ... ON CONFLICT ... DO UPDATE` or MySQL's
-    `ON DUPLICATE KEY UPDATE`. Such an UPDATE or upsert is a backfill, and passes, when every
-    column it sets was added earlier in the same change, unconditionally or under the same
-    existence guard; a REPLACE rewrites whole rows and never is.
+    A forward migration deletes or truncates rows, or runs an UPDATE without WHERE (or with a
+    WHERE that always holds, such as `1=1`, `TRUE` or `1`). Such an UPDATE is a backfill, and
+    passes, when every column it sets was added earlier in the same change, unconditionally or
+    under the same existence guard. An UPDATE with a real WHERE, and REPLACE or upserts, are
+    MIG110.
 
     ## Why
     Row deletions and blanket updates overwrite production data with what a developer
@@ -230,38 +278,81 @@ def rewritten_rows(ctx: RuleContext) -> Iterator[Hit]:
     ```sql
     DELETE FROM audit_logs;
     UPDATE users SET is_admin = 0;
-    INSERT OR REPLACE INTO settings (key, value) VALUES ('theme', 'dark');
     ```
 
     ## Fix
     Restrict the statement with WHERE to the rows you mean, move data clean-up to an
     operator runbook, or record it in an approved data plan (`operations: [delete_rows
-    audit_logs]`; an overwrite is `replace_rows settings`).
+    audit_logs]`; a blanket update is `update_rows users`).
     """
     for change in ctx.ordered:
         if change.operation in ("delete_rows", "truncate"):
             verb = "truncated" if change.operation == "truncate" else "deleted"
             if not _fresh(change, ctx):
                 yield _hit(change, f"rows of table {change.name} are {verb}", change.operation)
-        elif (
-            change.operation == "update_rows" and change.where is False
-        ) or change.operation == "replace_rows":
+        elif change.operation == "update_rows" and change.where is False:
             if _fresh(change, ctx) or _backfill(change, ctx):
                 continue
-            if change.operation == "update_rows":
-                message = f"every row of table {change.name} is updated (UPDATE without WHERE)"
-            elif change.columns:
+            message = f"every row of table {change.name} is updated (UPDATE without WHERE)"
+            yield _hit(change, message, change.operation)
+
+
+def overwritten_rows(ctx: RuleContext) -> Iterator[Hit]:
+    """
+    ## What
+    A forward migration overwrites values that rows already hold: an UPDATE with a WHERE
+    (`UPDATE orders SET status = 'archived' WHERE status IN ('done', 'paid')`, SQLAlchemy's
+    `t.update().where(...).values(...)`, `query(...).filter(...).update(...)`), `REPLACE INTO`,
+    `INSERT OR REPLACE`, `INSERT ... ON CONFLICT ... DO UPDATE` or MySQL's `ON DUPLICATE KEY
+    UPDATE`. An UPDATE or upsert is a backfill, and passes, when each column it sets was added
+    earlier in the same change, or the WHERE restricts it to NULLs (`c IS NULL` joined by
+    AND); a REPLACE rewrites whole rows and never is. An UPDATE without WHERE is
+    MIG106.
+
+    ## Why
+    A WHERE limits which rows change, not whether their values are lost: the old values are
+    gone once the migration runs, and production rows are not the rows it was tested on.
+
+    ## Example
+    ```sql
+    UPDATE orders SET status = 'archived' WHERE status IN ('done', 'paid');
+    INSERT OR REPLACE INTO settings (key, value) VALUES ('theme', 'dark');
+    ```
+    while this backfill passes:
+    ```sql
+    UPDATE orders SET archived_at = created_at WHERE archived_at IS NULL;
+    ```
+
+    ## Fix
+    Write the new value to a new column and switch readers to it, limit the statement to
+    NULLs, or record it in an approved data plan (`operations: [update_rows orders]`; an
+    upsert or REPLACE is `replace_rows settings`).
+    """
+    for change in ctx.ordered:
+        if change.operation == "update_rows" and change.where:
+            if _fresh(change, ctx) or _backfill(change, ctx):
+                continue
+            columns = f" ({', '.join(change.columns)})" if change.columns else ""
+            message = f"existing values of table {change.name} are overwritten{columns}"
+        elif change.operation == "replace_rows":
+            if _fresh(change, ctx) or _backfill(change, ctx):
+                continue
+            if change.columns:
                 columns = ", ".join(change.columns)
                 message = f"existing rows of table {change.name} are overwritten ({columns})"
             else:
                 message = f"existing rows of table {change.name} are replaced (REPLACE)"
-            yield _hit(change, message, change.operation)
+        else:
+            continue
+        yield _hit(change, message, change.operation)
 
 
 def _backfill(change: Change, ctx: RuleContext) -> bool:
-    """Does the statement only set columns added earlier in the same change (docs/rules.md)?"""
+    """Does the statement only fill columns: each one added earlier in the same change, or
+    set only where it is NULL (docs/rules.md)?"""
     return bool(change.columns) and all(
-        ctx.column_added_before(change, f"{change.name}.{col}", guard=change.guard)
+        col in change.null_only
+        or ctx.column_added_before(change, f"{change.name}.{col}", guard=change.guard)
         for col in change.columns
     )
 
@@ -274,9 +365,12 @@ def non_idempotent_ddl(ctx: RuleContext) -> Iterator[Hit]:
     without `IF NOT EXISTS`.
 
     ## Why
-    The inventory's invariant asks for additive *and idempotent* migrations: a promotion
-    re-run after a partial failure, or a database that already got the change by hand, must
-    not stop half-way.
+    Where the inventory's invariants ask for additive *and idempotent* migrations, a
+    promotion re-run after a partial failure, or a database that already got the change by
+    hand, must not stop half-way. This is a policy, so the rule runs only when an item of the
+    inventory's Invariants section mentions `idempotent` (case-insensitive), or when config
+    `require_idempotent: true`; `require_idempotent: false` turns it off whatever the
+    inventory says.
 
     ## Example
     ```python
@@ -295,6 +389,8 @@ def non_idempotent_ddl(ctx: RuleContext) -> Iterator[Hit]:
     """
     from selenite_inventory_lint.detectors import spec_of
 
+    if not _idempotence_required(ctx):
+        return
     for change in ctx.ordered:
         # Each detector says which of its operations must be idempotent.
         found = spec_of(change.source)
@@ -311,6 +407,13 @@ def non_idempotent_ddl(ctx: RuleContext) -> Iterator[Hit]:
             f"{what} {change.name} is created without an existence guard (not idempotent)",
             change.operation,
         )
+
+
+def _idempotence_required(ctx: RuleContext) -> bool:
+    """MIG107 is a policy (docs/configuration.md): the config decides, else the Invariants."""
+    if ctx.config.require_idempotent is not None:
+        return ctx.config.require_idempotent
+    return any("idempotent" in item.lower() for item in ctx.inventory.invariants)
 
 
 def not_null_column_without_default(ctx: RuleContext) -> Iterator[Hit]:

@@ -23,6 +23,8 @@ def multiple_heads(ctx: RuleContext) -> Iterator[Hit]:
     ## What
     After the change, the Alembic history has more than one head: two revisions share a
     `down_revision` (typically two branches each added a migration) and nothing merges them.
+    A head that exists only because a `down_revision` names an unknown revision is reported
+    as that cause (MIG203), not as a head.
 
     ## Why
     `alembic upgrade head` refuses to run with several heads, so the promotion stops at the
@@ -36,9 +38,11 @@ def multiple_heads(ctx: RuleContext) -> Iterator[Hit]:
     create a merge revision with `alembic merge heads`.
     """
     for revisions in _environments(ctx.revisions).values():
-        parents = {down for rev in revisions for down in rev.down_revisions}
+        # A head that only exists because a down_revision is unknown is MIG203's, not ours.
+        not_heads = {down for rev in revisions for down in rev.down_revisions}
+        not_heads |= _detached(revisions)
         heads = sorted(
-            (rev for rev in revisions if rev.revision not in parents), key=lambda r: r.revision
+            (rev for rev in revisions if rev.revision not in not_heads), key=lambda r: r.revision
         )
         if len(heads) < 2:
             continue
@@ -51,6 +55,23 @@ def multiple_heads(ctx: RuleContext) -> Iterator[Hit]:
                 object_kind="revision",
                 object_name=rev.revision,
             )
+
+
+def _detached(revisions: list[Revision]) -> set[str]:
+    """Revisions whose history runs into a ``down_revision`` that does not exist (MIG203)."""
+    known = {rev.revision for rev in revisions}
+    children: dict[str, list[str]] = defaultdict(list)
+    for rev in revisions:
+        for down in rev.down_revisions:
+            children[down].append(rev.revision)
+    pending = [r.revision for r in revisions if any(d not in known for d in r.down_revisions)]
+    found: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name not in found:
+            found.add(name)
+            pending.extend(children.get(name, ()))
+    return found
 
 
 def edited_migration(ctx: RuleContext) -> Iterator[Hit]:
@@ -144,7 +165,11 @@ def models_disagree(ctx: RuleContext) -> Iterator[Hit]:
     ## What
     `audit` only: the SQLAlchemy models and the migrations disagree about a table or a
     column — a model declares what no migration creates, or the migrations create what no
-    model declares. Compared only when the repository has both.
+    model declares. Compared only when the repository has both. Models are read the way
+    SQLAlchemy maps them (mixins, abstract bases, `declared_attr`, joined- and single-table
+    inheritance, Flask-SQLAlchemy's implicit names, `create_all`). Where a model cannot be
+    known (a base class found nowhere, a computed `__tablename__`, `__table__ =`), nothing is
+    said about it.
 
     ## Why
     Production gets its schema from the migrations, the application reads and writes through

@@ -43,7 +43,10 @@ def unanalyzable_source(ctx: RuleContext) -> Iterator[Hit]:
     ## What
     A source file that the environment-variable or storage-path detectors read, but could
     not analyse: a Python syntax error, YAML that does not parse, a binary or oversized file,
-    bytes that are not UTF-8. Other files of the change are still analysed.
+    bytes that are not UTF-8. Other files of the change are still analysed. A Python read
+    whose variable name is computed (`os.getenv(name)`, `os.environ[prefix + x]`) is reported
+    where it happens: the analysis is incomplete there. A loop over a literal tuple of names is
+    read as those names; tests and tooling (`sources.non_application`) are not reported.
 
     ## Why
     What cannot be read cannot be judged: a new secret or storage directory in that file

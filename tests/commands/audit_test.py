@@ -140,7 +140,7 @@ def test_init_then_audit_leaves_only_placeholders(
     repo.commit("no inventory yet")
     assert main(["init", "--repo", str(repo.path)]) == 0
     assert (
-        "Wrote DATA_INVENTORY.md (1 database files, 2 tables, 1 columns)" in capsys.readouterr().err
+        "Wrote DATA_INVENTORY.md (1 database file, 2 tables, 1 column)" in capsys.readouterr().err
     )
     written = repo.read("DATA_INVENTORY.md").decode()
     assert "**Primary DB**: `backend/app.db`" in written

@@ -127,8 +127,46 @@ def test_flags_on_the_command_line_win_over_the_environment(
     assert report is not None
     assert report["base"] == pull_request.git("rev-parse", "HEAD~1").strip()
     assert err == ""
+    # A staged change: the index is what pre-commit checks. (With nothing staged, as under
+    # `pre-commit run --all-files`, the CI's base is used instead: tests/adoption.)
+    pull_request.write("README.md", "Selenite\n")
+    pull_request.add("README.md")
     code, report, err = run_check(pull_request, capsys, "--staged")
     assert (code, codes(report), err) == (0, [], "")
+
+
+def test_staged_with_nothing_staged_in_ci_checks_the_merge_request(
+    pull_request: GitRepo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`pre-commit run --all-files` in GitLab CI: the hook's `--staged` meets an empty index."""
+    fork = fork_point(pull_request)
+    monkeypatch.setenv("GITLAB_CI", "true")
+    monkeypatch.setenv("CI_MERGE_REQUEST_DIFF_BASE_SHA", fork)
+    code, report, err = run_check(pull_request, capsys, "--staged")
+    assert code == 1
+    assert report is not None
+    assert (report["base"], report["head"]) == (fork, pull_request.head())
+    assert ("INV102", "users.phone") in codes(report)
+    assert err == (
+        f"selenite-inventory-lint: base {fork[:12]} from CI_MERGE_REQUEST_DIFF_BASE_SHA={fork} "
+        f"(nothing is staged); checking merge base {fork[:12]} → {pull_request.head()[:12]}\n"
+    )
+
+
+def test_staged_with_nothing_staged_in_ci_without_a_base_audits(
+    pull_request: GitRepo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CI", "true")
+    code, report, err = run_check(pull_request, capsys, "--staged")
+    assert code == 1
+    assert report is not None
+    # The audit reads HEAD and judges every entry, not an empty index.
+    assert (report["base"], report["head"]) == (None, pull_request.head())
+    assert ("INV201", "users") in codes(report)
+    assert err == (
+        "selenite-inventory-lint: nothing is staged and CI names no base to compare with; "
+        "auditing the whole repository at HEAD instead.\n"
+    )
 
 
 @pytest.mark.parametrize(

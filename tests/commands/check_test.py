@@ -126,8 +126,9 @@ def test_fix_against_a_base_edits_the_worktree_inventory_once(
     code, out, err = run(capsys, "--repo", str(project.path), "--base", "HEAD~1", "--fix")
     assert code == 1
     assert "2 stubs inserted" in err
-    # The committed inventory is what `--base HEAD~1` checks: its findings remain.
-    assert "INV101" in out
+    # The report is of the fixed inventory, not the committed one: the stubs remain.
+    assert "INV101" not in out
+    assert out.count("INV301") == 2
     fixed = project.read("DATA_INVENTORY.md")
     assert fixed.count(b"TODO: describe") == 2
     assert stat.S_IMODE(inventory.stat().st_mode) == 0o640

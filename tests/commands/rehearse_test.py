@@ -406,7 +406,7 @@ LOSES = {
     ),
     "null_values": (
         "UPDATE users SET phone = NULL WHERE id = 1;",
-        ["DATA104 column users.phone loses 1 non-NULL values (2 → 1)"],
+        ["DATA104 column users.phone loses 1 non-NULL value (2 → 1)"],
     ),
     "dangling_foreign_key": (
         "DELETE FROM users WHERE id = 3;",

@@ -39,7 +39,7 @@ CASES = Path(__file__).parent / "cases"
 REFERENCE = Path(__file__).parents[1] / "inventory" / "fixtures" / "reference.md"
 SPEC_CODES = {
     *(f"INV{n}" for n in (101, 102, 103, 104, 105, 201, 202, 203, 301, 302, 303)),
-    *(f"MIG{n}" for n in (101, 102, 103, 104, 105, 106, 107, 108, 109)),
+    *(f"MIG{n}" for n in (101, 102, 103, 104, 105, 106, 107, 108, 109, 110)),
     *(f"MIG{n}" for n in (201, 202, 203, 204, 205, 301)),
     "SUP101",
     "SUP102",

@@ -175,16 +175,34 @@ OVERWRITES = [
     ("INSERT INTO users (id) VALUES (1) ON CONFLICT (id) DO UPDATE SET id = 2;", "postgres"),
     ("INSERT INTO users (id) VALUES (1) ON DUPLICATE KEY UPDATE id = 2;", "mysql"),
     ("REPLACE INTO users (id) VALUES (1);", "mysql"),
+    # NULL = NULL is not true: `x = x` skips the rows where x is NULL, so it restricts, but
+    # what it keeps is still overwritten.
+    ("UPDATE users SET id = 0 WHERE id = id;", "sqlite"),
+    ("UPDATE users SET id = 0 WHERE 1 = 0 OR id = 3;", "sqlite"),
+]
+TAUTOLOGIES = [
     ("UPDATE users SET id = 0 WHERE 1=1;", "sqlite"),
     ("UPDATE users SET id = 0 WHERE TRUE;", "sqlite"),
     ("UPDATE users SET id = 0 WHERE 1;", "sqlite"),
     ("UPDATE users SET id = 0 WHERE 'a' = 'a';", "sqlite"),
+    ("UPDATE users SET id = 0 WHERE NOT 0;", "sqlite"),
+    ("UPDATE users SET id = 0 WHERE (1 = 1) AND 2 > 1;", "sqlite"),
+    ("UPDATE users SET id = 0 WHERE id IS id;", "sqlite"),
     ("UPDATE users SET id = 0 WHERE id > 5 OR 2 > 1;", "sqlite"),
 ]
 
 
 @pytest.mark.parametrize(("sql", "dialect"), OVERWRITES)
-def test_statements_that_overwrite_existing_rows_are_mig106(
+def test_statements_that_overwrite_existing_rows_are_mig110(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str], sql: str, dialect: str
+) -> None:
+    code, found = _findings(repo, capsys, "SELECT 1;\n" + sql + "\n", dialect)
+    assert found == [("MIG110", 2, "users")]
+    assert code == 1
+
+
+@pytest.mark.parametrize(("sql", "dialect"), TAUTOLOGIES)
+def test_an_update_whose_where_always_holds_is_mig106(
     repo: GitRepo, capsys: pytest.CaptureFixture[str], sql: str, dialect: str
 ) -> None:
     code, found = _findings(repo, capsys, "SELECT 1;\n" + sql + "\n", dialect)
@@ -192,19 +210,17 @@ def test_statements_that_overwrite_existing_rows_are_mig106(
     assert code == 1
 
 
-def test_inserts_that_keep_rows_and_restricting_wheres_pass(
+def test_inserts_that_keep_rows_and_updates_of_nulls_pass(
     repo: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
     sql = (
         "INSERT OR IGNORE INTO users (id) VALUES (1);\n"
         "INSERT INTO users (id) VALUES (2) ON CONFLICT DO NOTHING;\n"
-        # NULL = NULL is not true: `x = x` skips the rows where x is NULL, so it restricts.
-        "UPDATE users SET id = 0 WHERE id = id;\n"
-        "UPDATE users SET id = 0 WHERE 1 = 0 OR id = 3;\n"
+        "UPDATE users SET id = 0 WHERE id IS NULL;\n"
         "INSERT OR REPLACE INTO users (id) VALUES (4);\n"
     )
     code, found = _findings(repo, capsys, sql)
-    assert found == [("MIG106", 5, "users")]
+    assert found == [("MIG110", 4, "users")]
     assert code == 1
 
 
@@ -222,7 +238,7 @@ def test_an_overwrite_is_covered_by_a_plan_naming_replace_rows(
     _check(repo, "INSERT OR REPLACE INTO users (id) VALUES (1);\n")
     report = json.loads(capsys.readouterr().out)
     [finding] = report["findings"]
-    assert finding["code"] == "MIG106"
+    assert finding["code"] == "MIG110"
     assert finding["covered_by_plan"] is not None
 
 
@@ -239,7 +255,8 @@ def test_pragma_writable_schema_is_mig301(
         "PRAGMA writable_schema = 0;\n"
     )
     _, found = _findings(repo, capsys, sql)
-    assert found == [("MIG301", 1, MIGRATION)]
+    # The UPDATE rewrites a stored value besides: MIG110 too.
+    assert found == [("MIG301", 1, MIGRATION), ("MIG110", 2, "sqlite_master")]
 
 
 def test_nul_bytes_past_the_binary_sniff_are_mig301(

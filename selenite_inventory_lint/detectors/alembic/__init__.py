@@ -11,7 +11,7 @@ becomes a MIG301 problem. Indirect calls are resolved when they can be read stat
 ...)``, ``op.invoke(ops.DropTableOp(...))``, ``sa.Table(...).drop(bind)``, ORM
 ``session.query(X).delete()``); any other use of op or a batch object as a value is MIG301.
 Module helpers and methods that can touch data are followed with their arguments bound;
-everything they do is reported at the call that led into them.
+what they do is reported at the operation's own line.
 
 Column types are normalised to SQL-style upper-case names so they compare with the SQL
 detector's: ``sa.String(30)`` → ``VARCHAR(30)``, ``sa.Integer()`` → ``INTEGER``,

@@ -1,4 +1,4 @@
-"""The walker's base: positions, records, comparison keys, name lookup and string folding."""
+"""The walker's base: positions, records, name lookup and string folding."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from selenite_inventory_lint.detectors.alembic.records import (
     _SCALARS,
     CODE,
     SOURCE,
+    _Batch,
     _callee,
     _Item,
     _label,
@@ -27,15 +28,11 @@ from selenite_inventory_lint.detectors.alembic.records import (
 from selenite_inventory_lint.detectors.python.evaluate import Evaluator, Folded
 from selenite_inventory_lint.model import Action, Change, Kind, Problem
 
-# How far names are followed when comparing an operation with its old version.
-_MAX_KEY_DEPTH = 6
-
-
 _NAME_WRAPPERS = frozenset({"f", "quoted_name", "conv", "text"})
 
 
 class _Base(Evaluator[_Scope]):
-    """The walker's common ground: positions, records and their comparison keys, name lookup,
+    """The walker's common ground: positions, records, name lookup,
     and string folding (the shared evaluator, with the walker's scopes as its names).
 
     The walker is one class built in layers, one module per concern: ``_Base`` → ``ops``
@@ -50,8 +47,6 @@ class _Base(Evaluator[_Scope]):
         path: str,
         migration: str,
         ctx: DetectContext,
-        *,
-        want_keys: bool,
     ) -> None:
         self.guard_functions = frozenset(g.rsplit(".", 1)[-1] for g in ctx.config.guard_functions)
         self.facts = _facts(tree, self.guard_functions)
@@ -60,15 +55,18 @@ class _Base(Evaluator[_Scope]):
         self.lines: list[str] | None = None
         self.path = path
         self.migration = migration
-        self.want_keys = want_keys
         self.tree = tree
         self.items: list[_Item] = []
         self.guard_vars: set[str] = set()
         self.local_functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+        self.dialect = ctx.config.dialect
+        # Batches SQLite may rebuild (recreate="auto"), where they start, and what each runs.
+        self.implicit: list[tuple[_Batch, ast.Call, _State]] = []
+        self.batch_methods: dict[int, set[str]] = {}
 
     def _pos(self, node: ast.expr | ast.stmt, state: _State) -> tuple[int, int]:
-        at = state.site or node
-        line, offset = at.lineno, at.col_offset
+        # SPEC: a finding points at the operation, also inside a helper upgrade() calls.
+        line, offset = node.lineno, node.col_offset
         if self.ascii:
             return line, offset + 1
         if self.lines is None:
@@ -118,39 +116,30 @@ class _Base(Evaluator[_Scope]):
             where=where,
             columns=columns,
             table=table,
+            runs_at=self._runs_at(state),
         )
 
-    def _key(self, node: ast.expr, scope: _Scope, state: _State, *extra: str) -> tuple[str, ...]:
-        if not self.want_keys:
-            return ()
-        guarded = "guarded" if state.guard is not None else "unguarded"
-        return (state.fn, *state.stack, guarded, *extra, self._dump(node, scope, 0))
-
-    def _dump(self, node: ast.expr, scope: _Scope, depth: int) -> str:
-        text = ast.dump(node)
-        if depth >= _MAX_KEY_DEPTH:
-            return text
-        resolved = [
-            f"{sub.id}={self._dump(value, vscope, depth + 1)}"
-            for sub in ast.walk(node)
-            if isinstance(sub, ast.Name)
-            for value, vscope in scope.lookup(sub.id) or ()
-        ]
-        return text + "|" + ";".join(resolved)
+    def _runs_at(self, state: _State) -> tuple[int, int] | None:
+        """Where a helper's operation runs: the call in upgrade() that leads into it."""
+        return None if state.site is None else self._pos(state.site, state)
 
     def _emit(
         self,
-        key: tuple[str, ...],
         changes: Iterable[Change] = (),
         problems: Iterable[Problem] = (),
         sql: _Sql | None = None,
+        *,
+        comparable: bool = True,
     ) -> None:
-        self.items.append(_Item(key, tuple(changes), tuple(problems), sql))
+        item = _Item(
+            changes=tuple(changes), problems=tuple(problems), sql=sql, comparable=comparable
+        )
+        self.items.append(item)
 
-    def _fail(self, node: ast.expr, scope: _Scope, state: _State, why: str, *extra: str) -> None:
+    def _fail(self, node: ast.expr, scope: _Scope, state: _State, why: str) -> None:
         line, column = self._pos(node, state)
         problem = Problem(code=CODE, path=self.path, line=line, column=column, message=why)
-        self._emit(self._key(node, scope, state, *extra), problems=(problem,))
+        self._emit(problems=(problem,))
 
     def _problem_at(self, node: ast.expr | ast.stmt, state: _State, why: str) -> Problem:
         line, column = self._pos(node, state)

@@ -4,8 +4,9 @@ calls that change the schema or rows without op."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from selenite_inventory_lint.detectors.alembic.base import _NAME_WRAPPERS
 from selenite_inventory_lint.detectors.alembic.records import (
@@ -53,7 +54,6 @@ class _CoreCalls(_Targets):
 
     def _statement(self, call: ast.Call, expr: ast.expr, scope: _Scope, state: _State) -> None:
         """One SQL statement handed to execute: literal SQL, a Core construct, or MIG301."""
-        key = self._key(call, scope, state, ast.dump(expr) if self.want_keys else "")
         chain: list[tuple[str, ast.Call]] = []
         base, bscope = self._deref(expr, scope)
         while isinstance(base, ast.Call) and isinstance(base.func, ast.Attribute):
@@ -66,7 +66,7 @@ class _CoreCalls(_Targets):
         if (
             isinstance(base, ast.Call) and _callee(base.func, self.facts.aliases) in _CORE_BASES
         ) or verbs & {"update", "delete"}:
-            self._core(call, key, base, bscope, chain, state)
+            self._core(call, base, bscope, chain, state)
             return
         if chain and all(attr in _STATEMENT_WRAPPERS for attr, _ in chain):
             expr, scope = base, bscope
@@ -74,13 +74,17 @@ class _CoreCalls(_Targets):
         if isinstance(folded, str):
             if not _READ_SQL.match(self._leading_text(expr, scope)):
                 why = (
-                    f"cannot analyze dynamic SQL in {_label(call)}: {folded}; "
-                    "write literal SQL or add a data plan"
+                    f"cannot analyze dynamic SQL in {_label(call)}: {folded}, so the analysis "
+                    "is incomplete here; write literal SQL or add a data plan"
                 )
-                self._emit(key, problems=(self._problem_at(call, state, why),))
+                self._emit(problems=(self._problem_at(call, state, why),))
             return
-        line = folded[1] if state.site is None else self._pos(call, state)[0]
-        self._emit(key, sql=_Sql(folded[0], line, state.guard))
+        line, at = self._pos(call, state)
+        column: int | None = at
+        # Literal SQL keeps its own line; a constant defined elsewhere reports at the call.
+        if line < folded[1] <= (call.end_lineno or line):
+            line, column = folded[1], None
+        self._emit(sql=_Sql(folded[0], line, state.guard, column, self._runs_at(state)))
 
     def _is_module(self, node: ast.expr, scope: _Scope) -> bool:
         """``sa`` in ``sa.update(t)``: a dotted name bound to nothing the revision assigns."""
@@ -113,7 +117,6 @@ class _CoreCalls(_Targets):
     def _core(
         self,
         call: ast.Call,
-        key: tuple[str, ...],
         base: ast.expr,
         scope: _Scope,
         chain: Sequence[tuple[str, ast.Call]],
@@ -143,7 +146,7 @@ class _CoreCalls(_Targets):
                 f"cannot analyze {_label(call)}: it is neither literal SQL nor "
                 "table(...).update()/.delete() on a literal table name"
             )
-            self._emit(key, problems=(self._problem_at(call, state, why),))
+            self._emit(problems=(self._problem_at(call, state, why),))
             return
         columns: list[str] = []
         for attr, link in reversed(chain):
@@ -172,7 +175,44 @@ class _CoreCalls(_Targets):
             where=where,
             columns=tuple(dict.fromkeys(columns)),
         )
-        self._emit(key, (change,))
+        conditions = [arg for attr, link in chain if attr == "where" for arg in link.args]
+        if conditions and verb == "update":
+            # `.where(t.c.x.is_(None))` fills NULLs, as SQL's `WHERE x IS NULL` does (MIG110).
+            null_only = tuple(dict.fromkeys(self._null_columns(conditions, scope)))
+            change = dataclasses.replace(change, null_only=null_only)
+        self._emit((change,))
+
+    def _null_columns(self, conditions: Sequence[ast.expr], scope: _Scope) -> Iterator[str]:
+        """Columns that AND-joined Core conditions require to be NULL."""
+        for condition in conditions:
+            node, nscope = self._deref(condition, scope)
+            if isinstance(node, ast.Call) and _callee(node.func, self.facts.aliases) == "and_":
+                yield from self._null_columns(node.args, nscope)
+                continue
+            column: ast.expr | None = None
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "is_"
+                and len(node.args) == 1
+                and _is_none(node.args[0])
+            ):
+                column = node.func.value
+            elif (
+                isinstance(node, ast.Compare)
+                and len(node.ops) == 1
+                and isinstance(node.ops[0], (ast.Eq, ast.Is))
+                and _is_none(node.comparators[0])
+            ):
+                column = node.left
+            if isinstance(column, ast.Attribute):
+                yield column.attr.lower()
+            elif isinstance(column, ast.Call) and column.args:
+                folded = self.fold(column.args[0], nscope)
+                if _callee(column.func, self.facts.aliases) == "column" and isinstance(
+                    folded, tuple
+                ):
+                    yield folded[0].lower()
 
     def _column_key(self, key: ast.expr, scope: _Scope) -> str:
         folded = self.fold(key, scope)
@@ -270,7 +310,7 @@ class _CoreCalls(_Targets):
             where=bool(methods & {"filter", "filter_by", "where"}),
             columns=tuple(dict.fromkeys(columns)),
         )
-        self._emit(self._key(call, scope, state), (change,))
+        self._emit((change,))
         return True
 
     def _model_table(self, expr: ast.expr, scope: _Scope) -> str | None:
@@ -289,3 +329,7 @@ class _CoreCalls(_Targets):
             folded = self.fold(expr.args[0], scope)
             return folded[0].lower() if isinstance(folded, tuple) else None
         return None
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None

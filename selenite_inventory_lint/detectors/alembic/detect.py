@@ -4,8 +4,8 @@ hand literal SQL to the SQL detector."""
 from __future__ import annotations
 
 import ast
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import replace
 
 from selenite_inventory_lint.detectors import DetectContext
 from selenite_inventory_lint.detectors.alembic.records import (
@@ -72,18 +72,20 @@ def detect(change: FileChange, ctx: DetectContext) -> DetectorResult:
 
     items: list[_Item] = []
     if not (same_id and same_code):
-        items = Analyzer(tree, _source_text(text), path, migration, ctx, want_keys=same_id).run()
+        items = Analyzer(tree, _source_text(text), path, migration, ctx).run()
+    old: set[_Meaning] = set()
     if same_id and not same_code and old_tree is not None:
         old_source = _source_text(old_text or "")
-        old_items = Analyzer(old_tree, old_source, path, migration, ctx, want_keys=True).run()
-        items = _new_items(items, old_items)
+        old = {_meaning(i) for i in Analyzer(old_tree, old_source, path, migration, ctx).run()}
+    items = _new_items(items, old)
     changes: list[Change] = []
     for item in items:
         changes.extend(item.changes)
         problems.extend(item.problems)
         if item.sql is not None:
             found = _analyze_sql(item.sql, path, migration, ctx.config.dialect)
-            changes.extend(found.changes)
+            runs_at = item.sql.runs_at
+            changes.extend(replace(c, runs_at=runs_at) if runs_at else c for c in found.changes)
             problems.extend(found.problems)
     return DetectorResult(
         changes=tuple(changes), problems=tuple(problems), revision=revision, edited=edited
@@ -103,19 +105,35 @@ def _analyze_sql(sql: _Sql, path: str, migration: str, dialect: str) -> Detector
         guarded=sql.guard is not None,
         guard=sql.guard,
         sequence=0,
+        column=sql.column,
     )
 
 
-def _new_items(items: Sequence[_Item], old_items: Sequence[_Item]) -> list[_Item]:
-    """Items of the new upgrade() with no counterpart in the old one, as multisets (docs/usage.md).
+# An operation's meaning: what it does to which object, wherever it stands in the file.
+_Meaning = tuple[tuple[Change, ...], tuple[tuple[str, str], ...], tuple[str, bool] | None]
 
-    An item without a key (a statement too deep to compare) is always kept.
-    """
-    remaining = Counter(item.key for item in old_items)
+
+def _meaning(item: _Item) -> _Meaning:
+    changes = tuple(replace(c, line=0, column=0, guard=None, runs_at=None) for c in item.changes)
+    problems = tuple((p.code, p.message) for p in item.problems)
+    sql = (
+        None if item.sql is None else (" ".join(item.sql.text.split()), item.sql.guard is not None)
+    )
+    return changes, problems, sql
+
+
+def _new_items(items: Sequence[_Item], old: Collection[_Meaning]) -> list[_Item]:
+    """Items new in meaning (SPEC: the net effect): none the old upgrade() already had, matched
+    by operation, target and arguments rather than by line or enclosing block, and each meaning
+    once, so one operation written in two dialect branches is one change (docs/usage.md).
+    What cannot be analysed is reported at each line where it is."""
+    seen: set[tuple[_Meaning, tuple[int, ...]]] = set()
     kept: list[_Item] = []
     for item in items:
-        if item.key and remaining[item.key] > 0:
-            remaining[item.key] -= 1
-        else:
-            kept.append(item)
+        meaning = _meaning(item)
+        here = (meaning, tuple(p.line for p in item.problems))
+        if item.comparable and (meaning in old or here in seen):
+            continue
+        seen.add(here)
+        kept.append(item)
     return kept

@@ -123,6 +123,15 @@ def _facts(tree: ast.Module, guard_functions: frozenset[str]) -> _Facts:
         elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             for target in targets:
+                # `A, B = "x", "y"`: each name is a module constant of its own.
+                if (
+                    isinstance(target, (ast.Tuple, ast.List))
+                    and isinstance(stmt.value, (ast.Tuple, ast.List))
+                    and len(target.elts) == len(stmt.value.elts)
+                ):
+                    for sub, element in zip(target.elts, stmt.value.elts, strict=True):
+                        if isinstance(sub, ast.Name):
+                            scope = scope.bind(sub.id, ((element, scope),))
                 if isinstance(target, ast.Name):
                     scope = scope.bind(target.id, ((stmt.value, scope),))
                     if target.id == "upgrade" or (

@@ -24,6 +24,9 @@ from selenite_inventory_lint.detectors.alembic.records import (
 )
 from selenite_inventory_lint.model import Change, Problem
 
+# Batch operations SQLite runs in place; any other makes recreate="auto" rebuild the table.
+_IN_PLACE = frozenset({"add_column", "create_index", "drop_index"})
+
 
 class _Operations(_Base):
     """One ``_<method>`` per op method of ``OP_METHODS`` (``_execute`` is in ``core``)."""
@@ -116,12 +119,28 @@ class _Operations(_Base):
         params = _args(call, ("table_name", "schema", "recreate"))
         table = self._name(params.get("table_name"), scope, call, state, "table name")
         recreate = params.get("recreate")
-        folded = self.fold(recreate, scope) if recreate is not None else None
-        batch = _Batch(table=table, recreate=isinstance(folded, tuple) and folded[0] == "always")
+        folded = self.fold(recreate, scope) if recreate is not None else ("auto", 0)
+        # A recreate= that is not a literal may be "auto": judged as such (fail closed).
+        mode = folded[0] if isinstance(folded, tuple) else "auto"
+        batch = _Batch(table=table, recreate=mode == "always")
         if table is not None and batch.recreate:
             change = self._change(call, state, "table", table, "altered", "rebuild_table")
-            self._emit(self._key(call, scope, state), (change,))
+            self._emit((change,))
+        elif table is not None and mode == "auto" and self.dialect == "sqlite":
+            self.implicit.append((batch, call, state))
         return batch
+
+    def _batch_runs(self, batch: _Batch, method: str) -> None:
+        self.batch_methods.setdefault(id(batch), set()).add(method)
+
+    def _implicit_rebuilds(self) -> None:
+        """SQLite cannot ALTER most things in place: with recreate="auto" a batch that does
+        more than add columns or (drop) indexes copies the table into a new one, renames it,
+        and drops the old one (which can cascade through foreign keys): MIG105."""
+        for batch, call, state in self.implicit:
+            if batch.table is not None and self.batch_methods.get(id(batch), set()) - _IN_PLACE:
+                change = self._change(call, state, "table", batch.table, "altered", "rebuild_table")
+                self._emit((change,))
 
     def _table(
         self,
@@ -135,9 +154,6 @@ class _Operations(_Base):
             return batch.table
         return self._name(params.get("table_name"), scope, call, state, "table name")
 
-    def _batch_key(self, batch: _Batch | None) -> tuple[str, ...]:
-        return () if batch is None else (f"batch:{batch.table}:{batch.recreate}",)
-
     def _create_table(
         self, call: ast.Call, scope: _Scope, state: _State, batch: _Batch | None
     ) -> None:
@@ -146,7 +162,6 @@ class _Operations(_Base):
         table = self._name(params.get("table_name"), scope, call, state, "table name")
         if table is None:
             return
-        key = self._key(call, scope, state)
         changes = [self._change(call, state, "table", table, "added", "create_table")]
         problems: list[Problem] = []
         specs: list[_ColumnSpec] = []
@@ -192,7 +207,7 @@ class _Operations(_Base):
                     unique=spec.unique or spec.name in unique,
                 )
             )
-        self._emit(key, changes, problems)
+        self._emit(changes, problems)
 
     def _positional(
         self, args: Sequence[ast.expr], scope: _Scope
@@ -217,11 +232,10 @@ class _Operations(_Base):
         table = self._table(params, call, scope, state, batch)
         if table is None:
             return
-        extra = self._batch_key(batch)
         column = params.get("column")
         spec = self._column_spec(column, scope) if column is not None else "the column is missing"
         if isinstance(spec, str):
-            self._fail(call, scope, state, f"cannot analyze {_label(call)}: {spec}", *extra)
+            self._fail(call, scope, state, f"cannot analyze {_label(call)}: {spec}")
             return
         change = self._change(
             call,
@@ -235,7 +249,7 @@ class _Operations(_Base):
             has_default=spec.has_default,
             unique=spec.unique,
         )
-        self._emit(self._key(call, scope, state, *extra), (change,))
+        self._emit((change,))
 
     def _drop_column(
         self, call: ast.Call, scope: _Scope, state: _State, batch: _Batch | None
@@ -243,14 +257,13 @@ class _Operations(_Base):
         state = self._idempotent(call, scope, state)
         params = _args(call, ("column_name",) if batch else ("table_name", "column_name"))
         table = self._table(params, call, scope, state, batch)
-        extra = self._batch_key(batch)
         if table is None:
             return
         column = self._name(params.get("column_name"), scope, call, state, "column name")
         if column is None:
             return
         change = self._change(call, state, "column", f"{table}.{column}", "dropped", "drop_column")
-        self._emit(self._key(call, scope, state, *extra), (change,))
+        self._emit((change,))
 
     def _drop_table(
         self, call: ast.Call, scope: _Scope, state: _State, batch: _Batch | None
@@ -261,7 +274,7 @@ class _Operations(_Base):
         )
         if table is not None:
             change = self._change(call, state, "table", table, "dropped", "drop_table")
-            self._emit(self._key(call, scope, state), (change,))
+            self._emit((change,))
 
     def _rename_table(
         self, call: ast.Call, scope: _Scope, state: _State, batch: _Batch | None
@@ -273,14 +286,13 @@ class _Operations(_Base):
             change = self._change(
                 call, state, "table", new, "renamed", "rename_table", old_name=old
             )
-            self._emit(self._key(call, scope, state), (change,))
+            self._emit((change,))
 
     def _alter_column(
         self, call: ast.Call, scope: _Scope, state: _State, batch: _Batch | None
     ) -> None:
         params = _args(call, ("column_name",) if batch else ("table_name", "column_name"))
         table = self._table(params, call, scope, state, batch)
-        extra = self._batch_key(batch)
         if table is None:
             return
         column = self._name(params.get("column_name"), scope, call, state, "column name")
@@ -333,7 +345,7 @@ class _Operations(_Base):
                 )
             )
         if changes:
-            self._emit(self._key(call, scope, state, *extra), changes)
+            self._emit(changes)
 
     def _create_index(
         self, call: ast.Call, scope: _Scope, state: _State, batch: _Batch | None
@@ -413,7 +425,7 @@ class _Operations(_Base):
             columns=columns,
             table=table,
         )
-        self._emit(self._key(call, scope, state, *self._batch_key(batch)), (change,))
+        self._emit((change,))
 
     def _index_name(
         self,
@@ -442,4 +454,4 @@ class _Operations(_Base):
             folded = self.fold(params["table_name"], scope)
             table = folded[0].lower() if isinstance(folded, tuple) else None
         change = self._change(call, state, "index", name, "dropped", "drop_index", table=table)
-        self._emit(self._key(call, scope, state, *self._batch_key(batch)), (change,))
+        self._emit((change,))

@@ -92,14 +92,17 @@ class _Sql:
     text: str
     line: int
     guard: int | None
+    column: int | None = None
+    runs_at: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class _Item:
-    key: tuple[str, ...]
     changes: tuple[Change, ...]
     problems: tuple[Problem, ...]
     sql: _Sql | None = None
+    # A statement too deep to read has no meaning to compare with its old version.
+    comparable: bool = True
 
 
 @dataclass(frozen=True, slots=True)

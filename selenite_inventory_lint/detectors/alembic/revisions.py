@@ -206,16 +206,65 @@ def _down_revisions(node: ast.expr) -> tuple[str, ...]:
 
 
 def _code_dump(tree: ast.Module) -> str:
-    """The module's code without docstrings or positions (comments never reach the AST).
+    """What the module means, for comparing it across an edit (SPEC: a cosmetic edit is no
+    change): no docstrings, positions or type annotations, imports left out and every imported
+    name written as what it names (``sa.Column`` and ``Column`` from ``sqlalchemy`` are both
+    ``sqlalchemy.Column``). Comments never reach the AST. The tree is not changed."""
+    return _dump(tree, _imported(tree))
 
-    Docstrings are removed from ``tree`` in place; the analysis never looks at them.
-    """
+
+def _imported(tree: ast.Module) -> dict[str, str]:
+    """Local name → the dotted name it is imported as; a name imported two ways is left as is."""
+    found: dict[str, set[str]] = {}
     for node in ast.walk(tree):
-        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            body = node.body
-            if body and isinstance(body[0], ast.Expr) and _const_str(body[0].value) is not None:
-                node.body = body[1:] or [ast.Pass()]
-    return ast.dump(tree, include_attributes=False)
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                local = alias.asname or alias.name.split(".")[0]
+                found.setdefault(local, set()).add(alias.name if alias.asname else local)
+        elif isinstance(node, ast.ImportFrom):
+            module = "." * node.level + (node.module or "")
+            for alias in node.names:
+                if alias.name != "*":
+                    dotted = f"{module}.{alias.name}" if module else alias.name
+                    found.setdefault(alias.asname or alias.name, set()).add(dotted)
+    return {local: next(iter(names)) for local, names in found.items() if len(names) == 1}
+
+
+# Fields that carry no meaning for the revision's effect: annotations and type comments.
+_COSMETIC_FIELDS = frozenset({"annotation", "returns", "type_comment"})
+
+
+def _dump(node: object, names: dict[str, str]) -> str:
+    if isinstance(node, list):
+        return "[" + ", ".join(_dump(item, names) for item in _meaningful(node)) + "]"
+    if not isinstance(node, ast.AST):
+        return repr(node)
+    if isinstance(node, ast.Name):
+        return names.get(node.id, node.id)
+    if isinstance(node, ast.Attribute):
+        return f"{_dump(node.value, names)}.{node.attr}"
+    if isinstance(node, ast.AnnAssign) and node.value is not None:
+        node = ast.Assign(targets=[node.target], value=node.value)
+    fields = ", ".join(
+        f"{name}={_dump(value, names)}"
+        for name, value in ast.iter_fields(node)
+        if name not in _COSMETIC_FIELDS and not isinstance(value, ast.expr_context)
+    )
+    return f"{type(node).__name__}({fields})"
+
+
+def _meaningful(items: list[object]) -> list[object]:
+    """A list of nodes without docstrings, imports, ``pass`` and bare annotations."""
+    kept: list[object] = []
+    for index, item in enumerate(items):
+        if isinstance(item, (ast.Import, ast.ImportFrom, ast.Pass)) or (
+            isinstance(item, ast.AnnAssign) and item.value is None
+        ):
+            continue
+        if index == 0 and isinstance(item, ast.Expr) and _const_str(item.value) is not None:
+            continue
+        kept.append(item)
+    return kept
 
 
 def _python_text(data: bytes | None, text: str | None) -> tuple[str | None, str | None]:

@@ -181,6 +181,8 @@ class _Targets(_Operations):
         args = [*target.args, *args]
         keywords = [*target.keywords, *call.keywords]
         method = target.method
+        if batch is not None and method != "invoke":
+            self._batch_runs(batch, method)
         if method == "invoke":
             self._invoke(call, args, scope, state, batch)
             return

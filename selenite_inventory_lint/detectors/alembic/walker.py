@@ -39,6 +39,10 @@ _FILLERS = frozenset({"add", "append", "extend", "update", "setdefault", "insert
 _MAX_LOOP = 256
 
 
+# Builtins that hand a loop the same items it is given (order aside).
+_SAME_ITEMS = frozenset({"sorted", "list", "tuple", "reversed", "set", "frozenset"})
+
+
 _MAX_HELPER_DEPTH = 8
 
 
@@ -51,11 +55,12 @@ class Analyzer(_CoreCalls):
         self._module(self.tree.body, _Scope(self.facts.scope), module)
         for stmt, why in self.facts.hidden_upgrades:
             problem = self._problem_at(stmt, module, f"cannot analyze the revision: {why}")
-            self._emit((), problems=(problem,))
+            self._emit(problems=(problem,))
         for name, body in self.facts.upgrades:
             self.guard_vars = set()
             self.local_functions = {}
             self._block(body, _Scope(self.facts.scope), _State(fn=name))
+        self._implicit_rebuilds()
         return self.items
 
     def _module(self, body: Sequence[ast.stmt], scope: _Scope, state: _State) -> None:
@@ -79,7 +84,7 @@ class Analyzer(_CoreCalls):
                 scope, state, stop = self._stmt(stmt, scope, state)
             except RecursionError:
                 why = "cannot analyze this statement: it is nested too deeply"
-                self._emit((), problems=(self._problem_at(stmt, state, why),))
+                self._emit(problems=(self._problem_at(stmt, state, why),), comparable=False)
                 stop = False
             if stop:
                 return scope, True
@@ -302,6 +307,16 @@ class Analyzer(_CoreCalls):
     def _elements(self, expr: ast.expr, scope: _Scope) -> list[_Value] | None:
         """The values a loop iterates over, when they are written out literally."""
         expr, scope = self._deref(expr, scope)
+        if (
+            isinstance(expr, ast.Call)
+            and isinstance(expr.func, ast.Name)
+            and expr.func.id in _SAME_ITEMS
+            and len(expr.args) == 1
+            and not expr.keywords
+            and scope.lookup(expr.func.id) is None
+        ):
+            # sorted(TABLES), list(TABLES): the same names, and each is analysed anyway.
+            return self._elements(expr.args[0], scope)
         if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and not expr.args:
             mapping, mscope = self._deref(expr.func.value, scope)
             if isinstance(mapping, ast.Dict) and None not in mapping.keys:
@@ -392,6 +407,8 @@ class Analyzer(_CoreCalls):
                     return True
                 # Other methods change no data themselves; what they are handed may
                 # (op.run_async(helper), a batch passed along).
+                if batch is not None:
+                    self._batch_runs(batch, func.attr)
                 for arg in _call_args(call):
                     self._scan(arg, scope, state)
                 return True

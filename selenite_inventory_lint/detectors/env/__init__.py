@@ -23,13 +23,19 @@ A reference is new when its name is absent from the file's old text (a rename co
 old path's text). A name the old text had and the new one lacks becomes a ``dropped`` candidate;
 the retirement stage (``retirement.py``) keeps it only when no reference is left in the
 repository. Well-known process variables and ``env_ignore`` are never reported. Unparsable
-sources are INV303 problems. Each source style is read by a module of its own in this package.
+sources are INV303 problems, and so is a Python read whose variable name is computed
+(``os.getenv(name)``): the analysis is incomplete there. Files that are not the application
+(``sources.non_application``: tests, dev containers, test compose files, tooling scripts) set
+and read variables for themselves: none of their references count, so a variable that the
+application also reads is reported where the application reads it. Each source style is read
+by a module of its own in this package.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Final
 
 from selenite_inventory_lint import globs
@@ -177,6 +183,43 @@ DEFAULT_IGNORE = (
     "REQUESTS_CA_BUNDLE",
     "CURL_CA_BUNDLE",
 )
+# docs/configuration.md: paths that are not the application's runtime. CI pipelines are not
+# listed: they are not read unless added to `sources.yaml_env` (``sources.CI_YAML``).
+NON_APPLICATION = (
+    # Tests.
+    "tests/",
+    "test/",
+    "testing/",
+    "e2e/",
+    "__tests__/",
+    "test_*.py",
+    "*_test.py",
+    "conftest.py",
+    "*.test.*",
+    "*.spec.*",
+    # Development containers and the compose files of test runs.
+    ".devcontainer/",
+    "*compose*.test.yml",
+    "*compose*.test.yaml",
+    "*compose*.ci.yml",
+    "*compose*.ci.yaml",
+    "*compose*.e2e.yml",
+    "*compose*.e2e.yaml",
+    "*compose-test*.yml",
+    "*compose-test*.yaml",
+    # Tooling.
+    "scripts/",
+    "tools/",
+    "bin/",
+    "Makefile",
+    "noxfile.py",
+    "tasks.py",
+    "fabfile.py",
+    "setup.py",
+    "docs/conf.py",
+    "doc/conf.py",
+)
+COMPUTED = "environment variable name is computed here; analysis is incomplete"
 _WHAT = {
     "python": "environment variables or storage paths",
     "env_files": "environment variables",
@@ -192,6 +235,11 @@ _style = sources.env_style
 
 _IGNORED_NAMES = frozenset(p for p in DEFAULT_IGNORE if not p.endswith("*"))
 _IGNORED_PREFIXES = tuple(p[:-1] for p in DEFAULT_IGNORE if p.endswith("*"))
+
+
+def non_application(path: str, ctx: DetectContext) -> bool:
+    """Is ``path`` a test, a dev container or tooling rather than the application?"""
+    return globs.match_any(ctx.config.sources_for("non_application", NON_APPLICATION), path)
 
 
 def ignored(name: str, ctx: DetectContext) -> bool:
@@ -219,6 +267,8 @@ class EnvDetector:
         if style is None:
             return DetectorResult()
         path = change.path
+        # Shell scripts are read only where configured, and then wherever configured.
+        tooling = style != "shell" and non_application(path, ctx)
         old = _read_old(change, style, path, ctx)
         # When the old side does not parse, a name its text still holds is not new.
         unreadable = change.old_text if old is None else None
@@ -235,19 +285,23 @@ class EnvDetector:
         problems: tuple[Problem, ...] = ()
         if change.undecodable:
             problems = _problems(path, style, ctx, 1, 1, "it is not valid UTF-8")
+        computed: list[Ref] = []
         try:
-            new = first_refs(scan(style, path, text, ctx.path_roots, ctx.parsed))
+            refs = scan(style, path, text, ctx.path_roots, ctx.parsed, computed)
         except Unreadable as exc:
             return DetectorResult(
                 problems=(*problems, *_problems(path, style, ctx, exc.line, exc.column, exc.why))
             )
+        new = {} if tooling else first_refs(refs)
         changes = reference_changes("env", SOURCE, path, new, old, keep)
+        if not tooling and not _is_migration(path, ctx):
+            problems = (*problems, *_computed(path, computed, change, style, ctx))
         return DetectorResult(changes=changes, problems=problems)
 
     def references(self, path: str, text: str, ctx: DetectContext) -> frozenset[str]:
         """Every variable ``text`` reads (for retirement); an unreadable file reads nothing."""
         style = _style(path, ctx)
-        if style is None:
+        if style is None or (style != "shell" and non_application(path, ctx)):
             return frozenset()
         try:
             return frozenset(first_refs(scan(style, path, text, ctx.path_roots, ctx.parsed)))
@@ -274,6 +328,23 @@ def _problems(
     )
 
 
+def _computed(
+    path: str, sites: Sequence[Ref], change: FileChange, style: str, ctx: DetectContext
+) -> Iterator[Problem]:
+    """A problem for each computed read the old side did not already have (by its key)."""
+    before: set[str] = set()
+    if sites and change.old_text is not None and not non_application(change.old_path or path, ctx):
+        old: list[Ref] = []
+        with contextlib.suppress(Unreadable):
+            scan(style, change.old_path or path, change.old_text, ctx.path_roots, ctx.parsed, old)
+        before = {ref.name for ref in old}
+    for site in sites:
+        if site.name not in before:
+            yield Problem(
+                code=CODE, path=path, line=site.line, column=site.column, message=COMPUTED
+            )
+
+
 def _is_migration(path: str, ctx: DetectContext) -> bool:
     from selenite_inventory_lint.detectors.alembic import DETECTOR as ALEMBIC
 
@@ -286,6 +357,8 @@ def _read_old(
     """References of the old side; None when there is none or it cannot be read."""
     if change.old_text is None or change.binary or change.too_large:
         return None
+    if style != "shell" and non_application(change.old_path or path, ctx):
+        return {}
     try:
         old_path = change.old_path or path
         return first_refs(scan(style, old_path, change.old_text, ctx.path_roots, ctx.parsed))
@@ -299,14 +372,18 @@ def scan(
     text: str,
     roots: Sequence[str] = (),
     parsed: ParsedFiles | None = None,
+    computed: list[Ref] | None = None,
 ) -> list[Ref]:
-    """References in ``text`` read as ``style``; raises ``Unreadable`` on bad syntax."""
+    """References in ``text`` read as ``style``; raises ``Unreadable`` on bad syntax. Python
+    reads whose name is computed are added to ``computed`` when it is given."""
     # One module per source style, imported when a file of that style is read.
     refs: list[Ref]
     if style == "python":
-        from selenite_inventory_lint.detectors.env.python import python_refs
+        from selenite_inventory_lint.detectors.env.python import python_reads
 
-        refs = python_refs(path, text, roots, parsed or ParsedFiles())
+        refs, sites = python_reads(path, text, roots, parsed or ParsedFiles())
+        if computed is not None:
+            computed.extend(sites)
     elif style == "env_files":
         from selenite_inventory_lint.detectors.env.dotenv import dotenv_refs
 
@@ -329,6 +406,6 @@ def scan(
 SPEC = DetectorSpec(
     name="env",
     role="references",
-    source_keys=tuple(DEFAULT_SOURCES),
+    source_keys=(*DEFAULT_SOURCES, "non_application"),
     self_contained=True,
 )

@@ -1,5 +1,11 @@
 """Environment variables read by Python, with ``ast``: ``os.environ`` and ``os.getenv`` forms,
-and pydantic ``BaseSettings`` fields (v1 and v2)."""
+and pydantic ``BaseSettings`` fields (v1 and v2).
+
+A read whose key does not fold to a constant is named, never guessed: ``python_reads`` returns
+it as a computed site (INV303), except a loop over a literal tuple of names, which is unrolled
+into one reference per name. Names resolve against the whole module (a function body runs
+once the module is complete), so ``import os`` or a constant below the function still counts.
+"""
 
 from __future__ import annotations
 
@@ -15,37 +21,184 @@ _PYTHON_WORDS = ("environ", "getenv", "BaseSettings")
 
 
 def python_refs(path: str, text: str, roots: Sequence[str], parsed: ParsedFiles) -> list[Ref]:
+    return python_reads(path, text, roots, parsed)[0]
+
+
+def python_reads(
+    path: str, text: str, roots: Sequence[str], parsed: ParsedFiles
+) -> tuple[list[Ref], list[Ref]]:
+    """The references, and the reads whose variable name is computed (their ``name`` is the
+    text of their line, to recognise them on the other side of a change); raises
+    ``Unreadable`` on bad syntax."""
     module = parsed.python(text)
     if isinstance(module, py.Unparsable):
         raise Unreadable(module.line, module.column, module.why)
     if not any(word in text for word in _PYTHON_WORDS):
-        return []  # every form below names one of these words in the file itself
-    folder = py.folder(module, path)
-    refs: list[Ref] = []
+        return [], []  # every form below names one of these words in the file itself
+    reader = _Reader(module, py.folder(module, path), text)
+    folder = reader.folder
     settings: dict[str, _Settings] = {}
-    for node, _parent in module.nodes:
+    for node, parent in module.nodes:
+        reader.parents[id(node)] = parent
         if isinstance(node, ast.Call):
-            refs.extend(_call_ref(node, folder))
+            key = _call_key(node, folder)
+            if key is not None:
+                reader.key(key, node)
         elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
             if _is_environ(node.value, folder):
-                refs.extend(_key_ref(node.slice, node, folder))
+                reader.key(node.slice, node)
         elif isinstance(node, ast.Compare) and len(node.ops) == 1:
             if isinstance(node.ops[0], (ast.In, ast.NotIn)) and _is_environ(
                 node.comparators[0], folder
             ):
-                refs.extend(_key_ref(node.left, node, folder))
+                reader.key(node.left, node)
         elif isinstance(node, ast.ClassDef):
             found = _settings_class(node, settings, folder)
             if found is not None:
                 settings[node.name] = found
-                refs.extend(_settings_refs(node, found, folder, roots))
-    return refs
+                reader.refs.extend(_settings_refs(node, found, folder, roots))
+    return reader.refs, reader.computed
 
 
-def _key_ref(key: ast.expr, at: ast.expr, folder: py.Folder) -> Iterator[Ref]:
-    name = folder.value(key)
-    if name is not None:
-        yield Ref(name, at.lineno, at.col_offset + 1)
+class _Reader:
+    __slots__ = (
+        "_lines",
+        "_module",
+        "_sequential",
+        "_text",
+        "computed",
+        "folder",
+        "parents",
+        "refs",
+    )
+
+    def __init__(self, module: py.Module, folder: py.Folder, text: str) -> None:
+        self._module = module
+        self._sequential: _Sequential | None = None
+        self.folder = folder
+        self._text = text
+        self._lines: list[str] | None = None
+        self.refs: list[Ref] = []
+        self.computed: list[Ref] = []
+        # Filled as the walk goes: parents come before their children.
+        self.parents: dict[int, ast.AST | None] = {}
+
+    def key(self, key: ast.expr, at: ast.expr) -> None:
+        name = self.folder.value(key)
+        if name is not None:
+            self.refs.append(Ref(name, at.lineno, at.col_offset + 1))
+            return
+        if isinstance(key, ast.Constant):
+            return  # `os.getenv(42)`: not a name at all, and nothing computed
+        if not self._in_function(at):
+            if self._sequential is None:
+                self._sequential = _Sequential(self._module, self.folder)
+            try:
+                folded = self._sequential.fold(key, (at.lineno, at.col_offset))
+            except RecursionError:
+                folded = "it is nested too deeply"
+            if not isinstance(folded, str):
+                self.refs.append(Ref(folded[0], at.lineno, at.col_offset + 1))
+                return
+        names = self._unrolled(key, at)
+        if names is None:
+            self.computed.append(Ref(self._line(at.lineno), at.lineno, at.col_offset + 1))
+        else:
+            self.refs.extend(Ref(name, at.lineno, at.col_offset + 1) for name in names)
+
+    def _in_function(self, at: ast.AST) -> bool:
+        node = self.parents.get(id(at))
+        while node is not None:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                return True
+            node = self.parents.get(id(node))
+        return False
+
+    def _line(self, number: int) -> str:
+        # Not ``ast.unparse``: it recurses, and a key may be a 10 000-term concatenation.
+        if self._lines is None:
+            self._lines = self._text.removeprefix("\ufeff").splitlines()
+        return self._lines[number - 1].strip()[:200] if number <= len(self._lines) else ""
+
+    def _unrolled(self, key: ast.expr, at: ast.AST) -> list[str] | None:
+        """The names a loop variable takes when the innermost loop binding it walks a literal
+        tuple or list of constant strings; None otherwise."""
+        if not isinstance(key, ast.Name):
+            return None
+        node: ast.AST | None = self.parents.get(id(at))
+        while node is not None:
+            loops: list[ast.For | ast.AsyncFor | ast.comprehension] = []
+            if isinstance(node, (ast.For, ast.AsyncFor)):
+                loops = [node]
+            elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+                loops = list(reversed(node.generators))
+            for loop in loops:
+                if isinstance(loop.target, ast.Name) and loop.target.id == key.id:
+                    return self._literal_names(loop.iter)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                return None
+            node = self.parents.get(id(node))
+        return None
+
+    def _literal_names(self, node: ast.expr) -> list[str] | None:
+        if isinstance(node, ast.Name):
+            bound = self.folder.constants.get(node.id)
+            node = bound if bound is not None else node
+        if not isinstance(node, (ast.Tuple, ast.List)) or not node.elts:
+            return None
+        names = [self.folder.value(element) for element in node.elts]
+        return None if any(name is None for name in names) else [n for n in names if n]
+
+
+Position = tuple[int, int]
+
+
+class _Sequential(py.Evaluator[Position]):
+    """Module-level code runs in order: a name bound several times at module level has, at a
+    position, the value of its last binding before it (``KEY = "A"; os.getenv(KEY)``). Only
+    unconditional single-name bindings of the module body count; a name bound any other way
+    (in a block, by an import, a loop, ``global``) is left to the module's ``Folder``, which
+    knows it only when it is bound once. Function bodies are not read this way: they run once
+    the module is complete, and see the whole module scope."""
+
+    def __init__(self, module: py.Module, folder: py.Folder) -> None:
+        self.folder = folder
+        self.bindings: dict[str, list[tuple[Position, ast.expr]]] = {}
+        unsafe: set[str] = set(module.global_names)
+        for stmt in module.tree.body:
+            target: ast.expr | None = None
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+                target = stmt.targets[0]
+            elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+                target = stmt.target
+            value = getattr(stmt, "value", None)
+            if isinstance(target, ast.Name) and isinstance(value, ast.expr):
+                end = (stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0)
+                self.bindings.setdefault(target.id, []).append((end, value))
+                continue
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                unsafe.add(stmt.name)
+                continue
+            for node in ast.walk(stmt):
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                    unsafe.add(node.id)
+                elif isinstance(node, ast.alias):
+                    unsafe.add(node.asname or node.name.split(".")[0])
+        for name in unsafe:
+            self.bindings.pop(name, None)
+
+    def lookup(self, node: ast.Name, env: Position, depth: int) -> py.Folded:
+        found = self.bindings.get(node.id)
+        if found is None:
+            return self.folder.fold(node)
+        before = [value for end, value in found if end <= env]
+        if not before:
+            return super().lookup(node, env, depth)
+        last = before[-1]
+        return self.fold(last, (last.lineno, last.col_offset), depth + 1)
+
+    def extra(self, node: ast.expr, env: Position, depth: int) -> py.Folded:
+        return self.folder.fold(node)
 
 
 def _is_environ(node: ast.expr, folder: py.Folder, depth: int = 0) -> bool:
@@ -59,7 +212,8 @@ def _is_environ(node: ast.expr, folder: py.Folder, depth: int = 0) -> bool:
     return False
 
 
-def _call_ref(node: ast.Call, folder: py.Folder) -> Iterator[Ref]:
+def _call_key(node: ast.Call, folder: py.Folder) -> ast.expr | None:
+    """The key of an ``os.getenv`` / ``os.environ.get`` / ``setdefault`` call."""
     func = node.func
     reads = False
     if isinstance(func, ast.Attribute):
@@ -69,8 +223,7 @@ def _call_ref(node: ast.Call, folder: py.Folder) -> Iterator[Ref]:
             reads = _is_environ(func.value, folder)
     elif isinstance(func, ast.Name):
         reads = folder.origin(func.id) == "os.getenv"
-    if reads and node.args:
-        yield from _key_ref(node.args[0], node, folder)
+    return node.args[0] if reads and node.args else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,11 +3,14 @@
 
 A compose service that runs a well-known third-party image and builds nothing of the project
 (``image: postgres:16``) is configured by its ``environment:``, which therefore names that
-image's settings (``POSTGRES_PASSWORD``), not the application's: it is skipped."""
+image's settings (``POSTGRES_PASSWORD``), not the application's: it is skipped. So is a service
+that runs the tests (named ``test``, ``tests``, ``e2e`` or ``test-…`` / ``…-test``): its
+variables configure the test run."""
 
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -39,8 +42,10 @@ def yaml_refs(path: str, text: str) -> list[Ref]:
         if "jobs" in top:
             refs.extend(_blocks(document, "env"))
         elif "services" in top:
-            for service in _mapping(top["services"]).values():
+            for service_name, service in _mapping(top["services"]).items():
                 keys = _mapping(service)
+                if _test_runner(service_name):
+                    continue
                 if "environment" in keys and not _third_party(keys):
                     refs.extend(_environment(keys["environment"]))
         elif gitlab or "stages" in top:
@@ -105,6 +110,11 @@ THIRD_PARTY_IMAGES = frozenset(
         "fake-gcs-server",
     }
 )
+
+
+def _test_runner(name: str) -> bool:
+    words = re.split(r"[-_.]", name.lower())
+    return any(word in ("test", "tests", "e2e") for word in (words[0], words[-1]))
 
 
 def _third_party(service: dict[str, yaml.Node]) -> bool:

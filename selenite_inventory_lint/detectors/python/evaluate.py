@@ -204,7 +204,16 @@ def storage_path(value: str, module: str, roots: Sequence[str]) -> str | None:
         return None
     last = path.rsplit("/", 1)[-1]
     name = path if "." in last[1:] else path + "/"
-    return name if any(name.startswith(root) and name != root for root in roots) else None
+    return name if any(_under(name, root) for root in roots) else None
+
+
+def _under(name: str, root: str) -> bool:
+    if root.startswith("**/"):
+        # A documented directory anywhere (pipeline.inputs.path_roots): the directory itself
+        # below another parent is a relocation, and what lies under it is its content.
+        found = ("/" + name).find("/" + root[3:])
+        return found > 0 or (found == 0 and name != root[3:])
+    return name.startswith(root) and name != root
 
 
 def folder(module: Module, path: str) -> Folder:

@@ -239,6 +239,7 @@ def _changes(node: Any, emitter: Emitter, exp: Any, chunk: str, *, replacing: bo
                 # A WHERE that folds to true restricts nothing (docs/rules.md MIG106).
                 where=where is not None and not _always_true(where.this, exp),
                 columns=columns,
+                null_only=_null_only(where.this, exp) if where is not None else (),
             )
         return None, None
     if isinstance(node, exp.TruncateTable):
@@ -296,25 +297,47 @@ _TAUTOLOGY_NODES = 32
 _FALSE_SETTINGS = frozenset({"0", "off", "false", "no", "reset"})
 
 
+def _null_only(node: Any, exp: Any) -> tuple[str, ...]:
+    """Columns the condition restricts to NULL: ``c IS NULL`` operands of its top-level AND."""
+    while isinstance(node, exp.Paren):
+        node = node.this
+    parts = node.flatten() if isinstance(node, exp.And) else (node,)
+    found: list[str] = []
+    for part in parts:
+        while isinstance(part, exp.Paren):
+            part = part.this
+        if isinstance(part, exp.Is) and isinstance(part.expression, exp.Null):
+            name = ident(part.this, exp) if isinstance(part.this, exp.Column) else None
+            if name is not None:
+                found.append(name)
+    return tuple(dict.fromkeys(found))
+
+
 def _always_true(node: Any, exp: Any) -> bool:
     """Does a WHERE condition hold for every row, as sqlglot's simplifier folds it?
 
-    ``1=1``, ``TRUE``, ``'a'='a'``, ``1``, ``x IS x`` and any OR with such an operand are
-    true; ``x = x`` is not (NULL = NULL is not true, so it skips rows where x is NULL). AND/OR
-    chains are walked here, linearly; only small operands go through ``simplify``, which is
-    quadratic on long chains.
+    ``1=1``, ``TRUE``, ``'a'='a'``, ``1``, ``NOT 0``, ``x IS x`` and any OR with such an
+    operand are true; ``x = x`` is not (NULL = NULL is not true, so it skips rows where x is
+    NULL). AND/OR chains are walked here, linearly. Only small operands that name no column go
+    through ``simplify``: it is quadratic on long chains and costly on every WHERE, and a
+    condition on a column is taken as the restriction it appears to be.
     """
-    from sqlglot.errors import SqlglotError
-    from sqlglot.optimizer.simplify import simplify
-
     while isinstance(node, exp.Paren):
         node = node.this
     if isinstance(node, exp.Or):
         return any(_always_true(part, exp) for part in node.flatten())
     if isinstance(node, exp.And):
         return all(_always_true(part, exp) for part in node.flatten())
-    if sum(1 for _ in itertools.islice(node.walk(), _TAUTOLOGY_NODES + 1)) > _TAUTOLOGY_NODES:
+    if isinstance(node, exp.NullSafeEQ):
+        # x IS x holds for NULL too; only plain columns, a function call may differ each time.
+        left, right = node.this, node.expression
+        return isinstance(left, exp.Column) and left == right
+    nodes = list(itertools.islice(node.walk(), _TAUTOLOGY_NODES + 1))
+    if len(nodes) > _TAUTOLOGY_NODES or any(isinstance(n, exp.Column) for n in nodes):
         return False
+    from sqlglot.errors import SqlglotError
+    from sqlglot.optimizer.simplify import simplify
+
     errors: tuple[type[BaseException], ...] = (SqlglotError, *_PARSER_ERRORS)
     try:
         folded = simplify(node.copy())
@@ -325,10 +348,8 @@ def _always_true(node: Any, exp: Any) -> bool:
     if isinstance(folded, exp.Literal) and not folded.is_string:
         # SQLite and MySQL read a non-zero number as true.
         return _number(folded.this) not in (None, 0)
-    if isinstance(folded, exp.NullSafeEQ):
-        # x IS x holds for NULL too; only plain columns, a function call may differ each time.
-        left, right = folded.this, folded.expression
-        return isinstance(left, exp.Column) and left == right
+    if isinstance(folded, exp.Not) and isinstance(folded.this, exp.Literal):
+        return not folded.this.is_string and _number(folded.this.this) == 0
     return False
 
 
