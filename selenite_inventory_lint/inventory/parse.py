@@ -667,6 +667,8 @@ def _run_plain(parser: _Parser, read: Sequence[_Line]) -> None:
                 parser.kind = _kind_of(_normal_heading(parser.heading), parser.overrides)
                 parser.section_line = number
         elif kind == "item":
+            if parser.section_line and "invariant" in _normal_heading(parser.heading):
+                parser.invariants.append("".join(s[1] for s in segments))
             lead = _segment_lead(segments)
             if parser.kind is not None:
                 if lead is not None:
