@@ -1,11 +1,18 @@
 """Time `check --staged` on generated change sets of growing size: the run must stay linear.
 
     python benchmarks/scale.py [MEGABYTES ...]      (default: 10 25 50)
+    python benchmarks/scale.py --hook [RUNS]        (default: 7)
 
 Each size is a fresh repository whose staged change adds that many megabytes of
 data-bearing sources in the proportions of a busy pull request: Python modules with
 environment variables and storage paths (60%), SQL migrations (20%), Alembic revisions (10%)
 and TypeScript and compose files (10%). Prints seconds per size and seconds per megabyte.
+
+``--hook`` measures the other direction: the pre-commit hook staging one new Alembic revision in
+a repository of 5,000 files, with 500 or 2,000 revisions and an inventory of 1,000 or 4,000
+entries. A one-revision commit must cost the same whatever the history and the inventory hold.
+Prints the median CPU seconds (the hook and the git commands it runs) next to
+``python -c pass`` and ``git diff --cached --name-only`` measured in turn with it.
 """
 
 from __future__ import annotations
@@ -13,6 +20,8 @@ from __future__ import annotations
 import io
 import os
 import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -156,6 +165,110 @@ def measure(megabytes: Sequence[float], workdir: Path | None = None) -> list[Tim
     return timings
 
 
+# -- the hook on a long history ---------------------------------------------------------------
+
+HOOK_SIZES = ((500, 1000), (2000, 1000), (500, 4000), (2000, 4000))
+HOOK_FILES = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class HookTiming:
+    revisions: int
+    entries: int
+    hook: float  # median CPU seconds of `check --staged`
+    python: float  # median CPU seconds of `python -c pass`
+    git: float  # median CPU seconds of `git diff --cached --name-only`
+
+
+def history_revision(index: int) -> str:
+    down = f'"h{index - 1:05d}"' if index else "None"
+    return (
+        f'"""Step {index}.\n\nRevision ID: h{index:05d}\nRevises: {down}\n"""\n\n'
+        "import sqlalchemy as sa\nfrom alembic import op\n\n"
+        f'revision = "h{index:05d}"\ndown_revision = {down}\n\n\n'
+        "def upgrade() -> None:\n"
+        f'    op.create_table("h{index:05d}", sa.Column("id", sa.Integer(), primary_key=True))\n'
+    )
+
+
+def build_history(root: Path, revisions: int, entries: int) -> None:
+    """A committed history of ``revisions`` revisions among ``HOOK_FILES`` files, an inventory of
+    ``entries`` entries, and one more revision staged."""
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "config", "gc.auto", "0")
+    (root / "backend").mkdir()
+    (root / "backend" / "alembic.ini").write_text(
+        "[alembic]\nscript_location = backend/alembic\n", "utf-8"
+    )
+    versions = root / "backend" / "alembic" / "versions"
+    versions.mkdir(parents=True)
+    for index in range(revisions):
+        (versions / f"h{index:05d}.py").write_text(history_revision(index), "utf-8")
+    for index in range(HOOK_FILES - revisions - 2):
+        module = root / "app" / f"pkg{index % 50:02d}" / f"mod{index:05d}.py"
+        module.parent.mkdir(parents=True, exist_ok=True)
+        module.write_text(f"def handler_{index}(value: int) -> int:\n    return value\n", "utf-8")
+    tables = [f"- `h{index:05d}`: generated table." for index in range(min(revisions, entries))]
+    columns = [f"- `h00000.c{index:05d}`: generated column." for index in range(entries)]
+    (root / "DATA_INVENTORY.md").write_text(
+        "# Data Inventory (Living)\n\n## Database (SQLite)\n"
+        + "\n".join([*tables, *columns][:entries])
+        + "\n\n## Storage Paths\n- `storage/media/`: uploads.\n",
+        "utf-8",
+    )
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "history")
+    (versions / f"h{revisions:05d}.py").write_text(history_revision(revisions), "utf-8")
+    _git(root, "add", "-A")
+
+
+def _child_cpu(command: Sequence[str], root: Path) -> float:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(command, cwd=root, check=False, capture_output=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+
+
+def measure_hook(runs: int = 7, workdir: Path | None = None) -> list[HookTiming]:
+    tool = shutil.which("selenite-inventory-lint")
+    hook = (
+        (tool, "check", "--staged") if tool else (sys.executable, "-m", "selenite_inventory_lint")
+    )
+    if not tool:
+        hook = (*hook, "check", "--staged")
+    timings = []
+    for revisions, entries in HOOK_SIZES:
+        with tempfile.TemporaryDirectory(dir=workdir, ignore_cleanup_errors=True) as tmp:
+            root = Path(tmp)
+            build_history(root, revisions, entries)
+            samples: dict[str, list[float]] = {"hook": [], "python": [], "git": []}
+            _child_cpu(hook, root)  # warm-up: the page cache, byte-compiled modules
+            for _ in range(runs):
+                samples["hook"].append(_child_cpu(hook, root))
+                samples["python"].append(_child_cpu((sys.executable, "-c", "pass"), root))
+                samples["git"].append(_child_cpu(("git", "diff", "--cached", "--name-only"), root))
+            median = {name: statistics.median(values) for name, values in samples.items()}
+            timings.append(
+                HookTiming(revisions, entries, median["hook"], median["python"], median["git"])
+            )
+    return timings
+
+
+def render_hook(timings: Sequence[HookTiming]) -> str:
+    first = timings[0].hook
+    lines = [
+        "| revisions | entries | hook CPU ms | python -c pass + git diff | ratio | vs first row |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for t in timings:
+        floor = t.python + t.git
+        lines.append(
+            f"| {t.revisions:,} | {t.entries:,} | {t.hook * 1000:.0f} | {floor * 1000:.0f} "
+            f"| {t.hook / floor:.1f}x | {t.hook / first:.2f}x |"
+        )
+    return "\n".join(lines)
+
+
 def render(timings: Sequence[Timing]) -> str:
     lines = [
         "| change set | files | seconds | s/MB | findings |",
@@ -170,5 +283,8 @@ def render(timings: Sequence[Timing]) -> str:
 
 
 if __name__ == "__main__":
-    sizes = [float(a) for a in sys.argv[1:]] or [10.0, 25.0, 50.0]
-    print(render(measure(sizes)))
+    if sys.argv[1:2] == ["--hook"]:
+        print(render_hook(measure_hook(int(sys.argv[2]) if sys.argv[2:] else 7)))
+    else:
+        sizes = [float(a) for a in sys.argv[1:]] or [10.0, 25.0, 50.0]
+        print(render(measure(sizes)))

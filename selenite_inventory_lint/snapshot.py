@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -35,6 +36,9 @@ _OPEN_FLAGS = (
     | getattr(os, "O_BINARY", 0)
 )
 _DRAIN_CHUNK = 1024 * 1024
+# Files whose content this process read (blobs and work-tree files): the measure of work that
+# grows with the repository rather than the change, which tests count.
+READS = [0]
 
 # A side of a file whose content was looked at: the bytes (None when the side does not
 # exist) and whether it was over the size cap (then the bytes were never read).
@@ -57,6 +61,24 @@ def _valid_path(path: str) -> bool:
     if not path or "\n" in path or "\0" in path or path.startswith("/"):
         return False
     return all(part not in ("", ".", "..") for part in path.split("/"))
+
+
+# One line of `git grep -n -z` output: the file, its line number, the line.
+_GREP_LINE = re.compile(r"^([^\0\n]+)\0(\d+)\0([^\n]*)$", re.MULTILINE)
+
+
+def _overlapping(needles: Sequence[str]) -> set[str]:
+    """The needles that begin with the end of another one and run past it (``"KEY_A"`` after
+    ``"MY_KEY"``): where both occur overlapping, a search for all reports only the first."""
+    ends: dict[str, set[str]] = {}
+    for needle in needles:
+        for start in range(1, len(needle)):
+            ends.setdefault(needle[start:], set()).add(needle)
+    return {
+        needle
+        for needle in needles
+        if any(ends.get(needle[:stop], set()) - {needle} for stop in range(1, len(needle)))
+    }
 
 
 def _literal(paths: Iterable[str]) -> list[str]:
@@ -143,13 +165,50 @@ class Snapshot:
         """needle → sorted paths on the head side whose content contains it (fixed string).
 
         ``pathspecs`` are git pathspecs limiting the search. As with ``git grep``, symlinks
-        are not searched and a needle that is empty or spans lines never matches.
+        are not searched and a needle that is empty or spans lines never matches. One
+        ``git grep`` answers for every needle, and no file is read here.
         """
         result: dict[str, tuple[str, ...]] = {needle: () for needle in needles}
         usable = [needle for needle in result if needle and "\n" not in needle]
-        if not usable:
+        if len(usable) == 1:
+            output, prefix = self._grep(["-l"], usable, pathspecs)
+            names = (name.removeprefix(prefix) for name in output.split("\0") if name)
+            result[usable[0]] = tuple(sorted(names))
             return result
-        args = ["-F", "-l", "-z", "--no-color"]
+        # Every match, with the file it is in: a needle is in a file when a match there
+        # contains it. Git reports the leftmost-longest match and goes on after its end, so
+        # only a needle that starts inside another needle's match and runs past it can go
+        # unreported: those few get a search of their own.
+        alone = _overlapping(usable)
+        shared = [needle for needle in usable if needle not in alone]
+        found: dict[str, set[str]] = {}
+        if shared:
+            mode = ["-o", "--text", "--no-line-number", "--no-column"]  # whatever grep.* says
+            output, prefix = self._grep(mode, shared, pathspecs)
+            for record in output.split("\n"):
+                path, _, match = record.partition("\0")
+                if match:
+                    found.setdefault(match, set()).add(path.removeprefix(prefix))
+        wanted = set(shared)
+        lengths = sorted({len(needle) for needle in shared})
+        paths: dict[str, set[str]] = {}
+        for match, where in found.items():
+            for size in lengths:
+                for start in range(len(match) - size + 1):
+                    if (part := match[start : start + size]) in wanted:
+                        paths.setdefault(part, set()).update(where)
+        for needle in shared:
+            result[needle] = tuple(sorted(paths.get(needle, ())))
+        for needle in alone:
+            result.update(self.grep([needle], pathspecs))
+        return result
+
+    def _grep(
+        self, mode: Sequence[str], needles: Sequence[str], pathspecs: Sequence[str]
+    ) -> tuple[str, str]:
+        """``git grep`` output for fixed-string ``needles`` ("" when nothing matches) and the
+        prefix its file names carry (the commit's)."""
+        args = ["-F", "-z", "--no-color", *mode]
         prefix = ""
         if self.head == WORKTREE:
             args.append("--untracked")
@@ -158,8 +217,8 @@ class Snapshot:
         # Needles go through stdin: an inventory of 100,000 entries is far more than an
         # argument list can hold (E2BIG). `-f` drops the CR of a CRLF line end, so a needle
         # ending in CR keeps to the argument list.
-        piped = [needle for needle in usable if not needle.endswith("\r")]
-        for needle in usable:
+        piped = [needle for needle in needles if not needle.endswith("\r")]
+        for needle in needles:
             if needle.endswith("\r"):
                 args += ["-e", needle]
         if piped:
@@ -177,26 +236,50 @@ class Snapshot:
             )
         except GitError as exc:
             if exc.status == 1:  # no match
-                return result
+                return "", prefix
             raise FatalError(
                 f"git grep failed in {self._git.cwd} ({complaint(exc)}); "
                 "check the pathspecs and that the repository is intact."
             ) from exc
-        files = sorted(name.removeprefix(prefix) for name in output.split("\0") if name)
-        if len(usable) == 1:
-            result[usable[0]] = tuple(files)
-            return result
-        # One grep found the candidates; which needle each holds is settled on the bytes
-        # rather than with one git process per needle.
-        hits: dict[str, list[str]] = {needle: [] for needle in usable}
-        encoded = [(needle, needle.encode()) for needle in usable]
-        for path in files:
-            data = self._read(path, None)[0] or b""
-            for needle, raw in encoded:
-                if raw in data:
-                    hits[needle].append(path)
-        result.update((needle, tuple(paths)) for needle, paths in hits.items())
-        return result
+        return output, prefix
+
+    def grep_lines(
+        self, needles: Sequence[str], pathspecs: Sequence[str]
+    ) -> dict[str, tuple[tuple[int, str], ...]]:
+        """path → (line number, line) of every line holding one of ``needles`` (fixed
+        strings), in the files on the head side that ``pathspecs`` select; git reads them.
+
+        Files git takes for binary are not searched. Lines are decoded like ``decode``'s input
+        would be as UTF-8, undecodable bytes kept as surrogates.
+        """
+        usable = [needle for needle in dict.fromkeys(needles) if needle and "\n" not in needle]
+        if not usable or not pathspecs:
+            return {}
+        args = ["-F", "-n", "-z", "-I", "--no-color", "--no-column"]
+        for needle in usable:
+            args += ["-e", needle]
+        prefix = ""
+        if self.head == WORKTREE:
+            args.append("--untracked")
+        elif self.head == INDEX:
+            args.append("--cached")
+        else:
+            args.append(self.head)
+            prefix = f"{self.head}:"
+        found: dict[str, list[tuple[int, str]]] = {}
+        for chunk in chunks(pathspecs):
+            try:
+                output = self._git("grep", *args, "--", *chunk)
+            except GitError as exc:
+                if exc.status == 1:  # no match
+                    continue
+                raise FatalError(
+                    f"git grep failed in {self._git.cwd} ({complaint(exc)}); "
+                    "check that the repository is intact."
+                ) from exc
+            for name, number, line in _GREP_LINE.findall(output):
+                found.setdefault(name.removeprefix(prefix), []).append((int(number), line))
+        return {path: tuple(lines) for path, lines in sorted(found.items())}
 
     def attributes(self, paths: Sequence[str], names: Sequence[str]) -> dict[str, dict[str, str]]:
         """path → attribute → value (``set``, ``unset`` or the value) for ``names``, as git
@@ -296,6 +379,7 @@ class Snapshot:
         """The blob ``name`` (a sha, ``rev:path`` or ``:0:path``); over ``limit`` bytes, unread."""
         if not name:
             return ABSENT
+        READS[0] += 1
         # One round trip through the persistent `cat-file --batch`: its header gives type and
         # size before the content, and content that is not wanted is drained in chunks.
         try:
@@ -382,6 +466,7 @@ class Snapshot:
                 return ABSENT
             if limit is not None and info.st_size > limit:
                 return TOO_LARGE
+            READS[0] += 1
             with os.fdopen(os.open(full, _OPEN_FLAGS), "rb") as handle:
                 if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # pragma: no cover - a race
                     return ABSENT

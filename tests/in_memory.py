@@ -53,6 +53,32 @@ class MemorySnapshot:
         """No ``.gitattributes`` outside git: nothing is marked."""
         return {}
 
+    def grep_lines(
+        self, needles: Sequence[str], pathspecs: Sequence[str]
+    ) -> dict[str, tuple[tuple[int, str], ...]]:
+        """Like ``changeset.Snapshot.grep_lines``. Pathspecs are ``:(literal)PREFIX`` or
+        ``:(glob)PATTERN``."""
+
+        def selected(path: str) -> bool:
+            return any(
+                path.startswith(spec.removeprefix(":(literal)"))
+                if spec.startswith(":(literal)")
+                else globs.match(spec.removeprefix(":(glob)"), path)
+                for spec in pathspecs
+            )
+
+        found: dict[str, tuple[tuple[int, str], ...]] = {}
+        for path, data in sorted(self.files.items()):
+            if b"\0" in data[:8000] or not selected(path):
+                continue
+            lines = data.decode("utf-8", "surrogateescape").split("\n")
+            hits = tuple(
+                (n, line) for n, line in enumerate(lines, 1) if any(x in line for x in needles)
+            )
+            if hits:
+                found[path] = hits
+        return found
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MemoryChangeSet:

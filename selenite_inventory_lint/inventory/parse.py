@@ -468,8 +468,16 @@ class _Parser:
         for line, lead in groups:
             self.record(lead, line, last, end)
 
-    def record(self, lead: _Lead, first_line: int, last_line: int, end: int) -> None:
-        positions = self.key_positions(first_line, last_line, len(lead.keys))
+    def record(
+        self,
+        lead: _Lead,
+        first_line: int,
+        last_line: int,
+        end: int,
+        positions: list[tuple[int, int]] | None = None,
+    ) -> None:
+        if positions is None:
+            positions = self.key_positions(first_line, last_line, len(lead.keys))
         positions += [(first_line, 1)] * (len(lead.keys) - len(positions))
         description, separated = _description(lead.rest)
         if lead.label is not None:
@@ -536,6 +544,149 @@ class _Parser:
         self.entry_ends.append(max(end, line))
 
 
+# -- the line-level reading of plain Markdown ----------------------------------------------
+# Most inventories are ATX headings, one-line list items and prose, where CommonMark's answer
+# follows from each line alone; those are read here without markdown-it. A line that could
+# mean something else (indentation, emphasis, links, HTML, escapes, entities, fences, longer
+# backtick runs, setext underlines, thematic breaks, a line continuing a list item) sends the
+# whole file to markdown-it, so the two readings agree (tests/speed/inventory_fast_path_test.py).
+
+# How many inventories went to markdown-it in this process; tests count it.
+MARKDOWN_PARSES = [0]
+_ATX = re.compile(r"(#{1,6}) +([^#]*)")
+_ITEM = re.compile(r"[-*+] (\S.*)")
+_KEYED_ITEM = re.compile(r"[-*+] `([^`]+)`([^`]*)")
+_BREAK_OR_UNDERLINE = re.compile(r" {0,3}(?:([-*_])(?: *\1){2,}|=+|-+) *")
+# Outside code spans: what inline parsing would turn into something other than text.
+_INLINE_SPECIAL = re.compile(r"[\\*_\[\]<>]|&[#A-Za-z0-9]+;")
+# What would open a block other than a paragraph: a heading, quote, list, setext underline,
+# HTML, fence, table row; or indentation.
+_NOT_TEXT_START = re.compile(r"[\s#>*+\-=<~_|]|\d{1,9}[.)](?: |$)")
+# A whole HTML comment on one line: a block of its own that the parser skips (suppressions).
+_COMMENT = re.compile(r"<!--.*-->.*")
+# Tabs (column arithmetic), NUL (replaced), whitespace other than the space.
+_ODD_SPACE = re.compile(r"[^\S ]|\x00")
+
+# (is code, content, offset of the code span's opening backtick in the text; -1 for text)
+_Segments = list[tuple[bool, str, int]]
+
+
+def _segments(text: str) -> _Segments | None:
+    """The code and text runs of one line of plain inline text; None when it is not plain."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0 or "``" in text:
+        return None
+    found: _Segments = []
+    offset = 0
+    for index, part in enumerate(parts):
+        if index % 2:
+            content = part
+            if part[:1] == part[-1:] == " " and part.strip(" "):
+                content = part[1:-1]
+            found.append((True, content, offset - 1))
+        elif _INLINE_SPECIAL.search(part):
+            return None
+        elif part:
+            found.append((False, part, -1))
+        offset += len(part) + 1
+    return found
+
+
+def _segment_lead(segments: _Segments) -> _Lead | None:
+    """``_lead`` of a line read by ``_segments``: leading keys, then the rest as plain text."""
+    if not segments or not segments[0][0]:
+        return None
+    keys = [segments[0][1]]
+    index = 1
+    # Text and code alternate: "``" is not plain, so two code spans never touch.
+    while index + 1 < len(segments) and _KEY_GAP.fullmatch(segments[index][1]):
+        keys.append(segments[index + 1][1])
+        index += 2
+    return _Lead(label=None, keys=keys, rest="".join(s[1] for s in segments[index:]))
+
+
+# (kind, heading level or the item text's offset in the line, segments); kind is "blank",
+# "comment", "heading", "item" or "text".
+_Line = tuple[str, int, _Segments]
+
+
+def _plain_lines(lines: Sequence[str]) -> list[_Line] | None:
+    """Each line's reading when the file is plain Markdown (see above), else None."""
+    if any(_ODD_SPACE.search(line) for line in lines):
+        return None
+    read: list[_Line] = []
+    previous = "blank"
+    for line in lines:
+        # Most lines of an inventory: an item of one key and plain text, read in one match.
+        keyed = _KEYED_ITEM.fullmatch(line)
+        if keyed is not None and not _INLINE_SPECIAL.search(keyed.group(2)):
+            key, rest = keyed.group(1), keyed.group(2).rstrip(" ")
+            if key[:1] == key[-1:] == " " and key.strip(" "):
+                key = key[1:-1]
+            read.append(
+                ("item", 2, [(True, key, 0), (False, rest, -1)] if rest else [(True, key, 0)])
+            )
+            previous = "item"
+            continue
+        if not line.strip(" "):
+            read.append(("blank", 0, []))
+            previous = "blank"
+            continue
+        if _BREAK_OR_UNDERLINE.fullmatch(line):
+            return None
+        if _COMMENT.fullmatch(line):
+            read.append(("comment", 0, []))
+            previous = "comment"
+            continue
+        kind, level, text = "text", 0, line.rstrip(" ")
+        if heading := _ATX.fullmatch(line):
+            kind, level, text = "heading", len(heading.group(1)), heading.group(2).rstrip(" ")
+            if not text:
+                return None
+        elif item := _ITEM.fullmatch(line):
+            kind, level, text = "item", item.start(1), item.group(1).rstrip(" ")
+            if _NOT_TEXT_START.match(text):
+                return None
+        elif previous == "item" or _NOT_TEXT_START.match(text):
+            return None  # a lazy continuation of the item, or a block of another kind
+        segments = _segments(text)
+        if segments is None:
+            return None
+        read.append((kind, level, segments))
+        previous = kind
+    return read
+
+
+def _run_plain(parser: _Parser, read: Sequence[_Line]) -> None:
+    """``_Parser.run`` for a file ``_plain_lines`` read: the same records, token-free."""
+    for number, (kind, level, segments) in enumerate(read, 1):
+        if kind == "heading" and level <= 2:
+            parser.close_section(number - 1)
+            if level == 2:
+                parser.heading = _collapse("".join(s[1] for s in segments))
+                parser.kind = _kind_of(_normal_heading(parser.heading), parser.overrides)
+                parser.section_line = number
+        elif kind == "item":
+            if parser.section_line and "invariant" in _normal_heading(parser.heading):
+                parser.invariants.append("".join(s[1] for s in segments))
+            lead = _segment_lead(segments)
+            if parser.kind is not None:
+                if lead is not None:
+                    spans = [(number, level + s[2] + 1) for s in segments if s[0]]
+                    parser.record(lead, number, number, number, spans[: len(lead.keys)])
+                else:
+                    parser.problem(
+                        number,
+                        1,
+                        "list item is not an inventory entry: it does not start with a backticked"
+                        " key",
+                    )
+            elif parser.unmapped():
+                parser.stray_items += 1
+                parser.stray_entries += int(lead is not None)
+    parser.close_section(len(read))
+
+
 # Longest first: a UTF-32 LE mark begins with the UTF-16 LE one.
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -582,10 +733,31 @@ def parse_inventory(
     ``path`` is the repository-relative path reported in problems; ``sections`` are config
     overrides of section kinds (lower-cased heading → kind, ``None`` for "no entries").
     """
+    # A run reads the same text several times (the base and head sides of an unchanged
+    # inventory, --fix and the review); the records are immutable, so one parse serves all.
+    key = (text, path, tuple(sorted((sections or {}).items(), key=lambda item: item[0])))
+    found = _PARSED.get(key)
+    if found is None:
+        if len(_PARSED) >= _PARSED_KEPT:
+            _PARSED.pop(next(iter(_PARSED)))
+        found = _PARSED[key] = _parse(text, path, sections)
+    return found
+
+
+_PARSED_KEPT = 4
+_PARSED: dict[tuple[str, str, tuple[tuple[str, SectionKind | None], ...]], Inventory] = {}
+
+
+def _parse(text: str, path: str, sections: Mapping[str, SectionKind | None] | None) -> Inventory:
     lines = _source_lines(text)
     parser = _Parser(path, lines, _normal_overrides(sections))
-    # markdown-it gets the normalised text, so its line maps index ``lines`` directly.
-    parser.run(_markdown().parse("\n".join(lines) + "\n"))
+    plain = _plain_lines(lines)
+    if plain is not None:
+        _run_plain(parser, plain)
+    else:
+        MARKDOWN_PARSES[0] += 1
+        # markdown-it gets the normalised text, so its line maps index ``lines`` directly.
+        parser.run(_markdown().parse("\n".join(lines) + "\n"))
     return Inventory(
         path=path,
         entries=tuple(parser.entries),

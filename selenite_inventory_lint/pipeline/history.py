@@ -151,14 +151,37 @@ def head_revisions(
     known: Mapping[str, Revision | None] | None = None,
 ) -> tuple[Revision, ...]:
     """Every revision of ``detector`` (one whose spec reads revisions) on the head side;
-    ``known`` holds those it already read."""
+    ``known`` holds those it already read.
+
+    The others are read from their header lines, which one ``git grep`` over the version
+    directories hands over: no listing of the tree, no blob read, no parse, unless a header
+    is not plain assignments (then that file is read and parsed).
+    """
     from selenite_inventory_lint.detectors import spec
+    from selenite_inventory_lint.detectors.alembic.revisions import HEADER_NEEDLES, read_header
 
     read_revision = spec(detector.name).revisions
     assert read_revision is not None, detector.name
     known = known or {}
-    paths = [p for p in snapshot.paths() if detector.claims(p, ctx)]
-    found = {p: known[p] for p in paths if p in known}
-    for path, data in snapshot.read_many([p for p in paths if p not in known]).items():
+    found = {p: rev for p, rev in known.items() if detector.claims(p, ctx)}
+    unclear: list[str] = []
+    for path, lines in snapshot.grep_lines(HEADER_NEEDLES, _pathspecs(ctx)).items():
+        if path in known or not detector.claims(path, ctx):
+            continue
+        header = read_header(path, lines)
+        if header is False:
+            unclear.append(path)
+        else:
+            found[path] = header
+    for path, data in snapshot.read_many(unclear).items():
         found[path] = read_revision(path, decode(data))
     return tuple(rev for _, rev in sorted(found.items()) if rev is not None)
+
+
+def _pathspecs(ctx: DetectContext) -> list[str]:
+    """Git pathspecs covering every path the Alembic detector claims (it decides the rest)."""
+    from selenite_inventory_lint.detectors.sources import ALEMBIC_SOURCES
+    from selenite_inventory_lint.retirement import pathspec
+
+    dirs = [f":(literal){d}" for d in ctx.alembic_dirs if d]
+    return [*dirs, *(pathspec(g) for g in ctx.config.sources_for("alembic", ALEMBIC_SOURCES))]

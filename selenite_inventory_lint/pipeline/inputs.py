@@ -31,6 +31,9 @@ class Snapshot(Protocol):
     def attributes(
         self, paths: Sequence[str], names: Sequence[str]
     ) -> dict[str, dict[str, str]]: ...
+    def grep_lines(
+        self, needles: Sequence[str], pathspecs: Sequence[str]
+    ) -> dict[str, tuple[tuple[int, str], ...]]: ...
 
 
 class ChangeSet(Protocol):

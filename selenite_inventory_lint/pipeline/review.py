@@ -60,8 +60,6 @@ def _segments(children: Sequence[object]) -> tuple[Segment, ...]:
 
 def checklist(result: RunResult) -> Checklist | None:
     """The inventory's "Required Updates" section as intro paragraphs and checklist items."""
-    from markdown_it import MarkdownIt
-
     from selenite_inventory_lint.inventory.fix import split_lines
     from selenite_inventory_lint.inventory.parse import parse_inventory
 
@@ -71,6 +69,8 @@ def checklist(result: RunResult) -> Checklist | None:
     section = next((s for s in inventory.sections if _REQUIRED.search(s.heading)), None)
     if section is None:
         return None
+    from markdown_it import MarkdownIt
+
     lines = [line.rstrip("\r\n") for line in split_lines(result.inventory_text)]
     body = "\n".join(lines[section.line : section.end_line])
     intro: list[tuple[Segment, ...]] = []

@@ -1,12 +1,21 @@
 """A revision file as CPython reads it: decoding, parsing, its revision identity, and the
-code compared across an edit."""
+code compared across an edit.
+
+The identity is read from the header lines alone when they are plain assignments of literals
+(``revision = "…"``, ``down_revision: str | None = ("…", "…")``), so the revision graph needs
+no parse of the revisions a change did not touch, nor their content: ``git grep`` hands over
+just the lines holding ``HEADER_NEEDLES``. Anything else (a multi-line tuple, a name, a
+reassignment, a string left open) is read with ``ast`` as before.
+"""
 
 from __future__ import annotations
 
 import ast
 import io
+import re
 import tokenize
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Literal
 
 from selenite_inventory_lint.detectors.alembic.records import CODE
 from selenite_inventory_lint.model import Problem, Revision
@@ -29,6 +38,11 @@ def _source_text(text: str) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
+# How many revisions were parsed here rather than through a detector's shared parse; tests
+# count it (a revision graph read from plain headers parses nothing).
+PARSES = [0]
+
+
 def _parse(path: str, text: str, parsed: ParsedFiles | None = None) -> ast.Module | Problem:
     """The revision's tree, from the parse the other detectors of the file share when given."""
     if parsed is not None:
@@ -38,6 +52,7 @@ def _parse(path: str, text: str, parsed: ParsedFiles | None = None) -> ast.Modul
         if isinstance(module, Unparsable):
             return _problem(path, module.line, module.column, module.why)
         return module.tree
+    PARSES[0] += 1
     try:
         return ast.parse(_source_text(text), filename=path)
     except SyntaxError as exc:
@@ -51,8 +66,106 @@ def _parse(path: str, text: str, parsed: ParsedFiles | None = None) -> ast.Modul
 
 def read_revision(path: str, text: str) -> Revision | None:
     """``revision`` / ``down_revision`` of a revision file; None when it has no ``revision``."""
+    numbered = enumerate(_LINE_BREAK.split(_source_text(text)), 1)
+    header = read_header(path, ((n, line) for n, line in numbered if _holds_needle(line)))
+    if header is not False:
+        return header
     tree = _parse(path, text)
     return _revision(tree, path) if isinstance(tree, ast.Module) else None
+
+
+# Every line a header assignment is on, and every line that may open or close a string the
+# header lines could sit inside (a docstring quoting one) or continue onto the next line.
+HEADER_NEEDLES = ("revision", '"""', "'''", "\\")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_ASSIGNMENT = re.compile(r"(revision|down_revision)[ \t]*(?::[^=#'\"]*)?=(?!=)")
+# Header lines are short; a longer one is not plain (and no regular expression sees it).
+_LONGEST_LINE = 500
+_STRING = re.compile(r""""([^"\\]*)"|'([^'\\]*)'""")
+_ELEMENT = r"""(?:"[^"\\]*"|'[^'\\]*'|None)"""
+_SEQUENCE = re.compile(
+    rf"[(\[{{][ \t]*(?:{_ELEMENT}(?:[ \t]*,[ \t]*{_ELEMENT})*[ \t]*(?:,[ \t]*)?)?[)\]}}]"
+)
+# In code, what opens a string or a comment; in a string, its end or an escape (a one-line
+# string that meets the end of its line is continued: not plain).
+_CODE_MARK = re.compile(r"""#|\"\"\"|'''|"|'""")
+_STRING_END = {
+    '"""': re.compile(r'\\.|"""'),
+    "'''": re.compile(r"\\.|'''"),
+    '"': re.compile(r'\\.|"|$'),
+    "'": re.compile(r"\\.|'|$"),
+}
+
+
+def _holds_needle(line: str) -> bool:
+    return any(needle in line for needle in HEADER_NEEDLES)
+
+
+def _scan(line: str, inside: str) -> str | None:
+    """The string delimiter open at the end of ``line`` ("" for none), given the one open at
+    its start; None when a one-line string does not close on the line."""
+    position = 0
+    while True:
+        if not inside:
+            mark = _CODE_MARK.search(line, position)
+            if mark is None:
+                return None if line.endswith("\\") else ""  # a joined line is not plain
+            if mark.group() == "#":
+                return ""
+            position, inside = mark.end(), mark.group()
+            continue
+        end = _STRING_END[inside].search(line, position)
+        while end is not None and end.group().startswith("\\"):
+            end = _STRING_END[inside].search(line, end.end())
+        if end is None:
+            return inside  # a triple-quoted string runs on
+        if not end.group():
+            return None
+        position, inside = end.end(), ""
+
+
+def _literal(value: str) -> tuple[str, ...] | None:
+    """The non-empty strings of a plain literal, as ``_down_revisions`` keeps them."""
+    if value == "None":
+        return ()
+    if _STRING.fullmatch(value) or _SEQUENCE.fullmatch(value):
+        return tuple(a or b for a, b in _STRING.findall(value) if a or b)
+    return None
+
+
+def read_header(path: str, lines: Iterable[tuple[int, str]]) -> Revision | Literal[False] | None:
+    """The revision identity from the module's lines that hold one of ``HEADER_NEEDLES`` (in
+    order, numbered from 1); False when they are not plain header assignments and the module
+    must be parsed to know."""
+    inside = ""
+    found: dict[str, tuple[int, tuple[str, ...]]] = {}
+    for number, raw in lines:
+        line = (raw.removeprefix("\ufeff") if number == 1 else raw).removesuffix("\r")
+        if "\r" in line or len(line) > _LONGEST_LINE:
+            return False
+        if not inside and (assignment := _ASSIGNMENT.match(line)):
+            name = assignment.group(1)
+            text = line[assignment.end() :].partition("#")[0].strip(" \t")
+            value = _literal(text)
+            if (
+                name in found
+                or value is None
+                or (name == "revision" and not _STRING.fullmatch(text))
+            ):
+                return False
+            found[name] = (number, value)
+            continue  # its strings close on the line, and a comment ends it
+        state = _scan(line, inside)
+        if state is None:
+            return False
+        inside = state
+    if inside:
+        return False  # a string never closed: the parser says what is wrong
+    number, revision = found.get("revision", (1, ()))
+    if not revision:
+        return None
+    down = found.get("down_revision", (0, ()))[1]
+    return Revision(revision=revision[0], down_revisions=down, path=path, line=number)
 
 
 def _revision(tree: ast.Module, path: str) -> Revision | None:
