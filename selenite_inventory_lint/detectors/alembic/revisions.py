@@ -230,8 +230,9 @@ def _imported(tree: ast.Module) -> dict[str, str]:
     return {local: next(iter(names)) for local, names in found.items() if len(names) == 1}
 
 
-# Fields that carry no meaning for the revision's effect: annotations and type comments.
-_COSMETIC_FIELDS = frozenset({"annotation", "returns", "type_comment"})
+# Fields that carry no meaning for the revision's effect: annotations, type comments and a
+# string's ``u`` prefix (``Constant.kind``).
+_COSMETIC_FIELDS = frozenset({"annotation", "returns", "type_comment", "kind"})
 
 
 def _dump(node: object, names: dict[str, str]) -> str:
