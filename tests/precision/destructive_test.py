@@ -197,6 +197,45 @@ def test_narrowing_incompatible_not_null_or_unknown_old_type_stays_mig104(
     assert code == 1
 
 
+def _with_downgrade(upgrade_body: str, downgrade_body: str) -> dict[str, str]:
+    text = revision("0002", "0001", upgrade_body)
+    return {f"{VERSIONS}/0002_change.py": f"{text}\n\ndef downgrade():\n    {downgrade_body}\n"}
+
+
+@pytest.mark.parametrize(
+    ("downgrade", "expected"),
+    [
+        # downgrade() says what the column was: a widening, not reported.
+        ('op.alter_column("orders", "code", type_=sa.String(length=128))', []),
+        # Back to a wider type: the upgrade narrows.
+        (
+            'op.alter_column("orders", "code", type_=sa.Text())',
+            ["column orders.code changes type from TEXT to VARCHAR(256)"],
+        ),
+        # downgrade() names no type for the column: still unknown, still reported.
+        (
+            'op.drop_column("orders", "memo")',
+            [
+                "column orders.code changes type to VARCHAR(256) (its old type is unknown, so "
+                "a widening cannot be told)"
+            ],
+        ),
+    ],
+)
+def test_the_old_type_is_read_from_downgrade_when_existing_type_is_missing(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str], downgrade: str, expected: list[str]
+) -> None:
+    project(repo)
+    change(
+        repo,
+        _with_downgrade(
+            'op.alter_column("orders", "code", type_=sa.String(length=256))', downgrade
+        ),
+    )
+    _, report = check(repo, capsys)
+    assert [f["message"] for f in report["findings"] if f["code"] == "MIG104"] == expected
+
+
 SNAPSHOT = "CREATE TABLE orders (id {id}, code {code}, total {total}, note {note});\n"
 WIDE = {"id": "INTEGER", "code": "VARCHAR(50)", "total": "NUMERIC(10, 2)", "note": "TEXT"}
 

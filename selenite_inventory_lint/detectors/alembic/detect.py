@@ -4,6 +4,7 @@ hand literal SQL to the SQL detector."""
 from __future__ import annotations
 
 import ast
+import copy
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 
@@ -81,6 +82,15 @@ def detect(change: FileChange, ctx: DetectContext) -> DetectorResult:
     changes: list[Change] = []
     for item in items:
         changes.extend(item.changes)
+    if any(_old_type_unknown(c) for c in changes):
+        told = _downgrade_types(tree, _source_text(text), path, migration, ctx)
+        changes = [
+            replace(c, old_type=told[c.name])
+            if _old_type_unknown(c) and told.get(c.name) not in (None, c.type)
+            else c
+            for c in changes
+        ]
+    for item in items:
         problems.extend(item.problems)
         if item.sql is not None:
             found = _analyze_sql(item.sql, path, migration, ctx.config.dialect)
@@ -90,6 +100,32 @@ def detect(change: FileChange, ctx: DetectContext) -> DetectorResult:
     return DetectorResult(
         changes=tuple(changes), problems=tuple(problems), revision=revision, edited=edited
     )
+
+
+def _old_type_unknown(change: Change) -> bool:
+    return change.operation == "alter_column" and change.type is not None and not change.old_type
+
+
+def _downgrade_types(
+    tree: ast.Module, source: str, path: str, migration: str, ctx: DetectContext
+) -> dict[str, str]:
+    """Column → the one type ``downgrade()`` sets it back to: the old type of an upgrade's
+    ``alter_column(type_=...)`` written without ``existing_type=`` (docs/rules/MIG104.md)."""
+    body: list[ast.stmt] = []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.FunctionDef) and stmt.name in ("upgrade", "downgrade"):
+            if stmt.name == "upgrade":
+                continue
+            stmt = copy.copy(stmt)
+            stmt.name = "upgrade"  # walked as the upgrade is, in a copy of the module
+        body.append(stmt)
+    module = ast.Module(body=body, type_ignores=[])
+    found: dict[str, set[str]] = {}
+    for item in Analyzer(module, source, path, migration, ctx).run():
+        for change in item.changes:
+            if change.operation == "alter_column" and change.type:
+                found.setdefault(change.name, set()).add(change.type)
+    return {name: next(iter(types)) for name, types in found.items() if len(types) == 1}
 
 
 def _analyze_sql(sql: _Sql, path: str, migration: str, dialect: str) -> DetectorResult:
