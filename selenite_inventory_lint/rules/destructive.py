@@ -458,7 +458,9 @@ def unique_index_on_existing_table(ctx: RuleContext) -> Iterator[Hit]:
     ## What
     A forward migration adds a UNIQUE index or constraint to a table that existed before the
     change (`CREATE UNIQUE INDEX`, `ALTER TABLE ... ADD CONSTRAINT ... UNIQUE`,
-    `op.create_unique_constraint`, `op.create_index(..., unique=True)`).
+    `op.create_unique_constraint`, `op.create_index(..., unique=True)`). A table created
+    earlier in the same change holds no production rows, even when its creation is guarded by
+    an existence check (the guard makes a re-run safe): an index on it is not reported.
 
     ## Why
     Production rows were never held to the constraint: one pair of duplicates makes the
@@ -481,7 +483,9 @@ def unique_index_on_existing_table(ctx: RuleContext) -> Iterator[Hit]:
             and change.action == "added"
             and change.unique
             and change.table
-            and not ctx.created_before(change, table=change.table)
+            # A table the change creates, even under an existence guard (which only makes a
+            # re-run of the same migration safe), holds no production rows to collide.
+            and not ctx.created_before(change, table=change.table, unguarded=False)
         ):
             columns = f" ({', '.join(change.columns)})" if change.columns else ""
             yield _hit(
