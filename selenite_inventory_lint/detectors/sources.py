@@ -131,7 +131,13 @@ def python(path: str, ctx: DetectContext) -> bool:
 
 
 def config_file(path: str, ctx: DetectContext) -> bool:
-    return globs.match_any(ctx.config.config_files, path)
+    """A config/state file the application keeps (INV105): not one of tests or tooling
+    (``sources.non_application``, such as `.env.test`)."""
+    if not globs.match_any(ctx.config.config_files, path):
+        return False
+    from selenite_inventory_lint.detectors.env import non_application
+
+    return not non_application(path, ctx)
 
 
 PLAN_SUFFIXES = (".md", ".markdown")

@@ -243,3 +243,20 @@ def test_function_bodies_see_the_whole_module_and_module_code_reads_in_order(
         f"app/modes.py:10:10: {message.format('WORKER_MODE')}",
         f"app/modes.py:14:12: {COMPUTED}",
     ]
+
+
+def test_the_environment_file_of_test_runs_is_not_the_applications(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = check(
+        repo,
+        capsys,
+        {
+            ".env.test": "DATABASE_URL=sqlite:///test.db\nTEST_ONLY_FLAG=1\n",
+            ".env.production": "DATABASE_URL=sqlite:///prod.db\n",
+        },
+    )
+    assert [line.split(": ", 1)[1] for line in lines] == [
+        "INV104 environment variable DATABASE_URL is referenced but not in the inventory",
+        "INV105 config/state file .env.production is added but not covered by the inventory",
+    ]

@@ -197,6 +197,11 @@ NON_APPLICATION = (
     "conftest.py",
     "*.test.*",
     "*.spec.*",
+    ".env.test",
+    ".env.test.*",
+    ".env.testing",
+    ".env.e2e",
+    ".env.ci",
     # Development containers and the compose files of test runs.
     ".devcontainer/",
     "*compose*.test.yml",
