@@ -60,6 +60,7 @@ class _Base(Evaluator[_Scope]):
         self.guard_vars: set[str] = set()
         self.local_functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         self.dialect = ctx.config.dialect
+        self.head = ctx.head  # for the module of a model whose table a revision creates
         # Batches SQLite may rebuild (recreate="auto"), where they start, and what each runs.
         self.implicit: list[tuple[_Batch, ast.Call, _State]] = []
         self.batch_methods: dict[int, set[str]] = {}

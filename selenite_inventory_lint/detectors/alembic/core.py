@@ -232,6 +232,8 @@ class _CoreCalls(_Targets):
             kind = _callee(table.func, self.facts.aliases) if isinstance(table, ast.Call) else ""
             if kind in _SCHEMA_OBJECTS or kind.upper().endswith("ENUM"):
                 return False  # a type, sequence or index holds no rows
+            if func.attr == "create" and self._model_create(func.value, call, state):
+                return True
             if not (
                 isinstance(table, ast.Call)
                 and _callee(table.func, self.facts.aliases) in ("Table", "table")
@@ -252,6 +254,30 @@ class _CoreCalls(_Targets):
         if func.attr in ("delete", "update"):
             return self._query_rows(call, func, scope, state)
         return False
+
+    def _model_create(self, node: ast.expr, call: ast.Call, state: _State) -> bool:
+        """``Model.__table__.create(bind)``: the model's table and columns, read from its module
+        at the head (docs/usage.md); False when they cannot be found."""
+        if not (
+            isinstance(node, ast.Attribute)
+            and node.attr == "__table__"
+            and isinstance(node.value, ast.Name)
+        ):
+            return False
+        from selenite_inventory_lint.detectors.alembic.models import model_table
+
+        declared = model_table(self.tree, node.value.id, self.head)
+        if declared is None:
+            return False
+        changes = [self._change(call, state, "table", declared.name, "added", "create_table")]
+        changes += [
+            self._change(
+                call, state, "column", f"{declared.name}.{column}", "added", "create_table"
+            )
+            for column in declared.columns
+        ]
+        self._emit(changes)
+        return True
 
     def _binds(self, call: ast.Call, scope: _Scope) -> bool:
         """Is ``call`` handed a connection (``op.get_bind()``, ``bind=``, ``conn``)?"""

@@ -1,0 +1,74 @@
+"""`Model.__table__.create(bind)` in a revision: the table an imported ORM model declares, read
+(never imported) from the model's module at the head."""
+
+from __future__ import annotations
+
+import ast
+
+from selenite_inventory_lint.detectors import HeadFiles
+from selenite_inventory_lint.orm_models import DeclaredTable
+
+
+def model_table(tree: ast.Module, class_name: str, head: HeadFiles | None) -> DeclaredTable | None:
+    """The table of the model ``class_name`` imported by the revision, or None when its module,
+    class or literal ``__tablename__`` cannot be found (the caller then fails closed)."""
+    module = _imported_from(tree, class_name)
+    if module is None or head is None:
+        return None
+    suffixes = (f"{module.replace('.', '/')}.py", f"{module.replace('.', '/')}/__init__.py")
+    paths = [p for p in head.paths() if any(p == s or p.endswith(f"/{s}") for s in suffixes)]
+    if len(paths) != 1:
+        return None
+    data = head.read_many(paths).get(paths[0])
+    if data is None:
+        return None
+    text = data.decode("utf-8", "replace").removeprefix("\ufeff")
+    try:
+        found = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    name = _tablename(found, class_name)
+    if name is None:
+        return None
+    from selenite_inventory_lint.orm_models import read_models
+
+    tables = [t for t in read_models([(paths[0], text)]).tables if t.name == name]
+    if tables:
+        return tables[0]
+    line = next(n.lineno for n in found.body if isinstance(n, ast.ClassDef))
+    return DeclaredTable(name=name, path=paths[0], line=line, complete=False)
+
+
+def _imported_from(tree: ast.Module, class_name: str) -> str | None:
+    modules = {
+        node.module
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module
+        for alias in node.names
+        if (alias.asname or alias.name) == class_name and alias.name == class_name
+    }
+    return next(iter(modules)) if len(modules) == 1 else None
+
+
+def _tablename(tree: ast.Module, class_name: str) -> str | None:
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == class_name:
+            for stmt in node.body:
+                targets = (
+                    stmt.targets
+                    if isinstance(stmt, ast.Assign)
+                    else [stmt.target]
+                    if isinstance(stmt, ast.AnnAssign)
+                    else []
+                )
+                value = getattr(stmt, "value", None)
+                if (
+                    any(isinstance(t, ast.Name) and t.id == "__tablename__" for t in targets)
+                    and isinstance(value, ast.Constant)
+                    and isinstance(value.value, str)
+                ):
+                    return value.value.lower()
+    return None
+
+
+__all__ = ["model_table"]

@@ -1,0 +1,59 @@
+"""`Model.__table__.create(bind)` in a revision creates the table the model declares: read from
+the model's module at the head (never imported), it is judged like `op.create_table`; a model
+that cannot be found stays MIG301."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from destructive_test import check, codes, project, upgrade
+
+if TYPE_CHECKING:
+    import pytest
+    from conftest import GitRepo
+
+MODEL = """\
+import sqlalchemy as sa
+from app.db import Base
+
+
+class UserSettings(Base):
+    __tablename__ = "user_settings"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    theme = sa.Column(sa.String(16))
+"""
+
+CREATE = """\
+bind = op.get_bind()
+if "user_settings" not in sa.inspect(bind).get_table_names():
+    from app.models.user_settings import UserSettings
+
+    UserSettings.__table__.create(bind, checkfirst=True)
+"""
+
+
+def test_a_models_table_created_by_a_revision_is_read_from_the_model(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project(repo)
+    repo.write("backend/app/models/user_settings.py", MODEL)
+    for name, text in upgrade(CREATE).items():
+        repo.write(name, text)
+    repo.commit("change")
+    _, report = check(repo, capsys)
+    assert codes(report) == [("INV101", 13)]
+    assert [f["message"] for f in report["findings"]] == [
+        "table user_settings is added but not in the inventory"
+    ]
+
+
+def test_a_model_that_cannot_be_found_stays_mig301(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project(repo)
+    for name, text in upgrade(CREATE).items():
+        repo.write(name, text)
+    repo.commit("change")
+    _, report = check(repo, capsys)
+    assert [c for c, _ in codes(report)] == ["MIG301"]
