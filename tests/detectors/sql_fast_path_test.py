@@ -181,3 +181,22 @@ def test_one_tokenizer_and_parser_per_dialect(monkeypatch: pytest.MonkeyPatch) -
     for _ in range(3):
         assert len(_parse_all(text, "postgres")) == 40
     assert sorted(built) == ["parser", "tokenizer"]
+
+
+def test_column_types_are_rendered_by_one_generator(monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[object] = []
+    generator = Dialect.generator
+
+    def counting(self: Dialect, *args: Any, **kwargs: Any) -> Any:
+        built.append(self)
+        return generator(self, *args, **kwargs)
+
+    monkeypatch.setattr(Dialect, "generator", counting)
+    columns = ", ".join(f"c{n} VARCHAR({n + 1}) NOT NULL" for n in range(30))
+    for dialect in DIALECTS:
+        (created,) = _parse_all(f"CREATE TABLE t ({columns});", dialect)
+        assert created.table is not None
+        assert [c.type for c in created.table.columns.values()] == [
+            f"VARCHAR({n + 1})" for n in range(30)
+        ]
+    assert len(built) <= 1

@@ -250,6 +250,14 @@ def _inert(tokens: list[Any], types: Any) -> bool:
     end = len(tokens)
     while end and tokens[end - 1].token_type is types.SEMICOLON:
         end -= 1
+    if end and tokens[0].token_type not in (
+        types.INSERT,
+        types.BEGIN,
+        types.COMMIT,
+        types.ROLLBACK,
+        types.COMMENT,
+    ):
+        return False  # most statements, decided without building the lists below
     kinds = [t.token_type for t in tokens[:end]]
     words = [t.text.lower() for t in tokens[:end]]
     if not kinds:
