@@ -244,9 +244,10 @@ def _key(tokens: list[Any], types: Any) -> str:
 def _inert(tokens: list[Any], types: Any) -> bool:
     """Does the token stream alone show a statement that changes nothing, exactly as its
     parse would? Only whole, closed forms qualify: nothing (comments), BEGIN/COMMIT/ROLLBACK,
-    ``COMMENT ON TABLE|COLUMN name IS 'text'`` and ``INSERT INTO name
-    [(names)] VALUES (literals), … [ON CONFLICT [(names)] DO NOTHING]``. Anything else,
-    however close, is parsed by sqlglot, which also judges whether it is well formed."""
+    ``COMMENT ON TABLE|COLUMN name IS 'text'`` and ``INSERT INTO name [(names)] VALUES
+    (literals), … [ON CONFLICT [(names)] DO NOTHING]``. Anything else, however close, is
+    parsed by sqlglot, which also judges whether it is well formed (SET is left to it: some
+    names, such as ``transaction``, make it another statement)."""
     end = len(tokens)
     while end and tokens[end - 1].token_type is types.SEMICOLON:
         end -= 1
