@@ -12,6 +12,7 @@ import pytest
 from sqlglot.dialects.dialect import Dialect
 
 from selenite_inventory_lint.detectors.sql import statements
+from selenite_inventory_lint.detectors.sql.split import split
 from selenite_inventory_lint.detectors.sql.statements import Statement, parse
 
 DIALECTS = ("sqlite", "postgres", "mysql")
@@ -200,3 +201,14 @@ def test_column_types_are_rendered_by_one_generator(monkeypatch: pytest.MonkeyPa
             f"VARCHAR({n + 1})" for n in range(30)
         ]
     assert len(built) <= 1
+
+
+def test_the_splitter_names_definitions_once_for_the_reader() -> None:
+    text = (
+        "/* audit */ CREATE TRIGGER trg AFTER DELETE ON t BEGIN DELETE FROM u; END;\n"
+        "DELETE FROM t;\nCREATE OR REPLACE FUNCTION f() RETURNS int AS $$ SELECT 1; $$"
+        " LANGUAGE sql;\n"
+    )
+    assert [s.definition for s in split(text, "postgres")] == ["trigger", None, "function"]
+    found = _parse_all(text, "postgres")
+    assert [[c.operation for c in s.changes] for s in found] == [[], ["delete_rows"], []]

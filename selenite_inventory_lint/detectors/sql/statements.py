@@ -22,7 +22,6 @@ from selenite_inventory_lint.detectors.sql import ddl
 from selenite_inventory_lint.detectors.sql.nodes import Copy, Emitter, Found, copy_of, ident, idents
 from selenite_inventory_lint.detectors.sql.split import (
     DIALECTS,
-    definition_kind,
     line_starts,
     split,
 )
@@ -150,7 +149,7 @@ def parse(
             )
             result.append(_problem_statement(chunk, emitter, why))
         else:
-            result.append(_statement(chunk, tools, emitter, lib))
+            result.append(_statement(chunk, span.definition, tools, emitter, lib))
     return result
 
 
@@ -183,11 +182,13 @@ def _problem_statement(chunk: str, emitter: Emitter, why: str) -> Statement:
     )
 
 
-def _statement(chunk: str, tools: _Tools, emitter: Emitter, lib: Mapping[str, Any]) -> Statement:
+def _statement(
+    chunk: str, definition: str | None, tools: _Tools, emitter: Emitter, lib: Mapping[str, Any]
+) -> Statement:
     def problem(why: str) -> Statement:
         return _problem_statement(chunk, emitter, why)
 
-    if definition_kind(chunk):
+    if definition:
         # A trigger, rule or routine body runs on later calls or writes, not during the
         # migration: nothing to judge (the splitter has already bounded it).
         return Statement(line=emitter.line, column=emitter.column, key=" ".join(chunk.split()))
