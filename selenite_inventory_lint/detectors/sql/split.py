@@ -44,6 +44,8 @@ class Span:
     end: int
     unclosed: str | None = None
     opened: int = 0
+    # What the statement defines (``definition_kind``), found while splitting.
+    definition: str | None = None
 
 
 def _alternatives(dialect: str) -> tuple[str, str]:
@@ -163,13 +165,13 @@ def split(text: str, dialect: str = "sqlite") -> list[Span]:
         elif depth > 0 and body is not None:
             depth = _block_step(text, pos, depth)
         else:
-            _add_span(spans, text, start, pos)
+            _add_span(spans, text, start, pos, kind)
             start, depth, body = pos, 0, None
             kind = definition_kind(text, start)
     if depth > 0 and body is not None:
         what = "a parenthesised rule action" if kind == "rule" else "a BEGIN … END body"
         return [*spans, _unclosed(text, start, what, body)]
-    _add_span(spans, text, start, len(text))
+    _add_span(spans, text, start, len(text), kind)
     return spans
 
 
@@ -177,10 +179,10 @@ def _unclosed(text: str, start: int, what: str, opened: int) -> Span:
     return Span(_skip(text, start), len(text), unclosed=what, opened=opened)
 
 
-def _add_span(spans: list[Span], text: str, start: int, end: int) -> None:
+def _add_span(spans: list[Span], text: str, start: int, end: int, kind: str | None) -> None:
     first = _skip(text, start, end)
     if first < end and text[first:end].strip(" \t\r\n;"):
-        spans.append(Span(first, end))
+        spans.append(Span(first, end, definition=kind))
 
 
 def statement_lines(text: str, dialect: str = "sqlite") -> list[tuple[int, int]]:

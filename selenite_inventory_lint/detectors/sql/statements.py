@@ -22,7 +22,6 @@ from selenite_inventory_lint.detectors.sql import ddl
 from selenite_inventory_lint.detectors.sql.nodes import Copy, Emitter, Found, copy_of, ident, idents
 from selenite_inventory_lint.detectors.sql.split import (
     DIALECTS,
-    definition_kind,
     line_starts,
     split,
 )
@@ -75,8 +74,33 @@ def _sqlglot() -> dict[str, Any]:
 
         # "Falling back to parsing as a 'Command'" is judged here, not logged to stderr.
         logging.getLogger("sqlglot").setLevel(logging.CRITICAL)
-        _SQLGLOT.update(sqlglot=sqlglot, exp=exp, error=SqlglotError)
+        _SQLGLOT.update(sqlglot=sqlglot, exp=exp, error=SqlglotError, tokens=sqlglot.TokenType)
     return _SQLGLOT
+
+
+@dataclass(frozen=True, slots=True)
+class _Tools:
+    """One dialect's tokenizer and parser, built once: both reset themselves on every call,
+    and building them per statement was a tenth of the detector's time."""
+
+    tokenizer: Any
+    parser: Any
+
+
+_TOOLS: dict[str, _Tools] = {}
+
+
+def _tools(name: str, lib: Mapping[str, Any]) -> _Tools:
+    tools = _TOOLS.get(name)
+    if tools is None:
+        dialect = lib["sqlglot"].Dialect.get_or_raise(name)
+        tools = _TOOLS[name] = _Tools(tokenizer=dialect.tokenizer(), parser=dialect.parser())
+    return tools
+
+
+def _syntax_trees(tools: _Tools, tokens: list[Any], text: str) -> list[Any]:
+    """sqlglot's parse of one statement (a function of its own, so tests can count calls)."""
+    return list(tools.parser.parse(tokens, text))
 
 
 def parse(
@@ -98,7 +122,7 @@ def parse(
     """
     lib = _sqlglot()
     name = DIALECTS.get(dialect, dialect)
-    dialect_obj = lib["sqlglot"].Dialect.get_or_raise(name)
+    tools = _tools(name, lib)
     starts = line_starts(text)
     result: list[Statement] = []
     for span in split(text, name):
@@ -125,7 +149,7 @@ def parse(
             )
             result.append(_problem_statement(chunk, emitter, why))
         else:
-            result.append(_statement(chunk, dialect_obj, emitter, lib))
+            result.append(_statement(chunk, span.definition, tools, emitter, lib))
     return result
 
 
@@ -158,11 +182,13 @@ def _problem_statement(chunk: str, emitter: Emitter, why: str) -> Statement:
     )
 
 
-def _statement(chunk: str, dialect: Any, emitter: Emitter, lib: Mapping[str, Any]) -> Statement:
+def _statement(
+    chunk: str, definition: str | None, tools: _Tools, emitter: Emitter, lib: Mapping[str, Any]
+) -> Statement:
     def problem(why: str) -> Statement:
         return _problem_statement(chunk, emitter, why)
 
-    if definition_kind(chunk):
+    if definition:
         # A trigger, rule or routine body runs on later calls or writes, not during the
         # migration: nothing to judge (the splitter has already bounded it).
         return Statement(line=emitter.line, column=emitter.column, key=" ".join(chunk.split()))
@@ -171,13 +197,11 @@ def _statement(chunk: str, dialect: Any, emitter: Emitter, lib: Mapping[str, Any
     replacing = _REPLACE.match(chunk) is not None
     text = "INSERT " + chunk[7:] if replacing else chunk
     try:
-        tokens = dialect.tokenize(text)
-        key = ("replace " if replacing else "") + " ".join(
-            t.text if t.token_type.name in ("STRING", "IDENTIFIER") else t.text.lower()
-            for t in tokens
-            if t.token_type.name != "SEMICOLON"
-        )
-        expressions = dialect.parser().parse(tokens, text)
+        tokens = tools.tokenizer.tokenize(text)
+        key = ("replace " if replacing else "") + _key(tokens, lib["tokens"])
+        if not replacing and _inert(tokens, lib["tokens"]):
+            return Statement(line=emitter.line, column=emitter.column, key=key)
+        expressions = _syntax_trees(tools, tokens, text)
     except RecursionError:
         return problem("it is nested too deeply")
     except (lib["error"], *_PARSER_ERRORS) as exc:
@@ -203,6 +227,132 @@ def _statement(chunk: str, dialect: Any, emitter: Emitter, lib: Mapping[str, Any
         table=table,
         copy=copy,
     )
+
+
+def _key(tokens: list[Any], types: Any) -> str:
+    """The statement's tokens, lower-cased but for strings and quoted names: equal keys mean
+    the same statement however it is spaced or cased."""
+    string, quoted, semicolon = types.STRING, types.IDENTIFIER, types.SEMICOLON
+    words = []
+    for token in tokens:
+        kind = token.token_type
+        if kind is semicolon:
+            continue
+        words.append(token.text if kind is string or kind is quoted else token.text.lower())
+    return " ".join(words)
+
+
+def _inert(tokens: list[Any], types: Any) -> bool:
+    """Does the token stream alone show a statement that changes nothing, exactly as its
+    parse would? Only whole, closed forms qualify: nothing (comments), BEGIN/COMMIT/ROLLBACK,
+    ``COMMENT ON TABLE|COLUMN name IS 'text'`` and ``INSERT INTO name [(names)] VALUES
+    (literals), … [ON CONFLICT [(names)] DO NOTHING]``. Anything else, however close, is
+    parsed by sqlglot, which also judges whether it is well formed (SET is left to it: some
+    names, such as ``transaction``, make it another statement)."""
+    end = len(tokens)
+    while end and tokens[end - 1].token_type is types.SEMICOLON:
+        end -= 1
+    if end and tokens[0].token_type not in (
+        types.INSERT,
+        types.BEGIN,
+        types.COMMIT,
+        types.ROLLBACK,
+        types.COMMENT,
+    ):
+        return False  # most statements, decided without building the lists below
+    kinds = [t.token_type for t in tokens[:end]]
+    words = [t.text.lower() for t in tokens[:end]]
+    if not kinds:
+        return True
+    first = kinds[0]
+    if first is types.BEGIN or first is types.COMMIT:
+        return end == 1 or (end == 2 and words[1] in ("transaction", "work"))
+    if first is types.ROLLBACK:
+        return end == 1
+    if first is types.COMMENT:
+        return (
+            end >= 6
+            and kinds[1] is types.ON
+            and kinds[2] in (types.TABLE, types.COLUMN)
+            and _name(kinds, 3, types) == end - 2
+            and kinds[end - 2] is types.IS
+            and kinds[end - 1] is types.STRING
+        )
+    if first is types.INSERT and end > 2 and kinds[1] is types.INTO:
+        return _insert_values(kinds, words, types)
+    return False
+
+
+def _name(kinds: list[Any], at: int, types: Any) -> int:
+    """Where a plain, possibly qualified name starting at ``at`` ends; ``at`` if there is none."""
+    pos = at
+    for _ in range(3):
+        if pos >= len(kinds) or kinds[pos] not in (types.VAR, types.IDENTIFIER):
+            return at
+        pos += 1
+        if pos >= len(kinds) or kinds[pos] is not types.DOT:
+            return pos
+        pos += 1
+    return at
+
+
+def _insert_values(kinds: list[Any], words: list[str], types: Any) -> bool:
+    """``INSERT INTO name [(names)] VALUES (literals), … [ON CONFLICT [(names)] DO NOTHING]``:
+    new rows only, which lose nothing (see ``_insert``)."""
+    end = len(kinds)
+    pos = _name(kinds, 2, types)
+    if pos == 2:
+        return False
+    pos = _names_list(kinds, pos, types)
+    if pos >= end or kinds[pos] is not types.VALUES:
+        return False
+    literals = (types.STRING, types.NUMBER, types.NULL, types.TRUE, types.FALSE)
+    while True:
+        pos += 1
+        if pos >= end or kinds[pos] is not types.L_PAREN:
+            return False
+        while True:
+            pos += 1
+            if pos < end and kinds[pos] is types.DASH:
+                pos += 1
+                if pos >= end or kinds[pos] is not types.NUMBER:
+                    return False
+            elif pos >= end or kinds[pos] not in literals:
+                return False
+            pos += 1
+            if pos < end and kinds[pos] is types.COMMA:
+                continue
+            if pos < end and kinds[pos] is types.R_PAREN:
+                break
+            return False
+        pos += 1
+        if pos < end and kinds[pos] is types.COMMA:
+            continue
+        break
+    if pos == end:
+        return True
+    if kinds[pos] is not types.ON or words[pos + 1 : pos + 2] != ["conflict"]:
+        return False
+    pos = _names_list(kinds, pos + 2, types)
+    return words[pos:] == ["do", "nothing"] and kinds[pos + 1] is types.VAR
+
+
+def _names_list(kinds: list[Any], pos: int, types: Any) -> int:
+    """Past an optional ``(name, …)`` at ``pos``; ``pos`` itself when there is none or it is
+    not one (then the caller's next check fails)."""
+    if pos >= len(kinds) or kinds[pos] is not types.L_PAREN:
+        return pos
+    at = pos
+    while True:
+        pos += 1
+        if pos >= len(kinds) or kinds[pos] not in (types.VAR, types.IDENTIFIER):
+            return at
+        pos += 1
+        if pos < len(kinds) and kinds[pos] is types.COMMA:
+            continue
+        if pos < len(kinds) and kinds[pos] is types.R_PAREN:
+            return pos + 1
+        return at
 
 
 def _reason(exc: BaseException) -> str:
