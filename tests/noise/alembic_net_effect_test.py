@@ -116,6 +116,8 @@ COSMETIC = {
         '    op.create_table(\n        "orders",', '    # orders\n    op.create_table("orders",'
     )
     .replace('"accounts",\n', "'accounts',\n"),
+    # An f-string without a placeholder: a linter drops the f.
+    "f_string_without_fields": BASE_REVISION.replace('"accounts",\n', 'f"accounts",\n'),
     # Python 2's u"" prefix dropped by a formatter: the same string.
     "string_prefix": BASE_REVISION.replace('"accounts",\n', 'u"accounts",\n'),
     "sqlalchemy_module_alias": BASE_REVISION.replace(

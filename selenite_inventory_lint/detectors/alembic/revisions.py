@@ -246,6 +246,9 @@ def _dump(node: object, names: dict[str, str]) -> str:
         return f"{_dump(node.value, names)}.{node.attr}"
     if isinstance(node, ast.AnnAssign) and node.value is not None:
         node = ast.Assign(targets=[node.target], value=node.value)
+    if isinstance(node, ast.JoinedStr) and all(isinstance(v, ast.Constant) for v in node.values):
+        # An f-string with no placeholder is the plain string (a linter drops the f).
+        node = ast.Constant(value="".join(str(v.value) for v in node.values))  # type: ignore[attr-defined]
     fields = ", ".join(
         f"{name}={_dump(value, names)}"
         for name, value in ast.iter_fields(node)
