@@ -34,6 +34,10 @@ SQL_MIGRATION_DIRS = (
     "database/",
     "ddl/",
 )
+# Folders that hold nothing but migrations: there even a file with template syntax is one.
+SQL_MIGRATION_ONLY_DIRS = ("migrations/", "migration/", "migrate/")
+# SQL under a templates folder is rendered by the application, never run as a migration.
+SQL_TEMPLATE_DIRS = ("templates/", "template/")
 SQL_MIGRATION_NAMES = ("V[0-9]*__*.sql", "[0-9]*_*.sql", "*.up.sql", "up.sql")
 SQL_MIGRATIONS = SQL_MIGRATION_DIRS + SQL_MIGRATION_NAMES
 SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
@@ -90,6 +94,8 @@ def sql_role(path: str, ctx: DetectContext) -> Role | None:
         return "rollback"
     if globs.match_any(config.sources_for("schema_snapshots", SQL_SNAPSHOTS), path):
         return "snapshot"
+    if "sql_migrations" not in config.sources and globs.match_any(SQL_TEMPLATE_DIRS, path):
+        return None  # a web framework's SQL templates (`.../templates/.../create.sql`)
     if globs.match_any(config.sources_for("sql_migrations", SQL_MIGRATIONS), path):
         return "migration"
     return None
@@ -97,9 +103,9 @@ def sql_role(path: str, ctx: DetectContext) -> Role | None:
 
 def sql_opted_in(path: str, ctx: DetectContext) -> bool:
     """A migration whatever its content: under a migrations folder, or configured
-    (``sources.sql_migrations``) — elsewhere a versioned name holding template syntax or
-    ``$1`` placeholders is a query, not a migration."""
-    return "sql_migrations" in ctx.config.sources or globs.match_any(SQL_MIGRATION_DIRS, path)
+    (``sources.sql_migrations``) — elsewhere (a versioned name, a `schema/` or `db/` folder) a
+    file holding template syntax or ``$1`` placeholders is a query, not a migration."""
+    return "sql_migrations" in ctx.config.sources or globs.match_any(SQL_MIGRATION_ONLY_DIRS, path)
 
 
 def sql(path: str, ctx: DetectContext) -> bool:

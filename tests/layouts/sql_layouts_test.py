@@ -36,6 +36,14 @@ def test_queries_templates_and_seeds_outside_migration_folders_are_not_migration
     # A query with a bind parameter, and seed data.
     repo.write("app/queries/forget_user.sql", "DELETE FROM users WHERE id = $1;\n")
     repo.write("seeds/users.sql", "DELETE FROM users;\nINSERT INTO users (id) VALUES (1);\n")
+    # A web framework's templates, even under a folder named like a schema folder and with
+    # names that look like DDL: rendered by the application, never run as migrations.
+    repo.write(
+        "web/databases/schemas/tables/templates/indexes/sql/13_plus/create.sql",
+        "CREATE INDEX {{ conn|qtIdent(data.name) }} ON {{ data.table }} (id);\n",
+    )
+    repo.write("web/schemas/templates/tables/sql/default/delete.sql", "DROP TABLE users;\n")
+    repo.write("db/schema/render.sql", "DROP TABLE {{ table }};\n")
     # In a migrations folder the same content is still read, and fails closed.
     repo.write("db/migrations/0002_templated.sql", "DROP TABLE {{ table }};\n")
     repo.commit("queries")
