@@ -4,9 +4,12 @@ that cannot be found stays MIG301."""
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 from destructive_test import check, codes, project, upgrade
+
+from selenite_inventory_lint.cli import main
 
 if TYPE_CHECKING:
     import pytest
@@ -57,3 +60,31 @@ def test_a_model_that_cannot_be_found_stays_mig301(
     repo.commit("change")
     _, report = check(repo, capsys)
     assert [c for c, _ in codes(report)] == ["MIG301"]
+
+
+HELPER = """\
+from app.migrations import get_columns_for_table
+
+columns = get_columns_for_table(op=op, table_name="orders", names_only=True)
+if "memo" not in columns:
+    op.add_column("orders", sa.Column("memo", sa.Text()))
+"""
+
+
+def test_op_handed_to_a_declared_guard_function_is_no_indirect_use(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An imported helper handed ``op`` fails closed (MIG301) until `guard_functions` says it
+    only reads the schema (docs/configuration.md)."""
+    project(repo)
+    for name, text in upgrade(HELPER).items():
+        repo.write(name, text)
+    repo.commit("change")
+    _, report = check(repo, capsys)
+    assert [c for c, _ in codes(report)] == ["MIG301"]
+    config = repo.path.parent / "lint.yaml"
+    config.write_text("guard_functions: [get_columns_for_table]\n", encoding="utf-8")
+    argv = ["check", "--repo", str(repo.path), "--base", "HEAD~1", "--config", str(config)]
+    main([*argv, "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert codes(report) == []

@@ -369,6 +369,11 @@ class Analyzer(_CoreCalls):
                     inner = inner.bind(param, ())
                 self._scan(node.body, inner, state)
                 continue
+            if (
+                isinstance(node, ast.Call)
+                and _callee(node.func, self.facts.aliases) in self.guard_functions
+            ):
+                continue  # a declared guard only reads the schema, even when handed op
             if isinstance(node, ast.Call) and self._call(node, scope, state):
                 continue
             if isinstance(node, ast.Attribute) and node.attr in ("drop_all", "create_all"):
