@@ -72,3 +72,16 @@ def document_phone(repo: GitRepo) -> None:
     text = repo.read("DATA_INVENTORY.md").decode()
     anchor = "- `users.last_seen_at`"
     repo.write("DATA_INVENTORY.md", text.replace(anchor, PHONE_ENTRY + anchor))
+
+
+def selenite_repo(repo: GitRepo, *, invoices: bool = True) -> GitRepo:
+    """``repo`` with the reference inventory and the base revision committed, then (with
+    ``invoices``) the invoices revision in a second commit."""
+    repo.write("DATA_INVENTORY.md", REFERENCE.read_bytes())
+    repo.write("alembic.ini", ALEMBIC_INI)
+    repo.write(f"{VERSIONS}/0001_base.py", BASE_REVISION)
+    repo.commit("base")
+    if invoices:
+        repo.write(f"{VERSIONS}/0002_invoices.py", INVOICES)
+        repo.commit("invoices")
+    return repo

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from selenite_project import BASE_REVISION, INVOICES, REFERENCE, VERSIONS
+from selenite_project import selenite_repo
 
 from selenite_inventory_lint.cli import main
 
@@ -18,13 +18,7 @@ if TYPE_CHECKING:
 
 @pytest.fixture
 def project(repo: GitRepo) -> GitRepo:
-    repo.write("DATA_INVENTORY.md", REFERENCE.read_bytes())
-    repo.write("alembic.ini", "[alembic]\nscript_location = backend/alembic\n")
-    repo.write(f"{VERSIONS}/0001_base.py", BASE_REVISION)
-    repo.commit("base")
-    repo.write(f"{VERSIONS}/0002_invoices.py", INVOICES)
-    repo.commit("invoices")
-    return repo
+    return selenite_repo(repo)
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

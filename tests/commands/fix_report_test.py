@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 import pytest
-from selenite_project import BASE_REVISION, INVOICES, REFERENCE, VERSIONS
+from selenite_project import INVOICES, VERSIONS, selenite_repo
 
 from selenite_inventory_lint.cli import main
 
@@ -17,11 +17,7 @@ if TYPE_CHECKING:
 
 @pytest.fixture
 def project(repo: GitRepo) -> GitRepo:
-    repo.write("DATA_INVENTORY.md", REFERENCE.read_bytes())
-    repo.write("alembic.ini", "[alembic]\nscript_location = backend/alembic\n")
-    repo.write(f"{VERSIONS}/0001_base.py", BASE_REVISION)
-    repo.commit("base")
-    return repo
+    return selenite_repo(repo, invoices=False)
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
