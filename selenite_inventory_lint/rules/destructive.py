@@ -153,6 +153,9 @@ _INTEGERS = {"tinyint": 1, "smallint": 2, "mediumint": 3, "int": 4, "integer": 4
 _VARCHARS = frozenset({"varchar", "character varying", "nvarchar", "string", "unicode"})
 _TEXTS = frozenset({"text", "clob", "mediumtext", "longtext", "unicodetext"})
 _DECIMALS = frozenset({"numeric", "decimal"})
+# Double-precision types hold every 32-bit integer exactly (a 53-bit mantissa); BIGINT is left
+# out, its values above 2**53 would be rounded.
+_DOUBLES = frozenset({"float", "double", "double precision", "real"})
 
 
 def _widened(old: str, new: str) -> bool:
@@ -169,6 +172,8 @@ def _widened(old: str, new: str) -> bool:
     (old_name, old_size, old_scale), (new_name, new_size, new_scale) = parsed
     if old_name in _INTEGERS and new_name in _INTEGERS:
         return old_size is None and new_size is None and _INTEGERS[new_name] > _INTEGERS[old_name]
+    if old_name in _INTEGERS and new_name in _DOUBLES:
+        return old_size is None and new_size is None and _INTEGERS[old_name] <= _INTEGERS["int"]
     if old_name in _DECIMALS and new_name in _DECIMALS:
         return (
             old_size is not None
@@ -188,8 +193,8 @@ def narrowed_column(ctx: RuleContext) -> Iterator[Hit]:
     ## What
     A forward migration changes a column's type, or makes it NOT NULL. Relaxing a column to
     nullable, changing only its server default, or widening its type (a longer VARCHAR, a
-    length removed, VARCHAR/`String` to TEXT, SMALLINT to INTEGER to BIGINT, NUMERIC with more
-    precision at the same scale) is not reported. A type change whose old type is unknown (an
+    length removed, VARCHAR/`String` to TEXT, SMALLINT to INTEGER to BIGINT, INTEGER to a
+    double-precision FLOAT, NUMERIC with more precision at the same scale) is not reported. A type change whose old type is unknown (an
     Alembic `alter_column` without `existing_type=` whose `downgrade()` does not set the column
     back to one type, SQL `ALTER COLUMN ... TYPE`) is reported: it cannot be told from a
     narrowing.

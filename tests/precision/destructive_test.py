@@ -138,6 +138,7 @@ def test_require_idempotent_must_be_true_or_false(
         'op.alter_column("orders", "code", type_=sa.TEXT(), existing_type=sa.VARCHAR())',
         'op.alter_column("orders", "id", type_=sa.BigInteger(), existing_type=sa.Integer())',
         'op.alter_column("orders", "qty", type_=sa.Integer(), existing_type=sa.SmallInteger())',
+        'op.alter_column("orders", "qty", type_=sa.Float(), existing_type=sa.INTEGER())',
         'op.alter_column("orders", "total", type_=sa.Numeric(12, 2), '
         "existing_type=sa.Numeric(10, 2))",
         'with op.batch_alter_table("orders") as batch:\n'
@@ -174,6 +175,10 @@ def test_widening_a_column_type_in_alembic_is_not_mig104(
         (
             'op.alter_column("orders", "id", type_=sa.Integer(), existing_type=sa.BigInteger())',
             "column orders.id changes type from BIGINT to INTEGER",
+        ),
+        (
+            'op.alter_column("orders", "id", type_=sa.Float(), existing_type=sa.BigInteger())',
+            "column orders.id changes type from BIGINT to FLOAT",
         ),
         (
             'op.alter_column("orders", "code", type_=sa.Text(), existing_type=sa.String(50), '

@@ -3,6 +3,7 @@ directory moved under another parent, and the roots before any Paths entry exist
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 import pytest
@@ -108,3 +109,21 @@ def test_after_init_the_conventional_data_roots_apply_until_paths_are_documented
         f"server/export.py:3:11: {UNCOVERED.format('data/exports/')}",
         f"server/export.py:4:11: {UNCOVERED.format('backups/nightly/')}",
     ]
+
+
+def test_storage_paths_named_by_tooling_and_tests_are_not_the_applications(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write(
+        "DATA_INVENTORY.md", "# Inventory\n\n## Storage Paths\n- `storage/media/`: uploads.\n"
+    )
+    repo.write("app/__init__.py", "")
+    base = repo.commit("base")
+    tool = 'from pathlib import Path\nROOT = Path("storage")\nSCRATCH = ROOT / "test-media"\n'
+    repo.write("scripts/check_hygiene.py", tool)
+    repo.write("tests/test_upload.py", tool)
+    repo.write("app/thumbs.py", 'from pathlib import Path\nTHUMBS = Path("storage") / "thumbs"\n')
+    repo.commit("change")
+    main(["check", "--repo", str(repo.path), "--base", base, "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert [(f["code"], f["path"]) for f in report["findings"]] == [("INV103", "app/thumbs.py")]
