@@ -136,6 +136,10 @@ class DetectorResult:
     # A migration that existed at the base was modified in code (not only comments, docstrings
     # or formatting) or deleted: MIG202 (docs/usage.md).
     edited: bool = False
+    # The operations an edited revision already had: where it was never applied they run
+    # before its new ones, so rules read them for "earlier in the same change" (a column the
+    # revision adds, then backfills) but judge and report none of them.
+    context: tuple[Change, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -40,6 +40,8 @@ class Detection:
     problems: tuple[Problem, ...]
     edited: tuple[EditedMigration, ...]
     revisions: tuple[Revision, ...]
+    # Operations edited revisions already had (``DetectorResult.context``), in time order.
+    context: tuple[Change, ...] = ()
     # Entries the change removed from the inventory while their object still exists (INV203).
     removed_alive: tuple[Entry, ...] = ()
 
@@ -118,6 +120,7 @@ def detect(
     from selenite_inventory_lint.rules.context import EditedMigration
 
     changes: list[Change] = []
+    context: list[Change] = []
     problems: list[Problem] = []
     edited: list[EditedMigration] = []
     # The detector that keeps a revision history, when the change touched its files.
@@ -144,6 +147,7 @@ def detect(
     for (fc, detectors), results in zip(work, every, strict=True):
         for detector, result in zip(detectors, results, strict=True):
             changes.extend(result.changes)
+            context.extend(result.context)
             problems.extend(result.problems)
             if spec(detector.name).revisions is not None:
                 history = detector
@@ -166,17 +170,23 @@ def detect(
     # graph order, every other file after them in path order.
     sequence = {rev.path: i for i, rev in enumerate(topological(revisions))}
     offset = len(sequence)
-    for i, path in enumerate(sorted({c.path for c in changes} - sequence.keys())):
+    for i, path in enumerate(sorted({c.path for c in (*changes, *context)} - sequence.keys())):
         sequence[path] = offset + i
-    ordered = tuple(
-        dataclasses.replace(c, sequence=sequence[c.path]) if c.sequence != sequence[c.path] else c
-        for c in changes
-    )
+
+    def placed(found: Sequence[Change]) -> tuple[Change, ...]:
+        return tuple(
+            dataclasses.replace(c, sequence=sequence[c.path])
+            if c.sequence != sequence[c.path]
+            else c
+            for c in found
+        )
+
     return Detection(
-        changes=net_renames(ordered),
+        changes=net_renames(placed(changes)),
         problems=tuple(problems),
         edited=tuple(sorted(edited, key=lambda e: e.path)),
         revisions=revisions,
+        context=placed(context),
     )
 
 

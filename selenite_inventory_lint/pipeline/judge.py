@@ -188,6 +188,7 @@ def judge_detection(
         coverage=Coverage(inventory),
         revisions=detection.revisions,
         edited=detection.edited,
+        context=detection.context,
         judge_all_entries=judge_all_entries,
         extra={"removed_alive": detection.removed_alive},
     )

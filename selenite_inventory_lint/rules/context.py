@@ -84,6 +84,9 @@ class RuleContext:
     revisions: tuple[Revision, ...] = ()
     # Migrations that existed at the base and that the change edited in code or deleted.
     edited: tuple[EditedMigration, ...] = ()
+    # Operations edited revisions already had: they place ``changes`` in time ("a column added
+    # earlier in the same revision") but are never judged (``DetectorResult.context``).
+    context: tuple[Change, ...] = ()
     # Whether every inventory entry is judged (inventory in the change set, or `audit`),
     # or only the entries that cover an object of this change.
     judge_all_entries: bool = False
@@ -111,10 +114,17 @@ class RuleContext:
         ) | frozenset(c.name for c in self.changes if c.kind == "table" and c.action == "renamed")
 
     @cached_property
+    def _timeline_changes(self) -> tuple[Change, ...]:
+        """``ordered`` with the context of edited revisions, in time order."""
+        if not self.context:
+            return self.ordered
+        return tuple(sorted((*self.changes, *self.context), key=time_key))
+
+    @cached_property
     def _positions(self) -> dict[int, int]:
-        """Place of each change (by identity) in ``ordered``; the first when it repeats."""
+        """Place of each change (by identity) in time; the first when it repeats."""
         positions: dict[int, int] = {}
-        for index, change in enumerate(self.ordered):
+        for index, change in enumerate(self._timeline_changes):
             positions.setdefault(id(change), index)
         return positions
 
@@ -125,7 +135,7 @@ class RuleContext:
         Indexed once, so the questions below cost the object's own history rather than a
         scan of the whole change set (an audit asks them for thousands of changes)."""
         timeline: dict[tuple[str, str], list[tuple[int, Change]]] = {}
-        for index, change in enumerate(self.ordered):
+        for index, change in enumerate(self._timeline_changes):
             timeline.setdefault((change.kind, change.name), []).append((index, change))
         return timeline
 
@@ -133,7 +143,7 @@ class RuleContext:
     def _table_exits(self) -> dict[str, list[int]]:
         """Table name → places where it is dropped, or renamed away."""
         exits: dict[str, list[int]] = {}
-        for index, change in enumerate(self.ordered):
+        for index, change in enumerate(self._timeline_changes):
             if change.kind != "table":
                 continue
             if change.action == "dropped":
@@ -144,7 +154,7 @@ class RuleContext:
 
     def _place(self, change: Change) -> int:
         """Where ``change`` is in time; past the end when it is not one of this run's."""
-        return self._positions.get(id(change), len(self.ordered))
+        return self._positions.get(id(change), len(self._timeline_changes))
 
     def _history(self, kind: str, name: str) -> list[tuple[int, Change]]:
         return self._timeline.get((kind, name), [])

@@ -194,10 +194,10 @@ def narrowed_column(ctx: RuleContext) -> Iterator[Hit]:
     A forward migration changes a column's type, or makes it NOT NULL. Relaxing a column to
     nullable, changing only its server default, or widening its type (a longer VARCHAR, a
     length removed, VARCHAR/`String` to TEXT, SMALLINT to INTEGER to BIGINT, INTEGER to a
-    double-precision FLOAT, NUMERIC with more precision at the same scale) is not reported. A type change whose old type is unknown (an
-    Alembic `alter_column` without `existing_type=` whose `downgrade()` does not set the column
-    back to one type, SQL `ALTER COLUMN ... TYPE`) is reported: it cannot be told from a
-    narrowing.
+    double-precision FLOAT, NUMERIC with more precision at the same scale) is not reported. A
+    type change whose old type is unknown (an Alembic `alter_column` without `existing_type=`
+    whose `downgrade()` does not set the column back to one type, SQL `ALTER COLUMN ... TYPE`)
+    is reported: it cannot be told from a narrowing.
 
     ## Why
     A type change can truncate or reinterpret stored values (on SQLite it also rebuilds the

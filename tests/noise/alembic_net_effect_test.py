@@ -423,3 +423,25 @@ def test_dynamic_sql_that_does_not_fold_is_mig301_at_its_line(
     at = (text.splitlines().index(last) + 1, len(last) - len(last.lstrip()) + 1)
     assert [c[:4] for c in found] == [("MIG301", f"{VERSIONS}/0002_purge.py", *at)]
     assert "the analysis is incomplete here" in findings[0]["message"]
+
+
+# --- an edited revision is judged with the operations it already had ------------------------
+
+
+def test_a_backfill_added_to_a_revision_that_adds_the_column_is_not_destructive(
+    project: GitRepo,
+) -> None:
+    """Where the edited revision was never applied it runs whole (add nullable → backfill →
+    NOT NULL: the safe pattern); where it was, the new lines never run. Either way only the
+    edit itself (MIG202) is worth a reviewer's look."""
+    add = '    op.add_column("orders", sa.Column("flagged", sa.Boolean(), nullable=True))'
+    first = revision("0002", "0001", add)
+    project.write(f"{VERSIONS}/0002_flag.py", first)
+    project.commit("add the column")
+    backfill = (
+        f"{add}\n"
+        '    op.execute("UPDATE orders SET flagged = 0")\n'
+        '    op.alter_column("orders", "flagged", existing_type=sa.Boolean(), nullable=False)'
+    )
+    found = check_change(project, {f"{VERSIONS}/0002_flag.py": revision("0002", "0001", backfill)})
+    assert [c[:2] for c in found] == [("MIG202", "0002")]

@@ -78,6 +78,9 @@ def detect(change: FileChange, ctx: DetectContext) -> DetectorResult:
     if same_id and not same_code and old_tree is not None:
         old_source = _source_text(old_text or "")
         old = {_meaning(i) for i in Analyzer(old_tree, old_source, path, migration, ctx).run()}
+    context = [
+        c for item in items if item.comparable and _meaning(item) in old for c in item.changes
+    ]
     items = _new_items(items, old)
     changes: list[Change] = []
     for item in items:
@@ -98,7 +101,11 @@ def detect(change: FileChange, ctx: DetectContext) -> DetectorResult:
             changes.extend(replace(c, runs_at=runs_at) if runs_at else c for c in found.changes)
             problems.extend(found.problems)
     return DetectorResult(
-        changes=tuple(changes), problems=tuple(problems), revision=revision, edited=edited
+        changes=tuple(changes),
+        problems=tuple(problems),
+        revision=revision,
+        edited=edited,
+        context=tuple(context),
     )
 
 
