@@ -1,8 +1,8 @@
 """Reading files at a commit, in the index in use or in the work tree: the ``Snapshot``.
 
 Part of the git layer (with ``git.py`` and ``changeset.py``). Listings and ``git grep`` are
-one short process each; file contents come through GitPython's persistent
-``git cat-file --batch``, one round trip per blob, started only when a blob is first read.
+one short process each; file contents come through one persistent ``git cat-file --batch``
+(``git.CatFile``), one round trip per blob, started only when a blob is first read.
 Symlinks are read as their target text and never followed; in the work tree a path under a
 symlinked directory does not exist and a file is never opened through a link or a pipe.
 """
@@ -16,13 +16,9 @@ import stat
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from selenite_inventory_lint.errors import FatalError
-from selenite_inventory_lint.git import Git, GitError, chunks, complaint, remedy, run
-
-if TYPE_CHECKING:
-    import git
+from selenite_inventory_lint.git import CatFile, Git, GitError, chunks, complaint, remedy, run
 
 INDEX = "INDEX"
 WORKTREE = "WORKTREE"
@@ -35,7 +31,6 @@ _OPEN_FLAGS = (
     | getattr(os, "O_NONBLOCK", 0)
     | getattr(os, "O_BINARY", 0)
 )
-_DRAIN_CHUNK = 1024 * 1024
 # Files whose content this process read (blobs and work-tree files): the measure of work that
 # grows with the repository rather than the change, which tests count.
 READS = [0]
@@ -45,15 +40,6 @@ READS = [0]
 Content = tuple[bytes | None, bool]
 ABSENT: Content = (None, False)
 TOO_LARGE: Content = (None, True)
-
-
-def _missing(exc: ValueError) -> bool:
-    """GitPython's answer to "<name> missing", as opposed to a reader that stopped answering."""
-    return "could not be resolved" in str(exc)
-
-
-def _text(value: str | bytes) -> str:
-    return value.decode("ascii") if isinstance(value, bytes) else value
 
 
 def _valid_path(path: str) -> bool:
@@ -96,7 +82,8 @@ class Snapshot:
     def __init__(self, runner: Git, root: Path, head: str) -> None:
         self.head = head
         self._git = runner
-        self._reader: git.Git | None = None
+        self._reader: CatFile | None = None
+        self._checker: CatFile | None = None
         self._root = os.path.realpath(root)
         self._listing: tuple[str, ...] | None = None
         self._listed: frozenset[str] = frozenset()
@@ -109,8 +96,11 @@ class Snapshot:
 
     def close(self) -> None:
         """Stop the persistent ``git cat-file`` processes now rather than at collection."""
-        if self._reader is not None:
-            self._reader.clear_cache()
+        for reader in (self._reader, self._checker):
+            if reader is not None:
+                reader.close()
+        # A later read starts a new one.
+        self._reader = self._checker = None
 
     def paths(self) -> tuple[str, ...]:
         """Every file on the head side, sorted."""
@@ -127,7 +117,7 @@ class Snapshot:
             return path in self._listed
         if self.head == WORKTREE:
             return self.on_disk(path) and bool(self._visible([path]))
-        if self._reader is not None:
+        if self._reader is not None or self._checker is not None:
             return self._blob_header(self._blob_name(path)) is not None
         # One short process rather than starting the blob reader for a yes or no.
         try:
@@ -353,22 +343,19 @@ class Snapshot:
         # ":0:" names stage 0 explicitly, so a path like "1:x" is not read as a stage.
         return f":0:{path}" if self.head == INDEX else f"{self.head}:{path}"
 
-    def _blobs_reader(self) -> git.Git:
+    def _blobs_reader(self) -> CatFile:
         if self._reader is None:
-            self._reader = self._git.cat_file()
+            self._reader = self._git.cat_file("--batch")
         return self._reader
 
     def _blob_header(self, name: str) -> tuple[str, int] | None:
+        if self._checker is None:
+            self._checker = self._git.cat_file("--batch-check")
         try:
-            sha, kind, size = self._blobs_reader().get_object_header(name)
-        except ValueError as exc:
-            if _missing(exc):
-                return None
+            found = self._checker.header(name)
+        except (OSError, ValueError) as exc:
             raise self._unreadable(name) from exc
-        except OSError as exc:
-            raise self._unreadable(name) from exc
-        # GitPython annotates str but hands back the header's bytes.
-        return (_text(sha), size) if _text(kind) == "blob" else None
+        return (found[0], found[2]) if found is not None and found[1] == "blob" else None
 
     def _read(self, path: str, limit: int | None) -> Content:
         if self.head == WORKTREE:
@@ -382,20 +369,19 @@ class Snapshot:
         READS[0] += 1
         # One round trip through the persistent `cat-file --batch`: its header gives type and
         # size before the content, and content that is not wanted is drained in chunks.
+        reader = self._blobs_reader()
         try:
-            _sha, kind, size, stream = self._blobs_reader().stream_object_data(name)
-            wanted = _text(kind) == "blob"
-            if wanted and (limit is None or size <= limit):
-                return stream.read(), False
-            while stream.read(_DRAIN_CHUNK):
-                pass
-        except ValueError as exc:
-            if _missing(exc):
+            found = reader.header(name)
+            if found is None:
                 return ABSENT
+            _sha, kind, size = found
+            keep = kind == "blob" and (limit is None or size <= limit)
+            data = reader.content(size, keep=keep)
+        except (OSError, ValueError) as exc:  # the reader died: a broken pipe, a short read
             raise self._unreadable(name) from exc
-        except OSError as exc:  # the reader died: a broken pipe, not a closed stdout
-            raise self._unreadable(name) from exc
-        return TOO_LARGE if wanted else ABSENT
+        if keep:
+            return data, False
+        return TOO_LARGE if kind == "blob" else ABSENT
 
     def _unreadable(self, name: str) -> FatalError:
         """The blob reader stopped (it exits on a blob it cannot get): one process of its own
