@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import posixpath
 import re
 import stat
 import tempfile
@@ -34,6 +35,9 @@ _OPEN_FLAGS = (
 # Files whose content this process read (blobs and work-tree files): the measure of work that
 # grows with the repository rather than the change, which tests count.
 READS = [0]
+# Listings of the whole head side: what a check of a one-file change in a large repository
+# must not need; tests count them.
+LISTINGS = [0]
 
 # A side of a file whose content was looked at: the bytes (None when the side does not
 # exist) and whether it was over the size cap (then the bytes were never read).
@@ -65,6 +69,9 @@ def _overlapping(needles: Sequence[str]) -> set[str]:
         for needle in needles
         if any(ends.get(needle[:stop], set()) - {needle} for stop in range(1, len(needle)))
     }
+
+
+_GLOB = re.compile(r"[*?\[\\]")
 
 
 def _literal(paths: Iterable[str]) -> list[str]:
@@ -108,6 +115,33 @@ class Snapshot:
             self._listing = self._list()
             self._listed = frozenset(self._listing)
         return self._listing
+
+    def paths_matching(
+        self, *, folders: Sequence[str] = (), name: str | None = None
+    ) -> tuple[str, ...]:
+        """The files on the head side under one of ``folders`` (each ending in ``/``) or, with
+        ``name``, whose base name is ``name``; sorted. Git lists only those (one process) unless
+        the whole tree is listed already."""
+
+        def wanted(path: str) -> bool:
+            if name is not None:
+                return posixpath.basename(path) == name
+            return any(path.startswith(folder) for folder in folders)
+
+        if name is None and not folders:
+            return ()
+        whole = (
+            self._listing is not None
+            or any(not folder.endswith("/") or folder == "/" for folder in folders)
+            or (name is not None and (self.head not in (INDEX, WORKTREE) or _GLOB.search(name)))
+        )
+        if whole:
+            return tuple(path for path in self.paths() if wanted(path))
+        if name is not None:
+            pathspecs = [f":(glob)**/{name}"]
+        else:
+            pathspecs = list(folders) if self.head not in (INDEX, WORKTREE) else _literal(folders)
+        return tuple(path for path in self._list(pathspecs) if wanted(path))
 
     def exists(self, path: str) -> bool:
         """Whether ``path`` is a file on the head side, without listing the whole tree."""
@@ -312,29 +346,40 @@ class Snapshot:
     # -- implementation; changeset.py reads both sides of a change through the public
     # read_blob, read_disk, on_disk and root_path below ---------------------------------------
 
-    def _list(self) -> tuple[str, ...]:
+    def _list(self, pathspecs: Sequence[str] = ()) -> tuple[str, ...]:
+        """Every file, or those ``pathspecs`` select (then nothing is kept for later reads)."""
+        if not pathspecs:
+            LISTINGS[0] += 1
+        limit = ("--", *pathspecs) if pathspecs else ()
         if self.head == WORKTREE:
-            output = run(self._git, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+            output = run(
+                self._git, "ls-files", "-z", "--cached", "--others", "--exclude-standard", *limit
+            )
             names = {name for name in output.split("\0") if name and not name.endswith("/")}
             # Tracked files deleted from disk and submodule directories drop out here.
             return tuple(sorted(name for name in names if self.on_disk(name)))
         blobs: dict[str, str] = {}
         if self.head == INDEX:
-            for record in run(self._git, "ls-files", "-z", "-s").split("\0"):
+            for record in run(self._git, "ls-files", "-z", "-s", *limit).split("\0"):
                 if record:
                     info, _, path = record.partition("\t")
                     mode, sha, stage = info.split(" ")
                     if stage == "0" and int(mode, 8) != GITLINK:
                         blobs[path] = sha
         else:
-            output = run(self._git, "ls-tree", "-r", "-z", "--full-tree", self.head)
+            # ls-tree takes no pathspec magic: its paths are read literally here.
+            runner = self._git
+            if pathspecs:
+                runner = Git(runner.cwd, {**runner.env, "GIT_LITERAL_PATHSPECS": "1"})
+            output = run(runner, "ls-tree", "-r", "-z", "--full-tree", self.head, *limit)
             for record in output.split("\0"):
                 if record:
                     info, _, path = record.partition("\t")
                     _mode, kind, sha = info.split(" ")
                     if kind == "blob":
                         blobs[path] = sha
-        self._blobs = blobs
+        if not pathspecs:
+            self._blobs = blobs
         return tuple(sorted(blobs))
 
     def _blob_name(self, path: str) -> str:

@@ -19,6 +19,15 @@ class MemorySnapshot:
     def exists(self, path: str) -> bool:
         return path in self.files
 
+    def paths_matching(
+        self, *, folders: Sequence[str] = (), name: str | None = None
+    ) -> tuple[str, ...]:
+        return tuple(
+            p
+            for p in self.paths()
+            if (p.rpartition("/")[2] == name if name is not None else p.startswith(tuple(folders)))
+        )
+
     def read(self, path: str) -> bytes | None:
         return self.files.get(path)
 

@@ -1,0 +1,77 @@
+"""A one-revision commit lists no more of the tree than it must: the alembic.ini files, the
+version folders they name and the folders above nested data roots are listed by git pathspec,
+never the whole tree, so its cost does not grow with the repository. Listings are counted,
+never timed."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from typing import TYPE_CHECKING
+
+import pytest
+
+from selenite_inventory_lint import snapshot
+from selenite_inventory_lint.cli import main
+
+if TYPE_CHECKING:
+    from conftest import GitRepo
+
+INVENTORY = """\
+# Data Inventory (Living)
+
+## Database (SQLite)
+- `users`: accounts.
+
+## Storage Paths
+- `storage/media/`: uploads.
+"""
+
+
+def revision(number: int, down: str, table: str) -> str:
+    return (
+        f'"""Step {number}."""\n\nfrom alembic import op\nimport sqlalchemy as sa\n\n'
+        f'revision = "{number:04d}"\ndown_revision = {down}\n\n\ndef upgrade():\n'
+        f'    op.create_table("{table}", sa.Column("id", sa.Integer, primary_key=True))\n'
+    )
+
+
+def run_hook(repo: GitRepo, *args: str) -> tuple[int, str, int]:
+    listings = snapshot.LISTINGS[0]
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        code = main(["check", *args, "--repo", str(repo.path)])
+    return code, out.getvalue(), snapshot.LISTINGS[0] - listings
+
+
+@pytest.mark.parametrize("ini", ["alembic.ini", "backend/alembic.ini"])
+def test_a_staged_revision_lists_no_tree(repo: GitRepo, ini: str) -> None:
+    folder = "" if "/" not in ini else "backend/"
+    repo.write("DATA_INVENTORY.md", INVENTORY)
+    repo.write(ini, "[alembic]\nscript_location = alembic\n")
+    repo.write(f"{folder}alembic/versions/0001_users.py", revision(1, "None", "users"))
+    repo.write("storage/readme.txt", "kept\n")
+    for index in range(20):
+        repo.write(f"app/mod{index:02d}.py", "VALUE = 1\n")
+    repo.commit("base")
+    repo.write(f"{folder}alembic/versions/0002_orders.py", revision(2, '"0001"', "orders"))
+    repo.add()
+    code, out, listings = run_hook(repo, "--staged")
+    assert code == 1
+    assert "INV101 table orders is added" in out
+    assert listings == 0
+
+
+def test_an_ini_whose_folder_holds_no_revision_still_gets_its_note(repo: GitRepo) -> None:
+    # The one case that lists the tree: an alembic.ini naming a folder with no revision, when
+    # no file anywhere matches `sources.alembic`.
+    repo.write("DATA_INVENTORY.md", INVENTORY)
+    repo.write("alembic.ini", "[alembic]\nscript_location = nowhere\n")
+    repo.write("db/0001_users.py", revision(1, "None", "users"))
+    repo.commit("base")
+    repo.write("db/0002_orders.py", revision(2, '"0001"', "orders"))
+    repo.add()
+    errors = io.StringIO()
+    with contextlib.redirect_stderr(errors):
+        _code, _out, listings = run_hook(repo, "--staged")
+    assert "cannot locate the Alembic revisions of alembic.ini" in errors.getvalue()
+    assert listings == 1
