@@ -319,7 +319,7 @@ def fix_text(
     """Stub entries for the fixable findings, inserted into the inventory ``text``."""
     overrides = dict(sections or {})
     inventory = parse_inventory(text, sections=overrides)
-    coverage = Coverage(inventory)
+    coverage = Coverage.of(inventory)
     wants: list[_Wanted] = []
     skipped: list[Skipped] = []
     for kind, name in wanted_objects(findings):
@@ -334,7 +334,7 @@ def fix_text(
     while True:
         new, placed = _apply(text, _plan(inventory, text, wants))
         fixed = parse_inventory(new, sections=overrides)
-        check = Coverage(fixed)
+        check = Coverage.of(fixed)
         unread = [w for w in wants if not _covered(check, w.kind, w.key)]
         if not unread:
             break

@@ -240,7 +240,7 @@ def settle_retirements(
     from selenite_inventory_lint.inventory.coverage import Coverage
     from selenite_inventory_lint.retirement import settle
 
-    changes = settle(detection.changes, snapshot, ctx, Coverage(inventory))
+    changes = settle(detection.changes, snapshot, ctx, Coverage.of(inventory))
     return dataclasses.replace(detection, changes=changes)
 
 
@@ -256,7 +256,7 @@ def settle_removed_entries(
     from selenite_inventory_lint.inventory.coverage import Coverage
 
     kept = {(entry.kind, entry.key.lower()) for entry in head.entries}
-    coverage = Coverage(head)
+    coverage = Coverage.of(head)
 
     def still_documented(entry: Entry) -> bool:
         """Another entry (a glob, a ``t.*``) now speaks for the object."""
