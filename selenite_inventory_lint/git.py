@@ -25,6 +25,9 @@ from selenite_inventory_lint.errors import FatalError
 _NO_GIT = "git is not installed or not on PATH; install git (or set GIT_PYTHON_GIT_EXECUTABLE)."
 _ARGV_CHUNK = 500
 _DRAIN_CHUNK = 1024 * 1024
+# git processes this process started: each costs a fork and git's start-up, which the
+# pre-commit hook pays on every commit; tests count them.
+PROCESSES = [0]
 
 # The repository is the one --repo names: a GIT_DIR or GIT_WORK_TREE inherited from the
 # caller does not redirect the discovery (every later command names both explicitly).
@@ -70,6 +73,7 @@ class Git:
         return (self._executable, *self._options, command, *args)
 
     def __call__(self, command: str, *args: str, stdin: bytes | None = None) -> str:
+        PROCESSES[0] += 1
         try:
             done = subprocess.run(
                 self.argv(command, *args),
@@ -118,6 +122,7 @@ class CatFile:
     """
 
     def __init__(self, runner: Git, mode: str) -> None:
+        PROCESSES[0] += 1
         try:
             self._process = subprocess.Popen(
                 runner.argv("cat-file", mode),
@@ -257,9 +262,12 @@ def open_repo(root: Path) -> tuple[Git, Path]:
         )
     discover = Git(where, DISCOVERY)
     try:
-        # One value per call: a path may contain a line break.
-        git_dir = discover("rev-parse", "--absolute-git-dir")
-        top = Path(discover("rev-parse", "--show-toplevel"))
+        # One process for both; a path holding a line break gets one call per value.
+        both = discover("rev-parse", "--absolute-git-dir", "--show-toplevel").split("\n")
+        if len(both) != 2:
+            both = [discover("rev-parse", "--absolute-git-dir")]
+            both.append(discover("rev-parse", "--show-toplevel"))
+        git_dir, top = both[0], Path(both[1])
     except GitError as exc:
         _refuse_dubious_ownership(exc, where)
         try:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from selenite_inventory_lint import snapshot
+from selenite_inventory_lint import git, snapshot
 from selenite_inventory_lint.cli import main
 
 if TYPE_CHECKING:
@@ -75,3 +75,17 @@ def test_an_ini_whose_folder_holds_no_revision_still_gets_its_note(repo: GitRepo
         _code, _out, listings = run_hook(repo, "--staged")
     assert "cannot locate the Alembic revisions of alembic.ini" in errors.getvalue()
     assert listings == 1
+
+
+def test_a_commit_touching_no_data_runs_five_git_commands(repo: GitRepo) -> None:
+    # The repository's top (twice: --repo, then its git directory with it in one call), HEAD,
+    # the staged diff, and whether the inventory exists: nothing that lists or reads the tree.
+    repo.write("DATA_INVENTORY.md", INVENTORY)
+    repo.write("README.md", "Selenite\n")
+    repo.commit("base")
+    repo.write("README.md", "Selenite, again\n")
+    repo.add()
+    processes = git.PROCESSES[0]
+    code, out, listings = run_hook(repo, "--staged")
+    assert (code, out, listings) == (0, "All checks passed (0 data-bearing changes).\n", 0)
+    assert git.PROCESSES[0] - processes == 5
