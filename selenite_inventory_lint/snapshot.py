@@ -117,15 +117,17 @@ class Snapshot:
         return self._listing
 
     def paths_matching(
-        self, *, folders: Sequence[str] = (), name: str | None = None
+        self, *, folders: Sequence[str] = (), name: str | None = None, stem: bool = False
     ) -> tuple[str, ...]:
         """The files on the head side under one of ``folders`` (each ending in ``/``) or, with
-        ``name``, whose base name is ``name``; sorted. Git lists only those (one process) unless
-        the whole tree is listed already."""
+        ``name``, whose base name is ``name`` (with ``stem``: whose base name less its last
+        extension is); sorted. Git lists only those (one process) unless the whole tree is
+        listed already."""
 
         def wanted(path: str) -> bool:
             if name is not None:
-                return posixpath.basename(path) == name
+                base = posixpath.basename(path)
+                return (posixpath.splitext(base)[0] if stem else base) == name
             return any(path.startswith(folder) for folder in folders)
 
         if name is None and not folders:
@@ -133,12 +135,15 @@ class Snapshot:
         whole = (
             self._listing is not None
             or any(not folder.endswith("/") or folder == "/" for folder in folders)
-            or (name is not None and (self.head not in (INDEX, WORKTREE) or _GLOB.search(name)))
+            or (
+                name is not None
+                and (self.head not in (INDEX, WORKTREE) or not name or _GLOB.search(name))
+            )
         )
         if whole:
             return tuple(path for path in self.paths() if wanted(path))
         if name is not None:
-            pathspecs = [f":(glob)**/{name}"]
+            pathspecs = [f":(glob)**/{name}.*" if stem else f":(glob)**/{name}"]
         else:
             pathspecs = list(folders) if self.head not in (INDEX, WORKTREE) else _literal(folders)
         return tuple(path for path in self._list(pathspecs) if wanted(path))

@@ -6,7 +6,6 @@ with ``plans_from_base_only``. Also where the judge reads data plans from."""
 from __future__ import annotations
 
 import dataclasses
-import posixpath
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -137,16 +136,23 @@ def plan_source(
     from selenite_inventory_lint import data_plans
     from selenite_inventory_lint.rules import PLAN_COVERABLE
 
-    def exists(listing: Sequence[str]) -> Callable[[str], bool]:
-        names = set(listing)
-        for path in listing:
-            names.add(posixpath.basename(path))
-            names.add(posixpath.splitext(posixpath.basename(path))[0])
+    def exists() -> Callable[[str], bool]:
         revisions: set[str] | None = None
+
+        def _named(name: str) -> bool:
+            """A file at head whose path, base name or base name less its extension is
+            ``name``: git is asked for those names only, the tree is never listed."""
+            if snapshot.exists(name):
+                return True
+            if not name or "/" in name:
+                return False
+            return bool(
+                snapshot.paths_matching(name=name) or snapshot.paths_matching(name=name, stem=True)
+            )
 
         def _exists(name: str) -> bool:
             nonlocal revisions
-            if name.strip("/") in names:
+            if _named(name.strip("/")):
                 return True
             if revisions is None:
                 # The whole revision graph at head, wherever alembic.ini puts it: the change may
@@ -187,8 +193,8 @@ def plan_source(
         ]
         if not cited and not changed:
             return {}, ()
-        listing = snapshot.paths()
-        paths = [p for p in listing if data_plans.is_plan_path(p, folder)]
+        under = snapshot.paths_matching(folders=(folder.strip("/").removeprefix("./") + "/",))
+        paths = [p for p in under if data_plans.is_plan_path(p, folder)]
         plans = [
             data_plans.parse_plan(path, decode(data))
             for path, data in sorted(snapshot.read_many(paths).items())
@@ -197,7 +203,7 @@ def plan_source(
             [p for p in plans if p is not None],
             cited,
             changed=changed,
-            exists=exists(listing),
+            exists=exists(),
             barred=[p.path for p in introduced] if config.plans_from_base_only else (),
         )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 from typing import TYPE_CHECKING
 
 import pytest
@@ -89,3 +90,42 @@ def test_a_commit_touching_no_data_runs_five_git_commands(repo: GitRepo) -> None
     code, out, listings = run_hook(repo, "--staged")
     assert (code, out, listings) == (0, "All checks passed (0 data-bearing changes).\n", 0)
     assert git.PROCESSES[0] - processes == 5
+
+
+PLAN = """\
+---
+id: DP-2026-007
+migrations: [{migration}]
+operations: [drop_table users]
+approved_by: [lead@example.com]
+approved_on: 2026-02-01
+backup: storage/backups/2026-02-01/
+rollback: restore the backup
+---
+# Drop users
+"""
+
+
+@pytest.mark.parametrize(
+    "migration", ["0002_drop", "0002_drop.py", "backend/alembic/versions/0002_drop.py"]
+)
+def test_a_staged_drop_finds_its_plan_without_listing_the_tree(
+    repo: GitRepo, migration: str
+) -> None:
+    # The plan names its migration by stem, base name or path: git is asked for those names.
+    repo.write("DATA_INVENTORY.md", INVENTORY)
+    repo.write("backend/alembic.ini", "[alembic]\nscript_location = alembic\n")
+    repo.write("backend/alembic/versions/0001_users.py", revision(1, "None", "users"))
+    repo.commit("base")
+    repo.write(
+        "backend/alembic/versions/0002_drop.py",
+        'from alembic import op\n\nrevision = "0002"\ndown_revision = "0001"\n\n\n'
+        'def upgrade():\n    op.drop_table("users")\n',
+    )
+    repo.write("docs/data-plans/DP-2026-007.md", PLAN.format(migration=migration))
+    repo.add()
+    _code, out, listings = run_hook(repo, "--staged", "--format", "json")
+    found = [(f["code"], f["covered_by_plan"]) for f in json.loads(out)["findings"]]
+    assert ("MIG101", "DP-2026-007") in found
+    assert "PLAN101" not in [c for c, _ in found]
+    assert listings == 0
