@@ -9,7 +9,7 @@ import io
 from typing import TYPE_CHECKING
 
 from selenite_inventory_lint.cli import main
-from selenite_inventory_lint.inventory import coverage
+from selenite_inventory_lint.inventory import coverage, parse
 
 if TYPE_CHECKING:
     import pytest
@@ -38,9 +38,13 @@ def test_a_run_builds_each_coverage_once(repo: GitRepo, monkeypatch: pytest.Monk
         real(self, inventory)
 
     monkeypatch.setattr(coverage.Coverage, "__init__", counting)
+    parses = parse.PARSES[0]
     with contextlib.redirect_stdout(io.StringIO()) as out:
         code = main(["check", "--staged", "--repo", str(repo.path)])
     assert code == 1
     assert "INV104 environment variable NEW" in out.getvalue()
+    assert "1 fixable with `--fix`" in out.getvalue()
     # The inventory at head, and the one the review's patch would write (one stub more).
     assert built == [50, 51]
+    # The patched text is plain Markdown: only its stub line is read, not every entry again.
+    assert parse.PARSES[0] - parses == 1
