@@ -14,7 +14,6 @@ import os
 import posixpath
 import re
 import stat
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -327,6 +326,8 @@ class Snapshot:
         elif self.head == INDEX:
             output = self._check_attr(self._git, ("--cached", *args), stdin)
         else:
+            import tempfile
+
             with tempfile.TemporaryDirectory(prefix="inventory-lint-") as scratch:
                 index = os.path.join(scratch, "index")
                 runner = Git(self._git.cwd, {**self._git.env, "GIT_INDEX_FILE": index})

@@ -133,7 +133,6 @@ def plan_source(
     """Data plans, read from the head side only when a destructive finding or a plan file
     of the change set needs them (docs/rules.md); with ``plans_from_base_only`` the ``introduced``
     ones cover nothing (docs/security.md)."""
-    from selenite_inventory_lint import data_plans
     from selenite_inventory_lint.rules import PLAN_COVERABLE
 
     def exists() -> Callable[[str], bool]:
@@ -173,12 +172,16 @@ def plan_source(
     def source(
         hits: Sequence[tuple[str, Hit]],
     ) -> tuple[Mapping[int, DataPlan], tuple[Problem, ...]]:
+        from selenite_inventory_lint.detectors.sources import is_plan_path
+
         folder = config.data_plans
-        changed = [
-            f.path
-            for f in files
-            if f.status != "deleted" and data_plans.is_plan_path(f.path, folder)
-        ]
+        changed = [f.path for f in files if f.status != "deleted" and is_plan_path(f.path, folder)]
+        coverable = [(i, code, hit) for i, (code, hit) in enumerate(hits) if code in PLAN_COVERABLE]
+        if not coverable and not changed:
+            return {}, ()
+        # Imported here: most runs cite nothing a plan could cover.
+        from selenite_inventory_lint import data_plans
+
         cited = [
             data_plans.Cited(
                 index=index,
@@ -188,11 +191,8 @@ def plan_source(
                 operation=hit.operation,
                 object_name=hit.object_name,
             )
-            for index, (code, hit) in enumerate(hits)
-            if code in PLAN_COVERABLE
+            for index, code, hit in coverable
         ]
-        if not cited and not changed:
-            return {}, ()
         under = snapshot.paths_matching(folders=(folder.strip("/").removeprefix("./") + "/",))
         paths = [p for p in under if data_plans.is_plan_path(p, folder)]
         plans = [
