@@ -67,3 +67,6 @@ def test_one_new_revision_imports_no_sql_or_markdown_parser(repo: GitRepo) -> No
     assert "selenite_inventory_lint.detectors.sql" not in found["modules"]
     assert "selenite_inventory_lint.detectors.sqlite_schema" not in found["modules"]
     assert "git" not in top
+    # No plan is cited, no commit's attributes read: their modules stay unloaded.
+    assert "selenite_inventory_lint.data_plans" not in found["modules"]
+    assert not top & {"tempfile", "shlex"}
