@@ -129,3 +129,20 @@ def test_a_staged_drop_finds_its_plan_without_listing_the_tree(
     assert ("MIG101", "DP-2026-007") in found
     assert "PLAN101" not in [c for c, _ in found]
     assert listings == 0
+
+
+def test_a_one_file_change_in_a_range_lists_no_tree(repo: GitRepo) -> None:
+    # CI's `check --base`: a module reads one more setting; the data root `storage/media/`
+    # widens by a listing of `storage/` alone.
+    repo.write("DATA_INVENTORY.md", INVENTORY + "\n## Configuration & State\n- `TOKEN`: key.\n")
+    for index in range(20):
+        repo.write(f"app/mod{index:02d}.py", "VALUE = 1\n")
+    repo.commit("base")
+    repo.write(
+        "app/mod03.py", 'import os\n\nVALUE = os.getenv("TOKEN")\nOTHER = os.getenv("NEW")\n'
+    )
+    repo.commit("one file")
+    code, out, listings = run_hook(repo, "--base", "HEAD~1")
+    assert code == 1
+    assert "INV104 environment variable NEW" in out
+    assert listings == 0
