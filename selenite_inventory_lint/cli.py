@@ -89,7 +89,9 @@ def _common(parser: argparse.ArgumentParser, *, formats: bool = True) -> None:
         )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every subcommand, or of ``only`` alone: argparse builds a help formatter
+    for each argument it is given, and the hook runs one command."""
     parser = _Parser(
         prog=PROG,
         description="Keep DATA_INVENTORY.md honest about every data-bearing change.",
@@ -97,133 +99,150 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    check = sub.add_parser("check", help="check a change set against the inventory")
-    check.add_argument(
-        "paths",
-        nargs="*",
-        metavar="PATH",
-        help="report only the changes and findings in these files or folders (default: all)",
-    )
-    check.add_argument("--base", metavar="REF", help="compare merge-base(REF, head) → head")
-    check.add_argument("--head", metavar="REF", help="head of the change set (default: HEAD)")
-    check.add_argument(
-        "--staged", action="store_true", help="compare HEAD → the index (pre-commit)"
-    )
-    _common(check)
-    check.add_argument(
-        "--fix",
-        action="store_true",
-        help="insert a `TODO: describe` stub entry for each undocumented object (INV101-INV105)",
-    )
+    if only in (None, "check"):
+        check = sub.add_parser("check", help="check a change set against the inventory")
+        check.add_argument(
+            "paths",
+            nargs="*",
+            metavar="PATH",
+            help="report only the changes and findings in these files or folders (default: all)",
+        )
+        check.add_argument("--base", metavar="REF", help="compare merge-base(REF, head) → head")
+        check.add_argument("--head", metavar="REF", help="head of the change set (default: HEAD)")
+        check.add_argument(
+            "--staged", action="store_true", help="compare HEAD → the index (pre-commit)"
+        )
+        _common(check)
+        check.add_argument(
+            "--fix",
+            action="store_true",
+            help="insert a `TODO: describe` stub entry for each undocumented object "
+            "(INV101-INV105)",
+        )
 
-    audit = sub.add_parser(
-        "audit", help="the whole repository at HEAD: every object documented, every entry alive"
-    )
-    _common(audit)
+    if only in (None, "audit"):
+        audit = sub.add_parser(
+            "audit", help="the whole repository at HEAD: every object documented, every entry alive"
+        )
+        _common(audit)
 
-    init = sub.add_parser("init", help="write a first DATA_INVENTORY.md from the repository")
-    init.add_argument("--repo", default=".", metavar="DIR", help="repository (default: .)")
-    init.add_argument("--config", metavar="FILE", help="configuration file (default: discovered)")
-    init.add_argument(
-        "--output", metavar="PATH", help="where to write it (default: the inventory's path)"
-    )
-    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    if only in (None, "init"):
+        init = sub.add_parser("init", help="write a first DATA_INVENTORY.md from the repository")
+        init.add_argument("--repo", default=".", metavar="DIR", help="repository (default: .)")
+        init.add_argument(
+            "--config", metavar="FILE", help="configuration file (default: discovered)"
+        )
+        init.add_argument(
+            "--output", metavar="PATH", help="where to write it (default: the inventory's path)"
+        )
+        init.add_argument("--force", action="store_true", help="overwrite an existing file")
 
-    inventory = sub.add_parser("inventory", help="print the inventory's entries as parsed")
-    inventory.add_argument(
-        "path", nargs="?", metavar="FILE", help="an inventory file (default: the repository's)"
-    )
-    inventory.add_argument(
-        "--format", default="text", choices=("text", "json"), help="text (default) or json"
-    )
-    inventory.add_argument(
-        "--repo", default=".", metavar="DIR", help="the repository (default: the current folder)"
-    )
-    inventory.add_argument(
-        "--config", metavar="FILE", help="the configuration file (default: the repository's)"
-    )
+    if only in (None, "inventory"):
+        inventory = sub.add_parser("inventory", help="print the inventory's entries as parsed")
+        inventory.add_argument(
+            "path", nargs="?", metavar="FILE", help="an inventory file (default: the repository's)"
+        )
+        inventory.add_argument(
+            "--format", default="text", choices=("text", "json"), help="text (default) or json"
+        )
+        inventory.add_argument(
+            "--repo",
+            default=".",
+            metavar="DIR",
+            help="the repository (default: the current folder)",
+        )
+        inventory.add_argument(
+            "--config", metavar="FILE", help="the configuration file (default: the repository's)"
+        )
 
-    diff = sub.add_parser(
-        "schema-diff", help="compare two SQLite schema snapshots (.sql dump or .db file)"
-    )
-    diff.add_argument("old", metavar="OLD", help="the snapshot before")
-    diff.add_argument("new", metavar="NEW", help="the snapshot after")
-    diff.add_argument(
-        "--inventory", metavar="FILE", help="inventory to judge against (default: the repo's)"
-    )
-    _common(diff)
+    if only in (None, "schema-diff"):
+        diff = sub.add_parser(
+            "schema-diff", help="compare two SQLite schema snapshots (.sql dump or .db file)"
+        )
+        diff.add_argument("old", metavar="OLD", help="the snapshot before")
+        diff.add_argument("new", metavar="NEW", help="the snapshot after")
+        diff.add_argument(
+            "--inventory", metavar="FILE", help="inventory to judge against (default: the repo's)"
+        )
+        _common(diff)
 
-    rehearse = sub.add_parser(
-        "rehearse",
-        help="run the pending migrations on a copy of a SQLite backup and count the data "
-        "they lose (RUNS REPOSITORY CODE)",
-        description="Export REF to a temporary directory, copy BACKUP to the inventory's "
-        "primary database path in it, run the migration command there and report the rows "
-        "and values it loses (DATA1xx) and how it fails (DATA2xx). WARNING: this executes "
-        "repository code (Alembic revisions, env.py, application settings); run it only on "
-        "code you trust, before a promotion. check, audit and the hooks never run it. BACKUP "
-        "is only hashed and copied; the work tree is never touched.",
-    )
-    rehearse.add_argument("backup", metavar="BACKUP", help="a SQLite database file (a backup)")
-    rehearse.add_argument("--rev", default="HEAD", metavar="REF", help="commit to rehearse")
-    rehearse.add_argument(
-        "--run",
-        metavar="CMD",
-        help="migration command, run with your shell in the export; {db} is the copy's path, "
-        "{url} sqlite:///{db} (default: alembic upgrade heads, or the pending .sql migrations)",
-    )
-    rehearse.add_argument(
-        "--env",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="environment for the commands ({db} and {url} expand; repeatable)",
-    )
-    rehearse.add_argument(
-        "--db-path",
-        metavar="PATH",
-        help="where the copy goes (default: the inventory's Primary DB)",
-    )
-    rehearse.add_argument(
-        "--down", metavar="CMD", help="rollback command: check that the round trip restores"
-    )
-    rehearse.add_argument(
-        "--log", metavar="FILE", help="append an entry to this Markdown promotion log"
-    )
-    rehearse.add_argument("--date", metavar="YYYY-MM-DD", help="date of the log entry")
-    rehearse.add_argument("--repo", default=".", metavar="DIR", help="repository (default: .)")
-    rehearse.add_argument("--config", metavar="FILE", help="configuration file")
-    rehearse.add_argument(
-        "--format", default="text", metavar="FMT", help="text, json, markdown or html"
-    )
-    rehearse.add_argument("--output", metavar="FILE", help="write the report to FILE")
-    rehearse.add_argument(
-        "--report",
-        action="append",
-        default=[],
-        metavar="FMT=FILE",
-        help="also write a report in FMT to FILE (repeatable)",
-    )
+    if only in (None, "rehearse"):
+        rehearse = sub.add_parser(
+            "rehearse",
+            help="run the pending migrations on a copy of a SQLite backup and count the data "
+            "they lose (RUNS REPOSITORY CODE)",
+            description="Export REF to a temporary directory, copy BACKUP to the inventory's "
+            "primary database path in it, run the migration command there and report the rows "
+            "and values it loses (DATA1xx) and how it fails (DATA2xx). WARNING: this executes "
+            "repository code (Alembic revisions, env.py, application settings); run it only on "
+            "code you trust, before a promotion. check, audit and the hooks never run it. BACKUP "
+            "is only hashed and copied; the work tree is never touched.",
+        )
+        rehearse.add_argument("backup", metavar="BACKUP", help="a SQLite database file (a backup)")
+        rehearse.add_argument("--rev", default="HEAD", metavar="REF", help="commit to rehearse")
+        rehearse.add_argument(
+            "--run",
+            metavar="CMD",
+            help="migration command, run with your shell in the export; {db} is the copy's path, "
+            "{url} sqlite:///{db} (default: alembic upgrade heads, or the pending .sql migrations)",
+        )
+        rehearse.add_argument(
+            "--env",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="environment for the commands ({db} and {url} expand; repeatable)",
+        )
+        rehearse.add_argument(
+            "--db-path",
+            metavar="PATH",
+            help="where the copy goes (default: the inventory's Primary DB)",
+        )
+        rehearse.add_argument(
+            "--down", metavar="CMD", help="rollback command: check that the round trip restores"
+        )
+        rehearse.add_argument(
+            "--log", metavar="FILE", help="append an entry to this Markdown promotion log"
+        )
+        rehearse.add_argument("--date", metavar="YYYY-MM-DD", help="date of the log entry")
+        rehearse.add_argument("--repo", default=".", metavar="DIR", help="repository (default: .)")
+        rehearse.add_argument("--config", metavar="FILE", help="configuration file")
+        rehearse.add_argument(
+            "--format", default="text", metavar="FMT", help="text, json, markdown or html"
+        )
+        rehearse.add_argument("--output", metavar="FILE", help="write the report to FILE")
+        rehearse.add_argument(
+            "--report",
+            action="append",
+            default=[],
+            metavar="FMT=FILE",
+            help="also write a report in FMT to FILE (repeatable)",
+        )
 
-    rules = sub.add_parser("rules", help="list the rules, or explain one")
-    rules.add_argument("code", nargs="?", metavar="CODE", help="the rule to explain, e.g. INV101")
-    rules.add_argument(
-        "--all", action="store_true", help="print every rule's documentation, one after another"
-    )
-    rules.add_argument(
-        "--format",
-        choices=("text", "json"),
-        default="text",
-        help="text (an aligned table) or json (code, severity, summary, docs of each rule)",
-    )
+    if only in (None, "rules"):
+        rules = sub.add_parser("rules", help="list the rules, or explain one")
+        rules.add_argument(
+            "code", nargs="?", metavar="CODE", help="the rule to explain, e.g. INV101"
+        )
+        rules.add_argument(
+            "--all", action="store_true", help="print every rule's documentation, one after another"
+        )
+        rules.add_argument(
+            "--format",
+            choices=("text", "json"),
+            default="text",
+            help="text (an aligned table) or json (code, severity, summary, docs of each rule)",
+        )
 
-    demo = sub.add_parser("demo", help="build a sample repository and check a change in it")
-    demo.add_argument(
-        "--format", default="text", metavar="FMT", help="the report format (default: text)"
-    )
-    demo.add_argument(
-        "--keep", action="store_true", help="keep the sample repository and print its path"
-    )
+    if only in (None, "demo"):
+        demo = sub.add_parser("demo", help="build a sample repository and check a change in it")
+        demo.add_argument(
+            "--format", default="text", metavar="FMT", help="the report format (default: text)"
+        )
+        demo.add_argument(
+            "--keep", action="store_true", help="keep the sample repository and print its path"
+        )
+
     helps = {action.dest: action.help for action in sub._choices_actions}
     for name, command in sub.choices.items():
         summary = helps.get(name)
@@ -255,7 +274,11 @@ COMMANDS = {
 def _dispatch(argv: Sequence[str] | None) -> int:
     import importlib
 
-    args = build_parser().parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    # The parser of the command named first, alone (the hook's `check`); --help and a
+    # misspelt command get the whole parser.
+    only = given[0] if given and given[0] in COMMANDS else None
+    args = build_parser(only).parse_args(given)
     if args.command is None:
         build_parser().print_help()
         return EXIT_ERROR

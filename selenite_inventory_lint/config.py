@@ -6,7 +6,6 @@ the file and line of every unknown key or wrong type.
 
 from __future__ import annotations
 
-import difflib
 import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -137,6 +136,8 @@ class _Validator:
 
 
 def _unknown(key: str, known: tuple[str, ...]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(key, known, n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     return f"is unknown{hint}"

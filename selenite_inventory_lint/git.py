@@ -1,10 +1,10 @@
 """Running git: the process runner, its errors, and finding the repository (docs/usage.md).
 
 With ``snapshot.py`` and ``changeset.py`` this is the git layer: no other module runs git or
-imports GitPython. Plumbing commands (rev-parse, diff-index, ls-files, grep, ...) are one short
-process each, run by ``Git``; GitPython is imported only when a blob is read, by
-``Git.cat_file``: importing it costs more than everything else a pre-commit run that touches
-no data-bearing file does.
+runs git. Plumbing commands (rev-parse, diff-index, ls-files, grep, ...) are one short
+process each, run by ``Git``; blobs come through one persistent ``git cat-file`` process,
+``CatFile``, started only when a blob is first read. GitPython is not imported: its import
+costs more than a whole pre-commit run (docs/design-decisions.md).
 
 Every git command runs with ``GIT_OPTIONAL_LOCKS=0`` and only plumbing that neither writes an
 index nor takes a lock: ``git commit -a`` runs its hooks while holding ``.git/index.lock``
@@ -13,19 +13,21 @@ with ``GIT_INDEX_FILE`` pointing at a temporary index, and we must read that one
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from selenite_inventory_lint.errors import FatalError
 
-if TYPE_CHECKING:
-    import git
-
 _NO_GIT = "git is not installed or not on PATH; install git (or set GIT_PYTHON_GIT_EXECUTABLE)."
 _ARGV_CHUNK = 500
+_DRAIN_CHUNK = 1024 * 1024
+# git processes this process started: each costs a fork and git's start-up, which the
+# pre-commit hook pays on every commit; tests count them.
+PROCESSES = [0]
 
 # The repository is the one --repo names: a GIT_DIR or GIT_WORK_TREE inherited from the
 # caller does not redirect the discovery (every later command names both explicitly).
@@ -61,15 +63,22 @@ class Git:
         self._options = tuple(options)
         self._executable = os.environ.get("GIT_PYTHON_GIT_EXECUTABLE") or "git"
 
-    def __call__(self, command: str, *args: str, stdin: bytes | None = None) -> str:
+    def environment(self) -> dict[str, str]:
         environment = {**os.environ, **self.env, "LANGUAGE": "C", "LC_ALL": "C"}
         for name in self._unset:
             environment.pop(name, None)
+        return environment
+
+    def argv(self, command: str, *args: str) -> tuple[str, ...]:
+        return (self._executable, *self._options, command, *args)
+
+    def __call__(self, command: str, *args: str, stdin: bytes | None = None) -> str:
+        PROCESSES[0] += 1
         try:
             done = subprocess.run(
-                (self._executable, *self._options, command, *args),
+                self.argv(command, *args),
                 cwd=self.cwd,
-                env=environment,
+                env=self.environment(),
                 stdin=subprocess.DEVNULL if stdin is None else None,
                 input=stdin,
                 capture_output=True,
@@ -86,15 +95,85 @@ class Git:
         out = done.stdout.decode("utf-8", "surrogateescape")
         return out[:-1] if out.endswith("\n") else out
 
-    def cat_file(self) -> git.Git:
-        """GitPython's runner for the persistent ``cat-file --batch`` readers."""
+    def cat_file(self, mode: str) -> CatFile:
+        """A persistent ``git cat-file --batch`` (or ``--batch-check``) reader."""
+        return CatFile(self, mode)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.stdin is not None:
+        with contextlib.suppress(OSError):  # the reader died with data unflushed
+            process.stdin.close()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:  # pragma: no cover - a reader that ignores end of input
+        process.kill()
+        process.wait()
+    if process.stdout is not None:
+        process.stdout.close()
+
+
+class CatFile:
+    """One ``git cat-file --batch``/``--batch-check`` process answering name after name.
+
+    ``header`` gives (sha, type, size), or None for a name git cannot resolve; with
+    ``--batch`` the content follows and ``stream`` reads it. A reader that stopped
+    answering (git exits on an object it cannot get) is an ``OSError``.
+    """
+
+    def __init__(self, runner: Git, mode: str) -> None:
+        PROCESSES[0] += 1
         try:
-            import git
-        except ImportError as exc:  # pragma: no cover - GitPython refuses to load without git
+            self._process = subprocess.Popen(
+                runner.argv("cat-file", mode),
+                cwd=runner.cwd,
+                env=runner.environment(),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+        except FileNotFoundError as exc:
             raise FatalError(_NO_GIT) from exc
-        runner = git.Git(self.cwd)
-        runner.update_environment(**self.env)
-        return runner
+        except OSError as exc:
+            raise FatalError(f"cannot run git cat-file: {exc.strerror or exc}.") from exc
+        # Stopped when the reader is dropped, as GitPython's were: no process outlives its use.
+        self._finalizer = weakref.finalize(self, _stop, self._process)
+
+    def close(self) -> None:
+        self._finalizer()
+
+    def header(self, name: str) -> tuple[str, str, int] | None:
+        stdin, stdout = self._process.stdin, self._process.stdout
+        assert stdin is not None
+        assert stdout is not None
+        if "\n" in name:
+            return None  # one name a line: git could not be asked about it
+        stdin.write(name.encode("utf-8", "surrogateescape") + b"\n")
+        stdin.flush()
+        line = stdout.readline()
+        if not line.endswith(b"\n"):
+            raise OSError("git cat-file stopped answering")
+        text = line[:-1].decode("utf-8", "surrogateescape")
+        if text.endswith((" missing", " ambiguous")):
+            return None
+        sha, kind, size = text.split(" ")
+        return sha, kind, int(size)
+
+    def content(self, size: int, *, keep: bool) -> bytes:
+        """The ``size`` bytes that follow the last ``--batch`` header; when not ``keep``, read
+        in chunks and dropped (b"")."""
+        stdout = self._process.stdout
+        assert stdout is not None
+        data = stdout.read(size) if keep else b""
+        left = size - len(data)
+        while not keep and left > 0:
+            chunk = stdout.read(min(left, _DRAIN_CHUNK))
+            if not chunk:
+                break
+            left -= len(chunk)
+        if left or stdout.read(1) != b"\n":
+            raise OSError("git cat-file stopped answering")
+        return data
 
 
 def first_line(exc: GitError) -> str:
@@ -183,9 +262,12 @@ def open_repo(root: Path) -> tuple[Git, Path]:
         )
     discover = Git(where, DISCOVERY)
     try:
-        # One value per call: a path may contain a line break.
-        git_dir = discover("rev-parse", "--absolute-git-dir")
-        top = Path(discover("rev-parse", "--show-toplevel"))
+        # One process for both; a path holding a line break gets one call per value.
+        both = discover("rev-parse", "--absolute-git-dir", "--show-toplevel").split("\n")
+        if len(both) != 2:
+            both = [discover("rev-parse", "--absolute-git-dir")]
+            both.append(discover("rev-parse", "--show-toplevel"))
+        git_dir, top = both[0], Path(both[1])
     except GitError as exc:
         _refuse_dubious_ownership(exc, where)
         try:

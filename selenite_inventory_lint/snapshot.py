@@ -1,8 +1,8 @@
 """Reading files at a commit, in the index in use or in the work tree: the ``Snapshot``.
 
 Part of the git layer (with ``git.py`` and ``changeset.py``). Listings and ``git grep`` are
-one short process each; file contents come through GitPython's persistent
-``git cat-file --batch``, one round trip per blob, started only when a blob is first read.
+one short process each; file contents come through one persistent ``git cat-file --batch``
+(``git.CatFile``), one round trip per blob, started only when a blob is first read.
 Symlinks are read as their target text and never followed; in the work tree a path under a
 symlinked directory does not exist and a file is never opened through a link or a pipe.
 """
@@ -11,18 +11,14 @@ from __future__ import annotations
 
 import errno
 import os
+import posixpath
 import re
 import stat
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from selenite_inventory_lint.errors import FatalError
-from selenite_inventory_lint.git import Git, GitError, chunks, complaint, remedy, run
-
-if TYPE_CHECKING:
-    import git
+from selenite_inventory_lint.git import CatFile, Git, GitError, chunks, complaint, remedy, run
 
 INDEX = "INDEX"
 WORKTREE = "WORKTREE"
@@ -35,25 +31,18 @@ _OPEN_FLAGS = (
     | getattr(os, "O_NONBLOCK", 0)
     | getattr(os, "O_BINARY", 0)
 )
-_DRAIN_CHUNK = 1024 * 1024
 # Files whose content this process read (blobs and work-tree files): the measure of work that
 # grows with the repository rather than the change, which tests count.
 READS = [0]
+# Listings of the whole head side: what a check of a one-file change in a large repository
+# must not need; tests count them.
+LISTINGS = [0]
 
 # A side of a file whose content was looked at: the bytes (None when the side does not
 # exist) and whether it was over the size cap (then the bytes were never read).
 Content = tuple[bytes | None, bool]
 ABSENT: Content = (None, False)
 TOO_LARGE: Content = (None, True)
-
-
-def _missing(exc: ValueError) -> bool:
-    """GitPython's answer to "<name> missing", as opposed to a reader that stopped answering."""
-    return "could not be resolved" in str(exc)
-
-
-def _text(value: str | bytes) -> str:
-    return value.decode("ascii") if isinstance(value, bytes) else value
 
 
 def _valid_path(path: str) -> bool:
@@ -81,6 +70,9 @@ def _overlapping(needles: Sequence[str]) -> set[str]:
     }
 
 
+_GLOB = re.compile(r"[*?\[\\]")
+
+
 def _literal(paths: Iterable[str]) -> list[str]:
     return [f":(literal){path}" for path in paths]
 
@@ -96,7 +88,8 @@ class Snapshot:
     def __init__(self, runner: Git, root: Path, head: str) -> None:
         self.head = head
         self._git = runner
-        self._reader: git.Git | None = None
+        self._reader: CatFile | None = None
+        self._checker: CatFile | None = None
         self._root = os.path.realpath(root)
         self._listing: tuple[str, ...] | None = None
         self._listed: frozenset[str] = frozenset()
@@ -109,8 +102,11 @@ class Snapshot:
 
     def close(self) -> None:
         """Stop the persistent ``git cat-file`` processes now rather than at collection."""
-        if self._reader is not None:
-            self._reader.clear_cache()
+        for reader in (self._reader, self._checker):
+            if reader is not None:
+                reader.close()
+        # A later read starts a new one.
+        self._reader = self._checker = None
 
     def paths(self) -> tuple[str, ...]:
         """Every file on the head side, sorted."""
@@ -118,6 +114,38 @@ class Snapshot:
             self._listing = self._list()
             self._listed = frozenset(self._listing)
         return self._listing
+
+    def paths_matching(
+        self, *, folders: Sequence[str] = (), name: str | None = None, stem: bool = False
+    ) -> tuple[str, ...]:
+        """The files on the head side under one of ``folders`` (each ending in ``/``) or, with
+        ``name``, whose base name is ``name`` (with ``stem``: whose base name less its last
+        extension is); sorted. Git lists only those (one process) unless the whole tree is
+        listed already."""
+
+        def wanted(path: str) -> bool:
+            if name is not None:
+                base = posixpath.basename(path)
+                return (posixpath.splitext(base)[0] if stem else base) == name
+            return any(path.startswith(folder) for folder in folders)
+
+        if name is None and not folders:
+            return ()
+        whole = (
+            self._listing is not None
+            or any(not folder.endswith("/") or folder == "/" for folder in folders)
+            or (
+                name is not None
+                and (self.head not in (INDEX, WORKTREE) or not name or _GLOB.search(name))
+            )
+        )
+        if whole:
+            return tuple(path for path in self.paths() if wanted(path))
+        if name is not None:
+            pathspecs = [f":(glob)**/{name}.*" if stem else f":(glob)**/{name}"]
+        else:
+            pathspecs = list(folders) if self.head not in (INDEX, WORKTREE) else _literal(folders)
+        return tuple(path for path in self._list(pathspecs) if wanted(path))
 
     def exists(self, path: str) -> bool:
         """Whether ``path`` is a file on the head side, without listing the whole tree."""
@@ -127,7 +155,7 @@ class Snapshot:
             return path in self._listed
         if self.head == WORKTREE:
             return self.on_disk(path) and bool(self._visible([path]))
-        if self._reader is not None:
+        if self._reader is not None or self._checker is not None:
             return self._blob_header(self._blob_name(path)) is not None
         # One short process rather than starting the blob reader for a yes or no.
         try:
@@ -298,6 +326,8 @@ class Snapshot:
         elif self.head == INDEX:
             output = self._check_attr(self._git, ("--cached", *args), stdin)
         else:
+            import tempfile
+
             with tempfile.TemporaryDirectory(prefix="inventory-lint-") as scratch:
                 index = os.path.join(scratch, "index")
                 runner = Git(self._git.cwd, {**self._git.env, "GIT_INDEX_FILE": index})
@@ -322,29 +352,40 @@ class Snapshot:
     # -- implementation; changeset.py reads both sides of a change through the public
     # read_blob, read_disk, on_disk and root_path below ---------------------------------------
 
-    def _list(self) -> tuple[str, ...]:
+    def _list(self, pathspecs: Sequence[str] = ()) -> tuple[str, ...]:
+        """Every file, or those ``pathspecs`` select (then nothing is kept for later reads)."""
+        if not pathspecs:
+            LISTINGS[0] += 1
+        limit = ("--", *pathspecs) if pathspecs else ()
         if self.head == WORKTREE:
-            output = run(self._git, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+            output = run(
+                self._git, "ls-files", "-z", "--cached", "--others", "--exclude-standard", *limit
+            )
             names = {name for name in output.split("\0") if name and not name.endswith("/")}
             # Tracked files deleted from disk and submodule directories drop out here.
             return tuple(sorted(name for name in names if self.on_disk(name)))
         blobs: dict[str, str] = {}
         if self.head == INDEX:
-            for record in run(self._git, "ls-files", "-z", "-s").split("\0"):
+            for record in run(self._git, "ls-files", "-z", "-s", *limit).split("\0"):
                 if record:
                     info, _, path = record.partition("\t")
                     mode, sha, stage = info.split(" ")
                     if stage == "0" and int(mode, 8) != GITLINK:
                         blobs[path] = sha
         else:
-            output = run(self._git, "ls-tree", "-r", "-z", "--full-tree", self.head)
+            # ls-tree takes no pathspec magic: its paths are read literally here.
+            runner = self._git
+            if pathspecs:
+                runner = Git(runner.cwd, {**runner.env, "GIT_LITERAL_PATHSPECS": "1"})
+            output = run(runner, "ls-tree", "-r", "-z", "--full-tree", self.head, *limit)
             for record in output.split("\0"):
                 if record:
                     info, _, path = record.partition("\t")
                     _mode, kind, sha = info.split(" ")
                     if kind == "blob":
                         blobs[path] = sha
-        self._blobs = blobs
+        if not pathspecs:
+            self._blobs = blobs
         return tuple(sorted(blobs))
 
     def _blob_name(self, path: str) -> str:
@@ -353,22 +394,19 @@ class Snapshot:
         # ":0:" names stage 0 explicitly, so a path like "1:x" is not read as a stage.
         return f":0:{path}" if self.head == INDEX else f"{self.head}:{path}"
 
-    def _blobs_reader(self) -> git.Git:
+    def _blobs_reader(self) -> CatFile:
         if self._reader is None:
-            self._reader = self._git.cat_file()
+            self._reader = self._git.cat_file("--batch")
         return self._reader
 
     def _blob_header(self, name: str) -> tuple[str, int] | None:
+        if self._checker is None:
+            self._checker = self._git.cat_file("--batch-check")
         try:
-            sha, kind, size = self._blobs_reader().get_object_header(name)
-        except ValueError as exc:
-            if _missing(exc):
-                return None
+            found = self._checker.header(name)
+        except (OSError, ValueError) as exc:
             raise self._unreadable(name) from exc
-        except OSError as exc:
-            raise self._unreadable(name) from exc
-        # GitPython annotates str but hands back the header's bytes.
-        return (_text(sha), size) if _text(kind) == "blob" else None
+        return (found[0], found[2]) if found is not None and found[1] == "blob" else None
 
     def _read(self, path: str, limit: int | None) -> Content:
         if self.head == WORKTREE:
@@ -382,20 +420,19 @@ class Snapshot:
         READS[0] += 1
         # One round trip through the persistent `cat-file --batch`: its header gives type and
         # size before the content, and content that is not wanted is drained in chunks.
+        reader = self._blobs_reader()
         try:
-            _sha, kind, size, stream = self._blobs_reader().stream_object_data(name)
-            wanted = _text(kind) == "blob"
-            if wanted and (limit is None or size <= limit):
-                return stream.read(), False
-            while stream.read(_DRAIN_CHUNK):
-                pass
-        except ValueError as exc:
-            if _missing(exc):
+            found = reader.header(name)
+            if found is None:
                 return ABSENT
+            _sha, kind, size = found
+            keep = kind == "blob" and (limit is None or size <= limit)
+            data = reader.content(size, keep=keep)
+        except (OSError, ValueError) as exc:  # the reader died: a broken pipe, a short read
             raise self._unreadable(name) from exc
-        except OSError as exc:  # the reader died: a broken pipe, not a closed stdout
-            raise self._unreadable(name) from exc
-        return TOO_LARGE if wanted else ABSENT
+        if keep:
+            return data, False
+        return TOO_LARGE if kind == "blob" else ABSENT
 
     def _unreadable(self, name: str) -> FatalError:
         """The blob reader stopped (it exits on a blob it cannot get): one process of its own

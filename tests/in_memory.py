@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -18,6 +19,19 @@ class MemorySnapshot:
 
     def exists(self, path: str) -> bool:
         return path in self.files
+
+    def paths_matching(
+        self, *, folders: Sequence[str] = (), name: str | None = None, stem: bool = False
+    ) -> tuple[str, ...]:
+        def base(path: str) -> str:
+            found = posixpath.basename(path)
+            return posixpath.splitext(found)[0] if stem else found
+
+        return tuple(
+            p
+            for p in self.paths()
+            if (base(p) == name if name is not None else p.startswith(tuple(folders)))
+        )
 
     def read(self, path: str) -> bytes | None:
         return self.files.get(path)

@@ -6,7 +6,6 @@ import argparse
 import contextlib
 import dataclasses
 import os
-import shlex
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -296,6 +295,8 @@ def run(args: argparse.Namespace) -> int:
     result = check()
     fix = "selenite-inventory-lint check --fix"
     if chosen.base and not chosen.staged:
+        import shlex
+
         fix = f"selenite-inventory-lint check --base {shlex.quote(chosen.base)} --fix"
     result = dataclasses.replace(result, fix_command=fix)
     if chosen.origin:

@@ -156,6 +156,12 @@ def source_keys() -> frozenset[str]:
     return frozenset(key for s in specs() for key in s.source_keys)
 
 
+def detector_called(name: Source) -> Detector:
+    """The detector called ``name`` (imports its module and no other)."""
+    found: Detector = importlib.import_module(MODULES[name]).DETECTOR
+    return found
+
+
 def registry() -> tuple[Detector, ...]:
     """Every detector, in the order their changes are reported for the same line."""
     return tuple(importlib.import_module(module).DETECTOR for module in MODULES.values())

@@ -119,6 +119,18 @@ class Coverage:
         self._config_files = _PathIndex(by_kind["config_file"])
         self._databases = _PathIndex(by_kind["database"])
 
+    @classmethod
+    def of(cls, inventory: Inventory) -> Coverage:
+        """The coverage of ``inventory``, built once however many stages of a run ask (the
+        detection, the rules, the review): building it costs a pass over every entry."""
+        for kept in _BUILT:
+            if kept.inventory is inventory:
+                return kept
+        built = cls(inventory)
+        _BUILT.insert(0, built)
+        del _BUILT[_BUILT_KEPT:]
+        return built
+
     def table(self, name: str) -> Entry | None:
         """The entry ``name`` (case-insensitive) of a table."""
         return self._tables.get(name.lower())
@@ -153,3 +165,8 @@ class Coverage:
     def database(self, path: str) -> Entry | None:
         """The database entry (``**Primary DB**: `path` ``) covering a database file path."""
         return self._databases.find(path)
+
+
+# The few most recent coverages (a run has a head inventory, and a base one or a fixed one).
+_BUILT_KEPT = 4
+_BUILT: list[Coverage] = []

@@ -25,7 +25,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from selenite_inventory_lint.inventory.coverage import Coverage
-from selenite_inventory_lint.inventory.parse import Inventory, inventory_encoding, parse_inventory
+from selenite_inventory_lint.inventory.parse import (
+    Inventory,
+    inventory_encoding,
+    parse_inventory,
+    read_lines,
+)
 from selenite_inventory_lint.model import EntryKind, Finding, SectionKind
 from selenite_inventory_lint.rules import FIXABLE
 
@@ -319,7 +324,7 @@ def fix_text(
     """Stub entries for the fixable findings, inserted into the inventory ``text``."""
     overrides = dict(sections or {})
     inventory = parse_inventory(text, sections=overrides)
-    coverage = Coverage(inventory)
+    coverage = Coverage.of(inventory)
     wants: list[_Wanted] = []
     skipped: list[Skipped] = []
     for kind, name in wanted_objects(findings):
@@ -333,8 +338,8 @@ def fix_text(
         wants.append(_Wanted(kind=entry_kind, key=name, section_kind=section_kind))
     while True:
         new, placed = _apply(text, _plan(inventory, text, wants))
-        fixed = parse_inventory(new, sections=overrides)
-        check = Coverage(fixed)
+        fixed = _read_back(inventory, new, [line for _, line in placed], overrides)
+        check = Coverage.of(fixed)
         unread = [w for w in wants if not _covered(check, w.kind, w.key)]
         if not unread:
             break
@@ -353,6 +358,19 @@ def fix_text(
         for w, line in sorted(placed, key=lambda p: p[1])
     )
     return TextFix(old=text, new=new, stubs=stubs, skipped=tuple(skipped))
+
+
+def _read_back(
+    inventory: Inventory, new: str, stubs: Sequence[int], sections: Mapping[str, SectionKind | None]
+) -> Inventory:
+    """``new`` as the parser reads it, for the coverage of the stubs and the sections holding
+    them. In plain Markdown each line reads alone within its section and the stubs only add
+    lines, so the entries are ``inventory``'s and those the stub lines hold: only those lines
+    are read (a 4,000-entry inventory is not read twice). Otherwise the whole text is."""
+    partial = read_lines(new, set(stubs), sections=sections) if stubs else None
+    if partial is None:
+        return parse_inventory(new, sections=sections)
+    return replace(partial, entries=(*inventory.entries, *partial.entries))
 
 
 def _heading(inventory: Inventory, line: int) -> str:

@@ -41,7 +41,7 @@ from __future__ import annotations
 import bisect
 import codecs
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -553,6 +553,8 @@ class _Parser:
 
 # How many inventories went to markdown-it in this process; tests count it.
 MARKDOWN_PARSES = [0]
+# How many inventory texts were read whole (``parse_inventory``), whichever way; tests count it.
+PARSES = [0]
 _ATX = re.compile(r"(#{1,6}) +([^#]*)")
 _ITEM = re.compile(r"[-*+] (\S.*)")
 _KEYED_ITEM = re.compile(r"[-*+] `([^`]+)`([^`]*)")
@@ -657,9 +659,12 @@ def _plain_lines(lines: Sequence[str]) -> list[_Line] | None:
     return read
 
 
-def _run_plain(parser: _Parser, read: Sequence[_Line]) -> None:
-    """``_Parser.run`` for a file ``_plain_lines`` read: the same records, token-free."""
+def _run_plain(parser: _Parser, read: Sequence[_Line], only: Container[int] | None = None) -> None:
+    """``_Parser.run`` for a file ``_plain_lines`` read: the same records, token-free; with
+    ``only``, the items of those lines alone (a line's reading depends on it and its section)."""
     for number, (kind, level, segments) in enumerate(read, 1):
+        if kind == "item" and only is not None and number not in only:
+            continue
         if kind == "heading" and level <= 2:
             parser.close_section(number - 1)
             if level == 2:
@@ -738,6 +743,7 @@ def parse_inventory(
     key = (text, path, tuple(sorted((sections or {}).items(), key=lambda item: item[0])))
     found = _PARSED.get(key)
     if found is None:
+        PARSES[0] += 1
         if len(_PARSED) >= _PARSED_KEPT:
             _PARSED.pop(next(iter(_PARSED)))
         found = _PARSED[key] = _parse(text, path, sections)
@@ -748,12 +754,37 @@ _PARSED_KEPT = 4
 _PARSED: dict[tuple[str, str, tuple[tuple[str, SectionKind | None], ...]], Inventory] = {}
 
 
-def _parse(text: str, path: str, sections: Mapping[str, SectionKind | None] | None) -> Inventory:
+def read_lines(
+    text: str,
+    numbers: Container[int],
+    path: str = "DATA_INVENTORY.md",
+    sections: Mapping[str, SectionKind | None] | None = None,
+) -> Inventory | None:
+    """The sections of ``text`` and the entries on the lines ``numbers`` alone, as
+    ``parse_inventory`` reads them; None when the file is not plain Markdown (parse it whole).
+    ``--fix`` checks its stubs read back this way without reading every entry again."""
     lines = _source_lines(text)
-    parser = _Parser(path, lines, _normal_overrides(sections))
     plain = _plain_lines(lines)
+    if plain is None:
+        return None
+    return _parse(text, path, sections, lines=lines, plain=plain, only=numbers)
+
+
+def _parse(
+    text: str,
+    path: str,
+    sections: Mapping[str, SectionKind | None] | None,
+    *,
+    lines: list[str] | None = None,
+    plain: list[_Line] | None = None,
+    only: Container[int] | None = None,
+) -> Inventory:
+    if lines is None:
+        lines = _source_lines(text)
+        plain = _plain_lines(lines)
+    parser = _Parser(path, lines, _normal_overrides(sections))
     if plain is not None:
-        _run_plain(parser, plain)
+        _run_plain(parser, plain, only)
     else:
         MARKDOWN_PARSES[0] += 1
         # markdown-it gets the normalised text, so its line maps index ``lines`` directly.

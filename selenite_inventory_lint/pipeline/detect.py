@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING
 
 from selenite_inventory_lint import globs
 from selenite_inventory_lint.config import Config
-from selenite_inventory_lint.detectors import DetectContext, Detector, ParsedFiles, registry
+from selenite_inventory_lint.detectors import (
+    DetectContext,
+    Detector,
+    ParsedFiles,
+    detector_called,
+    registry,
+)
 from selenite_inventory_lint.model import (
     Change,
     DetectorResult,
@@ -70,8 +76,8 @@ def claimed(
         ]
     if not names:
         return []
-    by_name = {detector.name: detector for detector in registry()}
-    return [(fc, [by_name[name] for name in mine]) for fc, mine in names]
+    # Only the claiming detectors' modules: a staged revision imports no SQL parser.
+    return [(fc, [detector_called(name) for name in mine]) for fc, mine in names]
 
 
 def wants(config: Config) -> Callable[[str], bool]:
@@ -115,7 +121,7 @@ def detect(
     parses of files the caller reads too (``audit``'s models): they stay in this process.
     """
     kept = parsed or {}
-    from selenite_inventory_lint.detectors import spec, specs
+    from selenite_inventory_lint.detectors import spec
     from selenite_inventory_lint.parallel import map_items
     from selenite_inventory_lint.rules.context import EditedMigration
 
@@ -128,7 +134,7 @@ def detect(
     # Revisions the detector read from the head side's text, not to be parsed again.
     known: dict[str, Revision | None] = {}
 
-    self_contained = {s.name for s in specs() if s.self_contained}
+    self_contained = {d.name for _, ds in work for d in ds if spec(d.name).self_contained}
 
     def run_detectors(item: tuple[FileChange, Sequence[Detector]]) -> list[DetectorResult]:
         # Every detector of the file shares one parse of each of its sides.
@@ -244,7 +250,7 @@ def settle_retirements(
     from selenite_inventory_lint.inventory.coverage import Coverage
     from selenite_inventory_lint.retirement import settle
 
-    changes = settle(detection.changes, snapshot, ctx, Coverage(inventory))
+    changes = settle(detection.changes, snapshot, ctx, Coverage.of(inventory))
     return dataclasses.replace(detection, changes=changes)
 
 
@@ -260,7 +266,7 @@ def settle_removed_entries(
     from selenite_inventory_lint.inventory.coverage import Coverage
 
     kept = {(entry.kind, entry.key.lower()) for entry in head.entries}
-    coverage = Coverage(head)
+    coverage = Coverage.of(head)
 
     def still_documented(entry: Entry) -> bool:
         """Another entry (a glob, a ``t.*``) now speaks for the object."""

@@ -40,7 +40,7 @@ def _touches_alembic(files: Sequence[FileChange]) -> bool:
 
 
 def version_dirs(snapshot: Snapshot, exclude: Sequence[str] = ()) -> tuple[str, ...]:
-    """Version directories named by every alembic.ini at the head (lists the tree)."""
+    """Version directories named by every alembic.ini at the head (lists only those files)."""
     return tuple(sorted({d for dirs in _ini_dirs(snapshot, exclude).values() for d in dirs}))
 
 
@@ -54,25 +54,29 @@ def unlocated_inis(
     exclude = config.exclude
     if not sniffed_dirs(files, exclude) and not _touches_alembic(files):
         return ()
-    python = [p for p in snapshot.paths() if p.endswith(".py")]
     patterns = config.sources_for("alembic", ALEMBIC_SOURCES)
-    if any(globs.match_any(patterns, p) for p in python):
-        return ()
-    return tuple(
+    if any(
+        f.status != "deleted" and f.path.endswith(".py") and globs.match_any(patterns, f.path)
+        for f in files
+    ):
+        return ()  # a changed file at head is one of them: no need to look further
+    # Each ini's own folders next: the whole tree is listed only when one holds no revision.
+    unlocated = tuple(
         ini
         for ini, dirs in sorted(_ini_dirs(snapshot, exclude).items())
-        if not any(p.startswith(d) for p in python for d in dirs)
+        if not any(p.endswith(".py") for p in snapshot.paths_matching(folders=dirs))
     )
+    if not unlocated:
+        return ()
+    if any(p.endswith(".py") and globs.match_any(patterns, p) for p in snapshot.paths()):
+        return ()
+    return unlocated
 
 
 def _ini_dirs(snapshot: Snapshot, exclude: Sequence[str]) -> dict[str, tuple[str, ...]]:
     from selenite_inventory_lint.detectors.alembic import version_dirs_from_ini
 
-    inis = [
-        p
-        for p in snapshot.paths()
-        if posixpath.basename(p) == ALEMBIC_INI and not globs.match_any(exclude, p)
-    ]
+    inis = [p for p in snapshot.paths_matching(name=ALEMBIC_INI) if not globs.match_any(exclude, p)]
     found: dict[str, tuple[str, ...]] = {}
     for ini, data in snapshot.read_many(inis).items():
         found[ini] = version_dirs_from_ini(ini, decode(data))

@@ -22,6 +22,9 @@ class Snapshot(Protocol):
     """The head side of a change set: ``changeset.Snapshot`` or ``memory.MemorySnapshot``."""
 
     def paths(self) -> tuple[str, ...]: ...
+    def paths_matching(
+        self, *, folders: Sequence[str] = (), name: str | None = None, stem: bool = False
+    ) -> tuple[str, ...]: ...
     def exists(self, path: str) -> bool: ...
     def read(self, path: str) -> bytes | None: ...
     def read_many(self, paths: Sequence[str]) -> dict[str, bytes]: ...
@@ -160,15 +163,14 @@ def path_roots(
             parts.append(part)
         if parts:
             groups.setdefault(parts[0], []).append("/".join(parts))
-    tracked: tuple[str, ...] | None = None
     roots = []
     for dirs in groups.values():
         common = posixpath.commonpath(dirs) if len(dirs) > 1 else dirs[0]
         if "/" in common and snapshot is not None:
-            if tracked is None:
-                tracked = tuple(p for p in snapshot.paths() if p.endswith(CODE_SUFFIXES))
             above = posixpath.dirname(common) + "/"
-            if not any(p.startswith(above) for p in tracked):
+            # Only that folder is listed, not the tree (a 100k-file repository).
+            under = snapshot.paths_matching(folders=(above,))
+            if not any(p.endswith(CODE_SUFFIXES) for p in under):
                 common = above.rstrip("/")
         roots.append(common + "/")
     return tuple(sorted(set(roots)))

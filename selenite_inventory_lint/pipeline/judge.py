@@ -185,7 +185,7 @@ def judge_detection(
         files=tuple(files),
         problems=detection.problems,
         inventory=inventory,
-        coverage=Coverage(inventory),
+        coverage=Coverage.of(inventory),
         revisions=detection.revisions,
         edited=detection.edited,
         context=detection.context,

@@ -6,7 +6,6 @@ with ``plans_from_base_only``. Also where the judge reads data plans from."""
 from __future__ import annotations
 
 import dataclasses
-import posixpath
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -134,19 +133,25 @@ def plan_source(
     """Data plans, read from the head side only when a destructive finding or a plan file
     of the change set needs them (docs/rules.md); with ``plans_from_base_only`` the ``introduced``
     ones cover nothing (docs/security.md)."""
-    from selenite_inventory_lint import data_plans
     from selenite_inventory_lint.rules import PLAN_COVERABLE
 
-    def exists(listing: Sequence[str]) -> Callable[[str], bool]:
-        names = set(listing)
-        for path in listing:
-            names.add(posixpath.basename(path))
-            names.add(posixpath.splitext(posixpath.basename(path))[0])
+    def exists() -> Callable[[str], bool]:
         revisions: set[str] | None = None
+
+        def _named(name: str) -> bool:
+            """A file at head whose path, base name or base name less its extension is
+            ``name``: git is asked for those names only, the tree is never listed."""
+            if snapshot.exists(name):
+                return True
+            if not name or "/" in name:
+                return False
+            return bool(
+                snapshot.paths_matching(name=name) or snapshot.paths_matching(name=name, stem=True)
+            )
 
         def _exists(name: str) -> bool:
             nonlocal revisions
-            if name.strip("/") in names:
+            if _named(name.strip("/")):
                 return True
             if revisions is None:
                 # The whole revision graph at head, wherever alembic.ini puts it: the change may
@@ -167,12 +172,16 @@ def plan_source(
     def source(
         hits: Sequence[tuple[str, Hit]],
     ) -> tuple[Mapping[int, DataPlan], tuple[Problem, ...]]:
+        from selenite_inventory_lint.detectors.sources import is_plan_path
+
         folder = config.data_plans
-        changed = [
-            f.path
-            for f in files
-            if f.status != "deleted" and data_plans.is_plan_path(f.path, folder)
-        ]
+        changed = [f.path for f in files if f.status != "deleted" and is_plan_path(f.path, folder)]
+        coverable = [(i, code, hit) for i, (code, hit) in enumerate(hits) if code in PLAN_COVERABLE]
+        if not coverable and not changed:
+            return {}, ()
+        # Imported here: most runs cite nothing a plan could cover.
+        from selenite_inventory_lint import data_plans
+
         cited = [
             data_plans.Cited(
                 index=index,
@@ -182,13 +191,10 @@ def plan_source(
                 operation=hit.operation,
                 object_name=hit.object_name,
             )
-            for index, (code, hit) in enumerate(hits)
-            if code in PLAN_COVERABLE
+            for index, code, hit in coverable
         ]
-        if not cited and not changed:
-            return {}, ()
-        listing = snapshot.paths()
-        paths = [p for p in listing if data_plans.is_plan_path(p, folder)]
+        under = snapshot.paths_matching(folders=(folder.strip("/").removeprefix("./") + "/",))
+        paths = [p for p in under if data_plans.is_plan_path(p, folder)]
         plans = [
             data_plans.parse_plan(path, decode(data))
             for path, data in sorted(snapshot.read_many(paths).items())
@@ -197,7 +203,7 @@ def plan_source(
             [p for p in plans if p is not None],
             cited,
             changed=changed,
-            exists=exists(listing),
+            exists=exists(),
             barred=[p.path for p in introduced] if config.plans_from_base_only else (),
         )
 

@@ -7,7 +7,6 @@ function's docstring is the rule's documentation (What / Why / Example / Fix).
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -53,6 +52,8 @@ class Rule:
 
     @property
     def docs(self) -> str:
+        import inspect
+
         return inspect.cleandoc(self.check.__doc__ or "")
 
 

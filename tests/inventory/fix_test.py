@@ -302,3 +302,41 @@ def test_git_apply_accepts_the_diff(tmp_path: Path, old: str) -> None:
 def test_paths_that_git_quotes_are_quoted() -> None:
     diff = unified_diff("a\n", "a\nb\n", 'docs/my "inv"\\.md')
     assert diff.splitlines()[1] == '--- "a/docs/my \\"inv\\"\\\\.md"'
+
+
+_READ_BACK_CASES = [
+    reference(),
+    "# Data Inventory\n\n## Database (SQLite)\n- `users`: accounts.\n  - `users.email`: address.\n",
+    "# Inventory\n\nIntro prose.\n\n## Configuration & State\n\n**Primary DB**: `db.sqlite3`\n",
+    "# Inventory\n\n## Storage Paths\n- `storage/`: files.\n\n# Appendix\n\n- `not/an/entry`\n",
+    "## Database\r\n- `orders`: sales.\r\n## Notes\r\n- `x`: y\r\n",
+    "# Inventory\n\n## Storage Paths\n- `media/`: uploads.\n<!-- more -->\n\n"
+    "## Invariants\n- Migrations are additive.\n\n## Database (SQLite)\n- `users`: accounts.",
+    "# Inventory\n\nNothing yet.\n",
+]
+_READ_BACK_WANTS = [
+    ("table", "invoices"),
+    ("column", "users.last_seen_at"),
+    ("column", "orders.total"),
+    ("env", "NEW_SETTING"),
+    ("path", "storage/exports/"),
+    ("config_file", "config/app.toml"),
+    ("table", "a b"),
+    ("table", "café"),
+]
+
+
+@pytest.mark.parametrize("text", _READ_BACK_CASES)
+def test_stubs_read_from_their_lines_as_a_whole_parse_reads_them(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # fix_text reads back only the stub lines of a plain patched inventory; a whole parse
+    # (what it does for any other inventory) must decide the same stubs, lines and sections.
+    from selenite_inventory_lint.inventory import fix
+
+    findings = [undocumented(kind, name) for kind, name in _READ_BACK_WANTS]  # type: ignore[arg-type]
+    fast = fix_text(text, findings)
+    monkeypatch.setattr(fix, "read_lines", lambda *_args, **_kwargs: None)
+    whole = fix_text(text, findings)
+    assert fast == whole
+    assert fast.stubs

@@ -63,3 +63,10 @@ def test_one_new_revision_imports_no_sql_or_markdown_parser(repo: GitRepo) -> No
     top = {name.split(".")[0] for name in found["modules"]}
     assert "selenite_inventory_lint.detectors.alembic.walker" in found["modules"]
     assert not top & {"sqlglot", "markdown_it", "jinja2", "sqlite3"}
+    # Only the detectors that claim the file are imported, and git is run without GitPython.
+    assert "selenite_inventory_lint.detectors.sql" not in found["modules"]
+    assert "selenite_inventory_lint.detectors.sqlite_schema" not in found["modules"]
+    assert "git" not in top
+    # No plan is cited, no commit's attributes read: their modules stay unloaded.
+    assert "selenite_inventory_lint.data_plans" not in found["modules"]
+    assert not top & {"tempfile", "shlex"}
