@@ -15,7 +15,7 @@ from selenite_inventory_lint.reports import plural
 def _load(args: argparse.Namespace) -> tuple[str, str, dict[str, SectionKind | None]]:
     """(display path, text, section overrides) of the inventory asked for."""
     from selenite_inventory_lint.config import load_config
-    from selenite_inventory_lint.inventory.parse import decode_inventory
+    from selenite_inventory_lint.inventory.text import decode_inventory
 
     explicit = Path(args.config) if args.config else None
     if args.path:

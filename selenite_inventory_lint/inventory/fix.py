@@ -25,12 +25,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from selenite_inventory_lint.inventory.coverage import Coverage
-from selenite_inventory_lint.inventory.parse import (
-    Inventory,
-    inventory_encoding,
-    parse_inventory,
-    read_lines,
-)
+from selenite_inventory_lint.inventory.parse import Inventory, parse_inventory, read_lines
+from selenite_inventory_lint.inventory.text import inventory_encoding
 from selenite_inventory_lint.model import EntryKind, Finding, SectionKind
 from selenite_inventory_lint.rules import FIXABLE
 

@@ -39,17 +39,24 @@ CRLF/CR into LF, so those inputs give identical records.
 from __future__ import annotations
 
 import bisect
-import codecs
 import re
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING
 
+from selenite_inventory_lint.inventory.plain import KEY_GAP as _KEY_GAP
+from selenite_inventory_lint.inventory.plain import Lead as _Lead
+from selenite_inventory_lint.inventory.plain import Line as _Line
+from selenite_inventory_lint.inventory.plain import plain_lines as _plain_lines
+from selenite_inventory_lint.inventory.plain import segment_lead as _segment_lead
+from selenite_inventory_lint.inventory.text import collapse as _collapse
+from selenite_inventory_lint.inventory.text import description_of as _description
+from selenite_inventory_lint.inventory.text import markdown as _markdown
+from selenite_inventory_lint.inventory.text import path_key as _path_key
+from selenite_inventory_lint.inventory.text import plain_text as _plain
 from selenite_inventory_lint.model import Entry, EntryKind, Problem, Section, SectionKind
 
 if TYPE_CHECKING:
-    from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
 INV302 = "INV302"
@@ -71,28 +78,8 @@ _BARE_COLUMN = re.compile(rf"{_IDENT}|\*")
 # (`TURNSTILE_*`, `*_KEY`).
 _ENV_KEY = re.compile(r"(?=[A-Z0-9_*]*[A-Z])[A-Z*][A-Z0-9_*]*")
 _DB_LABEL = re.compile(r"\b(?:dbs?|databases?)\b", re.IGNORECASE)
-_KEY_GAP = re.compile(r"\s*,\s*")
 _LABEL_GAP = re.compile(r"\s*:?\s*")
-_DASH = re.compile(r"(?:[\u2014\u2013]|--?(?=\s|$))")
 _TICKS = re.compile(r"`+")
-_PLACEHOLDER = re.compile(
-    r"(?:TODO|TBD|FIXME|XXX)(?:\([^)]*\))?(?:[.!]*|\s*[:\u2014\u2013].*|\s+-\s.*)|\.{3,}|…+",
-    re.DOTALL,
-)
-
-
-def is_placeholder(description: str) -> bool:
-    """True for a description that documents nothing (docs/inventory-format.md, INV301).
-
-    That is an empty one, or only a marker: upper-case ``TODO``/``TBD``/``FIXME``/``XXX``
-    (alone, or followed by ``:`` or a dash and text, as in the ``TODO: describe`` stubs of
-    ``--fix``), ``...`` or ``…``, optionally wrapped in parentheses or brackets.
-    Lower-case words are prose: "Todo list items" documents something.
-    """
-    text = description.strip()
-    while len(text) >= 2 and text[0] + text[-1] in ("()", "[]"):
-        text = text[1:-1].strip()
-    return not text or _PLACEHOLDER.fullmatch(text) is not None
 
 
 def _normal_heading(heading: str) -> str:
@@ -184,64 +171,6 @@ class Inventory:
         return section.line
 
 
-@cache
-def _markdown() -> MarkdownIt:
-    # Imported here: markdown-it costs ~40 ms to import and must stay off the fast path.
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark")
-
-
-def _plain(tokens: Sequence[Token]) -> str:
-    parts: list[str] = []
-    for token in tokens:
-        if token.type in ("text", "text_special", "code_inline"):
-            parts.append(token.content)
-        elif token.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-        elif token.type == "image":
-            parts.append(_plain(token.children or ()))
-    return "".join(parts)
-
-
-def _collapse(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _description(rest: str) -> tuple[str, bool]:
-    """(description, whether a separator introduced it) from the text after the keys."""
-    text = rest.strip()
-    if not text:
-        return "", True
-    if text[0] == ":":
-        return _collapse(text[1:]), True
-    if text[0] == "(":
-        depth = 0
-        for index, char in enumerate(text):
-            depth += (char == "(") - (char == ")")
-            if depth == 0:
-                after = text[index + 1 :].lstrip()
-                dash = _DASH.match(after)
-                if after.startswith(":") or dash:
-                    after = after[dash.end() if dash else 1 :]
-                return _collapse(f"{text[1:index]} {after}"), True
-        return _collapse(text[1:]), True
-    dash = _DASH.match(text)
-    if dash:
-        return _collapse(text[dash.end() :]), True
-    return _collapse(text), False
-
-
-def _path_key(key: str) -> str | None:
-    while key.startswith("./"):
-        key = key[2:]
-    if not key or key != key.strip() or key in ("/", ".") or any(c in key for c in "\t\r\n"):
-        return None
-    if ".." in key.split("/"):
-        return None
-    return key
-
-
 @dataclass(slots=True)
 class _Item:
     line: int
@@ -253,15 +182,6 @@ class _Item:
     keyed: bool = False
     has_list: bool = False
     seen_block: bool = False
-
-
-@dataclass(slots=True)
-class _Lead:
-    """The leading part of an item or paragraph: optional database label, keys, the rest."""
-
-    label: str | None
-    keys: list[str]
-    rest: str
 
 
 def _lead(children: Sequence[Token]) -> _Lead | None:
@@ -555,108 +475,6 @@ class _Parser:
 MARKDOWN_PARSES = [0]
 # How many inventory texts were read whole (``parse_inventory``), whichever way; tests count it.
 PARSES = [0]
-_ATX = re.compile(r"(#{1,6}) +([^#]*)")
-_ITEM = re.compile(r"[-*+] (\S.*)")
-_KEYED_ITEM = re.compile(r"[-*+] `([^`]+)`([^`]*)")
-_BREAK_OR_UNDERLINE = re.compile(r" {0,3}(?:([-*_])(?: *\1){2,}|=+|-+) *")
-# Outside code spans: what inline parsing would turn into something other than text.
-_INLINE_SPECIAL = re.compile(r"[\\*_\[\]<>]|&[#A-Za-z0-9]+;")
-# What would open a block other than a paragraph: a heading, quote, list, setext underline,
-# HTML, fence, table row; or indentation.
-_NOT_TEXT_START = re.compile(r"[\s#>*+\-=<~_|]|\d{1,9}[.)](?: |$)")
-# A whole HTML comment on one line: a block of its own that the parser skips (suppressions).
-_COMMENT = re.compile(r"<!--.*-->.*")
-# Tabs (column arithmetic), NUL (replaced), whitespace other than the space.
-_ODD_SPACE = re.compile(r"[^\S ]|\x00")
-
-# (is code, content, offset of the code span's opening backtick in the text; -1 for text)
-_Segments = list[tuple[bool, str, int]]
-
-
-def _segments(text: str) -> _Segments | None:
-    """The code and text runs of one line of plain inline text; None when it is not plain."""
-    parts = text.split("`")
-    if len(parts) % 2 == 0 or "``" in text:
-        return None
-    found: _Segments = []
-    offset = 0
-    for index, part in enumerate(parts):
-        if index % 2:
-            content = part
-            if part[:1] == part[-1:] == " " and part.strip(" "):
-                content = part[1:-1]
-            found.append((True, content, offset - 1))
-        elif _INLINE_SPECIAL.search(part):
-            return None
-        elif part:
-            found.append((False, part, -1))
-        offset += len(part) + 1
-    return found
-
-
-def _segment_lead(segments: _Segments) -> _Lead | None:
-    """``_lead`` of a line read by ``_segments``: leading keys, then the rest as plain text."""
-    if not segments or not segments[0][0]:
-        return None
-    keys = [segments[0][1]]
-    index = 1
-    # Text and code alternate: "``" is not plain, so two code spans never touch.
-    while index + 1 < len(segments) and _KEY_GAP.fullmatch(segments[index][1]):
-        keys.append(segments[index + 1][1])
-        index += 2
-    return _Lead(label=None, keys=keys, rest="".join(s[1] for s in segments[index:]))
-
-
-# (kind, heading level or the item text's offset in the line, segments); kind is "blank",
-# "comment", "heading", "item" or "text".
-_Line = tuple[str, int, _Segments]
-
-
-def _plain_lines(lines: Sequence[str]) -> list[_Line] | None:
-    """Each line's reading when the file is plain Markdown (see above), else None."""
-    if any(_ODD_SPACE.search(line) for line in lines):
-        return None
-    read: list[_Line] = []
-    previous = "blank"
-    for line in lines:
-        # Most lines of an inventory: an item of one key and plain text, read in one match.
-        keyed = _KEYED_ITEM.fullmatch(line)
-        if keyed is not None and not _INLINE_SPECIAL.search(keyed.group(2)):
-            key, rest = keyed.group(1), keyed.group(2).rstrip(" ")
-            if key[:1] == key[-1:] == " " and key.strip(" "):
-                key = key[1:-1]
-            read.append(
-                ("item", 2, [(True, key, 0), (False, rest, -1)] if rest else [(True, key, 0)])
-            )
-            previous = "item"
-            continue
-        if not line.strip(" "):
-            read.append(("blank", 0, []))
-            previous = "blank"
-            continue
-        if _BREAK_OR_UNDERLINE.fullmatch(line):
-            return None
-        if _COMMENT.fullmatch(line):
-            read.append(("comment", 0, []))
-            previous = "comment"
-            continue
-        kind, level, text = "text", 0, line.rstrip(" ")
-        if heading := _ATX.fullmatch(line):
-            kind, level, text = "heading", len(heading.group(1)), heading.group(2).rstrip(" ")
-            if not text:
-                return None
-        elif item := _ITEM.fullmatch(line):
-            kind, level, text = "item", item.start(1), item.group(1).rstrip(" ")
-            if _NOT_TEXT_START.match(text):
-                return None
-        elif previous == "item" or _NOT_TEXT_START.match(text):
-            return None  # a lazy continuation of the item, or a block of another kind
-        segments = _segments(text)
-        if segments is None:
-            return None
-        read.append((kind, level, segments))
-        previous = kind
-    return read
 
 
 def _run_plain(parser: _Parser, read: Sequence[_Line], only: Container[int] | None = None) -> None:
@@ -693,30 +511,6 @@ def _run_plain(parser: _Parser, read: Sequence[_Line], only: Container[int] | No
 
 
 # Longest first: a UTF-32 LE mark begins with the UTF-16 LE one.
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-
-
-def inventory_encoding(data: bytes) -> tuple[bytes, str]:
-    """(byte order mark, codec) of an inventory file: its BOM decides, else UTF-8."""
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            return bom, codec
-    return b"", "utf-8"
-
-
-def decode_inventory(data: bytes) -> str:
-    """The inventory's text in the encoding its BOM names (a UTF-16 file written by an editor
-    on Windows is read, not garbled); undecodable bytes are replaced."""
-    bom, codec = inventory_encoding(data)
-    return data[len(bom) :].decode(codec, errors="replace")
-
-
 def _source_lines(text: str) -> list[str]:
     source = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if not source:

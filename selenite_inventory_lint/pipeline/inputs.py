@@ -83,7 +83,7 @@ def locate_inventory(snapshot: Snapshot, config: Config) -> str:
 
 def load_inventory_text(data: bytes, path: str, config: Config) -> str:
     """The inventory's bytes as text, held to ``max_file_bytes`` like every file read."""
-    from selenite_inventory_lint.inventory.parse import decode_inventory
+    from selenite_inventory_lint.inventory.text import decode_inventory
 
     if len(data) > config.max_file_bytes:
         raise FatalError(

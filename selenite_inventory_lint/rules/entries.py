@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from selenite_inventory_lint.inventory.parse import is_placeholder
+from selenite_inventory_lint.inventory.text import is_placeholder
 from selenite_inventory_lint.rules.context import Hit, RuleContext
 
 

@@ -4,12 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from selenite_inventory_lint.inventory.parse import (
-    Inventory,
-    is_placeholder,
-    parse_inventory,
-    section_kind,
-)
+from selenite_inventory_lint.inventory.parse import Inventory, parse_inventory, section_kind
+from selenite_inventory_lint.inventory.text import is_placeholder
 from selenite_inventory_lint.model import Entry, Section, SectionKind
 
 REFERENCE = (Path(__file__).parent / "fixtures" / "reference.md").read_bytes().decode("utf-8")
