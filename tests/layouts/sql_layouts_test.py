@@ -39,8 +39,8 @@ def test_queries_templates_and_seeds_outside_migration_folders_are_not_migration
     # A web framework's templates, even under a folder named like a schema folder and with
     # names that look like DDL: rendered by the application, never run as migrations.
     repo.write(
-        "web/databases/schemas/tables/templates/indexes/sql/13_plus/create.sql",
-        "CREATE INDEX {{ conn|qtIdent(data.name) }} ON {{ data.table }} (id);\n",
+        "console/databases/schemas/templates/indexes/default/create.sql",
+        "CREATE INDEX {{ index_name }} ON {{ table_name }} (id);\n",
     )
     repo.write("web/schemas/templates/tables/sql/default/delete.sql", "DROP TABLE users;\n")
     repo.write("db/schema/render.sql", "DROP TABLE {{ table }};\n")

@@ -63,9 +63,9 @@ def test_a_model_that_cannot_be_found_stays_mig301(
 
 
 HELPER = """\
-from app.migrations import get_columns_for_table
+from app.schema_helpers import column_names
 
-columns = get_columns_for_table(op=op, table_name="orders", names_only=True)
+columns = column_names(op=op, table="orders")
 if "memo" not in columns:
     op.add_column("orders", sa.Column("memo", sa.Text()))
 """
@@ -83,7 +83,7 @@ def test_op_handed_to_a_declared_guard_function_is_no_indirect_use(
     _, report = check(repo, capsys)
     assert [c for c, _ in codes(report)] == ["MIG301"]
     config = repo.path.parent / "lint.yaml"
-    config.write_text("guard_functions: [get_columns_for_table]\n", encoding="utf-8")
+    config.write_text("guard_functions: [column_names]\n", encoding="utf-8")
     argv = ["check", "--repo", str(repo.path), "--base", "HEAD~1", "--config", str(config)]
     main([*argv, "--format", "json"])
     report = json.loads(capsys.readouterr().out)
