@@ -10,6 +10,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from selenite_inventory_lint.model import Segment
+
 KEY_GAP = re.compile(r"\s*,\s*")
 
 
@@ -24,6 +26,10 @@ class Lead:
 
 _ATX = re.compile(r"(#{1,6}) +([^#]*)")
 _ITEM = re.compile(r"[-*+] (\S.*)")
+# An ordered item at the margin (`1) Update this document.`), as the reference inventory's
+# Required Updates section writes them; its start number decides whether it may interrupt a
+# paragraph (only 1 may, in CommonMark).
+_ORDERED = re.compile(r"(\d{1,9})[.)] (\S.*)")
 _KEYED_ITEM = re.compile(r"[-*+] `([^`]+)`([^`]*)")
 _BREAK_OR_UNDERLINE = re.compile(r" {0,3}(?:([-*_])(?: *\1){2,}|=+|-+) *")
 # Outside code spans: what inline parsing would turn into something other than text.
@@ -116,6 +122,12 @@ def plain_lines(lines: Sequence[str]) -> list[Line] | None:
             kind, level, text = "item", item.start(1), item.group(1).rstrip(" ")
             if _NOT_TEXT_START.match(text):
                 return None
+        elif ordered := _ORDERED.fullmatch(line):
+            if previous == "text" and ordered.group(1) != "1":
+                return None  # the paragraph goes on: this line is its text
+            kind, level, text = "item", ordered.start(2), ordered.group(2).rstrip(" ")
+            if _NOT_TEXT_START.match(text):
+                return None
         elif previous == "item" or _NOT_TEXT_START.match(text):
             return None  # a lazy continuation of the item, or a block of another kind
         segments = segments_of(text)
@@ -124,3 +136,14 @@ def plain_lines(lines: Sequence[str]) -> list[Line] | None:
         read.append((kind, level, segments))
         previous = kind
     return read
+
+
+def plain_line(text: str) -> tuple[Segment, ...] | None:
+    """One line of plain inline text as ("code" | "text", content) runs, as markdown-it's
+    inline tokens give them; None when the line is not plain, or starts another block."""
+    if not text or _NOT_TEXT_START.match(text) or _ODD_SPACE.search(text):
+        return None
+    segments = segments_of(text)
+    if segments is None:
+        return None
+    return tuple(("code", content) if code else ("text", content) for code, content, _ in segments)

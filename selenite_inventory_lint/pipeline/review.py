@@ -69,10 +69,82 @@ def checklist(result: RunResult) -> Checklist | None:
     section = next((s for s in inventory.sections if _REQUIRED.search(s.heading)), None)
     if section is None:
         return None
+    lines = [line.rstrip("\r\n") for line in split_lines(result.inventory_text)]
+    found = _plain_checklist(lines[section.line : section.end_line])
+    if found is None:
+        found = _markdown_checklist("\n".join(lines[section.line : section.end_line]))
+    intro, items = found
+    if not items and not intro:
+        return None
+    return Checklist(heading=section.heading, intro=tuple(intro), items=tuple(items))
+
+
+_Parts = tuple[list[tuple[Segment, ...]], list[tuple[Segment, ...]]]
+# A list item of one line at the margin: "- x", "* x", "+ x", "1. x", "1) x".
+_ITEM = re.compile(r"(?:[-*+]|(\d{1,9})[.)]) +(\S.*)")
+
+
+def _plain_checklist(lines: Sequence[str]) -> _Parts | None:
+    """The checklist of a section of plain Markdown (docs/performance.md) read line by line,
+    as markdown-it reads it; None when a line could mean more, for ``_markdown_checklist``."""
+    from selenite_inventory_lint.inventory.plain import plain_line
+
+    intro: list[tuple[Segment, ...]] = []
+    items: list[tuple[Segment, ...]] = []
+    paragraph: list[str] = []
+    previous = "blank"
+    for line in lines:
+        if not line.strip(" "):
+            if paragraph:
+                intro.append(_joined(paragraph))
+                paragraph = []
+            previous = "blank"
+            continue
+        item = _ITEM.fullmatch(line.rstrip(" "))
+        if item is not None:
+            # Only an ordered list starting at 1 may interrupt a paragraph (CommonMark).
+            if previous == "text" and item.group(1) not in (None, "1"):
+                return None
+            if paragraph:
+                intro.append(_joined(paragraph))
+                paragraph = []
+            segments = plain_line(item.group(2))
+            if segments is None:
+                return None
+            items.append(segments)
+            previous = "item"
+            continue
+        if previous == "item" or plain_line(line.rstrip(" ")) is None:
+            return None  # a lazy continuation, indentation or a block of another kind
+        paragraph.append(line.rstrip(" "))
+        previous = "text"
+    if paragraph:
+        intro.append(_joined(paragraph))
+    return intro, items
+
+
+def _joined(paragraph: Sequence[str]) -> tuple[Segment, ...]:
+    from selenite_inventory_lint.inventory.plain import plain_line
+
+    # Lines of a paragraph are joined by a soft break, which reads as a space.
+    space: Segment = ("text", " ")
+    runs: list[Segment] = []
+    for index, line in enumerate(paragraph):
+        if index:
+            runs.append(space)
+        runs.extend(plain_line(line) or ())
+    merged: list[Segment] = []
+    for segment in runs:
+        if merged and segment[0] == "text" and merged[-1][0] == "text":
+            merged[-1] = ("text", merged[-1][1] + segment[1])
+        elif segment[1]:
+            merged.append(segment)
+    return tuple(merged)
+
+
+def _markdown_checklist(body: str) -> _Parts:
     from markdown_it import MarkdownIt
 
-    lines = [line.rstrip("\r\n") for line in split_lines(result.inventory_text)]
-    body = "\n".join(lines[section.line : section.end_line])
     intro: list[tuple[Segment, ...]] = []
     items: list[tuple[Segment, ...]] = []
     depth = 0
@@ -83,6 +155,4 @@ def checklist(result: RunResult) -> Checklist | None:
             depth -= 1
         elif token.type == "inline" and token.children is not None:
             (items if depth else intro).append(_segments(token.children))
-    if not items and not intro:
-        return None
-    return Checklist(heading=section.heading, intro=tuple(intro), items=tuple(items))
+    return intro, items

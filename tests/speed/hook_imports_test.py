@@ -70,3 +70,26 @@ def test_one_new_revision_imports_no_sql_or_markdown_parser(repo: GitRepo) -> No
     # No plan is cited, no commit's attributes read: their modules stay unloaded.
     assert "selenite_inventory_lint.data_plans" not in found["modules"]
     assert not top & {"tempfile", "shlex"}
+
+
+def test_a_required_updates_checklist_needs_no_markdown_parser(repo: GitRepo) -> None:
+    """An inventory like the one `init` writes has a "Required Updates" section of ordered
+    items, read as a checklist when the schema changes: a plain one is read line by line."""
+    repo.write(
+        "DATA_INVENTORY.md",
+        f"{INVENTORY}\n## Required Updates (When Changing Data)\n"
+        "If you change anything in the categories above:\n"
+        "1) Update this document (add/modify entries).\n"
+        "2) Note any migration requirements (additive by default).\n",
+    )
+    repo.write("backend/alembic.ini", ALEMBIC_INI)
+    repo.write(f"{VERSIONS}/0001_users.py", revision(1, "None", "users"))
+    repo.commit("base")
+    repo.write(f"{VERSIONS}/0002_invoices.py", revision(2, '"0001"', "invoices"))
+    repo.add()
+    done = subprocess.run(
+        (sys.executable, "-c", PROBE, str(repo.path)), capture_output=True, text=True, check=True
+    )
+    found = json.loads(done.stdout)
+    assert found["code"] == 0, found["out"]
+    assert "markdown_it" not in {name.split(".")[0] for name in found["modules"]}

@@ -73,6 +73,9 @@ WORDS = (
     "* ",
     "+ ",
     "1. ",
+    "1) ",
+    "2) ",
+    "12. ",
     "  ",
     "-",
     "---",
@@ -138,7 +141,6 @@ def test_a_plain_inventory_is_read_without_markdown_it() -> None:
         "- `users`: see [the docs](x)",
         "- `users`: *emphasis*",
         "  - `nested`: item",
-        "1. `users`: ordered",
         "- `users`: accounts\ncontinued lazily",
         "Setext\n---",
         "- `a``b`: two backticks",
@@ -177,3 +179,22 @@ def test_a_text_read_again_in_the_same_run_is_not_parsed_again() -> None:
         other = parse_inventory(text, "docs/DATA_INVENTORY.md", SECTIONS)
     assert other is not first
     assert parse.MARKDOWN_PARSES[0] == before + 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "## Database\n1. `users`: ordered\n2) `jobs`: also ordered\n",
+        "## Required Updates\nIf you change anything:\n1) Update this document.\n2) Note it.\n",
+    ],
+)
+def test_ordered_items_are_read_without_markdown_it(text: str) -> None:
+    fast, slow, needed = both(text)
+    assert not needed
+    assert fast == slow
+
+
+def test_an_ordered_item_that_cannot_interrupt_a_paragraph_goes_to_markdown_it() -> None:
+    fast, slow, needed = both("## Database\nSome prose\n2) `users`: the paragraph goes on\n")
+    assert needed
+    assert fast == slow
