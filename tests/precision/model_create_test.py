@@ -88,3 +88,46 @@ def test_op_handed_to_a_declared_guard_function_is_no_indirect_use(
     main([*argv, "--format", "json"])
     report = json.loads(capsys.readouterr().out)
     assert codes(report) == []
+
+
+DEDENTED = """\
+op.execute(
+    dedent(
+        '''
+        UPDATE orders
+        SET status = 'archived'
+        WHERE status = 'done'
+        '''
+    )
+)
+"""
+
+
+def test_sql_dedented_by_textwrap_is_read(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project(repo)
+    for name, text in upgrade(DEDENTED).items():
+        repo.write(
+            name,
+            text.replace(
+                "import sqlalchemy as sa\n",
+                "import sqlalchemy as sa\nfrom textwrap import dedent\n",
+            ),
+        )
+    repo.commit("change")
+    _, report = check(repo, capsys)
+    assert [c for c, _ in codes(report)] == ["MIG110"]
+
+
+def test_a_local_dedent_is_not_trusted(repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    """A function the revision defines could return other SQL than its argument: MIG301."""
+    project(repo)
+    for name, text in upgrade(DEDENTED).items():
+        text = text.replace(
+            "import sqlalchemy as sa\n", "import sqlalchemy as sa\nfrom textwrap import dedent\n"
+        )
+        repo.write(name, text + "\n\ndef dedent(sql):\n    return 'DROP TABLE orders'\n")
+    repo.commit("change")
+    _, report = check(repo, capsys)
+    assert [c for c, _ in codes(report)] == ["MIG301"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Iterable
 
@@ -239,7 +240,51 @@ class _Base(Evaluator[_Scope]):
             return "it joins values that are not literal strings"
         if name in _NAME_WRAPPERS and expr.args:
             return self.fold(expr.args[0], scope, depth + 1)
+        if self._is_dedent(func) and len(expr.args) == 1 and not expr.keywords:
+            inner = self.fold(expr.args[0], scope, depth + 1)
+            if isinstance(inner, tuple):
+                import textwrap
+
+                return textwrap.dedent(inner[0]), inner[1]
+            return inner
         return _NOT_LITERAL
+
+    def _is_dedent(self, func: ast.expr) -> bool:
+        """Is ``func`` the standard library's ``textwrap.dedent`` — imported from ``textwrap``
+        and bound to nothing else in the module (a local ``dedent`` could return other SQL)?"""
+        if isinstance(func, ast.Attribute):
+            return (
+                func.attr == "dedent"
+                and isinstance(func.value, ast.Name)
+                and func.value.id in self._textwrap_names[0]
+            )
+        return isinstance(func, ast.Name) and func.id in self._textwrap_names[1]
+
+    @functools.cached_property
+    def _textwrap_names(self) -> tuple[frozenset[str], frozenset[str]]:
+        """(names of the textwrap module, names of its dedent), those the module rebinds
+        left out."""
+        modules: set[str] = set()
+        dedents: set[str] = set()
+        rebound: set[str] = set()
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Import):
+                modules.update(a.asname or a.name for a in node.names if a.name == "textwrap")
+                rebound.update(a.asname or a.name for a in node.names if a.name != "textwrap")
+            elif isinstance(node, ast.ImportFrom):
+                for alias in node.names:
+                    local = alias.asname or alias.name
+                    if node.module == "textwrap" and alias.name == "dedent":
+                        dedents.add(local)
+                    else:
+                        rebound.add(local)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                rebound.add(node.name)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                rebound.add(node.id)
+            elif isinstance(node, ast.arg):
+                rebound.add(node.arg)
+        return frozenset(modules - rebound), frozenset(dedents - rebound)
 
     def _scalar(self, expr: ast.expr, scope: _Scope) -> object:
         expr, _ = self._deref(expr, scope)
