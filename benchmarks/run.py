@@ -612,6 +612,21 @@ def measure_hook(repo: Repository, options: Options, log: Callable[[str], None])
             ratio_at_most=2,
         ),
     ]
+
+    def growth(what: str, runs: dict[str, list[Run]], baseline_what: str) -> Row:
+        """The one-revision hook again in a larger repository, against the first size."""
+        return judge(
+            Row(
+                figure="1",
+                what=f"growth: the same hook {what}",
+                unit="ms",
+                value=seconds(runs["hook"]),
+                baseline_what=f"the hook {baseline_what}",
+                baseline=hook,
+            ),
+            ratio_at_most=1.2,
+        )
+
     more = options.size(2000, 4) - repo.revisions
     log(f"1: the same hook at {repo.revisions + more:,} revisions")
     with repo.trial():
@@ -623,17 +638,7 @@ def measure_hook(repo: Repository, options: Options, log: Callable[[str], None])
         grown = _hook_runs(repo, options)
         revisions = repo.revisions
     rows.append(
-        judge(
-            Row(
-                figure="1",
-                what=f"growth: the same hook at {revisions:,} revisions",
-                unit="ms",
-                value=seconds(grown["hook"]),
-                baseline_what=f"the hook at {repo.revisions:,} revisions (above)",
-                baseline=hook,
-            ),
-            ratio_at_most=1.2,
-        )
+        growth(f"at {revisions:,} revisions", grown, f"at {repo.revisions:,} revisions (above)")
     )
     entries = repo.sizes.entries * 4
     log(f"1: the same hook with {entries:,} inventory entries")
@@ -644,16 +649,8 @@ def measure_hook(repo: Repository, options: Options, log: Callable[[str], None])
         repo.git("commit", "-q", "-am", "a longer inventory")
         longer = _hook_runs(repo, options)
     rows.append(
-        judge(
-            Row(
-                figure="1",
-                what=f"growth: the same hook with {entries:,} inventory entries",
-                unit="ms",
-                value=seconds(longer["hook"]),
-                baseline_what=f"the hook with {sizes.entries:,} entries (above)",
-                baseline=hook,
-            ),
-            ratio_at_most=1.2,
+        growth(
+            f"with {entries:,} inventory entries", longer, f"with {sizes.entries:,} entries (above)"
         )
     )
     return rows

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from destructive_test import check, codes, project, upgrade
+from destructive_test import change, check, codes, project, upgrade
 
 from selenite_inventory_lint.cli import main
 
@@ -41,9 +41,7 @@ def test_a_models_table_created_by_a_revision_is_read_from_the_model(
 ) -> None:
     project(repo)
     repo.write("backend/app/models/user_settings.py", MODEL)
-    for name, text in upgrade(CREATE).items():
-        repo.write(name, text)
-    repo.commit("change")
+    change(repo, upgrade(CREATE))
     _, report = check(repo, capsys)
     assert codes(report) == [("INV101", 13)]
     assert [f["message"] for f in report["findings"]] == [
@@ -55,9 +53,7 @@ def test_a_model_that_cannot_be_found_stays_mig301(
     repo: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
     project(repo)
-    for name, text in upgrade(CREATE).items():
-        repo.write(name, text)
-    repo.commit("change")
+    change(repo, upgrade(CREATE))
     _, report = check(repo, capsys)
     assert [c for c, _ in codes(report)] == ["MIG301"]
 
@@ -77,9 +73,7 @@ def test_op_handed_to_a_declared_guard_function_is_no_indirect_use(
     """An imported helper handed ``op`` fails closed (MIG301) until `guard_functions` says it
     only reads the schema (docs/configuration.md)."""
     project(repo)
-    for name, text in upgrade(HELPER).items():
-        repo.write(name, text)
-    repo.commit("change")
+    change(repo, upgrade(HELPER))
     _, report = check(repo, capsys)
     assert [c for c, _ in codes(report)] == ["MIG301"]
     config = repo.path.parent / "lint.yaml"
@@ -103,19 +97,22 @@ op.execute(
 """
 
 
+def dedented(tail: str = "") -> dict[str, str]:
+    """The revision running ``DEDENTED``, ``dedent`` imported from textwrap, then ``tail``."""
+    return {
+        name: text.replace(
+            "import sqlalchemy as sa\n", "import sqlalchemy as sa\nfrom textwrap import dedent\n"
+        )
+        + tail
+        for name, text in upgrade(DEDENTED).items()
+    }
+
+
 def test_sql_dedented_by_textwrap_is_read(
     repo: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
     project(repo)
-    for name, text in upgrade(DEDENTED).items():
-        repo.write(
-            name,
-            text.replace(
-                "import sqlalchemy as sa\n",
-                "import sqlalchemy as sa\nfrom textwrap import dedent\n",
-            ),
-        )
-    repo.commit("change")
+    change(repo, dedented())
     _, report = check(repo, capsys)
     assert [c for c, _ in codes(report)] == ["MIG110"]
 
@@ -123,11 +120,6 @@ def test_sql_dedented_by_textwrap_is_read(
 def test_a_local_dedent_is_not_trusted(repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
     """A function the revision defines could return other SQL than its argument: MIG301."""
     project(repo)
-    for name, text in upgrade(DEDENTED).items():
-        text = text.replace(
-            "import sqlalchemy as sa\n", "import sqlalchemy as sa\nfrom textwrap import dedent\n"
-        )
-        repo.write(name, text + "\n\ndef dedent(sql):\n    return 'DROP TABLE orders'\n")
-    repo.commit("change")
+    change(repo, dedented("\n\ndef dedent(sql):\n    return 'DROP TABLE orders'\n"))
     _, report = check(repo, capsys)
     assert [c for c, _ in codes(report)] == ["MIG301"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from selenite_project import ALEMBIC_INI, VERSIONS
 
@@ -47,6 +47,15 @@ def revision(number: int, down: str, table: str) -> str:
     )
 
 
+def hook(repo: GitRepo) -> dict[str, Any]:
+    """The hook's exit code, output and modules, from a fresh interpreter."""
+    done = subprocess.run(
+        (sys.executable, "-c", PROBE, str(repo.path)), capture_output=True, text=True, check=True
+    )
+    found: dict[str, Any] = json.loads(done.stdout)
+    return found
+
+
 def test_one_new_revision_imports_no_sql_or_markdown_parser(repo: GitRepo) -> None:
     repo.write("DATA_INVENTORY.md", INVENTORY)
     repo.write("backend/alembic.ini", ALEMBIC_INI)
@@ -54,10 +63,7 @@ def test_one_new_revision_imports_no_sql_or_markdown_parser(repo: GitRepo) -> No
     repo.commit("base")
     repo.write(f"{VERSIONS}/0002_invoices.py", revision(2, '"0001"', "invoices"))
     repo.add()
-    done = subprocess.run(
-        (sys.executable, "-c", PROBE, str(repo.path)), capture_output=True, text=True, check=True
-    )
-    found = json.loads(done.stdout)
+    found = hook(repo)
     assert found["code"] == 0
     assert found["out"].endswith("(2 data-bearing changes).\n")
     top = {name.split(".")[0] for name in found["modules"]}
@@ -87,9 +93,6 @@ def test_a_required_updates_checklist_needs_no_markdown_parser(repo: GitRepo) ->
     repo.commit("base")
     repo.write(f"{VERSIONS}/0002_invoices.py", revision(2, '"0001"', "invoices"))
     repo.add()
-    done = subprocess.run(
-        (sys.executable, "-c", PROBE, str(repo.path)), capture_output=True, text=True, check=True
-    )
-    found = json.loads(done.stdout)
+    found = hook(repo)
     assert found["code"] == 0, found["out"]
     assert "markdown_it" not in {name.split(".")[0] for name in found["modules"]}
