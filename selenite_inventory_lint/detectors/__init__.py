@@ -71,6 +71,9 @@ class HeadFiles(Protocol):
     """Read access to the head side of the change set (``pipeline.Snapshot`` satisfies it)."""
 
     def paths(self) -> tuple[str, ...]: ...
+    def paths_matching(
+        self, *, folders: Sequence[str] = (), name: str | None = None, stem: bool = False
+    ) -> tuple[str, ...]: ...
     def read_many(self, paths: Sequence[str]) -> dict[str, bytes]: ...
 
 

@@ -15,8 +15,17 @@ def model_table(tree: ast.Module, class_name: str, head: HeadFiles | None) -> De
     module = _imported_from(tree, class_name)
     if module is None or head is None:
         return None
-    suffixes = (f"{module.replace('.', '/')}.py", f"{module.replace('.', '/')}/__init__.py")
-    paths = [p for p in head.paths() if any(p == s or p.endswith(f"/{s}") for s in suffixes)]
+    # Looked up by base name, so a check never lists the whole tree (docs/performance.md).
+    stem = module.replace(".", "/")
+    paths = [
+        p
+        for base, suffix in (
+            (f"{stem.rsplit('/', 1)[-1]}.py", f"{stem}.py"),
+            ("__init__.py", f"{stem}/__init__.py"),
+        )
+        for p in head.paths_matching(name=base)
+        if p == suffix or p.endswith(f"/{suffix}")
+    ]
     if len(paths) != 1:
         return None
     data = head.read_many(paths).get(paths[0])
