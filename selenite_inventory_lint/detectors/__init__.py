@@ -167,4 +167,4 @@ def detector_called(name: Source) -> Detector:
 
 def registry() -> tuple[Detector, ...]:
     """Every detector, in the order their changes are reported for the same line."""
-    return tuple(importlib.import_module(module).DETECTOR for module in MODULES.values())
+    return tuple(detector_called(name) for name in MODULES)

@@ -90,9 +90,7 @@ class PathsDetector:
         roots = ctx.path_roots
         if not roots or change.binary or change.too_large:
             return DetectorResult()
-        from selenite_inventory_lint.detectors.env import non_application
-
-        if non_application(change.path, ctx):
+        if sources.non_application(change.path, ctx):
             # Tests and tooling (a repository-hygiene script, fixtures) are not the application:
             # the directories they name are not where it keeps data (docs/configuration.md).
             return DetectorResult()

@@ -136,14 +136,58 @@ def python(path: str, ctx: DetectContext) -> bool:
     return globs.match_any(ctx.config.sources_for("python", ENV_SOURCES["python"]), path)
 
 
+# docs/configuration.md: paths that are not the application's runtime. CI pipelines are not
+# listed: they are not read unless added to `sources.yaml_env` (``sources.CI_YAML``).
+NON_APPLICATION = (
+    # Tests.
+    "tests/",
+    "test/",
+    "testing/",
+    "e2e/",
+    "__tests__/",
+    "test_*.py",
+    "*_test.py",
+    "conftest.py",
+    "*.test.*",
+    "*.spec.*",
+    ".env.test",
+    ".env.test.*",
+    ".env.testing",
+    ".env.e2e",
+    ".env.ci",
+    # Development containers and the compose files of test runs.
+    ".devcontainer/",
+    "*compose*.test.yml",
+    "*compose*.test.yaml",
+    "*compose*.ci.yml",
+    "*compose*.ci.yaml",
+    "*compose*.e2e.yml",
+    "*compose*.e2e.yaml",
+    "*compose-test*.yml",
+    "*compose-test*.yaml",
+    # Tooling.
+    "scripts/",
+    "tools/",
+    "bin/",
+    "Makefile",
+    "noxfile.py",
+    "tasks.py",
+    "fabfile.py",
+    "setup.py",
+    "docs/conf.py",
+    "doc/conf.py",
+)
+
+
+def non_application(path: str, ctx: DetectContext) -> bool:
+    """Is ``path`` a test, a dev container or tooling rather than the application?"""
+    return globs.match_any(ctx.config.sources_for("non_application", NON_APPLICATION), path)
+
+
 def config_file(path: str, ctx: DetectContext) -> bool:
     """A config/state file the application keeps (INV105): not one of tests or tooling
     (``sources.non_application``, such as `.env.test`)."""
-    if not globs.match_any(ctx.config.config_files, path):
-        return False
-    from selenite_inventory_lint.detectors.env import non_application
-
-    return not non_application(path, ctx)
+    return globs.match_any(ctx.config.config_files, path) and not non_application(path, ctx)
 
 
 PLAN_SUFFIXES = (".md", ".markdown")

@@ -84,10 +84,12 @@ def _approved(finding: Finding) -> bool:
     return finding.covered_by_plan is not None and finding.severity == "info"
 
 
-def _level(finding: Finding, defaults: dict[str, Severity]) -> str:
+def _level(finding: Finding) -> str:
+    from selenite_inventory_lint.rules import BY_CODE
+
     # An approved finding keeps its rule's level: the suppression, not a downgrade, closes it.
-    if _approved(finding) and finding.code in defaults:
-        return _LEVEL[defaults[finding.code]]
+    if _approved(finding) and finding.code in BY_CODE:
+        return _LEVEL[BY_CODE[finding.code].severity]
     return _LEVEL[finding.severity]
 
 
@@ -97,9 +99,6 @@ def _uri(path: str) -> str:
 
 
 def as_dict(result: RunResult) -> dict[str, object]:
-    from selenite_inventory_lint.rules import RULES
-
-    defaults = {rule.code: rule.severity for rule in RULES}
     rules = _rules()
     index = {str(rule["id"]): i for i, rule in enumerate(rules)}
     results = []
@@ -108,7 +107,7 @@ def as_dict(result: RunResult) -> dict[str, object]:
     ):
         entry: dict[str, object] = {
             "ruleId": finding.code,
-            "level": _level(finding, defaults),
+            "level": _level(finding),
             "message": {"text": _message(finding)},
             "locations": [
                 {

@@ -78,9 +78,7 @@ def detect(change: FileChange, ctx: DetectContext) -> DetectorResult:
     if same_id and not same_code and old_tree is not None:
         old_source = _source_text(old_text or "")
         old = {_meaning(i) for i in Analyzer(old_tree, old_source, path, migration, ctx).run()}
-    context = [
-        c for item in items if item.comparable and _meaning(item) in old for c in item.changes
-    ]
+    context = [c for i in items if old and i.comparable and _meaning(i) in old for c in i.changes]
     items = _new_items(items, old)
     changes: list[Change] = []
     for item in items:

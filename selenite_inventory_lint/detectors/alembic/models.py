@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import ast
 
-from selenite_inventory_lint.detectors import HeadFiles
+from selenite_inventory_lint.detectors import HeadFiles, ParsedFiles
+from selenite_inventory_lint.detectors.python.source import Module
 from selenite_inventory_lint.orm_models import DeclaredTable
 
 
@@ -32,20 +33,21 @@ def model_table(tree: ast.Module, class_name: str, head: HeadFiles | None) -> De
     if data is None:
         return None
     text = data.decode("utf-8", "replace").removeprefix("\ufeff")
-    try:
-        found = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    parsed = ParsedFiles()  # one parse, shared with the model reader
+    source = parsed.python(text)
+    if not isinstance(source, Module):
         return None
-    name = _tablename(found, class_name)
-    if name is None:
+    found = _tablename(source.tree, class_name)
+    if found is None:
         return None
+    name, line = found
     from selenite_inventory_lint.orm_models import read_models
 
-    tables = [t for t in read_models([(paths[0], text)]).tables if t.name == name]
-    if tables:
-        return tables[0]
-    line = next(n.lineno for n in found.body if isinstance(n, ast.ClassDef))
-    return DeclaredTable(name=name, path=paths[0], line=line, complete=False)
+    tables = read_models([(paths[0], text)], {paths[0]: parsed}).tables
+    return next(
+        (t for t in tables if t.name == name),
+        DeclaredTable(name=name, path=paths[0], line=line, complete=False),
+    )
 
 
 def _imported_from(tree: ast.Module, class_name: str) -> str | None:
@@ -59,7 +61,8 @@ def _imported_from(tree: ast.Module, class_name: str) -> str | None:
     return next(iter(modules)) if len(modules) == 1 else None
 
 
-def _tablename(tree: ast.Module, class_name: str) -> str | None:
+def _tablename(tree: ast.Module, class_name: str) -> tuple[str, int] | None:
+    """The literal ``__tablename__`` of ``class_name``, and the class's line."""
     for node in tree.body:
         if isinstance(node, ast.ClassDef) and node.name == class_name:
             for stmt in node.body:
@@ -76,7 +79,7 @@ def _tablename(tree: ast.Module, class_name: str) -> str | None:
                     and isinstance(value, ast.Constant)
                     and isinstance(value.value, str)
                 ):
-                    return value.value.lower()
+                    return value.value.lower(), node.lineno
     return None
 
 

@@ -183,47 +183,6 @@ DEFAULT_IGNORE = (
     "REQUESTS_CA_BUNDLE",
     "CURL_CA_BUNDLE",
 )
-# docs/configuration.md: paths that are not the application's runtime. CI pipelines are not
-# listed: they are not read unless added to `sources.yaml_env` (``sources.CI_YAML``).
-NON_APPLICATION = (
-    # Tests.
-    "tests/",
-    "test/",
-    "testing/",
-    "e2e/",
-    "__tests__/",
-    "test_*.py",
-    "*_test.py",
-    "conftest.py",
-    "*.test.*",
-    "*.spec.*",
-    ".env.test",
-    ".env.test.*",
-    ".env.testing",
-    ".env.e2e",
-    ".env.ci",
-    # Development containers and the compose files of test runs.
-    ".devcontainer/",
-    "*compose*.test.yml",
-    "*compose*.test.yaml",
-    "*compose*.ci.yml",
-    "*compose*.ci.yaml",
-    "*compose*.e2e.yml",
-    "*compose*.e2e.yaml",
-    "*compose-test*.yml",
-    "*compose-test*.yaml",
-    # Tooling.
-    "scripts/",
-    "tools/",
-    "bin/",
-    "Makefile",
-    "noxfile.py",
-    "tasks.py",
-    "fabfile.py",
-    "setup.py",
-    "docs/conf.py",
-    "doc/conf.py",
-)
 COMPUTED = "environment variable name is computed here; analysis is incomplete"
 _WHAT = {
     "python": "environment variables or storage paths",
@@ -240,11 +199,6 @@ _style = sources.env_style
 
 _IGNORED_NAMES = frozenset(p for p in DEFAULT_IGNORE if not p.endswith("*"))
 _IGNORED_PREFIXES = tuple(p[:-1] for p in DEFAULT_IGNORE if p.endswith("*"))
-
-
-def non_application(path: str, ctx: DetectContext) -> bool:
-    """Is ``path`` a test, a dev container or tooling rather than the application?"""
-    return globs.match_any(ctx.config.sources_for("non_application", NON_APPLICATION), path)
 
 
 def ignored(name: str, ctx: DetectContext) -> bool:
@@ -273,7 +227,7 @@ class EnvDetector:
             return DetectorResult()
         path = change.path
         # Shell scripts are read only where configured, and then wherever configured.
-        tooling = style != "shell" and non_application(path, ctx)
+        tooling = style != "shell" and sources.non_application(path, ctx)
         old = _read_old(change, style, path, ctx)
         # When the old side does not parse, a name its text still holds is not new.
         unreadable = change.old_text if old is None else None
@@ -306,7 +260,7 @@ class EnvDetector:
     def references(self, path: str, text: str, ctx: DetectContext) -> frozenset[str]:
         """Every variable ``text`` reads (for retirement); an unreadable file reads nothing."""
         style = _style(path, ctx)
-        if style is None or (style != "shell" and non_application(path, ctx)):
+        if style is None or (style != "shell" and sources.non_application(path, ctx)):
             return frozenset()
         try:
             return frozenset(first_refs(scan(style, path, text, ctx.path_roots, ctx.parsed)))
@@ -338,7 +292,11 @@ def _computed(
 ) -> Iterator[Problem]:
     """A problem for each computed read the old side did not already have (by its key)."""
     before: set[str] = set()
-    if sites and change.old_text is not None and not non_application(change.old_path or path, ctx):
+    if (
+        sites
+        and change.old_text is not None
+        and not sources.non_application(change.old_path or path, ctx)
+    ):
         old: list[Ref] = []
         with contextlib.suppress(Unreadable):
             scan(style, change.old_path or path, change.old_text, ctx.path_roots, ctx.parsed, old)
@@ -362,7 +320,7 @@ def _read_old(
     """References of the old side; None when there is none or it cannot be read."""
     if change.old_text is None or change.binary or change.too_large:
         return None
-    if style != "shell" and non_application(change.old_path or path, ctx):
+    if style != "shell" and sources.non_application(change.old_path or path, ctx):
         return {}
     try:
         old_path = change.old_path or path

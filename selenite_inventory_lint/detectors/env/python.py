@@ -20,10 +20,6 @@ from selenite_inventory_lint.detectors.references import Ref, Unreadable
 _PYTHON_WORDS = ("environ", "getenv", "BaseSettings")
 
 
-def python_refs(path: str, text: str, roots: Sequence[str], parsed: ParsedFiles) -> list[Ref]:
-    return python_reads(path, text, roots, parsed)[0]
-
-
 def python_reads(
     path: str, text: str, roots: Sequence[str], parsed: ParsedFiles
 ) -> tuple[list[Ref], list[Ref]]:
