@@ -10,12 +10,12 @@ name something that exists (INV201), and models and migrations must agree (MIG20
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from selenite_inventory_lint import __version__, globs
 from selenite_inventory_lint.config import Config
-from selenite_inventory_lint.detectors import DetectContext, ParsedFiles, named
+from selenite_inventory_lint.detectors import DetectContext, ParsedFiles
 from selenite_inventory_lint.inventory.coverage import Coverage
 from selenite_inventory_lint.inventory.parse import Inventory
 from selenite_inventory_lint.model import (
@@ -24,7 +24,6 @@ from selenite_inventory_lint.model import (
     FileChange,
     Problem,
     RunResult,
-    time_key,
 )
 from selenite_inventory_lint.orm_models import WORDS as MODEL_WORDS
 from selenite_inventory_lint.orm_models import DeclaredTable, Models, read_models
@@ -42,6 +41,7 @@ from selenite_inventory_lint.pipeline import (
     path_roots,
     read_inventory,
 )
+from selenite_inventory_lint.pipeline.detect import replay
 from selenite_inventory_lint.pipeline.review import review
 from selenite_inventory_lint.rules import AUDIT_CODES
 from selenite_inventory_lint.schema import Schema
@@ -116,10 +116,6 @@ def compared(models: Models, migrated: Schema) -> tuple[DeclaredTable, ...]:
     return tuple(out)
 
 
-def _in_order(changes: Iterable[Change]) -> list[Change]:
-    return sorted(changes, key=time_key)
-
-
 def survey(changeset: ChangeSet, ctx: DetectContext, progress: Progress | None = None) -> Survey:
     """Everything at HEAD: the replayed schema, the models, every reference."""
     files = [f for f in changeset.files if f.loaded]
@@ -128,14 +124,7 @@ def survey(changeset: ChangeSet, ctx: DetectContext, progress: Progress | None =
     detection = detect(
         claimed(files, ctx, snapshot), snapshot, ctx, progress=progress, parsed=models
     )
-    migration_sources, snapshot_sources = named("migrations"), named("schema_snapshots")
-    migrations = _in_order(c for c in detection.changes if c.source in migration_sources)
-    migrated = Schema().apply_all(migrations)
-    schema = Schema().apply_all(migrations)
-    snapshots = sorted({c.path for c in detection.changes if c.source in snapshot_sources})
-    if snapshots:  # the newest snapshot: the last by name, as dated dumps sort
-        newest = _in_order(c for c in detection.changes if c.path == snapshots[-1])
-        schema.merge(Schema().apply_all(newest))
+    migrated, schema = replay(detection.changes)
     read = _models(files, models)
     for table in read.tables:
         schema.declare(table.name, table.path, table.line, table.columns)

@@ -17,7 +17,6 @@ from selenite_inventory_lint.detectors import (
     Detector,
     ParsedFiles,
     detector_called,
-    registry,
 )
 from selenite_inventory_lint.model import (
     Change,
@@ -36,6 +35,7 @@ from selenite_inventory_lint.pipeline.trust import CONFIG_FILES
 if TYPE_CHECKING:
     from selenite_inventory_lint.inventory.parse import Inventory
     from selenite_inventory_lint.rules.context import EditedMigration
+    from selenite_inventory_lint.schema import Schema
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -303,15 +303,12 @@ def settle_removed_entries(
 def _head_tables(snapshot: Snapshot, ctx: DetectContext) -> dict[str, frozenset[str]] | None:
     """Table → columns that the migrations and the newest schema snapshot build at head, as
     `audit` replays them; None when a file cannot be read or parsed (nothing is decided)."""
-    from selenite_inventory_lint.detectors import named
+    from selenite_inventory_lint.detectors import detector_called, named
     from selenite_inventory_lint.detectors.sources import claimants
-    from selenite_inventory_lint.schema import Schema
 
-    migrations, snapshots = named("migrations"), named("schema_snapshots")
-    wanted = migrations | snapshots
-    by_name = {detector.name: detector for detector in registry()}
+    wanted = named("migrations") | named("schema_snapshots")
     mine = {
-        path: [by_name[n] for n in claimants(path, ctx) if n in wanted]
+        path: [detector_called(n) for n in claimants(path, ctx) if n in wanted]
         for path in snapshot.paths()
         if not globs.match_any(ctx.config.exclude, path)
     }
@@ -332,16 +329,25 @@ def _head_tables(snapshot: Snapshot, ctx: DetectContext) -> dict[str, frozenset[
     if found.problems:
         return None
 
-    def in_order(changes: Sequence[Change]) -> list[Change]:
-        return sorted(changes, key=time_key)
-
-    schema = Schema().apply_all(in_order([c for c in found.changes if c.source in migrations]))
-    dumps = sorted({c.path for c in found.changes if c.source in snapshots})
-    if dumps:  # the newest snapshot: the last by name, as dated dumps sort
-        schema.merge(
-            Schema().apply_all(in_order([c for c in found.changes if c.path == dumps[-1]]))
-        )
+    _, schema = replay(found.changes)
     return {
         name.lower(): frozenset(c.lower() for c in table.columns)
         for name, table in schema.tables.items()
     }
+
+
+def replay(changes: Sequence[Change]) -> tuple[Schema, Schema]:
+    """The schema the migrations among ``changes`` build, in time order, and that schema with
+    the newest schema snapshot merged in (the last by name, as dated dumps sort): what
+    `audit` and INV203 compare the inventory and the models with."""
+    from selenite_inventory_lint.detectors import named
+    from selenite_inventory_lint.schema import Schema
+
+    migrations, snapshots = named("migrations"), named("schema_snapshots")
+    ordered = sorted(changes, key=time_key)
+    migrated = Schema().apply_all([c for c in ordered if c.source in migrations])
+    schema = Schema().apply_all([c for c in ordered if c.source in migrations])
+    dumps = sorted({c.path for c in changes if c.source in snapshots})
+    if dumps:
+        schema.merge(Schema().apply_all([c for c in ordered if c.path == dumps[-1]]))
+    return migrated, schema
