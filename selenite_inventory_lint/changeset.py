@@ -39,6 +39,14 @@ _SYMLINK = 0o120000
 _DIFF_FLAGS = ("-z", "--raw", "--no-abbrev", "-M", "-C", "--ignore-submodules=dirty")
 
 
+# How CI checkouts fetch the whole history, for the advice a shallow clone gets.
+_CI_DEPTH = "`fetch-depth: 0` in GitHub's actions/checkout, `GIT_DEPTH: 0` in GitLab CI"
+
+
+def _shallow(repo: Git) -> bool:
+    return run(repo, "rev-parse", "--is-shallow-repository") == "true"
+
+
 def _everything(path: str) -> bool:
     return True
 
@@ -213,11 +221,11 @@ def _resolve(repo: Git, top: Path, ref: str, option: str) -> str:
     except GitError as exc:
         if ref == "HEAD":
             reason = f"the repository in {top} has no commits yet; commit first"
-        elif run(repo, "rev-parse", "--is-shallow-repository") == "true":
+        elif _shallow(repo):
             reason = (
                 f"not found in {top}, which is a shallow clone: its history may stop before "
-                "it. Fetch more history (`git fetch --unshallow`, `fetch-depth: 0` in GitHub's "
-                "actions/checkout, `GIT_DEPTH: 0` in GitLab CI) or fetch the ref, and run again"
+                f"it. Fetch more history (`git fetch --unshallow`, {_CI_DEPTH}) or fetch the ref, "
+                "and run again"
             )
         else:
             reason = (
@@ -238,12 +246,11 @@ def _merge_base(repo: Git, top: Path, base_sha: str, head_sha: str, base: str, h
                 f"git merge-base failed for --base '{base}' and '{head}' in {top} "
                 f"({complaint(exc)}); check that the repository is intact."
             ) from exc
-        if run(repo, "rev-parse", "--is-shallow-repository") == "true":
+        if _shallow(repo):
             raise FatalError(
                 f"--base '{base}' and '{head}' have no merge base in this shallow clone: "
                 "its history stops before their common ancestor. Fetch more history "
-                "(`git fetch --unshallow`, `fetch-depth: 0` in GitHub's actions/checkout, "
-                "`GIT_DEPTH: 0` in GitLab CI) and run again."
+                f"(`git fetch --unshallow`, {_CI_DEPTH}) and run again."
             ) from exc
         raise FatalError(
             f"--base '{base}' and '{head}' share no history in {top}, so they have no merge "
@@ -263,12 +270,11 @@ def _first_parent(repo: Git, head_sha: str, head: str) -> str | None:
         repo("cat-file", "-e", f"{parent}^{{commit}}")
     except GitError as exc:
         # Comparing with nothing instead would report every file as added.
-        if run(repo, "rev-parse", "--is-shallow-repository") == "true":
+        if _shallow(repo):
             raise FatalError(
                 f"the parent of '{head}' is not in this shallow clone, so there is nothing to "
-                "compare it with. Fetch more history (`git fetch --deepen=1`, `fetch-depth: 0` "
-                "in GitHub's actions/checkout, `GIT_DEPTH: 0` in GitLab CI) or pass --base, "
-                "and run again."
+                f"compare it with. Fetch more history (`git fetch --deepen=1`, {_CI_DEPTH}) or "
+                "pass --base, and run again."
             ) from exc
         raise FatalError(
             f"the parent of '{head}' ({parent}) is missing from the repository; check that "

@@ -213,9 +213,7 @@ class _Segment:
         return self._fits(path[path.rfind("/") + 1 :])
 
     def _fits(self, name: str) -> bool:
-        pieces = self.pieces
-        if len(pieces) == 1:
-            return name == pieces[0]
+        pieces = self.pieces  # two or more: ``match`` tests a starless pattern itself
         first, last = pieces[0], pieces[-1]
         stop = len(name) - len(last)
         if stop < len(first) or not name.startswith(first) or not name.endswith(last):

@@ -53,11 +53,11 @@ class Detection:
 
 
 def claimed(
-    files: Sequence[FileChange], ctx: DetectContext, snapshot: Snapshot | None = None
+    files: Sequence[FileChange], ctx: DetectContext, snapshot: Snapshot
 ) -> list[tuple[FileChange, Sequence[Detector]]]:
     """Each file some detector reads, with those detectors; decided from paths alone, so the
-    detector modules are imported only when a file is claimed. With ``snapshot``, the files
-    its ``.gitattributes`` mark vendored or generated are dropped (one git process)."""
+    detector modules are imported only when a file is claimed. The files the ``snapshot``'s
+    ``.gitattributes`` mark vendored or generated are dropped (one git process)."""
     from selenite_inventory_lint.detectors.sources import LINGUIST, claimants, not_the_projects
 
     names: list[tuple[FileChange, tuple[Source, ...]]] = []
@@ -69,7 +69,7 @@ def claimed(
             mine = claimants(fc.old_path, ctx)
         if mine:
             names.append((fc, mine))
-    if names and snapshot is not None:
+    if names:
         marks = snapshot.attributes([fc.path for fc, _ in names], LINGUIST)
         names = [
             (fc, mine) for fc, mine in names if not not_the_projects(mine, marks.get(fc.path, {}))

@@ -19,7 +19,7 @@ ALEMBIC_INI = "alembic.ini"
 
 
 def alembic_dirs(
-    files: Sequence[FileChange], snapshot: Snapshot, exclude: Sequence[str] = ()
+    files: Sequence[FileChange], snapshot: Snapshot, exclude: Sequence[str]
 ) -> tuple[str, ...]:
     """Version directories named by alembic.ini files, plus the folder of every changed file
     that reads as a revision (``sniffed_dirs``) — the ini files are looked up only when a

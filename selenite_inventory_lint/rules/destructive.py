@@ -335,21 +335,19 @@ def overwritten_rows(ctx: RuleContext) -> Iterator[Hit]:
     upsert or REPLACE is `replace_rows settings`).
     """
     for change in ctx.ordered:
-        if change.operation == "update_rows" and change.where:
-            if _fresh(change, ctx) or _backfill(change, ctx):
-                continue
-            columns = f" ({', '.join(change.columns)})" if change.columns else ""
-            message = f"existing values of table {change.name} are overwritten{columns}"
-        elif change.operation == "replace_rows":
-            if _fresh(change, ctx) or _backfill(change, ctx):
-                continue
-            if change.columns:
-                columns = ", ".join(change.columns)
-                message = f"existing rows of table {change.name} are overwritten ({columns})"
-            else:
-                message = f"existing rows of table {change.name} are replaced (REPLACE)"
-        else:
+        updates = change.operation == "update_rows" and change.where
+        if not (updates or change.operation == "replace_rows"):
             continue
+        if _fresh(change, ctx) or _backfill(change, ctx):
+            continue
+        listed = ", ".join(change.columns)
+        if updates:
+            columns = f" ({listed})" if listed else ""
+            message = f"existing values of table {change.name} are overwritten{columns}"
+        elif listed:
+            message = f"existing rows of table {change.name} are overwritten ({listed})"
+        else:
+            message = f"existing rows of table {change.name} are replaced (REPLACE)"
         yield _hit(change, message, change.operation)
 
 
