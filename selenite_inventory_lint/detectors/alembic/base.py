@@ -64,7 +64,6 @@ class _Base(Evaluator[_Scope]):
         self.head = ctx.head  # for the module of a model whose table a revision creates
         # Batches SQLite may rebuild (recreate="auto"), where they start, and what each runs.
         self.implicit: list[tuple[_Batch, ast.Call, _State]] = []
-        self.batch_methods: dict[int, set[str]] = {}
 
     def _pos(self, node: ast.expr | ast.stmt, state: _State) -> tuple[int, int]:
         # SPEC: a finding points at the operation, also inside a helper upgrade() calls.

@@ -131,14 +131,14 @@ class _Operations(_Base):
         return batch
 
     def _batch_runs(self, batch: _Batch, method: str) -> None:
-        self.batch_methods.setdefault(id(batch), set()).add(method)
+        batch.methods.add(method)
 
     def _implicit_rebuilds(self) -> None:
         """SQLite cannot ALTER most things in place: with recreate="auto" a batch that does
         more than add columns or (drop) indexes copies the table into a new one, renames it,
         and drops the old one (which can cascade through foreign keys): MIG105."""
         for batch, call, state in self.implicit:
-            if batch.table is not None and self.batch_methods.get(id(batch), set()) - _IN_PLACE:
+            if batch.table is not None and batch.methods - _IN_PLACE:
                 change = self._change(call, state, "table", batch.table, "altered", "rebuild_table")
                 self._emit((change,))
 

@@ -61,6 +61,8 @@ _Value = tuple[ast.expr, _Scope]
 class _Batch:
     table: str | None
     recreate: bool
+    # The batch methods the block runs: more than SQLite alters in place is a rebuild (MIG105).
+    methods: set[str] = field(default_factory=set, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
