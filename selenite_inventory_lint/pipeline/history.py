@@ -73,13 +73,26 @@ def unlocated_inis(
     return unlocated
 
 
+# The latest answers of ``_ini_dirs``: a run asks for the same snapshot's ini files from
+# ``alembic_dirs`` and ``unlocated_inis`` (and the trust stage), so each is read once.
+_INI_DIRS: list[tuple[Snapshot, tuple[str, ...], dict[str, tuple[str, ...]]]] = []
+_INI_DIRS_KEPT = 2
+
+
 def _ini_dirs(snapshot: Snapshot, exclude: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """Every alembic.ini of ``snapshot`` outside ``exclude`` → the version folders it names."""
+    key = tuple(exclude)
+    for kept, kept_key, found in _INI_DIRS:
+        if kept is snapshot and kept_key == key:
+            return found
     from selenite_inventory_lint.detectors.alembic import version_dirs_from_ini
 
     inis = [p for p in snapshot.paths_matching(name=ALEMBIC_INI) if not globs.match_any(exclude, p)]
-    found: dict[str, tuple[str, ...]] = {}
+    found = {}
     for ini, data in snapshot.read_many(inis).items():
         found[ini] = version_dirs_from_ini(ini, decode(data))
+    _INI_DIRS.insert(0, (snapshot, key, found))
+    del _INI_DIRS[_INI_DIRS_KEPT:]
     return found
 
 

@@ -146,3 +146,29 @@ def test_a_one_file_change_in_a_range_lists_no_tree(repo: GitRepo) -> None:
     assert code == 1
     assert "INV104 environment variable NEW" in out
     assert listings == 0
+
+
+def test_each_alembic_ini_is_read_once_a_run(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The version folders (``alembic_dirs``) and the unlocated-ini note ask for the same ini
+    files: one reading serves both."""
+    from selenite_inventory_lint.detectors import alembic
+
+    read: list[str] = []
+    real = alembic.version_dirs_from_ini
+
+    def counted(path: str, text: str) -> tuple[str, ...]:
+        read.append(path)
+        return real(path, text)
+
+    monkeypatch.setattr(alembic, "version_dirs_from_ini", counted)
+    repo.write("DATA_INVENTORY.md", INVENTORY)
+    # Flask-Migrate's layout: no sources.alembic default names these revisions.
+    repo.write("migrations/alembic.ini", "[alembic]\n")
+    repo.write("migrations/versions/0001_users.py", revision(1, "None", "users"))
+    repo.commit("base")
+    repo.write("migrations/versions/0002_orders.py", revision(2, '"0001"', "orders"))
+    repo.add()
+    run_hook(repo, "--staged")
+    assert read == ["migrations/alembic.ini"]
