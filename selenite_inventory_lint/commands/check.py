@@ -273,20 +273,26 @@ def run(args: argparse.Namespace) -> int:
             base.close()
     trust = pipeline.Trust(config_from_base=explicit is None) if base is not None else None
 
+    opened: list[ChangeSet] = []
+
     def check(inventory: tuple[str, bytes] | None = None) -> RunResult:
-        with range_errors():
-            changeset = open_changeset(
-                root,
-                base=chosen.base,
-                head=chosen.head,
-                staged=chosen.staged,
-                wants=pipeline.wants(config),
-                max_bytes=config.max_file_bytes,
-            )
-        submodules[:] = changeset.submodules
+        if not opened:
+            with range_errors():
+                changeset = open_changeset(
+                    root,
+                    base=chosen.base,
+                    head=chosen.head,
+                    staged=chosen.staged,
+                    wants=pipeline.wants(config),
+                    max_bytes=config.max_file_bytes,
+                )
+            opened.append(changeset)
+            submodules[:] = changeset.submodules
+            unlocated[:] = unlocated_inis(changeset.files, changeset.snapshot, config)
+        changeset = opened[0]
         if inventory is not None:
+            # --fix wrote only the inventory: the change set read once serves the second run.
             changeset = with_inventory(changeset, *inventory)
-        unlocated[:] = unlocated_inis(changeset.files, changeset.snapshot, config)
         selection = pipeline.Selection(
             select=tuple(args.select) or config.select, ignore=(*config.ignore, *args.ignore)
         )

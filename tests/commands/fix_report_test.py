@@ -66,3 +66,26 @@ def test_fix_of_the_index_exits_on_what_remains(
     assert codes(out) == []
     assert out == "All checks passed (3 data-bearing changes, 2 fixed, 0 remaining).\n"
     assert project.read("DATA_INVENTORY.md").count(b"TODO: describe") == 2
+
+
+def test_the_report_after_fix_reads_the_change_set_once(
+    project: GitRepo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--fix writes only the inventory: the second judging reuses the change set it read."""
+    from selenite_inventory_lint import changeset
+
+    opened: list[object] = []
+    real = changeset.open_changeset
+
+    def counted(*args: object, **kwargs: object) -> changeset.ChangeSet:
+        opened.append(args)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(changeset, "open_changeset", counted)
+    project.write(f"{VERSIONS}/0002_invoices.py", INVOICES)
+    project.commit("invoices")
+    code, out, _ = run(
+        capsys, "--repo", str(project.path), "--base", "HEAD~1", "--ignore", "MIG107", "--fix"
+    )
+    assert codes(out) == ["INV301", "INV301"]
+    assert len(opened) == 1
