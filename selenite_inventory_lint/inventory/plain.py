@@ -10,8 +10,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from selenite_inventory_lint.model import Segment
-
 KEY_GAP = re.compile(r"\s*,\s*")
 
 
@@ -136,14 +134,3 @@ def plain_lines(lines: Sequence[str]) -> list[Line] | None:
         read.append((kind, level, segments))
         previous = kind
     return read
-
-
-def plain_line(text: str) -> tuple[Segment, ...] | None:
-    """One line of plain inline text as ("code" | "text", content) runs, as markdown-it's
-    inline tokens give them; None when the line is not plain, or starts another block."""
-    if not text or _NOT_TEXT_START.match(text) or _ODD_SPACE.search(text):
-        return None
-    segments = segments_of(text)
-    if segments is None:
-        return None
-    return tuple(("code", content) if code else ("text", content) for code, content, _ in segments)

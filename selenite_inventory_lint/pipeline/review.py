@@ -80,65 +80,47 @@ def checklist(result: RunResult) -> Checklist | None:
 
 
 _Parts = tuple[list[tuple[Segment, ...]], list[tuple[Segment, ...]]]
-# A list item of one line at the margin: "- x", "* x", "+ x", "1. x", "1) x".
-_ITEM = re.compile(r"(?:[-*+]|(\d{1,9})[.)]) +(\S.*)")
+
+
+_SOFT_BREAK: Segment = ("text", " ")
 
 
 def _plain_checklist(lines: Sequence[str]) -> _Parts | None:
-    """The checklist of a section of plain Markdown (docs/performance.md) read line by line,
-    as markdown-it reads it; None when a line could mean more, for ``_markdown_checklist``."""
-    from selenite_inventory_lint.inventory.plain import plain_line
+    """The checklist of a section of plain Markdown, from the inventory's own line reader
+    (``inventory.plain.plain_lines``, docs/performance.md); None when a line could mean more,
+    for ``_markdown_checklist``."""
+    from selenite_inventory_lint.inventory.plain import plain_lines
 
+    read = plain_lines(lines)
+    if read is None or any(kind in ("heading", "comment") for kind, _, _ in read):
+        return None
     intro: list[tuple[Segment, ...]] = []
     items: list[tuple[Segment, ...]] = []
-    paragraph: list[str] = []
-    previous = "blank"
-    for line in lines:
-        if not line.strip(" "):
+    paragraph: list[Segment] = []
+    for kind, _, segments in (*read, ("blank", 0, [])):
+        runs: list[Segment] = [("code", s[1]) if s[0] else ("text", s[1]) for s in segments]
+        if kind == "text":
+            # The lines of a paragraph are joined by a soft break, which reads as a space.
             if paragraph:
-                intro.append(_joined(paragraph))
-                paragraph = []
-            previous = "blank"
+                paragraph.append(_SOFT_BREAK)
+            paragraph += runs
             continue
-        item = _ITEM.fullmatch(line.rstrip(" "))
-        if item is not None:
-            # Only an ordered list starting at 1 may interrupt a paragraph (CommonMark).
-            if previous == "text" and item.group(1) not in (None, "1"):
-                return None
-            if paragraph:
-                intro.append(_joined(paragraph))
-                paragraph = []
-            segments = plain_line(item.group(2))
-            if segments is None:
-                return None
-            items.append(segments)
-            previous = "item"
-            continue
-        if previous == "item" or plain_line(line.rstrip(" ")) is None:
-            return None  # a lazy continuation, indentation or a block of another kind
-        paragraph.append(line.rstrip(" "))
-        previous = "text"
-    if paragraph:
-        intro.append(_joined(paragraph))
+        if paragraph:
+            intro.append(_merged(paragraph))
+            paragraph = []
+        if kind == "item":
+            items.append(_merged(runs))
     return intro, items
 
 
-def _joined(paragraph: Sequence[str]) -> tuple[Segment, ...]:
-    from selenite_inventory_lint.inventory.plain import plain_line
-
-    # Lines of a paragraph are joined by a soft break, which reads as a space.
-    space: Segment = ("text", " ")
-    runs: list[Segment] = []
-    for index, line in enumerate(paragraph):
-        if index:
-            runs.append(space)
-        runs.extend(plain_line(line) or ())
+def _merged(runs: Sequence[Segment]) -> tuple[Segment, ...]:
+    """Adjacent text runs as one, empty ones dropped, as ``_segments`` gives them."""
     merged: list[Segment] = []
-    for segment in runs:
-        if merged and segment[0] == "text" and merged[-1][0] == "text":
-            merged[-1] = ("text", merged[-1][1] + segment[1])
-        elif segment[1]:
-            merged.append(segment)
+    for kind, text in runs:
+        if merged and kind == "text" and merged[-1][0] == "text":
+            merged[-1] = ("text", merged[-1][1] + text)
+        elif text:
+            merged.append((kind, text))
     return tuple(merged)
 
 
