@@ -34,8 +34,7 @@ def python_reads(
     reader = _Reader(module, py.folder(module, path), text)
     folder = reader.folder
     settings: dict[str, _Settings] = {}
-    for node, parent in module.nodes:
-        reader.parents[id(node)] = parent
+    for node, _parent in module.nodes:
         if isinstance(node, ast.Call):
             key = _call_key(node, folder)
             if key is not None:
@@ -60,11 +59,11 @@ class _Reader:
     __slots__ = (
         "_lines",
         "_module",
+        "_parents",
         "_sequential",
         "_text",
         "computed",
         "folder",
-        "parents",
         "refs",
     )
 
@@ -76,8 +75,14 @@ class _Reader:
         self._lines: list[str] | None = None
         self.refs: list[Ref] = []
         self.computed: list[Ref] = []
-        # Filled as the walk goes: parents come before their children.
-        self.parents: dict[int, ast.AST | None] = {}
+        self._parents: dict[int, ast.AST | None] | None = None
+
+    @property
+    def parents(self) -> dict[int, ast.AST | None]:
+        """Node (by id) → its parent; built on first use, which only a computed name needs."""
+        if self._parents is None:
+            self._parents = {id(node): parent for node, parent in self._module.nodes}
+        return self._parents
 
     def key(self, key: ast.expr, at: ast.expr) -> None:
         name = self.folder.value(key)
