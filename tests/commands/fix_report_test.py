@@ -87,5 +87,6 @@ def test_the_report_after_fix_reads_the_change_set_once(
     code, out, _ = run(
         capsys, "--repo", str(project.path), "--base", "HEAD~1", "--ignore", "MIG107", "--fix"
     )
+    assert code == 1
     assert codes(out) == ["INV301", "INV301"]
     assert len(opened) == 1
