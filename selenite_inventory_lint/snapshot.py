@@ -309,6 +309,17 @@ class Snapshot:
                 found.setdefault(name.removeprefix(prefix), []).append((int(number), line))
         return {path: tuple(lines) for path, lines in sorted(found.items())}
 
+    def blob_ids(self, pathspecs: Sequence[str]) -> dict[str, str] | None:
+        """path → blob id of the index's files that ``pathspecs`` select (one ``git ls-files
+        -s``); None on the other sides, where ids are not to be had as cheaply. A blob id
+        names its content, so what was read from it can be looked up in ``cache``."""
+        if self.head != INDEX or not pathspecs:
+            return None
+        blobs: dict[str, str] = {}
+        for chunk in chunks(pathspecs):
+            blobs.update(self._index_blobs(("--", *chunk)))
+        return blobs
+
     def attributes(self, paths: Sequence[str], names: Sequence[str]) -> dict[str, dict[str, str]]:
         """path → attribute → value (``set``, ``unset`` or the value) for ``names``, as git
         resolves the ``.gitattributes`` files of the head side; unspecified ones are left out.
@@ -366,12 +377,7 @@ class Snapshot:
             return tuple(sorted(name for name in names if self.on_disk(name)))
         blobs: dict[str, str] = {}
         if self.head == INDEX:
-            for record in run(self._git, "ls-files", "-z", "-s", *limit).split("\0"):
-                if record:
-                    info, _, path = record.partition("\t")
-                    mode, sha, stage = info.split(" ")
-                    if stage == "0" and int(mode, 8) != GITLINK:
-                        blobs[path] = sha
+            blobs = self._index_blobs(limit)
         else:
             # ls-tree takes no pathspec magic: its paths are read literally here.
             runner = self._git
@@ -387,6 +393,18 @@ class Snapshot:
         if not pathspecs:
             self._blobs = blobs
         return tuple(sorted(blobs))
+
+    def _index_blobs(self, limit: Sequence[str]) -> dict[str, str]:
+        """path → blob id of the index's files (those ``limit``, ``("--", *pathspecs)``,
+        selects), leaving out submodules and unmerged paths."""
+        blobs: dict[str, str] = {}
+        for record in run(self._git, "ls-files", "-z", "-s", *limit).split("\0"):
+            if record:
+                info, _, path = record.partition("\t")
+                mode, sha, stage = info.split(" ")
+                if stage == "0" and int(mode, 8) != GITLINK:
+                    blobs[path] = sha
+        return blobs
 
     def _blob_name(self, path: str) -> str:
         if self._blobs is not None:

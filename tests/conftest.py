@@ -160,6 +160,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.fixture(autouse=True)
+def cache_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Every test its own, empty user cache directory: none reads a developer's cache or one
+    another test filled (``selenite_inventory_lint.cache``)."""
+    folder = tmp_path / "xdg-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    monkeypatch.delenv("SELENITE_INVENTORY_LINT_NO_CACHE", raising=False)
+    return folder
+
+
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     """True under ``pytest --update-golden``."""

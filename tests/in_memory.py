@@ -67,6 +67,10 @@ class MemorySnapshot:
         """No ``.gitattributes`` outside git: nothing is marked."""
         return {}
 
+    def blob_ids(self, pathspecs: Sequence[str]) -> dict[str, str] | None:
+        """Like ``changeset.Snapshot.blob_ids`` on a commit: no ids to be had cheaply."""
+        return None
+
     def grep_lines(
         self, needles: Sequence[str], pathspecs: Sequence[str]
     ) -> dict[str, tuple[tuple[int, str], ...]]:

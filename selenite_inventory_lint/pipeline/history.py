@@ -7,13 +7,17 @@ from __future__ import annotations
 import heapq
 import posixpath
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from selenite_inventory_lint import globs
 from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.detectors import DetectContext, Detector
 from selenite_inventory_lint.model import FileChange, Revision
 from selenite_inventory_lint.pipeline.inputs import Snapshot, decode
+
+if TYPE_CHECKING:
+    from selenite_inventory_lint.cache import Store
 
 ALEMBIC_INI = "alembic.ini"
 
@@ -172,18 +176,99 @@ def head_revisions(
 
     The others are read from their header lines, which one ``git grep`` over the version
     directories hands over: no listing of the tree, no blob read, no parse, unless a header
-    is not plain assignments (then that file is read and parsed).
+    is not plain assignments (then that file is read and parsed). In the index (the hook),
+    one ``git ls-files -s`` names each revision's blob first, and a blob read in an earlier
+    run is taken from the cache: then git greps only the revisions never seen.
     """
     from selenite_inventory_lint.detectors import spec
-    from selenite_inventory_lint.detectors.alembic.revisions import HEADER_NEEDLES, read_header
 
     read_revision = spec(detector.name).revisions
     assert read_revision is not None, detector.name
     known = known or {}
     found = {p: rev for p, rev in known.items() if detector.claims(p, ctx)}
+    pathspecs = _pathspecs(ctx)
+    blobs = snapshot.blob_ids(pathspecs) if pathspecs else None
+    store = _header_store() if blobs is not None else None
+    if blobs is None or store is None:
+        found.update(_read_headers(snapshot, ctx, detector, pathspecs, known))
+        return tuple(rev for _, rev in sorted(found.items()) if rev is not None)
+    missing: list[str] = []
+    for path, blob in blobs.items():
+        if path in known:
+            # Read by the detector this run: kept for the commits that follow.
+            rev = known[path]
+            if store.get(blob) is None:
+                store.put(blob, (rev.revision, rev.down_revisions, rev.line) if rev else ("",))
+            continue
+        if not detector.claims(path, ctx):
+            continue
+        header = store.get(blob)
+        if header is None:
+            missing.append(path)
+        elif header[0]:
+            found[path] = Revision(
+                revision=header[0], down_revisions=tuple(header[1]), path=path, line=header[2]
+            )
+    if missing:
+        # Never seen: their own paths, unless most are new (a first run), then the folders.
+        wanted = pathspecs if 2 * len(missing) > len(blobs) else [f":(literal){p}" for p in missing]
+        fresh = _read_headers(snapshot, ctx, detector, wanted, known, only=set(missing))
+        for path in missing:
+            rev = fresh.get(path)
+            store.put(blobs[path], (rev.revision, rev.down_revisions, rev.line) if rev else ("",))
+            if rev is not None:
+                found[path] = rev
+    store.save()
+    return tuple(rev for _, rev in sorted(found.items()) if rev is not None)
+
+
+def _header_store() -> Store | None:
+    """The cache of revision headers by blob id (``cache.py``), or None when it is off."""
+    from selenite_inventory_lint import cache
+    from selenite_inventory_lint.detectors.alembic import revisions
+
+    store = cache.Store("revisions", (revisions.__file__,), _valid_header)
+    return store if store.enabled else None
+
+
+def _valid_header(value: object) -> bool:
+    """A kept header: ``("",)`` for no revision, else (revision, down revisions, line)."""
+    if value == ("",):
+        return True
+    return (
+        isinstance(value, tuple)
+        and len(value) == 3
+        and isinstance(value[0], str)
+        and bool(value[0])
+        and isinstance(value[1], tuple)
+        and all(isinstance(d, str) for d in value[1])
+        and isinstance(value[2], int)
+    )
+
+
+def _read_headers(
+    snapshot: Snapshot,
+    ctx: DetectContext,
+    detector: Detector,
+    pathspecs: Sequence[str],
+    known: Mapping[str, Revision | None],
+    only: Container[str] | None = None,
+) -> dict[str, Revision | None]:
+    """path → revision (None: not one) of the files ``pathspecs`` select that ``detector``
+    claims and ``known`` lacks (with ``only``, those in it): their header lines from one
+    ``git grep``, and the files whose header is not plain assignments read and parsed. A file
+    holding no header line at all is not a revision (None)."""
+    from selenite_inventory_lint.detectors import spec
+    from selenite_inventory_lint.detectors.alembic.revisions import HEADER_NEEDLES, read_header
+
+    read_revision = spec(detector.name).revisions
+    assert read_revision is not None, detector.name
+    found: dict[str, Revision | None] = {}
     unclear: list[str] = []
-    for path, lines in snapshot.grep_lines(HEADER_NEEDLES, _pathspecs(ctx)).items():
-        if path in known or not detector.claims(path, ctx):
+    for path, lines in snapshot.grep_lines(HEADER_NEEDLES, pathspecs).items():
+        if path in known or (only is not None and path not in only):
+            continue
+        if not detector.claims(path, ctx):
             continue
         header = read_header(path, lines)
         if header is False:
@@ -192,7 +277,7 @@ def head_revisions(
             found[path] = header
     for path, data in snapshot.read_many(unclear).items():
         found[path] = read_revision(path, decode(data))
-    return tuple(rev for _, rev in sorted(found.items()) if rev is not None)
+    return found
 
 
 def _pathspecs(ctx: DetectContext) -> list[str]:

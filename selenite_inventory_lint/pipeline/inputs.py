@@ -37,6 +37,7 @@ class Snapshot(Protocol):
     def grep_lines(
         self, needles: Sequence[str], pathspecs: Sequence[str]
     ) -> dict[str, tuple[tuple[int, str], ...]]: ...
+    def blob_ids(self, pathspecs: Sequence[str]) -> dict[str, str] | None: ...
 
 
 class ChangeSet(Protocol):

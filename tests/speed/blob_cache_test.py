@@ -1,0 +1,162 @@
+"""Revision headers are kept by blob id in the user's cache (``cache.py``), so the hook's
+next commit does not grep or read the revisions it saw before.
+
+Work is counted (git processes, files read, cache files loaded), never timed. The answers
+with a warm cache are the ones without it; the cache lives outside the repository, can be
+turned off, and a damaged or foreign cache file is ignored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from revision_graph_test import history, revision_text
+from selenite_project import VERSIONS
+
+from selenite_inventory_lint import cache, git, snapshot
+from selenite_inventory_lint.cli import main
+
+if TYPE_CHECKING:
+    from conftest import GitRepo
+
+
+def hook(repo: GitRepo) -> tuple[int, str, int, int]:
+    """(exit code, output, git processes started, files read)."""
+    processes, reads = git.PROCESSES[0], snapshot.READS[0]
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        code = main(["check", "--staged", "--repo", str(repo.path)])
+    return code, out.getvalue(), git.PROCESSES[0] - processes, snapshot.READS[0] - reads
+
+
+def stage_next(repo: GitRepo, number: int, down: int | None = None) -> None:
+    parent = number - 1 if down is None else down
+    repo.write(f"{VERSIONS}/r{number:04d}.py", revision_text(number, f'"r{parent:04d}"'))
+    repo.add()
+
+
+def cache_files(home: Path) -> list[str]:
+    folder = home / cache.FOLDER
+    return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+
+
+def test_the_next_commit_takes_old_headers_from_the_cache(
+    repo: GitRepo, cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    history(repo, 40)
+    stage_next(repo, 40)
+    cold = hook(repo)
+    assert cold[:2] == (0, "All checks passed (0 data-bearing changes).\n")
+    assert [name.startswith("revisions-") for name in cache_files(cache_home)] == [True]
+    # Nothing of the cache lands in the repository.
+    assert (
+        repo.git("status", "--porcelain", "--ignored") == "A  backend/alembic/versions/r0040.py\n"
+    )
+    repo.commit("r40")
+    stage_next(repo, 41)
+    greps: list[tuple[object, ...]] = []
+    real = snapshot.Snapshot.grep_lines
+
+    def counted(self: snapshot.Snapshot, *args: Sequence[str]) -> object:
+        greps.append(args)
+        return real(self, *args)
+
+    monkeypatch.setattr(snapshot.Snapshot, "grep_lines", counted)
+    loads = cache.LOADS[0]
+    warm = hook(repo)
+    assert warm[:2] == cold[:2]
+    assert greps == []  # every old header (r40 too, read by the detector last time) was kept
+    assert cache.LOADS[0] - loads == 1
+    # One process fewer than the first run (no git grep); the same files read.
+    assert (warm[2], warm[3]) == (cold[2] - 1, cold[3])
+
+
+def test_a_second_head_is_found_from_cached_headers(repo: GitRepo) -> None:
+    history(repo, 40)
+    stage_next(repo, 40)
+    assert hook(repo)[0] == 0
+    repo.commit("r40")
+    stage_next(repo, 41, down=39)  # r40 and r41 both revise r39
+    code, out, _processes, _reads = hook(repo)
+    assert code == 1
+    assert "MIG201" in out
+    assert "r0040" in out
+
+
+def test_the_cache_gives_the_answers_a_cold_run_gives(repo: GitRepo, cache_home: Path) -> None:
+    history(repo, 12)
+    stage_next(repo, 12, down=10)
+    first = hook(repo)
+    second = hook(repo)
+    assert first[:2] == second[:2]
+    assert first[0] == 1
+    assert "MIG201" in first[1]
+
+
+def test_the_cache_can_be_turned_off(
+    repo: GitRepo, cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(cache.DISABLE, "1")
+    history(repo, 5)
+    stage_next(repo, 5)
+    assert hook(repo)[0] == 0
+    assert cache_files(cache_home) == []
+
+
+@pytest.mark.parametrize(
+    "content", [b"", b"not marshal data", b"\xff" * 40, b"\xe9\x00\x00\x00\x00"]
+)
+def test_a_damaged_cache_file_counts_as_empty(
+    repo: GitRepo, cache_home: Path, content: bytes
+) -> None:
+    history(repo, 8)
+    stage_next(repo, 8)
+    expected = hook(repo)[:2]
+    [name] = cache_files(cache_home)
+    (cache_home / cache.FOLDER / name).write_bytes(content)
+    assert hook(repo)[:2] == expected
+    # And it was written anew, whole.
+    assert (cache_home / cache.FOLDER / name).read_bytes() != content
+
+
+def test_foreign_answers_in_the_cache_are_misses(repo: GitRepo, cache_home: Path) -> None:
+    import marshal
+
+    history(repo, 8)
+    stage_next(repo, 8, down=6)
+    expected = hook(repo)[:2]
+    assert "MIG201" in expected[1]
+    [name] = cache_files(cache_home)
+    path = cache_home / cache.FOLDER / name
+    kept = marshal.loads(path.read_bytes())
+    path.write_bytes(marshal.dumps({blob: ("x", 1, "y") for blob in kept}))
+    assert hook(repo)[:2] == expected
+
+
+def test_the_cache_is_never_written_through_a_symbolic_link(
+    repo: GitRepo, cache_home: Path, tmp_path: Path
+) -> None:
+    history(repo, 4)
+    stage_next(repo, 4)
+    target = tmp_path / "elsewhere"
+    target.write_bytes(b"keep me")
+    folder = cache_home / cache.FOLDER
+    folder.mkdir(parents=True)
+    store = cache.Store("revisions", (cache.__file__,))
+    # A link planted where the store's next file would be written from.
+    os.symlink(target, folder / f"{store._name}.{os.getpid()}.tmp")
+    store.put("a" * 40, ("r", (), 1))
+    store.save()
+    assert target.read_bytes() == b"keep me"
+    assert hook(repo)[0] == 0
+
+
+def test_a_relative_cache_home_is_ignored(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert cache.directory() == str(tmp_path / ".cache" / cache.FOLDER)
