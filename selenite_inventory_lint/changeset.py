@@ -421,7 +421,13 @@ def _merely_touched(repo: Git, snapshot: Snapshot, candidates: list[_Raw]) -> se
 
 
 def _file_change(snapshot: Snapshot, record: _Raw, max_bytes: int) -> FileChange:
-    change = FileChange(status=record.status, path=record.path, old_path=record.old_path)
+    change = FileChange(
+        status=record.status,
+        path=record.path,
+        old_path=record.old_path,
+        old_blob=record.old_sha,
+        new_blob=record.new_sha if snapshot.head != WORKTREE and record.status != "deleted" else "",
+    )
     old_side = snapshot.read_blob(record.old_sha, max_bytes) if record.old_sha else ABSENT
     if record.status == "deleted":
         new_side = ABSENT

@@ -55,6 +55,10 @@ class FileChange:
     too_large: bool = False
     undecodable: bool = False
     loaded: bool = False
+    # The blob ids of both sides where git named them ("" in the work tree or when absent):
+    # what was read from a blob can be kept by its id (``cache.py``).
+    old_blob: str = ""
+    new_blob: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -123,7 +123,8 @@ def run(
         if data is None:
             raise FatalError(f"cannot read the inventory '{inventory_path}'.")
     text = load_inventory_text(data, inventory_path, config)
-    inventory = read_inventory(text, inventory_path, config)
+    blob = inventory_file.new_blob if inventory_file is not None else ""
+    inventory = read_inventory(text, inventory_path, config, blob=blob)
     roots = (*path_roots(config, inventory, snapshot), *moved_roots(config, inventory))
     ctx = dataclasses.replace(ctx, path_roots=roots)
     detection = detect(work, snapshot, ctx)
@@ -134,7 +135,9 @@ def run(
         except FatalError:
             base_text = None  # the base's inventory cannot be read: no entry is judged removed
         if base_text is not None:
-            base_inventory = read_inventory(base_text, inventory_path, config)
+            base_inventory = read_inventory(
+                base_text, inventory_path, config, blob=inventory_file.old_blob
+            )
             detection = settle_removed_entries(detection, snapshot, ctx, base_inventory, inventory)
     if config_change is not None:
         detection = dataclasses.replace(detection, problems=(*detection.problems, config_change))

@@ -102,10 +102,12 @@ def load_inventory_text(data: bytes, path: str, config: Config) -> str:
     return text
 
 
-def read_inventory(text: str, path: str, config: Config) -> Inventory:
+def read_inventory(text: str, path: str, config: Config, *, blob: str = "") -> Inventory:
+    """``text`` parsed; ``blob``, the id of the blob it was read from, lets a reading kept
+    from an earlier run serve (``inventory.parse.parse_inventory``)."""
     from selenite_inventory_lint.inventory.parse import parse_inventory
 
-    return parse_inventory(text, path, dict(config.sections))
+    return parse_inventory(text, path, dict(config.sections), blob=blob)
 
 
 # docs/usage.md: a file with one of these suffixes is source code, so a directory that tracks

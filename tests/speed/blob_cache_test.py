@@ -160,3 +160,61 @@ def test_a_relative_cache_home_is_ignored(monkeypatch: pytest.MonkeyPatch, tmp_p
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
     monkeypatch.setenv("HOME", str(tmp_path))
     assert cache.directory() == str(tmp_path / ".cache" / cache.FOLDER)
+
+
+def document(repo: GitRepo, number: int) -> None:
+    """Stage an inventory line for step ``number`` (the reference inventory's Storage)."""
+    text = repo.read("DATA_INVENTORY.md").decode("utf-8")
+    repo.write("DATA_INVENTORY.md", f"{text.rstrip()}\n\n<!-- step {number} -->\n")
+    repo.add()
+
+
+def test_the_next_commit_takes_the_base_inventory_from_the_cache(repo: GitRepo) -> None:
+    from selenite_inventory_lint.inventory import parse
+
+    history(repo, 6)
+    stage_next(repo, 6)
+    document(repo, 6)
+    parse._PARSED.clear()  # this process may have read the reference inventory already
+    parses = parse.PARSES[0]
+    first = hook(repo)
+    assert first[0] == 0
+    assert parse.PARSES[0] - parses == 2  # the base and the staged inventory
+    repo.commit("r6")
+    stage_next(repo, 7)
+    document(repo, 7)
+    parse._PARSED.clear()
+    parses = parse.PARSES[0]
+    second = hook(repo)
+    assert second[:2] == first[:2]
+    assert parse.PARSES[0] - parses == 1  # the staged one; the base is the one kept last time
+
+
+def test_a_kept_inventory_reads_as_the_parse_does(repo: GitRepo, cache_home: Path) -> None:
+    import marshal
+
+    from selenite_inventory_lint.inventory import parse
+
+    history(repo, 3)
+    repo.write(
+        "DATA_INVENTORY.md",
+        repo.read("DATA_INVENTORY.md") + b"\n## Storage\n- `data/new/`: a folder.\n- plain\n",
+    )
+    repo.add()
+    text = repo.read("DATA_INVENTORY.md").decode("utf-8")
+    blob = repo.git("rev-parse", ":DATA_INVENTORY.md").strip()
+    parsed = parse.parse_inventory(text, blob=blob)
+    parse._PARSED.clear()
+    parses = parse.PARSES[0]
+    assert parse.parse_inventory(text, blob=blob) == parsed
+    assert parse.PARSES[0] == parses  # from the cache
+    assert parsed.problems  # the stray item and the duplicate heading's entries say so
+    [name] = [n for n in cache_files(cache_home) if n.startswith("inventories-")]
+    path = cache_home / cache.FOLDER / name
+    kept = marshal.loads(path.read_bytes())
+    for damaged in ((), ((("table", 1, 2, 3, 4, 5),), (), (), (), (), ()), "text"):
+        path.write_bytes(marshal.dumps(dict.fromkeys(kept, damaged)))
+        parse._PARSED.clear()
+        parses = parse.PARSES[0]
+        assert parse.parse_inventory(text, blob=blob) == parsed
+        assert parse.PARSES[0] - parses == 1
