@@ -220,14 +220,23 @@ def find_root(start: Path) -> Path:
     if not directory.is_dir():
         raise FatalError(f"{start} does not exist; pass a directory inside a git repository.")
     try:
-        top = Git(directory, DISCOVERY)("rev-parse", "--show-toplevel")
+        # The git directory too, for the ``open_repo`` that follows: one process for both.
+        both = Git(directory, DISCOVERY)("rev-parse", "--absolute-git-dir", "--show-toplevel")
     except GitError as exc:
         _refuse_dubious_ownership(exc, directory)
         raise FatalError(
             f"{start} is not inside a git repository's work tree; run the command from "
             "inside one or point --repo at it."
         ) from exc
-    return Path(top)
+    lines = both.split("\n")
+    if len(lines) != 2:  # a path holding a line break: ask for the top alone
+        return Path(Git(directory, DISCOVERY)("rev-parse", "--show-toplevel"))
+    _FOUND[lines[1]] = lines[0]
+    return Path(lines[1])
+
+
+# What ``find_root`` learnt, top → git directory, taken once by the ``open_repo`` of that top.
+_FOUND: dict[str, str] = {}
 
 
 def git_dirs(root: Path) -> tuple[Path, ...]:
@@ -261,9 +270,14 @@ def open_repo(root: Path) -> tuple[Git, Path]:
             "point --repo at it."
         )
     discover = Git(where, DISCOVERY)
+    found = _FOUND.pop(str(where), None)
     try:
         # One process for both; a path holding a line break gets one call per value.
-        both = discover("rev-parse", "--absolute-git-dir", "--show-toplevel").split("\n")
+        both = (
+            [found, str(where)]
+            if found is not None
+            else discover("rev-parse", "--absolute-git-dir", "--show-toplevel").split("\n")
+        )
         if len(both) != 2:
             both = [discover("rev-parse", "--absolute-git-dir")]
             both.append(discover("rev-parse", "--show-toplevel"))

@@ -17,8 +17,11 @@ from functools import lru_cache
 GLOB_CHARS = frozenset("*?[")
 
 
+_GLOB_CHAR = re.compile(r"[*?\[]")
+
+
 def is_glob(pattern: str) -> bool:
-    return any(ch in GLOB_CHARS for ch in pattern)
+    return _GLOB_CHAR.search(pattern) is not None
 
 
 def _class_char(ch: str) -> str:

@@ -59,7 +59,6 @@ from selenite_inventory_lint.model import Entry, EntryKind, Problem, Section, Se
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
-    from selenite_inventory_lint.cache import Store
 
 INV302 = "INV302"
 
@@ -530,124 +529,25 @@ def parse_inventory(
     *,
     blob: str = "",
 ) -> Inventory:
-    """Parse inventory Markdown into entries, sections and INV302 problems
-    (docs/inventory-format.md).
-
-    ``path`` is the repository-relative path reported in problems; ``sections`` are config
-    overrides of section kinds (lower-cased heading → kind, ``None`` for "no entries").
-    ``blob``, the id of the git blob ``text`` was read from, lets the reading of an earlier
-    run serve from the user cache (``cache.py``): the hook's base inventory is the one the
-    previous commit's hook read.
-    """
-    # A run reads the same text several times (the base and head sides of an unchanged
-    # inventory, --fix and the review); the records are immutable, so one parse serves all.
+    """Inventory Markdown → entries, sections and INV302 problems (docs/inventory-format.md).
+    ``sections``: config overrides (lower-cased heading → kind, None: no entries); ``blob``:
+    the text's blob id, so an earlier run's reading can serve (``inventory/kept.py``)."""
+    # Read several times a run (both sides, --fix, the review): one parse serves all.
     overrides = tuple(sorted((sections or {}).items(), key=lambda item: item[0]))
     key = (text, path, overrides)
     found = _PARSED.get(key)
     if found is None:
-        store = _store() if blob else None
-        kept = f"{blob}\0{path}\0{overrides!r}"
-        if store is not None:
-            found = _unpack(path, store.get(kept))
-        if found is None:
+        from selenite_inventory_lint.inventory import kept
+
+        if (found := kept.recall(blob, path, overrides) if blob else None) is None:
             PARSES[0] += 1
             found = _parse(text, path, sections)
-            if store is not None:
-                store.put(kept, _pack(found))
-                store.save()
+            if blob:
+                kept.keep(blob, path, overrides, found)
         if len(_PARSED) >= _PARSED_KEPT:
             _PARSED.pop(next(iter(_PARSED)))
         _PARSED[key] = found
     return found
-
-
-def _store() -> Store | None:
-    from selenite_inventory_lint import cache
-
-    store = cache.Store("inventories", (__file__, _plain_module_file()))
-    return store if store.enabled else None
-
-
-def _plain_module_file() -> str:
-    from selenite_inventory_lint.inventory import plain
-
-    return plain.__file__
-
-
-# An inventory as marshal holds it: plain tuples, field by field.
-_Packed = tuple[
-    tuple[tuple[str, str, int, str, str, int], ...],
-    tuple[tuple[str, str | None, int, int], ...],
-    tuple[tuple[str, str, int, str, int], ...],
-    tuple[int, ...],
-    tuple[int, ...],
-    tuple[str, ...],
-]
-
-
-def _pack(inventory: Inventory) -> _Packed:
-    return (
-        tuple(
-            (e.kind, e.key, e.line, e.description, e.section, e.column) for e in inventory.entries
-        ),
-        tuple((s.heading, s.kind, s.line, s.end_line) for s in inventory.sections),
-        tuple((p.code, p.path, p.line, p.message, p.column) for p in inventory.problems),
-        inventory.entry_ends,
-        inventory.content_ends,
-        inventory.invariants,
-    )
-
-
-def _unpack(path: str, packed: object) -> Inventory | None:
-    """The inventory ``_pack`` kept; None when ``packed`` is not one (a damaged cache)."""
-    if not (isinstance(packed, tuple) and len(packed) == 6):
-        return None
-    entries, sections, problems, entry_ends, content_ends, invariants = packed
-    try:
-        inventory = Inventory(
-            path=path,
-            entries=tuple(
-                Entry(kind=k, key=y, line=n, description=d, section=s, column=c)
-                for k, y, n, d, s, c in entries
-            ),
-            sections=tuple(
-                Section(heading=h, kind=k, line=n, end_line=e) for h, k, n, e in sections
-            ),
-            problems=tuple(
-                Problem(code=c, path=p, line=n, message=m, column=o) for c, p, n, m, o in problems
-            ),
-            entry_ends=tuple(entry_ends),
-            content_ends=tuple(content_ends),
-            invariants=tuple(invariants),
-        )
-    except (TypeError, ValueError):
-        return None
-    if not _well_typed(inventory):
-        return None
-    return inventory
-
-
-def _well_typed(inventory: Inventory) -> bool:
-    strings = (str,)
-    return (
-        all(
-            type(e.kind) in strings
-            and type(e.key) in strings
-            and type(e.line) is int
-            and type(e.description) in strings
-            and type(e.section) in strings
-            and type(e.column) is int
-            for e in inventory.entries
-        )
-        and all(
-            type(s.heading) in strings and type(s.line) is int and type(s.end_line) is int
-            for s in inventory.sections
-        )
-        and all(type(p.line) is int and type(p.message) in strings for p in inventory.problems)
-        and all(type(n) is int for n in (*inventory.entry_ends, *inventory.content_ends))
-        and all(type(i) in strings for i in inventory.invariants)
-        and len(inventory.entry_ends) == len(inventory.entries)
-    )
 
 
 _PARSED_KEPT = 4

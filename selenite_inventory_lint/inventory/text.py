@@ -20,6 +20,9 @@ _PLACEHOLDER = re.compile(
 )
 
 
+_MARKER = re.compile(r"TODO|TBD|FIXME|XXX|\.\.\.|…")
+
+
 def is_placeholder(description: str) -> bool:
     """True for a description that documents nothing (docs/inventory-format.md, INV301).
 
@@ -29,6 +32,8 @@ def is_placeholder(description: str) -> bool:
     Lower-case words are prose: "Todo list items" documents something.
     """
     text = description.strip()
+    if text and not _MARKER.search(text):
+        return False  # prose: no marker, no ellipsis (most descriptions, decided at once)
     while len(text) >= 2 and text[0] + text[-1] in ("()", "[]"):
         text = text[1:-1].strip()
     return not text or _PLACEHOLDER.fullmatch(text) is not None

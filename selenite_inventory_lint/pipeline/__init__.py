@@ -50,6 +50,7 @@ from selenite_inventory_lint.pipeline.trust import (
     plan_source,
     touches_plans,
 )
+from selenite_inventory_lint.snapshot import INDEX
 
 if TYPE_CHECKING:
     from selenite_inventory_lint.pipeline.trust import PlanSource
@@ -123,7 +124,9 @@ def run(
         if data is None:
             raise FatalError(f"cannot read the inventory '{inventory_path}'.")
     text = load_inventory_text(data, inventory_path, config)
-    blob = inventory_file.new_blob if inventory_file is not None else ""
+    # The user cache serves the hook alone (``cache.py``): the index, on the developer's machine.
+    hook = changeset.head == INDEX
+    blob = inventory_file.new_blob if inventory_file is not None and hook else ""
     inventory = read_inventory(text, inventory_path, config, blob=blob)
     roots = (*path_roots(config, inventory, snapshot), *moved_roots(config, inventory))
     ctx = dataclasses.replace(ctx, path_roots=roots)
@@ -136,7 +139,7 @@ def run(
             base_text = None  # the base's inventory cannot be read: no entry is judged removed
         if base_text is not None:
             base_inventory = read_inventory(
-                base_text, inventory_path, config, blob=inventory_file.old_blob
+                base_text, inventory_path, config, blob=inventory_file.old_blob if hook else ""
             )
             detection = settle_removed_entries(detection, snapshot, ctx, base_inventory, inventory)
     if config_change is not None:

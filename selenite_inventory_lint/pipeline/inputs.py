@@ -188,10 +188,12 @@ def moved_roots(config: Config, inventory: Inventory) -> tuple[str, ...]:
         return ()
     moved = set()
     for entry in inventory.entries:
+        if entry.kind != "path":
+            continue
         key = entry.key.strip().removeprefix("./")
         parts = key.strip("/").split("/")
         plain = not globs.is_glob(key) and ".." not in parts and "" not in parts
         # One segment (`storage/`) would make every `…/storage/` in the tree data.
-        if entry.kind == "path" and key.endswith("/") and plain and len(parts) > 1:
+        if key.endswith("/") and plain and len(parts) > 1:
             moved.add(RELOCATED + "/".join(parts) + "/")
     return tuple(sorted(moved))

@@ -220,7 +220,9 @@ FORBIDDEN_ATTRIBUTES = frozenset(
 ALLOWED = {("tomllib", "loads"), ("json", "loads"), ("json", "load"), ("py", "load")}
 # parallel.py unpickles what its own forked worker wrote to a private pipe: records the
 # worker built, never bytes from the repository.
-ALLOWED_IN = {("parallel.py", "pickle", "loads")}
+# cache.py reads back what this tool marshalled into the user's own cache directory (never
+# in CI, never from the repository); every value is type-checked before use.
+ALLOWED_IN = {("parallel.py", "pickle", "loads"), ("cache.py", "marshal", "loads")}
 # Where importlib.import_module may appear: our own modules, by constant names.
 # The registries: command modules, report formats and detectors, all our own module names.
 IMPORTERS = {"cli.py", "reports/__init__.py", "detectors/__init__.py"}

@@ -210,7 +210,7 @@ def test_a_kept_inventory_reads_as_the_parse_does(repo: GitRepo, cache_home: Pat
     assert parse.PARSES[0] == parses  # from the cache
     assert parsed.problems  # the stray item and the duplicate heading's entries say so
     [name] = [n for n in cache_files(cache_home) if n.startswith("inventories-")]
-    path = cache_home / cache.FOLDER / name
+    path = cache_home / cache.FOLDER / name / f"{blob}.marshal"
     kept = marshal.loads(path.read_bytes())
     for damaged in ((), ((("table", 1, 2, 3, 4, 5),), (), (), (), (), ()), "text"):
         path.write_bytes(marshal.dumps(dict.fromkeys(kept, damaged)))
@@ -218,3 +218,33 @@ def test_a_kept_inventory_reads_as_the_parse_does(repo: GitRepo, cache_home: Pat
         parses = parse.PARSES[0]
         assert parse.parse_inventory(text, blob=blob) == parsed
         assert parse.PARSES[0] - parses == 1
+
+
+def test_only_the_most_recently_used_inventories_are_kept(cache_home: Path) -> None:
+    shelf = cache.Shelf("inventories", (cache.__file__,), kept=3)
+    blobs = [f"{n:040x}" for n in range(5)]
+    for blob in blobs:
+        shelf.put(blob, {"k": blob})
+    [folder] = (cache_home / cache.FOLDER).iterdir()
+    assert sorted(p.name for p in folder.iterdir()) == [f"{b}.marshal" for b in blobs[2:]]
+    assert shelf.get(blobs[4]) == {"k": blobs[4]}
+    assert shelf.get(blobs[0]) is None
+    assert shelf.get("../../etc/passwd") is None  # only blob ids name files
+
+
+def test_ci_and_ranges_never_use_the_cache(
+    repo: GitRepo, cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A CI cache can be restored from another pull request's job: the gate reads none.
+    history(repo, 4)
+    stage_next(repo, 4)
+    document(repo, 4)
+    monkeypatch.setenv("CI", "true")
+    assert hook(repo)[0] == 0
+    assert cache_files(cache_home) == []
+    monkeypatch.delenv("CI")
+    repo.commit("r4")
+    with contextlib.redirect_stdout(io.StringIO()):
+        code = main(["check", "--base", "HEAD~1", "--repo", str(repo.path)])
+    assert code == 0
+    assert cache_files(cache_home) == []  # only the hook's reading of the index is kept
