@@ -17,6 +17,7 @@ from pathlib import Path
 
 from selenite_inventory_lint.errors import FatalError
 from selenite_inventory_lint.git import (
+    Found,
     Git,
     GitError,
     chunks,
@@ -95,9 +96,11 @@ def open_changeset(
     staged: bool = False,
     wants: Callable[[str], bool] = _everything,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    found: Found | None = None,
 ) -> ChangeSet:
     """Read the change set named by the ``check`` flags (docs/usage.md).
 
+    ``found`` is what ``git.discover`` said of ``root`` (saves asking git again).
     ``base`` compares merge-base(base, head) → head; ``head`` alone compares its first
     parent → head; ``staged`` compares HEAD → the index in use; nothing compares HEAD →
     the work tree, untracked files that are not ignored included. Content is loaded only
@@ -108,14 +111,15 @@ def open_changeset(
             "--staged compares HEAD with the index and cannot be combined with --base or "
             "--head; drop one of them."
         )
-    repo, top = open_repo(root)
+    repo, top = open_repo(root, found)
     if base is not None or head is not None:
         base_sha, head_sha = _range(repo, top, base, head)
         output = run(repo, "diff-tree", "-r", *_DIFF_FLAGS, base_sha or _empty_tree(repo), head_sha)
         records = _parse_raw(output, worktree=False)
         snapshot = Snapshot(repo, top, head_sha)
     else:
-        base_sha = _head_or_none(repo, top)
+        known = found.head if found is not None and found.top == top else None
+        base_sha = known or _head_or_none(repo, top)
         against = base_sha or _empty_tree(repo)
         if staged:
             output = run(repo, "diff-index", "--cached", *_DIFF_FLAGS, against)

@@ -19,6 +19,7 @@ import subprocess
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from selenite_inventory_lint.errors import FatalError
 
@@ -214,29 +215,45 @@ def chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
         yield items[start : start + _ARGV_CHUNK]
 
 
-def find_root(start: Path) -> Path:
-    """The top of the git work tree containing ``start``."""
+class Found(NamedTuple):
+    """What one ``rev-parse`` tells of the repository around a folder (``discover``)."""
+
+    top: Path
+    git_dir: str
+    # HEAD's commit; None on an unborn branch or when HEAD names no commit.
+    head: str | None
+
+
+def discover(start: Path) -> Found:
+    """The work tree containing ``start``: its top, git directory and HEAD, in one process
+    (two on an unborn branch), handed to ``open_repo`` and the change set."""
     directory = start if start.is_dir() else start.parent
     if not directory.is_dir():
         raise FatalError(f"{start} does not exist; pass a directory inside a git repository.")
+    runner = Git(directory, DISCOVERY)
+    ask = ("rev-parse", "--absolute-git-dir", "--show-toplevel")
     try:
-        # The git directory too, for the ``open_repo`` that follows: one process for both.
-        both = Git(directory, DISCOVERY)("rev-parse", "--absolute-git-dir", "--show-toplevel")
+        try:
+            lines = runner(*ask, "--verify", "--quiet", "HEAD^{commit}").split("\n")
+        except GitError as exc:
+            if exc.status != 1:
+                raise
+            lines = runner(*ask).split("\n")  # no commit yet, or HEAD names no commit
     except GitError as exc:
         _refuse_dubious_ownership(exc, directory)
         raise FatalError(
             f"{start} is not inside a git repository's work tree; run the command from "
             "inside one or point --repo at it."
         ) from exc
-    lines = both.split("\n")
-    if len(lines) != 2:  # a path holding a line break: ask for the top alone
-        return Path(Git(directory, DISCOVERY)("rev-parse", "--show-toplevel"))
-    _FOUND[lines[1]] = lines[0]
-    return Path(lines[1])
+    if len(lines) not in (2, 3):  # a path holding a line break: one question a call
+        git_dir = runner("rev-parse", "--absolute-git-dir")
+        return Found(Path(runner("rev-parse", "--show-toplevel")), git_dir, None)
+    return Found(Path(lines[1]), lines[0], lines[2] if len(lines) == 3 else None)
 
 
-# What ``find_root`` learnt, top → git directory, taken once by the ``open_repo`` of that top.
-_FOUND: dict[str, str] = {}
+def find_root(start: Path) -> Path:
+    """The top of the git work tree containing ``start``."""
+    return discover(start).top
 
 
 def git_dirs(root: Path) -> tuple[Path, ...]:
@@ -261,31 +278,31 @@ def _refuse_dubious_ownership(exc: GitError, directory: Path) -> None:
     ) from exc
 
 
-def open_repo(root: Path) -> tuple[Git, Path]:
-    """A runner bound to the repository of the work tree at ``root``, and its top directory."""
+def open_repo(root: Path, found: Found | None = None) -> tuple[Git, Path]:
+    """A runner bound to the repository of the work tree at ``root``, and its top directory;
+    ``found``, what ``discover`` said of that top, saves asking git again."""
     where = root.absolute()
     if not where.is_dir():
         raise FatalError(
             f"{root} is not inside a git repository; run the command from inside one or "
             "point --repo at it."
         )
-    discover = Git(where, DISCOVERY)
-    found = _FOUND.pop(str(where), None)
+    asking = Git(where, DISCOVERY)
     try:
         # One process for both; a path holding a line break gets one call per value.
         both = (
-            [found, str(where)]
-            if found is not None
-            else discover("rev-parse", "--absolute-git-dir", "--show-toplevel").split("\n")
+            [found.git_dir, str(found.top)]
+            if found is not None and found.top == where
+            else asking("rev-parse", "--absolute-git-dir", "--show-toplevel").split("\n")
         )
         if len(both) != 2:
-            both = [discover("rev-parse", "--absolute-git-dir")]
-            both.append(discover("rev-parse", "--show-toplevel"))
+            both = [asking("rev-parse", "--absolute-git-dir")]
+            both.append(asking("rev-parse", "--show-toplevel"))
         git_dir, top = both[0], Path(both[1])
     except GitError as exc:
         _refuse_dubious_ownership(exc, where)
         try:
-            discover("rev-parse", "--git-dir")
+            asking("rev-parse", "--git-dir")
         except GitError:
             raise FatalError(
                 f"{root} is not inside a git repository; run the command from inside one or "

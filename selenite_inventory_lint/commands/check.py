@@ -226,11 +226,12 @@ def run(args: argparse.Namespace) -> int:
     from selenite_inventory_lint import pipeline
     from selenite_inventory_lint.changeset import open_base, open_changeset
     from selenite_inventory_lint.config import load_config
-    from selenite_inventory_lint.git import find_root
+    from selenite_inventory_lint.git import discover
     from selenite_inventory_lint.pipeline.history import unlocated_inis
 
     env = os.environ
-    root = find_root(Path(args.repo))
+    found = discover(Path(args.repo))
+    root = found.top
     explicit = Path(args.config) if args.config else None
     paths = within_repository(root, args.paths)
     chosen = choose_range(args, env)
@@ -285,6 +286,7 @@ def run(args: argparse.Namespace) -> int:
                     staged=chosen.staged,
                     wants=pipeline.wants(config),
                     max_bytes=config.max_file_bytes,
+                    found=found,
                 )
             opened.append(changeset)
             submodules[:] = changeset.submodules

@@ -90,7 +90,8 @@ def run(
         config_change_problem(files, snapshot) if trust and trust.config_from_base else None
     )
     introduced = introduced_plans(files, config) if trust else ()
-    inventory_path = locate_inventory(snapshot, config)
+    present = {f.path for f in files if f.status != "deleted"}
+    inventory_path = locate_inventory(snapshot, config, present)
     statuses: dict[str, FileStatus] = {
         f.old_path: "deleted" for f in files if f.status == "renamed" and f.old_path
     }

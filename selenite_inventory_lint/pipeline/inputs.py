@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from selenite_inventory_lint import globs
@@ -60,18 +60,19 @@ def read_text(snapshot: Snapshot, path: str) -> str | None:
     return None if data is None else decode(data)
 
 
-def locate_inventory(snapshot: Snapshot, config: Config) -> str:
+def locate_inventory(snapshot: Snapshot, config: Config, present: Container[str] = ()) -> str:
     """Config ``inventory:``, else DATA_INVENTORY.md at the root, else the shallowest one
-    (docs/inventory-format.md)."""
+    (docs/inventory-format.md). ``present``: paths known to be files on the head side (the
+    change set's added and modified files), which git need not be asked about."""
     if config.inventory:
         path = config.inventory.strip("/").removeprefix("./")
-        if not snapshot.exists(path):
+        if path not in present and not snapshot.exists(path):
             where = f" (set in {config.source})" if config.source else ""
             raise FatalError(
                 f"the inventory '{path}'{where} does not exist; create it or fix `inventory:`."
             )
         return path
-    if snapshot.exists(INVENTORY_NAME):
+    if INVENTORY_NAME in present or snapshot.exists(INVENTORY_NAME):
         return INVENTORY_NAME
     candidates = [p for p in snapshot.paths() if posixpath.basename(p) == INVENTORY_NAME]
     if not candidates:

@@ -78,8 +78,8 @@ def test_an_ini_whose_folder_holds_no_revision_still_gets_its_note(repo: GitRepo
     assert listings == 1
 
 
-def test_a_commit_touching_no_data_runs_four_git_commands(repo: GitRepo) -> None:
-    # The repository's top and git directory (one call), HEAD, the staged diff, and whether
+def test_a_commit_touching_no_data_runs_three_git_commands(repo: GitRepo) -> None:
+    # The repository's top, git directory and HEAD (one call), the staged diff, and whether
     # the inventory exists: nothing that lists or reads the tree.
     repo.write("DATA_INVENTORY.md", INVENTORY)
     repo.write("README.md", "Selenite\n")
@@ -89,7 +89,7 @@ def test_a_commit_touching_no_data_runs_four_git_commands(repo: GitRepo) -> None
     processes = git.PROCESSES[0]
     code, out, listings = run_hook(repo, "--staged")
     assert (code, out, listings) == (0, "All checks passed (0 data-bearing changes).\n", 0)
-    assert git.PROCESSES[0] - processes == 4
+    assert git.PROCESSES[0] - processes == 3
 
 
 PLAN = """\
