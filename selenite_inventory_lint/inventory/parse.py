@@ -41,8 +41,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Container, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from selenite_inventory_lint.inventory.plain import KEY_GAP as _KEY_GAP
 from selenite_inventory_lint.inventory.plain import Lead as _Lead
@@ -109,8 +108,7 @@ def section_kind(
     return _kind_of(_normal_heading(heading), _normal_overrides(overrides))
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Inventory:
+class Inventory(NamedTuple):
     """A parsed inventory. ``entries`` are in document order with keys fully expanded."""
 
     path: str
@@ -171,17 +169,33 @@ class Inventory:
         return section.line
 
 
-@dataclass(slots=True)
 class _Item:
-    line: int
-    level: int
-    root_end: int
-    active: bool
-    inside_entry: bool
-    column: int = 1
-    keyed: bool = False
-    has_list: bool = False
-    seen_block: bool = False
+    """An open list item while the parser walks the tokens; its flags are set as it goes."""
+
+    __slots__ = (
+        "active",
+        "column",
+        "has_list",
+        "inside_entry",
+        "keyed",
+        "level",
+        "line",
+        "root_end",
+        "seen_block",
+    )
+
+    def __init__(
+        self, *, line: int, level: int, root_end: int, active: bool, inside_entry: bool, column: int
+    ) -> None:
+        self.line = line
+        self.level = level
+        self.root_end = root_end
+        self.active = active
+        self.inside_entry = inside_entry
+        self.column = column
+        self.keyed = False
+        self.has_list = False
+        self.seen_block = False
 
 
 def _lead(children: Sequence[Token]) -> _Lead | None:

@@ -12,7 +12,6 @@ reaches the result is sorted by the keys in ``model.py`` (same input, same bytes
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING
 
 from selenite_inventory_lint import __version__
@@ -125,7 +124,7 @@ def run(
     text = load_inventory_text(data, inventory_path, config)
     inventory = read_inventory(text, inventory_path, config)
     roots = (*path_roots(config, inventory, snapshot), *moved_roots(config, inventory))
-    ctx = dataclasses.replace(ctx, path_roots=roots)
+    ctx = ctx._replace(path_roots=roots)
     detection = detect(work, snapshot, ctx)
     detection = settle_retirements(detection, snapshot, ctx, inventory)
     if inventory_file is not None and inventory_file.old_bytes is not None:
@@ -137,7 +136,7 @@ def run(
             base_inventory = read_inventory(base_text, inventory_path, config)
             detection = settle_removed_entries(detection, snapshot, ctx, base_inventory, inventory)
     if config_change is not None:
-        detection = dataclasses.replace(detection, problems=(*detection.problems, config_change))
+        detection = detection._replace(problems=(*detection.problems, config_change))
     return judge_detection(
         detection,
         inventory,
