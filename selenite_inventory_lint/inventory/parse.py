@@ -172,18 +172,6 @@ class Inventory(NamedTuple):
 class _Item:
     """An open list item while the parser walks the tokens; its flags are set as it goes."""
 
-    __slots__ = (
-        "active",
-        "column",
-        "has_list",
-        "inside_entry",
-        "keyed",
-        "level",
-        "line",
-        "root_end",
-        "seen_block",
-    )
-
     def __init__(
         self, *, line: int, level: int, root_end: int, active: bool, inside_entry: bool, column: int
     ) -> None:
