@@ -4,7 +4,6 @@ hand literal SQL to the SQL detector."""
 from __future__ import annotations
 
 import ast
-import copy
 from collections.abc import Collection, Sequence
 
 from selenite_inventory_lint.detectors import DetectContext
@@ -120,6 +119,8 @@ def _downgrade_types(
         if isinstance(stmt, ast.FunctionDef) and stmt.name in ("upgrade", "downgrade"):
             if stmt.name == "upgrade":
                 continue
+            import copy  # a revision whose downgrade() sets types back: not every commit's
+
             stmt = copy.copy(stmt)
             stmt.name = "upgrade"  # walked as the upgrade is, in a copy of the module
         body.append(stmt)
