@@ -179,7 +179,7 @@ def plan_source(
 
         cited = [
             data_plans.Cited(
-                index=index,
+                position=index,
                 code=code,
                 migration=hit.migration,
                 path=hit.path,
