@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from selenite_inventory_lint import __version__
 from selenite_inventory_lint.config import Config
-from selenite_inventory_lint.detectors import DetectContext
+from selenite_inventory_lint.detectors import DetectContext, ParsedFiles
 from selenite_inventory_lint.errors import FatalError
 from selenite_inventory_lint.model import FileStatus, RunResult
 from selenite_inventory_lint.pipeline.detect import (
@@ -98,6 +98,8 @@ def run(
         alembic_dirs=alembic_dirs(files, snapshot, config.exclude),
         head=snapshot,
         statuses=statuses,
+        # The run's own: the retirement search reads a file once for both of its finders.
+        parsed=ParsedFiles(),
     )
     work = claimed([f for f in files if f.loaded], ctx, snapshot)
     inventory_file = next((f for f in files if inventory_path in (f.path, f.old_path)), None)
