@@ -7,6 +7,7 @@ import contextlib
 import gc
 import sys
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from selenite_inventory_lint import __version__
 from selenite_inventory_lint.errors import EXIT_ERROR, FatalError
@@ -35,11 +36,12 @@ class _Formatter(argparse.HelpFormatter):
 class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so usage errors are one line and exit 2."""
 
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(**kwargs)
+
     def error(self, message: str) -> None:  # type: ignore[override]
         raise FatalError(f"{message} (see `{self.prog} --help`).")
-
-    def _get_formatter(self) -> argparse.HelpFormatter:
-        return _Formatter(self.prog)
 
 
 def _codes(value: str) -> list[str]:
@@ -117,7 +119,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         description="Keep DATA_INVENTORY.md honest about every data-bearing change.",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    # prog given, as argparse would compute it (by formatting a usage line, measuring the terminal).
+    # The prog argparse would compute by formatting a usage line (and measuring the terminal).
     sub = parser.add_subparsers(prog=PROG, dest="command", metavar="COMMAND", parser_class=_Parser)
 
     if only in (None, "check"):
