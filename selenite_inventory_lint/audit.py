@@ -281,6 +281,7 @@ def run_audit(
         alembic_dirs=alembic_dirs(files, snapshot, config.exclude),
         path_roots=(*path_roots(config, inventory, snapshot), *moved_roots(config, inventory)),
         head=snapshot,
+        parsed=ParsedFiles(),
     )
     found = survey(changeset, ctx, progress)
     rule_ctx = RuleContext(

@@ -12,8 +12,8 @@ from __future__ import annotations
 import codecs
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from selenite_inventory_lint.errors import FatalError
 from selenite_inventory_lint.git import (
@@ -56,8 +56,7 @@ def _is_null(sha: str) -> bool:
     return not sha.strip("0")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ChangeSet:
+class ChangeSet(NamedTuple):
     """The files that differ between ``base`` and ``head`` (docs/usage.md), sorted by path.
 
     ``base`` is None when there is nothing to compare against (root commit, unborn HEAD);
@@ -73,8 +72,7 @@ class ChangeSet:
     submodules: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Raw:
+class _Raw(NamedTuple):
     """One record of ``git diff --raw``; a sha is "" on the side that does not exist."""
 
     status: FileStatus
@@ -388,15 +386,14 @@ def _worktree_records(repo: Git, snapshot: Snapshot, against: str) -> list[_Raw]
         if record.status == "deleted" and record.path in untracked:
             # `git rm --cached` but still on disk: in the work tree it is the same file.
             untracked.discard(record.path)
-            records[position] = replace(
-                record,
+            records[position] = record._replace(
                 status="modified",
                 unhashed=True,
                 symlink=os.path.islink(snapshot.root_path(record.path)),
             )
         elif record.status != "deleted" and not snapshot.on_disk(record.path):
             # Replaced by a named pipe or the like: no file any more (and never open it).
-            records[position] = replace(record, status="deleted", new_sha="", unhashed=False)
+            records[position] = record._replace(status="deleted", new_sha="", unhashed=False)
     unchanged = _merely_touched(repo, snapshot, [r for r in records if r.unhashed])
     records = [record for record in records if record.path not in unchanged]
     return records + [_Raw(status="added", path=name) for name in untracked]
@@ -440,14 +437,14 @@ def _file_change(snapshot: Snapshot, record: _Raw, max_bytes: int) -> FileChange
     else:
         new_side = snapshot.read_blob(record.new_sha, max_bytes)
     if old_side[1] or new_side[1]:
-        return replace(change, too_large=True, loaded=True)
+        return change._replace(too_large=True, loaded=True)
     old_bytes, new_bytes = old_side[0], new_side[0]
-    change = replace(change, old_bytes=old_bytes, new_bytes=new_bytes, loaded=True)
+    change = change._replace(old_bytes=old_bytes, new_bytes=new_bytes, loaded=True)
     if any(b"\0" in data[:BINARY_SNIFF_BYTES] for data in (old_bytes, new_bytes) if data):
-        return replace(change, binary=True)
+        return change._replace(binary=True)
     old_text, old_bad = decode_text(old_bytes)
     new_text, new_bad = decode_text(new_bytes)
-    return replace(change, old_text=old_text, new_text=new_text, undecodable=old_bad or new_bad)
+    return change._replace(old_text=old_text, new_text=new_text, undecodable=old_bad or new_bad)
 
 
 def decode_text(data: bytes | None) -> tuple[str | None, bool]:

@@ -7,6 +7,7 @@ import contextlib
 import gc
 import sys
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from selenite_inventory_lint import __version__
 from selenite_inventory_lint.errors import EXIT_ERROR, FatalError
@@ -15,8 +16,29 @@ PROG = "selenite-inventory-lint"
 REPORT_FORMATS = ("text", "json", "markdown", "sarif", "github", "gitlab", "html")
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help formatter, measuring the terminal only when it formats: argparse makes
+    one for every argument it is given (to check its metavar), and the measuring imports
+    ``shutil`` and its compressors, which a check never needs."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, width=80)  # measured in format_help
+
+    def format_help(self) -> str:
+        import shutil
+
+        # As HelpFormatter.__init__ does when given no width.
+        self._width = shutil.get_terminal_size().columns - 2
+        self._max_help_position = min(24, max(self._width - 20, self._indent_increment * 2))
+        return super().format_help()
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so usage errors are one line and exit 2."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(**kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise FatalError(f"{message} (see `{self.prog} --help`).")
@@ -97,7 +119,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         description="Keep DATA_INVENTORY.md honest about every data-bearing change.",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    # The prog argparse would compute by formatting a usage line (and measuring the terminal).
+    sub = parser.add_subparsers(prog=PROG, dest="command", metavar="COMMAND", parser_class=_Parser)
 
     if only in (None, "check"):
         check = sub.add_parser("check", help="check a change set against the inventory")

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import stat
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from types import MappingProxyType
+from typing import Any, NamedTuple, Protocol
 
 from selenite_inventory_lint.errors import FatalError
 from selenite_inventory_lint.model import SEVERITIES, SectionKind, Severity
@@ -59,14 +59,13 @@ DEFAULT_CONFIG_FILES = (".env*", ".workspace-*", "*.db", "*.sqlite", "*.sqlite3"
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Config:
+class Config(NamedTuple):
     inventory: str | None = None
     dialect: str = "sqlite"
     column_policy: str = "added"
     guard_functions: tuple[str, ...] = ()
-    sections: Mapping[str, SectionKind | None] = field(default_factory=dict)
-    sources: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    sections: Mapping[str, SectionKind | None] = MappingProxyType({})
+    sources: Mapping[str, tuple[str, ...]] = MappingProxyType({})
     path_roots: tuple[str, ...] | None = None
     env_ignore: tuple[str, ...] = ()
     config_files: tuple[str, ...] = DEFAULT_CONFIG_FILES
@@ -78,7 +77,7 @@ class Config:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
-    severity: Mapping[str, Severity] = field(default_factory=dict)
+    severity: Mapping[str, Severity] = MappingProxyType({})
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     # Where the settings came from ("" for built-in defaults), for messages.
     source: str = ""
@@ -150,7 +149,7 @@ def parse_config(data: object, source: str, lines: Mapping[str, int] | None = No
     v = _Validator(source, lines or {})
     if not isinstance(data, dict):
         raise FatalError(f"{source}: the configuration must be a mapping of keys to values.")
-    known = tuple(f.name for f in Config.__dataclass_fields__.values() if f.name != "source")
+    known = tuple(name for name in Config._fields if name != "source")
     kwargs: dict[str, Any] = {"source": source}
     for key, value in data.items():
         if not isinstance(key, str) or key not in known:
@@ -328,13 +327,12 @@ def _toml_lines(text: str) -> dict[str, int]:
     return lines
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Settings:
+class Settings(NamedTuple):
     """The configuration as written: its file, the decoded mapping and each key's line."""
 
     path: str
     data: object
-    lines: Mapping[str, int] = field(default_factory=dict)
+    lines: Mapping[str, int] = MappingProxyType({})
 
 
 def read_settings(name: str, text: str, display: str) -> Settings | None:

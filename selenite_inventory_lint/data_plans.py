@@ -14,8 +14,7 @@ import datetime
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from selenite_inventory_lint.detectors.sources import PLAN_SUFFIXES as PLAN_SUFFIXES
 from selenite_inventory_lint.detectors.sources import is_plan_path as is_plan_path
@@ -29,8 +28,7 @@ _PLACEHOLDER = re.compile(r"(?:todo|tbd|fixme|\.\.\.|-|n/?a|none|null)?\s*:?", r
 _FRONT_END = re.compile(r"^(?:---|\.\.\.)\s*$")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DataPlan:
+class DataPlan(NamedTuple):
     path: str
     id: str
     migrations: tuple[str, ...]
@@ -148,11 +146,11 @@ def parse_plan(path: str, text: str) -> DataPlan | Problem | None:
     )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Cited:
-    """A destructive finding as plans see it: its index, migration, path and operation."""
+class Cited(NamedTuple):
+    """A destructive finding as plans see it: its place among them (``position``; a record's
+    ``index`` is the tuple method), migration, path and operation."""
 
-    index: int
+    position: int
     code: str
     migration: str | None
     path: str
@@ -192,11 +190,11 @@ def judge_plans(
             if plan.path in barred:
                 continue
             if plan.complete and plan.covers(finding.migration, finding.path, finding.operation):
-                covered[finding.index] = plan
+                covered[finding.position] = plan
                 break
     reported: set[str] = set()
     for finding in cited:
-        if finding.index in covered:
+        if finding.position in covered:
             continue
         for plan in readable:
             if plan.complete or not plan.covers(finding.migration, finding.path, finding.operation):

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 GLOB_CHARS = frozenset("*?[")
 
@@ -67,8 +67,7 @@ _DEEP = "**"  # .*
 _QUANTIFIERS = frozenset({_STAR, _SEGMENTS, _DEEP})
 
 
-@dataclass(frozen=True, slots=True)
-class _Class:
+class _Class(NamedTuple):
     regex: re.Pattern[str]
 
 

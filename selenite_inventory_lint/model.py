@@ -6,8 +6,7 @@ change set (FileChange) → detectors (Change, Problem, Revision) → rules (Fin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Kind = Literal["table", "column", "index", "path", "env", "config_file", "database"]
 # The detector that found a change (``detectors.MODULES`` maps each to its module).
@@ -36,8 +35,7 @@ ObjectKind = Literal[
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FileChange:
+class FileChange(NamedTuple):
     """One file of the change set, as git sees it, with its text on both sides.
 
     ``path`` is the new path (the old one for a deletion). Content is only read for files
@@ -61,8 +59,7 @@ class FileChange:
     new_blob: str = ""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Change:
+class Change(NamedTuple):
     """A data-bearing change found by a detector (docs/usage.md).
 
     The first seven fields are the public record (JSON ``changes``); the rest carry what the
@@ -111,8 +108,7 @@ class Change:
     runs_at: tuple[int, int] | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Problem:
+class Problem(NamedTuple):
     """Content a detector or parser could not analyse; becomes MIG301, INV302 or INV303."""
 
     code: str
@@ -122,8 +118,7 @@ class Problem:
     column: int = 1
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Revision:
+class Revision(NamedTuple):
     """An Alembic revision's identity, read with ``ast`` (docs/usage.md)."""
 
     revision: str
@@ -132,8 +127,7 @@ class Revision:
     line: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DetectorResult:
+class DetectorResult(NamedTuple):
     changes: tuple[Change, ...] = ()
     problems: tuple[Problem, ...] = ()
     revision: Revision | None = None
@@ -146,8 +140,7 @@ class DetectorResult:
     context: tuple[Change, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Entry:
+class Entry(NamedTuple):
     """One inventory entry with its fully expanded key (docs/inventory-format.md)."""
 
     kind: EntryKind
@@ -158,8 +151,7 @@ class Entry:
     column: int = 1
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Section:
+class Section(NamedTuple):
     """A ``##`` section of the inventory: its kind and where it lies (1-based, inclusive)."""
 
     heading: str
@@ -168,8 +160,7 @@ class Section:
     end_line: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Finding:
+class Finding(NamedTuple):
     code: str
     severity: Severity
     message: str
@@ -188,15 +179,13 @@ class Finding:
         return self.severity == "error" and self.covered_by_plan is None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ReportedChange:
+class ReportedChange(NamedTuple):
     change: Change
     # None for objects the inventory does not track (indexes).
     documented: bool | None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class IntroducedPlan:
+class IntroducedPlan(NamedTuple):
     """A data plan added or changed inside a range (docs/security.md): the change approves
     itself, so reports list the plan first for the reviewer to confirm its approval."""
 
@@ -212,8 +201,7 @@ class IntroducedPlan:
 Segment = tuple[Literal["text", "code"], str]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Checklist:
+class Checklist(NamedTuple):
     """The inventory's own "Required Updates" section: intro paragraphs and checklist items."""
 
     heading: str
@@ -221,8 +209,7 @@ class Checklist:
     items: tuple[tuple[Segment, ...], ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Suggestion:
+class Suggestion(NamedTuple):
     """The inventory patch ``--fix`` would make: a unified diff adding a stub per undocumented
     object ("" if none), and the objects no stub could be written for (kind, name, reason)."""
 
@@ -231,8 +218,7 @@ class Suggestion:
     skipped: tuple[tuple[str, str, str], ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RunResult:
+class RunResult(NamedTuple):
     """Everything a report needs; reports are functions of this record alone."""
 
     tool_version: str

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-import pickle
 import signal
 import struct
 import sys
@@ -130,6 +129,8 @@ def _next_chunk(tasks: int) -> int | None:
 def _fork(
     items: Sequence[T], function: Callable[[T], R], chunks: list[list[int]], tasks: int
 ) -> tuple[int, int]:
+    import pickle  # only a run that shares work sends results (not a commit's few files)
+
     reader, writer = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the forked worker, where coverage is not kept
@@ -159,6 +160,8 @@ def _stop(pid: int, reader: int) -> None:
 
 
 def _collect(pid: int, reader: int) -> object:
+    import pickle
+
     with os.fdopen(reader, "rb") as incoming:
         data = incoming.read()
     _, status = os.waitpid(pid, 0)

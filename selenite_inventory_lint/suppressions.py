@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from selenite_inventory_lint.model import Finding, Problem
 
@@ -26,8 +26,7 @@ _COMMENT_ONLY = re.compile(r"^\s*(#|--|<!--|//)")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Suppression:
+class Suppression(NamedTuple):
     path: str
     line: int
     column: int

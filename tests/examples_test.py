@@ -172,7 +172,7 @@ def test_example_configuration_sets_every_key_each_with_a_comment() -> None:
     config = load_config(EXAMPLES, LINT_CONFIG)
     assert config.source == str(LINT_CONFIG)
     keys = set(load(LINT_CONFIG))
-    assert keys == {name for name in Config.__dataclass_fields__ if name != "source"}
+    assert keys == {name for name in Config._fields if name != "source"}
     lines = LINT_CONFIG.read_text(encoding="utf-8").splitlines()
     for number, line in enumerate(lines):
         if re.match(r"^\w+:", line):

@@ -34,7 +34,7 @@ def test_configuration_table_names_every_key() -> None:
     text = section(CONFIGURATION.read_text(encoding="utf-8"), "Keys")
     documented = set(re.findall(r"^\| `(\w+)`(?: / `(\w+)`)? \|", text, flags=re.MULTILINE))
     keys = {k for pair in documented for k in pair if k}
-    assert keys == {f for f in Config.__dataclass_fields__ if f != "source"}
+    assert keys == {f for f in Config._fields if f != "source"}
 
 
 def test_opening_example_is_what_the_demo_prints(

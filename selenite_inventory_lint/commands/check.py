@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from selenite_inventory_lint.commands.output import (
     exit_code,
@@ -28,8 +26,7 @@ if TYPE_CHECKING:
     from selenite_inventory_lint.model import Finding
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Range:
+class Range(NamedTuple):
     base: str | None = None
     head: str | None = None
     staged: bool = False
@@ -248,7 +245,7 @@ def run(args: argparse.Namespace) -> int:
             from selenite_inventory_lint.commands import audit
 
             return audit.run(args)
-        chosen = dataclasses.replace(ci, origin=f"{ci.origin} (nothing is staged)")
+        chosen = ci._replace(origin=f"{ci.origin} (nothing is staged)")
     submodules: list[str] = []
     unlocated: list[str] = []
 
@@ -306,7 +303,7 @@ def run(args: argparse.Namespace) -> int:
         import shlex
 
         fix = f"selenite-inventory-lint check --base {shlex.quote(chosen.base)} --fix"
-    result = dataclasses.replace(result, fix_command=fix)
+    result = result._replace(fix_command=fix)
     if chosen.origin:
         _say_range(chosen, result.base, result.head)
     note_submodules(submodules)
@@ -316,9 +313,7 @@ def run(args: argparse.Namespace) -> int:
         # docs/usage.md, --fix: the report is of the fixed inventory, whatever side of the
         # range the run read it from, as ruff reports what remains.
         after = check((result.inventory, fixed))
-        result = dataclasses.replace(
-            after, fix_command=result.fix_command, fixed=_resolved(result, after)
-        )
+        result = after._replace(fix_command=result.fix_command, fixed=_resolved(result, after))
     _say_no_changes(result, args.paths, paths)
     write_reports(result, args, env)
     return exit_code(result, args)
@@ -342,13 +337,11 @@ def with_inventory(changeset: ChangeSet, path: str, data: bytes) -> ChangeSet:
     if found is None:
         old = changeset.snapshot.read(path)
         current = FileChange(status="modified", path=path, old_bytes=old, loaded=True)
-        current = dataclasses.replace(current, old_text=decode_text(old)[0])
+        current = current._replace(old_text=decode_text(old)[0])
         files = sorted([*files, current], key=lambda f: (f.path, f.status))
         found = files.index(current)
-    files[found] = dataclasses.replace(
-        files[found], new_bytes=data, new_text=text, undecodable=undecodable
-    )
-    return dataclasses.replace(changeset, files=tuple(files))
+    files[found] = files[found]._replace(new_bytes=data, new_text=text, undecodable=undecodable)
+    return changeset._replace(files=tuple(files))
 
 
 def _resolved(before: RunResult, after: RunResult) -> int:
@@ -390,8 +383,7 @@ def only_paths(result: RunResult, paths: Sequence[str]) -> RunResult:
     from selenite_inventory_lint.pipeline.review import review
 
     return review(
-        dataclasses.replace(
-            result,
+        result._replace(
             changes=tuple(c for c in result.changes if _under(c.change.path, paths)),
             findings=tuple(f for f in result.findings if _under(f.path, paths)),
         )

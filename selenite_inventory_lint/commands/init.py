@@ -8,7 +8,6 @@ import posixpath
 import stat
 import sys
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 from selenite_inventory_lint.commands.audit import audit_wants, progress_bar
@@ -82,7 +81,7 @@ def first_inventory(
     audited = (
         config
         if config.path_roots is not None
-        else replace(config, path_roots=template.DEFAULT_DATA_ROOTS)
+        else config._replace(path_roots=template.DEFAULT_DATA_ROOTS)
     )
     result = run_audit(
         changeset,

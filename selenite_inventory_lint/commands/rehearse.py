@@ -192,7 +192,7 @@ def _plan_source(
     ) -> tuple[Mapping[int, DataPlan], tuple[Problem, ...]]:
         cited = [
             data_plans.Cited(
-                index=index,
+                position=index,
                 code=code,
                 migration=migration,
                 path=path,

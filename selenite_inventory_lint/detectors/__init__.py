@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, Protocol
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol
 
 from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.model import (
@@ -37,8 +37,7 @@ if TYPE_CHECKING:
 Role = Literal["migrations", "schema_snapshots", "references", "files"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DetectorSpec:
+class DetectorSpec(NamedTuple):
     """What a detector is and can do, declared by its module as ``SPEC``."""
 
     name: Source
@@ -80,25 +79,32 @@ class HeadFiles(Protocol):
 class ParsedFiles:
     """The parsed texts of the file being read, shared by every detector that reads it: the
     pipeline gives each file a fresh one, so a Python file is parsed once per side however many
-    detectors read it, and nothing outlives the file."""
+    detectors read it, and nothing outlives the file. One made with ``keep=False`` keeps
+    nothing (``UNKEPT``)."""
 
     __slots__ = ("_python",)
 
-    def __init__(self) -> None:
-        self._python: dict[str, Module | Unparsable] = {}
+    def __init__(self, *, keep: bool = True) -> None:
+        self._python: dict[str, Module | Unparsable] | None = {} if keep else None
 
     def python(self, text: str) -> Module | Unparsable:
         key = text.removeprefix("\ufeff")
-        found = self._python.get(key)
+        found = self._python.get(key) if self._python is not None else None
         if found is None:
             from selenite_inventory_lint.detectors.python.source import load
 
-            found = self._python[key] = load(key)
+            found = load(key)
+            if self._python is not None:
+                self._python[key] = found
         return found
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DetectContext:
+# The default of a context built outside the pipeline (which gives each file its own): a
+# record's default is one object for every context, so it must keep nothing.
+UNKEPT = ParsedFiles(keep=False)
+
+
+class DetectContext(NamedTuple):
     """Repository-level facts detectors need besides the file itself."""
 
     config: Config
@@ -110,11 +116,11 @@ class DetectContext:
     # schema before a rebuild); None when there is no repository (unit tests).
     head: HeadFiles | None = None
     # Status of every file of the change set by path; a rename's old path counts as deleted.
-    statuses: Mapping[str, FileStatus] = field(default_factory=dict)
+    statuses: Mapping[str, FileStatus] = MappingProxyType({})
     # Extra facts later detectors may need, keyed by name.
-    extra: Mapping[str, object] = field(default_factory=dict)
+    extra: Mapping[str, object] = MappingProxyType({})
     # The parsed texts of the file being read (see ``ParsedFiles``).
-    parsed: ParsedFiles = field(default_factory=ParsedFiles, compare=False, repr=False)
+    parsed: ParsedFiles = UNKEPT
 
 
 class Detector(Protocol):

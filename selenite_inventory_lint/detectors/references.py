@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from selenite_inventory_lint.model import Action, Change, Kind, Source
 
@@ -19,8 +19,7 @@ from selenite_inventory_lint.model import Action, Change, Kind, Source
 REMOVED = "reference_removed"
 
 
-@dataclass(frozen=True, slots=True)
-class Ref:
+class Ref(NamedTuple):
     name: str
     line: int
     column: int = 1

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 
 from selenite_inventory_lint.inventory.coverage import Coverage
 from selenite_inventory_lint.inventory.parse import Inventory, parse_inventory, read_lines
-from selenite_inventory_lint.inventory.text import inventory_encoding
+from selenite_inventory_lint.inventory.text import inventory_encoding, split_lines
 from selenite_inventory_lint.model import EntryKind, Finding, SectionKind
 from selenite_inventory_lint.rules import FIXABLE
 
@@ -47,7 +47,6 @@ _ENTRY_KIND: Mapping[str, tuple[EntryKind, SectionKind]] = {
     "config_file": ("config_file", "configuration"),
     "database": ("config_file", "configuration"),
 }
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 _BULLET = re.compile(r"([-*+]) ")
 _ITEM = re.compile(r"\s*(?:[-*+]|\d+[.)])(?:\s|$)")
 
@@ -109,11 +108,6 @@ class _Insertion:
     lines: tuple[str, ...]
     # (index in ``lines``, object) of each stub line of the block.
     stubs: tuple[tuple[int, _Wanted], ...] = ()
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines with their own endings; CRLF, CR and LF end a line, as the parser reads them."""
-    return _LINE.findall(text)
 
 
 def _code_span(key: str) -> str:
@@ -366,7 +360,7 @@ def _read_back(
     partial = read_lines(new, set(stubs), sections=sections) if stubs else None
     if partial is None:
         return parse_inventory(new, sections=sections)
-    return replace(partial, entries=(*inventory.entries, *partial.entries))
+    return partial._replace(entries=(*inventory.entries, *partial.entries))
 
 
 def _heading(inventory: Inventory, line: int) -> str:

@@ -41,8 +41,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Container, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from selenite_inventory_lint.inventory.plain import KEY_GAP as _KEY_GAP
 from selenite_inventory_lint.inventory.plain import Lead as _Lead
@@ -110,8 +109,7 @@ def section_kind(
     return _kind_of(_normal_heading(heading), _normal_overrides(overrides))
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Inventory:
+class Inventory(NamedTuple):
     """A parsed inventory. ``entries`` are in document order with keys fully expanded."""
 
     path: str
@@ -172,17 +170,21 @@ class Inventory:
         return section.line
 
 
-@dataclass(slots=True)
 class _Item:
-    line: int
-    level: int
-    root_end: int
-    active: bool
-    inside_entry: bool
-    column: int = 1
-    keyed: bool = False
-    has_list: bool = False
-    seen_block: bool = False
+    """An open list item while the parser walks the tokens; its flags are set as it goes."""
+
+    def __init__(
+        self, *, line: int, level: int, root_end: int, active: bool, inside_entry: bool, column: int
+    ) -> None:
+        self.line = line
+        self.level = level
+        self.root_end = root_end
+        self.active = active
+        self.inside_entry = inside_entry
+        self.column = column
+        self.keyed = False
+        self.has_list = False
+        self.seen_block = False
 
 
 def _lead(children: Sequence[Token]) -> _Lead | None:
@@ -529,15 +531,13 @@ def parse_inventory(
     *,
     blob: str = "",
 ) -> Inventory:
-    """Inventory Markdown → entries, sections and INV302 problems (docs/inventory-format.md).
-    ``sections``: config overrides (lower-cased heading → kind, None: no entries); ``blob``:
-    the text's blob id, so an earlier run's reading can serve (``inventory/kept.py``)."""
-    # Read several times a run (both sides, --fix, the review): one parse serves all.
+    """Inventory Markdown → entries, sections, INV302 problems (docs/inventory-format.md);
+    ``sections``: config overrides (heading → kind, None: no entries). A text is parsed once a
+    run; with ``blob``, its blob id, an earlier run's reading serves (``inventory/kept.py``)."""
     overrides = tuple(sorted((sections or {}).items(), key=lambda item: item[0]))
-    key = (text, path, overrides)
-    found = _PARSED.get(key)
+    found = _PARSED.get(key := (text, path, overrides))
     if found is None:
-        from selenite_inventory_lint.inventory import kept
+        from selenite_inventory_lint.inventory import kept  # the user cache, for a blob
 
         if (found := kept.recall(blob, path, overrides) if blob else None) is None:
             PARSES[0] += 1

@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 KEY_GAP = re.compile(r"\s*,\s*")
 
 
-@dataclass(slots=True)
 class Lead:
-    """The leading part of an item or paragraph: optional database label, keys, the rest."""
+    """The leading part of an item or paragraph: optional database label, keys, the rest (the
+    Markdown reader appends a paragraph's continuation lines to it)."""
 
-    label: str | None
-    keys: list[str]
-    rest: str
+    __slots__ = ("keys", "label", "rest")
+
+    def __init__(self, *, label: str | None, keys: list[str], rest: str) -> None:
+        self.label = label
+        self.keys = keys
+        self.rest = rest
 
 
 _ATX = re.compile(r"(#{1,6}) +([^#]*)")

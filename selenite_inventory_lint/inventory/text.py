@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 _DASH = re.compile(r"(?:[\u2014\u2013]|--?(?=\s|$))")
 _PLACEHOLDER = re.compile(
     r"(?:TODO|TBD|FIXME|XXX)(?:\([^)]*\))?(?:[.!]*|\s*[:\u2014\u2013].*|\s+-\s.*)|\.{3,}|…+",
@@ -21,6 +22,11 @@ _PLACEHOLDER = re.compile(
 
 
 _MARKER = re.compile(r"TODO|TBD|FIXME|XXX|\.\.\.|…")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines with their own endings; CRLF, CR and LF end a line, as the parser reads them."""
+    return _LINE.findall(text)
 
 
 def is_placeholder(description: str) -> bool:

@@ -12,12 +12,11 @@ reaches the result is sorted by the keys in ``model.py`` (same input, same bytes
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING
 
 from selenite_inventory_lint import __version__
 from selenite_inventory_lint.config import Config
-from selenite_inventory_lint.detectors import DetectContext
+from selenite_inventory_lint.detectors import DetectContext, ParsedFiles
 from selenite_inventory_lint.errors import FatalError
 from selenite_inventory_lint.model import FileStatus, RunResult
 from selenite_inventory_lint.pipeline.detect import (
@@ -101,6 +100,8 @@ def run(
         alembic_dirs=alembic_dirs(files, snapshot, config.exclude),
         head=snapshot,
         statuses=statuses,
+        # The run's own: the retirement search reads a file once for both of its finders.
+        parsed=ParsedFiles(),
     )
     work = claimed([f for f in files if f.loaded], ctx, snapshot)
     inventory_file = next((f for f in files if inventory_path in (f.path, f.old_path)), None)
@@ -130,7 +131,7 @@ def run(
     blob = inventory_file.new_blob if inventory_file is not None and hook else ""
     inventory = read_inventory(text, inventory_path, config, blob=blob)
     roots = (*path_roots(config, inventory, snapshot), *moved_roots(config, inventory))
-    ctx = dataclasses.replace(ctx, path_roots=roots)
+    ctx = ctx._replace(path_roots=roots)
     detection = detect(work, snapshot, ctx)
     detection = settle_retirements(detection, snapshot, ctx, inventory)
     if inventory_file is not None and inventory_file.old_bytes is not None:
@@ -144,7 +145,7 @@ def run(
             )
             detection = settle_removed_entries(detection, snapshot, ctx, base_inventory, inventory)
     if config_change is not None:
-        detection = dataclasses.replace(detection, problems=(*detection.problems, config_change))
+        detection = detection._replace(problems=(*detection.problems, config_change))
     return judge_detection(
         detection,
         inventory,

@@ -4,11 +4,9 @@ removed references retire an inventory entry."""
 
 from __future__ import annotations
 
-import dataclasses
 import posixpath
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from selenite_inventory_lint import globs
 from selenite_inventory_lint.config import Config
@@ -38,8 +36,7 @@ if TYPE_CHECKING:
     from selenite_inventory_lint.schema import Schema
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Detection:
+class Detection(NamedTuple):
     """What the detectors found in one change set."""
 
     changes: tuple[Change, ...]
@@ -138,7 +135,7 @@ def detect(
 
     def run_detectors(item: tuple[FileChange, Sequence[Detector]]) -> list[DetectorResult]:
         # Every detector of the file shares one parse of each of its sides.
-        file_ctx = dataclasses.replace(ctx, parsed=kept.get(item[0].path) or ParsedFiles())
+        file_ctx = ctx._replace(parsed=kept.get(item[0].path) or ParsedFiles())
         return [detector.detect(item[0], file_ctx) for detector in item[1]]
 
     every = map_items(
@@ -181,9 +178,7 @@ def detect(
 
     def placed(found: Sequence[Change]) -> tuple[Change, ...]:
         return tuple(
-            dataclasses.replace(c, sequence=sequence[c.path])
-            if c.sequence != sequence[c.path]
-            else c
+            c._replace(sequence=sequence[c.path]) if c.sequence != sequence[c.path] else c
             for c in found
         )
 
@@ -215,7 +210,7 @@ def net_renames(changes: Sequence[Change]) -> tuple[Change, ...]:
             if change.name == origin:
                 dropped.add(index)
                 continue
-            merged[index] = dataclasses.replace(change, old_name=origin)
+            merged[index] = change._replace(old_name=origin)
         else:
             for touched in _touched(change):
                 pending.pop(touched, None)
@@ -251,7 +246,7 @@ def settle_retirements(
     from selenite_inventory_lint.retirement import settle
 
     changes = settle(detection.changes, snapshot, ctx, Coverage.of(inventory))
-    return dataclasses.replace(detection, changes=changes)
+    return detection._replace(changes=changes)
 
 
 def settle_removed_entries(
@@ -297,7 +292,7 @@ def settle_removed_entries(
             columns = tables.get(table)
             if columns is not None and (entry.kind == "table" or column in columns):
                 alive.append(entry)
-    return dataclasses.replace(detection, removed_alive=tuple(alive))
+    return detection._replace(removed_alive=tuple(alive))
 
 
 def _head_tables(snapshot: Snapshot, ctx: DetectContext) -> dict[str, frozenset[str]] | None:

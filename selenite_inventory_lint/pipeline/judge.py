@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from selenite_inventory_lint import __version__
 from selenite_inventory_lint.config import Config
@@ -33,8 +31,7 @@ def _code_matches(code: str, prefixes: Iterable[str]) -> bool:
     return any(code.startswith(p) for p in prefixes)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Selection:
+class Selection(NamedTuple):
     """Which codes run, from config and command line (``--select`` replaces, ``--ignore`` adds)."""
 
     select: tuple[str, ...] = ()
@@ -75,7 +72,7 @@ def judge(
         if entry is not None and change.action != "dropped":
             used.add(entry.line)
         reported.append(ReportedChange(change=change, documented=documented))
-    ctx = dataclasses.replace(ctx, used_entry_lines=frozenset(used))
+    ctx = ctx._replace(used_entry_lines=frozenset(used))
 
     def finding(code: str, hit: object, plan: DataPlan | None = None) -> Finding:
         from selenite_inventory_lint.rules.context import Hit
@@ -114,7 +111,7 @@ def judge(
     ]
     covered, plan_problems = plans(hits) if plans is not None else ({}, ())
     raw = [finding(code, hit, covered.get(i)) for i, (code, hit) in enumerate(hits)]
-    plan_ctx = dataclasses.replace(ctx, problems=plan_problems)
+    plan_ctx = ctx._replace(problems=plan_problems)
     raw.extend(finding("PLAN101", hit) for hit in BY_CODE["PLAN101"].check(plan_ctx))
 
     # Suppression comments live in the files findings point at and in the changed files.
@@ -141,7 +138,7 @@ def judge(
         return 0 < line <= len(lines) and lines[line - 1].strip() not in old_lines[path]
 
     kept, sup_problems = apply_suppressions(raw, suppressions, BY_CODE.keys(), is_new, checked=only)
-    sup_ctx = dataclasses.replace(ctx, problems=sup_problems)
+    sup_ctx = ctx._replace(problems=sup_problems)
     kept = (*kept, *(finding("SUP101", hit) for hit in BY_CODE["SUP101"].check(sup_ctx)))
     findings = _distinct(sorted((f for f in kept if selection.allows(f.code)), key=finding_key))
     changes = tuple(sorted(reported, key=lambda r: change_key(r.change)))

@@ -4,7 +4,6 @@ report renders, so the reports only format (``reports/review.py``)."""
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Sequence
 
@@ -17,21 +16,27 @@ _REQUIRED = re.compile(r"\brequired\s+updates?\b", re.IGNORECASE)
 
 def review(result: RunResult) -> RunResult:
     """``result`` with its suggested patch and checklist."""
-    from selenite_inventory_lint.inventory.fix import fix_text, unified_diff
+    from selenite_inventory_lint.rules import FIXABLE
 
-    fixed = fix_text(
-        result.inventory_text.removeprefix("\ufeff"),
-        result.findings,
-        sections=dict(result.inventory_sections),
-    )
-    suggestion = Suggestion(
-        patch=unified_diff(fixed.old, fixed.new, result.inventory) if fixed.changed else "",
-        stubs=len(fixed.stubs),
-        skipped=tuple((s.object_kind, s.object_name, s.reason) for s in fixed.skipped),
-    )
+    suggestion = Suggestion(patch="", stubs=0)
+    # Without a fixable finding there is no stub to write: the fixer (and its second reading
+    # of the inventory) stays off the commit path.
+    if any(f.code in FIXABLE for f in result.findings):
+        from selenite_inventory_lint.inventory.fix import fix_text, unified_diff
+
+        fixed = fix_text(
+            result.inventory_text.removeprefix("\ufeff"),
+            result.findings,
+            sections=dict(result.inventory_sections),
+        )
+        suggestion = Suggestion(
+            patch=unified_diff(fixed.old, fixed.new, result.inventory) if fixed.changed else "",
+            stubs=len(fixed.stubs),
+            skipped=tuple((s.object_kind, s.object_name, s.reason) for s in fixed.skipped),
+        )
     schema_changed = any(r.change.kind in SCHEMA_KINDS for r in result.changes)
-    return dataclasses.replace(
-        result, suggestion=suggestion, checklist=checklist(result) if schema_changed else None
+    return result._replace(
+        suggestion=suggestion, checklist=checklist(result) if schema_changed else None
     )
 
 
@@ -60,8 +65,8 @@ def _segments(children: Sequence[object]) -> tuple[Segment, ...]:
 
 def checklist(result: RunResult) -> Checklist | None:
     """The inventory's "Required Updates" section as intro paragraphs and checklist items."""
-    from selenite_inventory_lint.inventory.fix import split_lines
     from selenite_inventory_lint.inventory.parse import parse_inventory
+    from selenite_inventory_lint.inventory.text import split_lines
 
     inventory = parse_inventory(
         result.inventory_text, result.inventory, dict(result.inventory_sections)

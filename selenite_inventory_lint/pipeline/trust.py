@@ -5,10 +5,8 @@ with ``plans_from_base_only``. Also where the judge reads data plans from."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.detectors import DetectContext, registry, spec
@@ -34,8 +32,7 @@ CONFIG_FILES = (".inventory-lint.yaml", "pyproject.toml")
 _KEYS_NAMED = 10
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Trust:
+class Trust(NamedTuple):
     """A range with a base commit (docs/security.md): the change under review does not set
     its own rules. ``config_from_base``: the configuration was read at the base, so a change
     to it inside the range is reported (SUP102) and waits for the merge. Plans added or
@@ -156,9 +153,7 @@ def plan_source(
             if revisions is None:
                 # The whole revision graph at head, wherever alembic.ini puts it: the change may
                 # touch only the plan, so the change set's own directories are not enough.
-                every = dataclasses.replace(
-                    ctx, alembic_dirs=(*ctx.alembic_dirs, *version_dirs(snapshot))
-                )
+                every = ctx._replace(alembic_dirs=(*ctx.alembic_dirs, *version_dirs(snapshot)))
                 revisions = {
                     r.revision
                     for d in registry()
@@ -184,7 +179,7 @@ def plan_source(
 
         cited = [
             data_plans.Cited(
-                index=index,
+                position=index,
                 code=code,
                 migration=hit.migration,
                 path=hit.path,

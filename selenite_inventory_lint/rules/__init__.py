@@ -8,7 +8,7 @@ function's docstring is the rule's documentation (What / Why / Example / Fix).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from selenite_inventory_lint.model import Severity
 from selenite_inventory_lint.rules import (
@@ -25,8 +25,7 @@ from selenite_inventory_lint.rules import (
 from selenite_inventory_lint.rules.context import Check
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Rule:
+class Rule(NamedTuple):
     """Every fact about a rule, in one place: the reports, ``--fix``, ``audit``, data plans and
     the pipeline's order all ask the rule rather than keeping lists of codes of their own."""
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from types import MappingProxyType
+from typing import TYPE_CHECKING, NamedTuple
 
 from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.inventory.coverage import Coverage
@@ -25,8 +25,7 @@ if TYPE_CHECKING:
     from selenite_inventory_lint.schema import Schema
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Hit:
+class Hit(NamedTuple):
     """What a check function reports; the pipeline adds code and severity."""
 
     message: str
@@ -62,17 +61,15 @@ def problem_hits(
             )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class EditedMigration:
+class EditedMigration(NamedTuple):
     path: str
     name: str  # the revision id, or the SQL file's path
     object_kind: ObjectKind
     deleted: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
-class RuleContext:
-    """Everything the rules read about one run. Derived facts are computed once, on demand."""
+class _RuleFacts(NamedTuple):
+    """The fields of ``RuleContext``."""
 
     config: Config
     changes: tuple[Change, ...]
@@ -99,7 +96,12 @@ class RuleContext:
     # `audit`: the tables SQLAlchemy models declare, and the schema the migrations build.
     declared: tuple[DeclaredTable, ...] = ()
     migrated: Schema | None = None
-    extra: Mapping[str, object] = field(default_factory=dict)
+    extra: Mapping[str, object] = MappingProxyType({})
+
+
+class RuleContext(_RuleFacts):
+    """Everything the rules read about one run. Derived facts are computed once, on demand
+    (in the instance's own ``__dict__``: a record's fields are fixed, its cache is not)."""
 
     @cached_property
     def ordered(self) -> tuple[Change, ...]:

@@ -17,7 +17,6 @@ Python words syntax errors differently from one version to the next, so the deta
 from __future__ import annotations
 
 import ast
-import dataclasses
 import json
 import re
 import sys
@@ -114,11 +113,12 @@ def _plain(record: Change | Problem | Revision) -> dict[str, Any]:
     """A record as JSON data. Change fields past the public seven are left out at their default,
     so a field added to the model later does not rewrite every golden."""
     data: dict[str, Any] = {}
-    for index, spec in enumerate(dataclasses.fields(record)):
-        value = getattr(record, spec.name)
-        if isinstance(record, Change) and index >= PUBLIC_FIELDS and value == spec.default:
+    for index, name in enumerate(record._fields):
+        value = getattr(record, name)
+        default = record._field_defaults.get(name)
+        if isinstance(record, Change) and index >= PUBLIC_FIELDS and value == default:
             continue
-        data[spec.name] = list(value) if isinstance(value, tuple) else value
+        data[name] = list(value) if isinstance(value, tuple) else value
     return data
 
 

@@ -9,7 +9,6 @@ is compared with ``fixtures/env/<case>.json``. Regenerate after an intended chan
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from pathlib import Path
@@ -44,11 +43,12 @@ def source_of(case: Path) -> tuple[str, bytes]:
 
 def plain(record: Change | Problem) -> dict[str, Any]:
     data: dict[str, Any] = {}
-    for index, spec in enumerate(dataclasses.fields(record)):
-        value = getattr(record, spec.name)
-        if isinstance(record, Change) and index >= PUBLIC_FIELDS and value == spec.default:
+    for index, name in enumerate(record._fields):
+        value = getattr(record, name)
+        default = record._field_defaults.get(name)
+        if isinstance(record, Change) and index >= PUBLIC_FIELDS and value == default:
             continue
-        data[spec.name] = list(value) if isinstance(value, tuple) else value
+        data[name] = list(value) if isinstance(value, tuple) else value
     if isinstance(record, Problem):
         data["message"] = DETAIL.sub(r"\1 (…)", data["message"])
     return data
@@ -155,7 +155,7 @@ def test_new_text_that_does_not_parse_drops_nothing() -> None:
 
 
 def test_ignored_variables_are_neither_new_nor_dropped() -> None:
-    ctx = dataclasses.replace(CTX, config=Config(env_ignore=("ALPHA",)))
+    ctx = CTX._replace(config=Config(env_ignore=("ALPHA",)))
     new = 'import os\nH = os.getenv("HOME")\n'
     result = DETECTOR.detect(change("app/x.py", new, OLD), ctx)
     assert names(result) == [("BETA", "dropped", 4)]

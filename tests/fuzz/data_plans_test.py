@@ -47,7 +47,7 @@ PLAN = st.tuples(st.booleans(), lines(WORDS, max_lines=14)).map(
 CITED = st.lists(
     st.builds(
         data_plans.Cited,
-        index=st.integers(0, 5),
+        position=st.integers(0, 5),
         code=st.sampled_from(("MIG101", "MIG102", "MIG106")),
         migration=st.none() | st.sampled_from(("0002", "db/0003.sql", "")),
         path=st.sampled_from(("db/0003.sql", "m/versions/0002.py")),
@@ -80,5 +80,5 @@ def test_judge_any_plans(texts: list[str], cited: list[data_plans.Cited], change
         changed=[f"docs/data-plans/{i}.md" for i in range(len(texts))] if changed else [],
         exists=lambda name: name == "0002",
     )
-    assert set(covered) <= {c.index for c in cited}
+    assert set(covered) <= {c.position for c in cited}
     assert all(p.code == "PLAN101" and p.line >= 1 for p in problems)

@@ -8,13 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from selenite_inventory_lint.inventory.fix import (
-    fix_bytes,
-    fix_text,
-    split_lines,
-    unified_diff,
-)
+from selenite_inventory_lint.inventory.fix import fix_bytes, fix_text, unified_diff
 from selenite_inventory_lint.inventory.parse import parse_inventory
+from selenite_inventory_lint.inventory.text import split_lines
 from selenite_inventory_lint.model import Finding, ObjectKind
 
 REFERENCE = Path(__file__).parent / "fixtures" / "reference.md"

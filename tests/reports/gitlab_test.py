@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
 from selenite_inventory_lint.reports import gitlab
@@ -36,9 +35,7 @@ def test_severity_mapping() -> None:
 
 def test_fingerprints_are_unique_and_survive_line_shifts() -> None:
     before = rich()
-    shifted = dataclasses.replace(
-        before, findings=tuple(dataclasses.replace(f, line=f.line + 3) for f in before.findings)
-    )
+    shifted = before._replace(findings=tuple(f._replace(line=f.line + 3) for f in before.findings))
     prints = [i["fingerprint"] for i in json.loads(gitlab.render(before))]
     assert prints == [i["fingerprint"] for i in json.loads(gitlab.render(shifted))]
     assert len(set(prints)) == len(prints)

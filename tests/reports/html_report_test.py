@@ -7,7 +7,6 @@ parses the DOM it dumps. ``.ci/run`` installs chromium where it is missing, so i
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import shutil
@@ -152,7 +151,7 @@ def test_hostile_report_in_headless_chromium(tmp_path: Path) -> None:
 
 
 def test_root_commit_and_no_changes() -> None:
-    empty = dataclasses.replace(hostile(), base=None, changes=(), findings=())
+    empty = hostile()._replace(base=None, changes=(), findings=())
     page = html_report.render(empty)
     assert '<p id="changes">No data-bearing changes.</p>' in page
     assert "· the root → <code>9b8a7c6d5e4f</code></footer>" in page
@@ -166,7 +165,7 @@ def long_review() -> RunResult:
         change("column", f"users.c{i:02}", "added", REVISION_2, 30 + i, documented=True)
         for i in range(60)
     )
-    return dataclasses.replace(base, changes=base.changes + more)
+    return base._replace(changes=base.changes + more)
 
 
 def test_findings_come_first_under_a_summary() -> None:

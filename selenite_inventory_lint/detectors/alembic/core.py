@@ -4,7 +4,6 @@ calls that change the schema or rows without op."""
 from __future__ import annotations
 
 import ast
-import dataclasses
 import re
 from collections.abc import Iterator, Sequence
 
@@ -179,7 +178,7 @@ class _CoreCalls(_Targets):
         if conditions and verb == "update":
             # `.where(t.c.x.is_(None))` fills NULLs, as SQL's `WHERE x IS NULL` does (MIG110).
             null_only = tuple(dict.fromkeys(self._null_columns(conditions, scope)))
-            change = dataclasses.replace(change, null_only=null_only)
+            change = change._replace(null_only=null_only)
         self._emit((change,))
 
     def _null_columns(self, conditions: Sequence[ast.expr], scope: _Scope) -> Iterator[str]:

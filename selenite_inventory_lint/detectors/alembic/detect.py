@@ -4,9 +4,7 @@ hand literal SQL to the SQL detector."""
 from __future__ import annotations
 
 import ast
-import copy
 from collections.abc import Collection, Sequence
-from dataclasses import replace
 
 from selenite_inventory_lint.detectors import DetectContext
 from selenite_inventory_lint.detectors.alembic.records import (
@@ -86,7 +84,7 @@ def detect(change: FileChange, ctx: DetectContext) -> DetectorResult:
     if any(_old_type_unknown(c) for c in changes):
         told = _downgrade_types(tree, _source_text(text), path, migration, ctx)
         changes = [
-            replace(c, old_type=told[c.name])
+            c._replace(old_type=told[c.name])
             if _old_type_unknown(c) and told.get(c.name) not in (None, c.type)
             else c
             for c in changes
@@ -96,7 +94,7 @@ def detect(change: FileChange, ctx: DetectContext) -> DetectorResult:
         if item.sql is not None:
             found = _analyze_sql(item.sql, path, migration, ctx.config.dialect)
             runs_at = item.sql.runs_at
-            changes.extend(replace(c, runs_at=runs_at) if runs_at else c for c in found.changes)
+            changes.extend(c._replace(runs_at=runs_at) if runs_at else c for c in found.changes)
             problems.extend(found.problems)
     return DetectorResult(
         changes=tuple(changes),
@@ -121,6 +119,8 @@ def _downgrade_types(
         if isinstance(stmt, ast.FunctionDef) and stmt.name in ("upgrade", "downgrade"):
             if stmt.name == "upgrade":
                 continue
+            import copy  # a revision whose downgrade() sets types back: not every commit's
+
             stmt = copy.copy(stmt)
             stmt.name = "upgrade"  # walked as the upgrade is, in a copy of the module
         body.append(stmt)
@@ -155,7 +155,7 @@ _Meaning = tuple[tuple[Change, ...], tuple[tuple[str, str], ...], tuple[str, boo
 
 
 def _meaning(item: _Item) -> _Meaning:
-    changes = tuple(replace(c, line=0, column=0, guard=None, runs_at=None) for c in item.changes)
+    changes = tuple(c._replace(line=0, column=0, guard=None, runs_at=None) for c in item.changes)
     problems = tuple((p.code, p.message) for p in item.problems)
     sql = (
         None if item.sql is None else (" ".join(item.sql.text.split()), item.sql.guard is not None)

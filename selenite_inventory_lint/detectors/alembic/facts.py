@@ -6,7 +6,6 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from selenite_inventory_lint.detectors.alembic.records import (
     OP_METHODS,
@@ -55,27 +54,43 @@ _DATA_METHODS = frozenset({"drop_all", "create_all", "drop", "create", "delete",
 _DYNAMIC_CODE = frozenset({"__import__", "import_module", "eval", "exec"})
 
 
-@dataclass(slots=True)
 class _Facts:
-    """What the whole module says once: imports, helpers, module-level constants."""
+    """What the whole module says once: imports, helpers, module-level constants (filled in by
+    ``_facts`` as it reads the module)."""
 
-    op_names: set[str] = field(default_factory=lambda: {"op"})
-    # Names imported from alembic.op (local → op method); "*" when star-imported.
-    op_functions: dict[str, str] = field(default_factory=dict)
-    alembic_modules: set[str] = field(default_factory=set)
-    aliases: dict[str, str] = field(default_factory=dict)
-    functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
-    guard_helpers: set[str] = field(default_factory=set)
-    op_helpers: set[str] = field(default_factory=set)
-    # upgrade() and upgrade_<engine>(): the name and the body Alembic would run.
-    upgrades: list[tuple[str, list[ast.stmt]]] = field(default_factory=list)
-    # Bindings of an upgrade name that cannot be followed (imported, built by a call…).
-    hidden_upgrades: list[tuple[ast.stmt, str]] = field(default_factory=list)
-    # Methods of the revision's classes that reach op or the database, by name.
-    methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
-    # ORM classes declared in the revision: class name → __tablename__.
-    tables: dict[str, str] = field(default_factory=dict)
-    scope: _Scope = field(default_factory=_Scope)
+    __slots__ = (
+        "alembic_modules",
+        "aliases",
+        "functions",
+        "guard_helpers",
+        "hidden_upgrades",
+        "methods",
+        "op_functions",
+        "op_helpers",
+        "op_names",
+        "scope",
+        "tables",
+        "upgrades",
+    )
+
+    def __init__(self) -> None:
+        self.op_names: set[str] = {"op"}
+        # Names imported from alembic.op (local → op method); "*" when star-imported.
+        self.op_functions: dict[str, str] = {}
+        self.alembic_modules: set[str] = set()
+        self.aliases: dict[str, str] = {}
+        self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+        self.guard_helpers: set[str] = set()
+        self.op_helpers: set[str] = set()
+        # upgrade() and upgrade_<engine>(): the name and the body Alembic would run.
+        self.upgrades: list[tuple[str, list[ast.stmt]]] = []
+        # Bindings of an upgrade name that cannot be followed (imported, built by a call…).
+        self.hidden_upgrades: list[tuple[ast.stmt, str]] = []
+        # Methods of the revision's classes that reach op or the database, by name.
+        self.methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+        # ORM classes declared in the revision: class name → __tablename__.
+        self.tables: dict[str, str] = {}
+        self.scope = _Scope()
 
 
 def _facts(tree: ast.Module, guard_functions: frozenset[str]) -> _Facts:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 
 from selenite_inventory_lint.detectors.alembic.base import _Base
 from selenite_inventory_lint.detectors.alembic.column_types import (
@@ -112,7 +111,7 @@ class _Operations(_Base):
         """Alembic ≥ 1.16 ``if_not_exists=True`` / ``if_exists=True`` guard the call itself."""
         for keyword in call.keywords:
             if keyword.arg in ("if_not_exists", "if_exists") and self._bool(keyword.value, scope):
-                return replace(state, guard=self._guard_id(call, state))
+                return state._replace(guard=self._guard_id(call, state))
         return state
 
     def _batch(self, call: ast.Call, scope: _Scope, state: _State) -> _Batch:

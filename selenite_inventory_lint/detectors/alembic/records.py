@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Final
+from types import MappingProxyType
+from typing import Final, NamedTuple
 
 from selenite_inventory_lint.detectors.python.evaluate import NOT_LITERAL
 from selenite_inventory_lint.model import Change, Problem
@@ -57,16 +57,19 @@ class _Scope:
 _Value = tuple[ast.expr, _Scope]
 
 
-@dataclass(frozen=True, slots=True)
 class _Batch:
-    table: str | None
-    recreate: bool
-    # The batch methods the block runs: more than SQLite alters in place is a rebuild (MIG105).
-    methods: set[str] = field(default_factory=set, compare=False)
+    """A ``batch_alter_table`` block: its table, its mode, and the batch methods it runs (more
+    than SQLite alters in place is a rebuild, MIG105), collected as the walker reaches them."""
+
+    __slots__ = ("methods", "recreate", "table")
+
+    def __init__(self, *, table: str | None, recreate: bool) -> None:
+        self.table = table
+        self.recreate = recreate
+        self.methods: set[str] = set()
 
 
-@dataclass(frozen=True, slots=True)
-class _Target:
+class _Target(NamedTuple):
     """An operation reached indirectly: its op method, batch, and the arguments bound so far."""
 
     method: str
@@ -77,18 +80,16 @@ class _Target:
     unbound: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class _State:
+class _State(NamedTuple):
     fn: str
     guard: int | None = None
-    batches: Mapping[str, _Batch] = field(default_factory=dict)
+    batches: Mapping[str, _Batch] = MappingProxyType({})
     # The call in upgrade() that led into a module helper: everything inside reports there.
     site: ast.expr | None = None
     stack: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class _Sql:
+class _Sql(NamedTuple):
     """Literal SQL for the SQL detector, analysed only if its operation is kept."""
 
     text: str
@@ -98,8 +99,7 @@ class _Sql:
     runs_at: tuple[int, int] | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class _Item:
+class _Item(NamedTuple):
     changes: tuple[Change, ...]
     problems: tuple[Problem, ...]
     sql: _Sql | None = None
@@ -107,8 +107,7 @@ class _Item:
     comparable: bool = True
 
 
-@dataclass(frozen=True, slots=True)
-class _ColumnSpec:
+class _ColumnSpec(NamedTuple):
     name: str
     node: ast.Call
     type: str | None

@@ -13,7 +13,6 @@ from __future__ import annotations
 import ast
 import io
 import re
-import tokenize
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Literal
 
@@ -271,11 +270,25 @@ def _meaningful(items: list[object]) -> list[object]:
     return kept
 
 
+def _utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _python_text(data: bytes | None, text: str | None) -> tuple[str | None, str | None]:
     """The source as CPython decodes it (PEP 263 coding cookie, ``tokenize.detect_encoding``),
     or why it cannot be decoded that way. UTF-8 sources keep the change set's text."""
     if data is None or text is None:
         return text, None
+    # No coding cookie in the two lines that may hold one, and both are UTF-8: what
+    # detect_encoding would say, without importing tokenize on every commit's revision.
+    if all(b"coding" not in line and _utf8(line) for line in data.split(b"\n", 2)[:2]):
+        return text, None
+    import tokenize
+
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
-from dataclasses import replace
 
 from selenite_inventory_lint.detectors.alembic.facts import _OPERATIONS_CLASSES, _is_op
 from selenite_inventory_lint.detectors.alembic.ops import _Operations
@@ -161,7 +160,7 @@ class _Targets(_Operations):
             inner = self._target(func.args[0], scope, state, depth + 1)
             if isinstance(inner, _Target):
                 args = (*inner.args, *func.args[1:])
-                return replace(inner, args=args, keywords=(*inner.keywords, *func.keywords))
+                return inner._replace(args=args, keywords=(*inner.keywords, *func.keywords))
             return inner
         return None
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
-from dataclasses import replace
 
 from selenite_inventory_lint.detectors.alembic.core import _CoreCalls
 from selenite_inventory_lint.detectors.alembic.facts import (
@@ -170,7 +169,7 @@ class Analyzer(_CoreCalls):
                 for name in names:
                     batches[name] = batch
                     scope = scope.bind(name, ())
-                return scope, replace(state, batches=batches), False
+                return scope, state._replace(batches=batches), False
             if self._op_like(value, scope, state):
                 # An alias of op or of one of its methods is followed where it is called.
                 return self._assign(targets, value, scope), state, False
@@ -183,7 +182,7 @@ class Analyzer(_CoreCalls):
 
     def _if(self, stmt: ast.If, scope: _Scope, state: _State) -> tuple[_Scope, _State, bool]:
         guard = self._is_guard(stmt.test, scope)
-        inner = replace(state, guard=self._guard_id(stmt, state)) if guard else state
+        inner = state._replace(guard=self._guard_id(stmt, state)) if guard else state
         body, body_stop = self._block(stmt.body, scope, inner)
         orelse, else_stop = self._block(stmt.orelse, scope, inner)
         if body_stop and else_stop:
@@ -256,7 +255,7 @@ class Analyzer(_CoreCalls):
                     for name in _target_names(item.optional_vars):
                         scope = scope.bind(name, ())
                         batches.pop(name, None)
-        after, stop = self._block(stmt.body, scope, replace(state, batches=batches))
+        after, stop = self._block(stmt.body, scope, state._replace(batches=batches))
         return after, state, stop
 
     def _try(self, stmt: ast.stmt, scope: _Scope, state: _State) -> _Scope:
@@ -494,8 +493,8 @@ class Analyzer(_CoreCalls):
                 ref = self._ref(given[param.arg], scope, state)
                 if isinstance(ref, _Batch):
                     batches[param.arg] = ref
-        inner = replace(
-            state, site=state.site or call, stack=(*state.stack, fn.name), batches=batches
+        inner = state._replace(
+            site=state.site or call, stack=(*state.stack, fn.name), batches=batches
         )
         saved = self.guard_vars
         self.guard_vars = set()

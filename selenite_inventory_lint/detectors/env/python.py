@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from selenite_inventory_lint.detectors import ParsedFiles
 from selenite_inventory_lint.detectors import python as py
@@ -227,8 +227,7 @@ def _call_key(node: ast.Call, folder: py.Folder) -> ast.expr | None:
     return node.args[0] if reads and node.args else None
 
 
-@dataclass(frozen=True, slots=True)
-class _Settings:
+class _Settings(NamedTuple):
     # None when env_prefix is set to something that cannot be resolved: names are unknown.
     prefix: str | None = ""
     case_sensitive: bool = False

@@ -7,15 +7,13 @@ traverse it once) or an ``Unparsable`` saying why not.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from selenite_inventory_lint.detectors.python.evaluate import Folder
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Unparsable:
+class Unparsable(NamedTuple):
     line: int
     column: int
     why: str

@@ -18,7 +18,6 @@ import posixpath
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import replace
 
 from selenite_inventory_lint.detectors import DetectContext, DetectorSpec, sources
 from selenite_inventory_lint.detectors.sql.rebuild import fold_rebuilds, replay
@@ -85,7 +84,7 @@ def analyze_sql(
     )
     changes = fold_rebuilds(stmts, prior)
     if sequence:
-        changes = [replace(c, sequence=sequence) for c in changes]
+        changes = [c._replace(sequence=sequence) for c in changes]
     return DetectorResult(
         changes=tuple(changes), problems=tuple(p for s in stmts for p in s.problems)
     )

@@ -8,7 +8,7 @@ the copy loses, renames or narrows.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from selenite_inventory_lint.detectors.sql.statements import Statement
@@ -132,8 +132,7 @@ def _rebuild_changes(
 
     def change(kind: Any, name: str, action: Any, operation: str, **extra: Any) -> Change:
         line = extra.pop("line", anchor.line)
-        return replace(
-            anchor,
+        return anchor._replace(
             kind=kind,
             name=name,
             action=action,
