@@ -3,10 +3,12 @@ field, checked on the way back in; anything else there is a miss and the text is
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from selenite_inventory_lint.inventory import parse, plain
 from selenite_inventory_lint.inventory.parse import Inventory
+from selenite_inventory_lint.inventory.plain import plain_lines
 from selenite_inventory_lint.model import Entry, Problem, Section, SectionKind
 
 if TYPE_CHECKING:
@@ -15,26 +17,52 @@ if TYPE_CHECKING:
 Overrides = tuple[tuple[str, SectionKind | None], ...]
 
 
-def recall(blob: str, path: str, overrides: Overrides) -> Inventory | None:
-    """The inventory kept for the blob ``blob`` read as ``path`` with ``overrides``, or None."""
+def read(
+    text: str,
+    path: str,
+    sections: Mapping[str, SectionKind | None] | None,
+    blob: str,
+    base: tuple[str, str] | None,
+) -> parse.Inventory:
+    """``text`` (the blob ``blob``) as ``parse_inventory`` reads it: kept from an earlier run,
+    else read from the kept reading of ``base`` (its text and blob id) when only entries
+    changed (``incremental.py``), else parsed whole; what was read is kept."""
+    overrides = tuple(sorted((sections or {}).items(), key=lambda item: item[0]))
     shelf = _shelf()
-    readings = shelf.get(blob) if shelf is not None else None
-    if not isinstance(readings, dict):
-        return None
-    return _unpack(path, readings.get(f"{path}\0{overrides!r}"))
+    if shelf is not None and (found := _recall(shelf, blob, path, overrides)) is not None:
+        return found[0]
+    lines = parse._source_lines(text)
+    plain = plain_lines(lines)
+    inventory = None
+    if shelf is not None and base is not None and (old := _recall(shelf, base[1], path, overrides)):
+        from selenite_inventory_lint.inventory.incremental import reread
 
-
-def keep(blob: str, path: str, overrides: Overrides, inventory: Inventory) -> None:
-    """Keep ``inventory``, read from the blob ``blob`` as ``path`` with ``overrides``."""
-    shelf = _shelf()
+        inventory = reread(text, lines, plain, path, sections, base[0], old[0]) if old[1] else None
+    if inventory is None:
+        parse.PARSES[0] += 1
+        inventory = parse._parse(text, path, sections, lines=lines, plain=plain)
     if shelf is not None:
-        shelf.put(blob, {f"{path}\0{overrides!r}": _pack(inventory)})
+        shelf.put(blob, {f"{path}\0{overrides!r}": (_pack(inventory), plain is not None)})
+    return inventory
+
+
+def _recall(
+    shelf: Shelf, blob: str, path: str, overrides: Overrides
+) -> tuple[Inventory, bool] | None:
+    """The reading kept for the blob ``blob`` as ``path`` with ``overrides``, and whether the
+    file was plain Markdown; None when there is none (or it is damaged)."""
+    readings = shelf.get(blob) if blob else None
+    found = readings.get(f"{path}\0{overrides!r}") if isinstance(readings, dict) else None
+    if not (isinstance(found, tuple) and len(found) == 2 and isinstance(found[1], bool)):
+        return None
+    inventory = _unpack(path, found[0])
+    return None if inventory is None else (inventory, found[1])
 
 
 def _shelf() -> Shelf | None:
     from selenite_inventory_lint import cache
 
-    shelf = cache.Shelf("inventories", (parse.__file__, plain.__file__, __file__))
+    shelf = cache.Shelf("inventories", (parse.__file__, plain.__file__, __file__, _reader()))
     return shelf if shelf.enabled else None
 
 
@@ -112,3 +140,9 @@ def _well_typed(inventory: Inventory) -> bool:
         and all(type(i) in strings for i in inventory.invariants)
         and len(inventory.entry_ends) == len(inventory.entries)
     )
+
+
+def _reader() -> str:
+    from selenite_inventory_lint.inventory import incremental
+
+    return incremental.__file__

@@ -530,20 +530,20 @@ def parse_inventory(
     sections: Mapping[str, SectionKind | None] | None = None,
     *,
     blob: str = "",
+    base: tuple[str, str] | None = None,
 ) -> Inventory:
     """Inventory Markdown → entries, sections, INV302 problems (docs/inventory-format.md);
-    ``sections``: config overrides (heading → kind, None: no entries). A text is parsed once a
-    run; with ``blob``, its blob id, an earlier run's reading serves (``inventory/kept.py``)."""
+    ``sections``: config overrides (heading → kind, None: no entries). See ``kept.read``."""
     overrides = tuple(sorted((sections or {}).items(), key=lambda item: item[0]))
     found = _PARSED.get(key := (text, path, overrides))
     if found is None:
-        from selenite_inventory_lint.inventory import kept  # the user cache, for a blob
+        if blob:  # the user cache
+            from selenite_inventory_lint.inventory import kept
 
-        if (found := kept.recall(blob, path, overrides) if blob else None) is None:
+            found = kept.read(text, path, sections, blob, base)
+        else:
             PARSES[0] += 1
             found = _parse(text, path, sections)
-            if blob:
-                kept.keep(blob, path, overrides, found)
         if len(_PARSED) >= _PARSED_KEPT:
             _PARSED.pop(next(iter(_PARSED)))
         _PARSED[key] = found

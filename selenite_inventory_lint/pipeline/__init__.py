@@ -12,6 +12,7 @@ reaches the result is sorted by the keys in ``model.py`` (same input, same bytes
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 from selenite_inventory_lint import __version__
@@ -126,24 +127,26 @@ def run(
         if data is None:
             raise FatalError(f"cannot read the inventory '{inventory_path}'.")
     text = load_inventory_text(data, inventory_path, config)
+    base_text = None
+    if inventory_file is not None and inventory_file.old_bytes is not None:
+        # A base inventory that cannot be read: no entry is judged removed.
+        with contextlib.suppress(FatalError):
+            base_text = load_inventory_text(inventory_file.old_bytes, inventory_path, config)
     # The user cache serves the hook alone (``cache.py``): the index, on the developer's machine.
-    hook = changeset.head == INDEX
-    blob = inventory_file.new_blob if inventory_file is not None and hook else ""
-    inventory = read_inventory(text, inventory_path, config, blob=blob)
+    blob, base = "", None
+    if changeset.head == INDEX and inventory_file is not None:
+        blob = inventory_file.new_blob
+        base = (base_text, inventory_file.old_blob) if base_text is not None else None
+    inventory = read_inventory(text, inventory_path, config, blob=blob, base=base)
     roots = (*path_roots(config, inventory, snapshot), *moved_roots(config, inventory))
     ctx = ctx._replace(path_roots=roots)
     detection = detect(work, snapshot, ctx)
     detection = settle_retirements(detection, snapshot, ctx, inventory)
-    if inventory_file is not None and inventory_file.old_bytes is not None:
-        try:
-            base_text = load_inventory_text(inventory_file.old_bytes, inventory_path, config)
-        except FatalError:
-            base_text = None  # the base's inventory cannot be read: no entry is judged removed
-        if base_text is not None:
-            base_inventory = read_inventory(
-                base_text, inventory_path, config, blob=inventory_file.old_blob if hook else ""
-            )
-            detection = settle_removed_entries(detection, snapshot, ctx, base_inventory, inventory)
+    if base_text is not None:
+        base_inventory = read_inventory(
+            base_text, inventory_path, config, blob=base[1] if base is not None else ""
+        )
+        detection = settle_removed_entries(detection, snapshot, ctx, base_inventory, inventory)
     if config_change is not None:
         detection = detection._replace(problems=(*detection.problems, config_change))
     return judge_detection(

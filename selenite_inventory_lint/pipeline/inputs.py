@@ -103,12 +103,15 @@ def load_inventory_text(data: bytes, path: str, config: Config) -> str:
     return text
 
 
-def read_inventory(text: str, path: str, config: Config, *, blob: str = "") -> Inventory:
+def read_inventory(
+    text: str, path: str, config: Config, *, blob: str = "", base: tuple[str, str] | None = None
+) -> Inventory:
     """``text`` parsed; ``blob``, the id of the blob it was read from, lets a reading kept
-    from an earlier run serve (``inventory.parse.parse_inventory``)."""
+    from an earlier run serve, and ``base`` (the base side's text and blob id) a reading of
+    only the lines that changed (``inventory.kept.read``)."""
     from selenite_inventory_lint.inventory.parse import parse_inventory
 
-    return parse_inventory(text, path, dict(config.sections), blob=blob)
+    return parse_inventory(text, path, dict(config.sections), blob=blob, base=base)
 
 
 # docs/usage.md: a file with one of these suffixes is source code, so a directory that tracks

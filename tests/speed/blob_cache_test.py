@@ -248,3 +248,46 @@ def test_ci_and_ranges_never_use_the_cache(
         code = main(["check", "--base", "HEAD~1", "--repo", str(repo.path)])
     assert code == 0
     assert cache_files(cache_home) == []  # only the hook's reading of the index is kept
+
+
+PLAIN_INVENTORY = """\
+# Data Inventory
+
+## Database (SQLite)
+- `alembic_version`: the migration head.
+
+## Storage Paths
+- `storage/media/`: uploaded media.
+
+## Invariants
+- Migrations must be additive.
+"""
+
+
+def test_the_next_commit_reads_only_the_changed_lines_of_the_inventory(repo: GitRepo) -> None:
+    from selenite_inventory_lint.inventory import incremental, parse
+
+    def add_path(number: int) -> None:
+        text = repo.read("DATA_INVENTORY.md").decode("utf-8")
+        heading = "## Storage Paths\n"
+        entry = f"- `storage/step{number}/`: files of step {number}.\n"
+        repo.write("DATA_INVENTORY.md", text.replace(heading, heading + entry, 1))
+        repo.add()
+
+    history(repo, 6)
+    # A plain inventory (the reference one has a bold database label: markdown-it reads it).
+    repo.write("DATA_INVENTORY.md", PLAIN_INVENTORY)
+    repo.commit("a plain inventory")
+    stage_next(repo, 6)
+    add_path(6)
+    first = hook(repo)
+    assert first[0] == 0
+    repo.commit("r6")
+    stage_next(repo, 7)
+    add_path(7)
+    parse._PARSED.clear()
+    parses, rereads = parse.PARSES[0], incremental.REREADS[0]
+    second = hook(repo)
+    assert second[:2] == first[:2]
+    # The staged inventory from the base's kept reading; the base itself from the cache.
+    assert (parse.PARSES[0] - parses, incremental.REREADS[0] - rereads) == (0, 1)
