@@ -267,13 +267,28 @@ def _statement(rng: random.Random) -> str:
         if rng.random() < 0.5:
             tail = rng.choice(("", "", " CASCADE", " RESTRICT", ", u"))
             return f"DROP TABLE {guard}{name}{tail}"
+        if rng.random() < 0.3:
+            tail = rng.choice(("", " ON t", " ON", " ON t CASCADE"))
+            return f"DROP TRIGGER {guard}{name}{tail}"
         options = rng.choice(("", "CONCURRENTLY "))
         tail = rng.choice(("", "", " CASCADE", " ON t"))
         return f"DROP INDEX {options}{guard}{name}{tail}"
     if pick in (5, 6):
         alias = rng.choice(("", "", " AS a", " a"))
         sets = ", ".join(f"{_name(rng)} = {rng.choice(VALUES)}" for _ in range(rng.randint(1, 2)))
-        extra = rng.choice(("", "", "", " FROM u", " RETURNING id"))
+        extra = rng.choice(
+            (
+                "",
+                "",
+                " FROM u",
+                " FROM u AS s",
+                " FROM (SELECT 1 AS id, 2.5 AS amount) AS s",
+                " FROM (SELECT id FROM u WHERE a > 1) s",
+                " FROM (SELECT id FROM u) AS",
+                " FROM (SELECT) AS s",
+                " RETURNING id",
+            )
+        )
         return f"UPDATE {name}{alias} SET {sets}{extra}{_where(rng)}"
     if pick == 7:
         extra = rng.choice(("", "", " USING u", " AS d"))

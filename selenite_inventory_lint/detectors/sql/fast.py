@@ -20,18 +20,18 @@ from selenite_inventory_lint.schema import Column, Table
 
 # The dialects whose spelling the forms below follow; others always go to sqlglot.
 DIALECTS = frozenset({"sqlite", "postgres", "mysql"})
-# One token per match: blanks and comments (no group), a plain string, a quoted name, a word,
-# a number, punctuation, or ``bad`` for anything else (E'…', $1, nested comments, '' escapes,
-# a word glued to a quote), which sends the statement to sqlglot.
+# One token per match, after blanks: a plain string or quoted name (group 1), a word, number or
+# punctuation (group 2), or neither for anything else (E'…', $1, a comment inside the statement
+# — it would split sqlglot's two-word keywords such as PRIMARY /* … */ KEY — '' escapes, a
+# word glued to a quote), which sends the statement to sqlglot.
 _TOKEN = re.compile(
-    r"""\s+|--[^\n]*|/\*(?:[^*/]|\*(?!/)|/(?!\*))*\*/
-    |(?P<s>'[^'\\]*')(?![\w'])
-    |(?P<q>"[A-Za-z0-9_]+")(?![\w"'])
-    |(?P<w>[A-Za-z_][A-Za-z0-9_]*)(?![\w$'"`])
-    |(?P<n>[0-9]+(?:\.[0-9]+)?)(?![\w.])
-    |(?P<p>::|<>|<=|>=|!=|\|\||[(),;=<>+*%]|\.(?![0-9])|-(?!-)|/(?!\*))
-    |(?P<bad>.)""",
-    re.VERBOSE | re.DOTALL | re.ASCII,
+    r"""\s*(?:
+    ('[^'\\"]*'(?![\w'])|"[A-Za-z0-9_]+"(?![\w"']))
+    |([A-Za-z_][A-Za-z0-9_]*(?![\w$'"`])
+     |[0-9]+(?:\.[0-9]+)?(?![\w.])
+     |::|<>|<=|>=|!=|\|\||[(),;=<>+*%]|\.(?![0-9])|-(?!-)|/(?!\*))
+    |\S)""",
+    re.VERBOSE | re.ASCII,
 )
 
 # Words that sqlglot does not read as a name wherever a name may stand (its tokenizers'
@@ -54,7 +54,7 @@ _RESERVED = frozenset(
     add asc auto_increment autoincrement cascade case cast check collate column concurrently
     constraint current_date current_time current_timestamp default delete desc exclude exists
     false fulltext generated if in index interval is isnull null nulls period references
-    rename restrict set spatial table temp temporary true type unique update
+    rename restrict set spatial table temp temporary trigger true type unique update
     any connect_by_root current_catalog current_datetime current_role current_schema
     current_user localtime localtimestamp session_user
     """.split()  # noqa: SIM905
@@ -108,29 +108,30 @@ class _Reader:
     """A cursor over one statement's tokens (lower-cased words; strings and quoted names keep
     their quote as the first character)."""
 
-    __slots__ = ("depth", "dialect", "end", "offsets", "pos", "tokens")
+    __slots__ = ("chunk", "depth", "dialect", "end", "pos", "tokens")
 
-    def __init__(self, tokens: list[str], offsets: list[int], dialect: str) -> None:
-        self.tokens = tokens
-        self.offsets = offsets
+    def __init__(self, tokens: list[str], dialect: str, chunk: str = "") -> None:
+        # Two empty tokens past the end: peek and take need no bounds check.
+        self.tokens = [*tokens, "", ""]
+        self.chunk = chunk
         self.dialect = dialect
         self.pos = 0
         self.end = len(tokens)
         self.depth = 0
 
     def peek(self, ahead: int = 0) -> str:
-        at = self.pos + ahead
-        return self.tokens[at] if at < self.end else ""
+        return self.tokens[self.pos + ahead]
 
-    def take(self, *words: str) -> bool:
-        """Consume ``words`` if they come next."""
+    def take(self, word: str, *more: str) -> bool:
+        """Consume ``word`` and ``more`` if they come next."""
         at = self.pos
-        if at + len(words) > self.end:
+        tokens = self.tokens
+        if tokens[at] != word:
             return False
-        for offset, word in enumerate(words):
-            if self.tokens[at + offset] != word:
+        for offset, following in enumerate(more, 1):
+            if tokens[at + offset] != following:
                 return False
-        self.pos = at + len(words)
+        self.pos = at + 1 + len(more)
         return True
 
     def need(self, *words: str) -> None:
@@ -293,38 +294,36 @@ class _Reader:
         self.pos += 1
         return token
 
-    def line(self, at: int, text: str) -> int:
+    def line(self, at: int) -> int:
         """1-based line, within the statement, of the token at index ``at``."""
-        return text.count("\n", 0, self.offsets[at]) + 1
+        if "\n" not in self.chunk:
+            return 1
+        return _line(self.chunk, at) + 1
 
 
-def lex(chunk: str) -> tuple[list[str], list[int]] | None:
-    """The statement's tokens and their offsets, or None when a token is not one read here."""
-    tokens: list[str] = []
-    offsets: list[int] = []
-    for match in _TOKEN.finditer(chunk):
-        kind = match.lastgroup
-        if kind is None:
-            if tokens and match.group()[0] in "-/":
-                # A comment splits sqlglot's two-word keywords (PRIMARY /* … */ KEY).
-                return None
-            continue
-        if kind == "bad":
-            return None
-        text = match.group()
-        tokens.append(text if kind == "s" or kind == "q" else text.lower())
-        offsets.append(match.start())
+def lex(chunk: str) -> list[str] | None:
+    """The statement's tokens (words lower-cased; strings and quoted names keep their quotes),
+    or None when a token is not one read here."""
+    tokens = [quoted or other.lower() for quoted, other in _TOKEN.findall(chunk)]
     while tokens and tokens[-1] == ";":
         tokens.pop()
-    if ";" in tokens:
+    if "" in tokens or ";" in tokens:
         return None
-    return tokens, offsets
+    return tokens
 
 
 def key(tokens: list[str]) -> str:
     """The statement key as the sqlglot path builds it from its tokens (``statements._key``):
     words lower-cased, strings and quoted names without their quotes."""
-    return " ".join(t[1:-1] if t[0] in "'\"" else t for t in tokens if t)
+    return " ".join([t[1:-1] if t[0] in "'\"" else t for t in tokens])
+
+
+def _line(chunk: str, index: int) -> int:
+    """1-based line, within the statement, of its token number ``index``."""
+    for found, match in enumerate(_TOKEN.finditer(chunk)):
+        if found == index:
+            return chunk.count("\n", 0, match.end() - len(match.group().lstrip()))
+    return 1
 
 
 def read(
@@ -332,25 +331,24 @@ def read(
 ) -> tuple[str, Table | None, Copy | None] | None:
     """The key, table and copy of a statement of a known form, its changes added to
     ``emitter``; None (and no change added) when it is not one."""
-    lexed = lex(chunk)
-    if lexed is None or not lexed[0]:
+    tokens = lex(chunk)
+    if not tokens:
         return None
-    tokens, offsets = lexed
-    reader = _Reader(tokens, offsets, dialect)
+    reader = _Reader(tokens, dialect, chunk)
     try:
-        table, copy = _statement(reader, chunk, emitter)
+        table, copy = _statement(reader, emitter)
     except _Miss:
         emitter.changes.clear()
         return None
     return key(tokens), table, copy
 
 
-def _statement(r: _Reader, chunk: str, e: Emitter) -> tuple[Table | None, Copy | None]:
+def _statement(r: _Reader, e: Emitter) -> tuple[Table | None, Copy | None]:
     first = r.peek()
     if first == "create":
         r.pos += 1
         if r.take("table"):
-            return _create_table(r, chunk, e), None
+            return _create_table(r, e), None
         unique = r.take("unique")
         r.need("index")
         _create_index(r, e, unique=unique)
@@ -387,7 +385,7 @@ def _alias(r: _Reader) -> None:
         r.name()
 
 
-def _create_table(r: _Reader, chunk: str, e: Emitter) -> Table:
+def _create_table(r: _Reader, e: Emitter) -> Table:
     guarded = r.take("if", "not", "exists")
     name = r.name()
     r.need("(")
@@ -413,9 +411,7 @@ def _create_table(r: _Reader, chunk: str, e: Emitter) -> Table:
         elif named:
             raise _Miss
         else:
-            at = r.pos
-            spec = _column(r)
-            specs.append(replace(spec, line=e.line + r.line(at, chunk) - 1))
+            specs.append(_column(r, line=e.line + r.line(r.pos) - 1))
         if r.take(")"):
             break
         r.need(",")
@@ -427,6 +423,8 @@ def _create_table(r: _Reader, chunk: str, e: Emitter) -> Table:
             nullable=spec.nullable and spec.name not in keys,
             unique=spec.unique or spec.name in uniques,
         )
+        if spec.name in keys or spec.name in uniques
+        else spec
         for spec in specs
     )
     e.add("table", name, "added", "create_table", if_exists=guarded)
@@ -446,7 +444,7 @@ def _create_table(r: _Reader, chunk: str, e: Emitter) -> Table:
     return Table(name=name, columns={c.name: c for c in columns}, line=e.line)
 
 
-def _column(r: _Reader) -> Column:
+def _column(r: _Reader, *, line: int = 1) -> Column:
     """``name type constraint…`` as ``ddl.column_spec`` reads it."""
     name = r.plain()
     type_ = r.column_type()
@@ -481,6 +479,7 @@ def _column(r: _Reader) -> Column:
         has_default=has_default,
         primary_key=primary_key,
         unique=unique,
+        line=line,
     )
 
 
@@ -547,6 +546,15 @@ def _drop(r: _Reader, e: Emitter) -> None:
         _cascade(r)
         for name in names:
             e.add("table", name, "dropped", "drop_table", if_exists=guarded)
+        return
+    if r.dialect != "mysql" and r.take("trigger"):
+        # A trigger holds no data; postgres names its table, SQLite does not.
+        r.take("if", "exists")
+        r.name()
+        if r.dialect == "postgres":
+            r.need("on")
+            r.name()
+        r.done()
         return
     r.need("index")
     if r.dialect == "postgres":
@@ -647,6 +655,22 @@ def _update(r: _Reader, e: Emitter) -> None:
         r.expression()
         if not r.take(","):
             break
+    if r.take("from"):
+        # ``FROM t [AS] a`` or ``FROM (SELECT …) [AS] a``: rows to join, not rows changed.
+        if r.take("("):
+            r.need("select")
+            _projections(r)
+            if r.take("from"):
+                r.name()
+                _alias(r)
+            if r.take("where"):
+                r.expression()
+            r.need(")")
+            r.take("as")
+            r.plain()
+        else:
+            r.name()
+            _alias(r)
     where = r.take("where")
     null_only: tuple[str, ...] = ()
     if where:
@@ -667,6 +691,12 @@ def _restriction(r: _Reader) -> tuple[str, ...]:
     """An UPDATE's WHERE that restricts rows as ``statements._always_true`` judges it: no OR
     and a column named (a condition on a column is never folded to true); the columns its
     top-level AND operands keep to NULL (``c IS NULL``), as ``statements._null_only`` reads."""
+    # Parentheses around the whole condition are looked through, as around each operand.
+    whole = r.tokens[r.pos : r.end]
+    while len(whole) > 2 and whole[0] == "(" and whole[-1] == ")" and _wraps(whole):
+        whole = whole[1:-1]
+    r.pos = r.end
+    r = _Reader(whole, r.dialect)
     found: list[str] = []
     column = False
     while True:
@@ -678,7 +708,7 @@ def _restriction(r: _Reader) -> tuple[str, ...]:
         if "or" in part:
             raise _Miss
         if part[-2:] == ["is", "null"]:
-            reader = _Reader(part, [], r.dialect)
+            reader = _Reader(part, r.dialect)
             try:
                 name: str | None = reader.name()
             except _Miss:
@@ -686,6 +716,7 @@ def _restriction(r: _Reader) -> tuple[str, ...]:
             if name is not None and reader.pos == len(part) - 2:
                 found.append(name)
         if not r.take("and"):
+            r.done()
             if not column:
                 raise _Miss
             return tuple(dict.fromkeys(found))
@@ -718,21 +749,7 @@ def _insert(r: _Reader, e: Emitter) -> Copy | None:
         r.done()
         return None
     r.need("select")
-    values: list[str | None] | None = None
-    if not r.take("*"):
-        values = []
-        while True:
-            start = r.pos
-            r.expression()
-            plain = r.pos - start
-            value = None
-            if plain in (1, 3, 5) and all(t == "." for t in r.tokens[start + 1 : r.pos : 2]):
-                value = _plain_name(r.tokens[start : r.pos], r.dialect)
-            if r.take("as"):
-                r.name()
-            values.append(value)
-            if not r.take(","):
-                break
+    values = _projections(r)
     r.need("from")
     source = r.name()
     _alias(r)
@@ -748,9 +765,28 @@ def _insert(r: _Reader, e: Emitter) -> Copy | None:
     )
 
 
+def _projections(r: _Reader) -> list[str | None] | None:
+    """A SELECT list: per value the column it is (``nodes.copy_of``), None for ``*``."""
+    if r.take("*"):
+        return None
+    values: list[str | None] = []
+    while True:
+        start = r.pos
+        r.expression()
+        plain = r.pos - start
+        value = None
+        if plain in (1, 3, 5) and all(t == "." for t in r.tokens[start + 1 : r.pos : 2]):
+            value = _plain_name(r.tokens[start : r.pos], r.dialect)
+        if r.take("as"):
+            r.plain()
+        values.append(value)
+        if not r.take(","):
+            return values
+
+
 def _plain_name(tokens: list[str], dialect: str) -> str | None:
     """The column a projection is when it is only a (qualified) name, as ``nodes.ident``."""
-    reader = _Reader(tokens, [], dialect)
+    reader = _Reader(tokens, dialect)
     try:
         return reader.name()
     except _Miss:
