@@ -203,6 +203,8 @@ class _Reader:
                     raise _Miss
                 return column
             if token in _COMPARE or token in ("and", "or"):
+                if token == "||" and self.dialect == "mysql":
+                    raise _Miss  # MySQL reads || as OR
                 self.pos += 1
                 column = self._operand() or column
             elif token == "is":
