@@ -108,12 +108,13 @@ class _Reader:
     """A cursor over one statement's tokens (lower-cased words; strings and quoted names keep
     their quote as the first character)."""
 
-    __slots__ = ("chunk", "depth", "dialect", "end", "pos", "tokens")
+    __slots__ = ("chunk", "depth", "dialect", "end", "lines", "pos", "tokens")
 
     def __init__(self, tokens: list[str], dialect: str, chunk: str = "") -> None:
         # Two empty tokens past the end: peek and take need no bounds check.
         self.tokens = [*tokens, "", ""]
         self.chunk = chunk
+        self.lines: list[int] | None = None
         self.dialect = dialect
         self.pos = 0
         self.end = len(tokens)
@@ -300,7 +301,9 @@ class _Reader:
         """1-based line, within the statement, of the token at index ``at``."""
         if "\n" not in self.chunk:
             return 1
-        return _line(self.chunk, at) + 1
+        if self.lines is None:
+            self.lines = _lines(self.chunk)
+        return self.lines[at]
 
 
 def lex(chunk: str) -> list[str] | None:
@@ -320,12 +323,16 @@ def key(tokens: list[str]) -> str:
     return " ".join([t[1:-1] if t[0] in "'\"" else t for t in tokens])
 
 
-def _line(chunk: str, index: int) -> int:
-    """1-based line, within the statement, of its token number ``index``."""
-    for found, match in enumerate(_TOKEN.finditer(chunk)):
-        if found == index:
-            return chunk.count("\n", 0, match.end() - len(match.group().lstrip()))
-    return 1
+def _lines(chunk: str) -> list[int]:
+    """The 1-based line, within the statement, of each of its tokens."""
+    lines = []
+    line, at = 1, 0
+    for match in _TOKEN.finditer(chunk):
+        start = match.end() - len(match.group().lstrip())
+        line += chunk.count("\n", at, start)
+        at = start
+        lines.append(line)
+    return lines
 
 
 def read(
