@@ -176,6 +176,11 @@ CONDITIONS = (
     "a = .5",
     "a = b.",
     "a.b.c = 1",
+    "id IN (SELECT id FROM u)",
+    "id IN (SELECT id FROM u WHERE a = 1 OR b = 2)",
+    "id NOT IN (SELECT a.id FROM u AS a JOIN v ON a.id = v.id)",
+    "a IN (SELECT)",
+    "a IN (SELECT id FROM)",
 )
 VALUES = ("1", "NULL", "'x'", "a + 1", "now()", "replace(body, 1, 2)", "(SELECT 1)", "")
 PROJECTIONS = (
@@ -227,7 +232,7 @@ def _where(rng: random.Random) -> str:
 
 def _statement(rng: random.Random) -> str:
     name = _name(rng)
-    pick = rng.randrange(12)
+    pick = rng.randrange(13)
     if pick < 2:
         items = [_column(rng) for _ in range(rng.randint(1, 5))]
         items += rng.sample(TABLE_CONSTRAINTS, rng.choice((0, 0, 1, 2)))
@@ -304,9 +309,43 @@ def _statement(rng: random.Random) -> str:
         )
         return f"INSERT INTO {name}{columns} VALUES {rows}{tail}"
     projections = rng.choice(("*", ", ".join(rng.sample(PROJECTIONS, rng.randint(1, 3)))))
-    source = rng.choice((_name(rng), "u AS a", "u a", "u JOIN v ON u.id = v.id"))
-    tail = rng.choice(("", "", " ORDER BY id", " ON CONFLICT DO NOTHING"))
-    return f"INSERT INTO {name}{columns} SELECT {projections} FROM {source}{_where(rng)}{tail}"
+    source = rng.choice(SOURCES)
+    tail = rng.choice(
+        ("", "", " ORDER BY id", " ON CONFLICT DO NOTHING", " UNION ALL SELECT 1 FROM v")
+    )
+    insert = f"INSERT INTO {name}{columns} SELECT {projections} FROM {source}{_where(rng)}{tail}"
+    if pick == 9:
+        return f"{rng.choice(CTES)} {insert}"
+    if pick == 10:
+        return f"{rng.choice(CTES)} UPDATE {name} SET a = NULL{_where(rng)}"
+    return insert
+
+
+SOURCES = (
+    "t",
+    "s.t",
+    "u AS a",
+    "u a",
+    "u left",
+    "u JOIN v ON u.id = v.id",
+    "u AS a LEFT JOIN v AS l ON l.id = a.id AND l.t = 'x'",
+    "u LEFT OUTER JOIN v ON u.id = v.id",
+    "u RIGHT JOIN v ON u.id = v.id",
+    "u JOIN v",
+    "(SELECT 1 AS id) AS s",
+    "(SELECT id FROM u) s",
+    "u, v",
+)
+CTES = (
+    "WITH stale AS (SELECT id FROM u WHERE a = 'x' AND b < now() - interval '9 days')",
+    "WITH RECURSIVE chain(id, depth) AS (SELECT id, 0 FROM u WHERE id = 1 UNION ALL"
+    " SELECT a.id, c.depth + 1 FROM u AS a JOIN chain AS c ON a.id = c.id + 1"
+    " WHERE c.depth < 5)",
+    "WITH a AS (SELECT 1), b (x) AS (SELECT 2 FROM a)",
+    "WITH a AS (SELECT 1) SELECT 1;",
+    "WITH a (SELECT 1)",
+    "WITH a AS MATERIALIZED (SELECT 1)",
+)
 
 
 SPACES = (*" " * 12, "  ", "\n", "\t", "\r\n", "\n  ", " /* c; */ ", "\n-- c\n  ")
@@ -393,6 +432,13 @@ ALTER TABLE t1 RENAME COLUMN flags TO bits;
 ALTER TABLE t1 DROP COLUMN bits;
 DROP TABLE IF EXISTS t0;
 INSERT INTO kinds (id, label) VALUES (1, 'a'), (2, 'b;c') ON CONFLICT (id) DO NOTHING;
+BEGIN;
+COMMENT ON TABLE t1 IS 'why; kept';
+WITH stale AS (SELECT id FROM t1 WHERE flags = 0)
+UPDATE t1 SET name = NULL WHERE id IN (SELECT id FROM stale);
+INSERT INTO audit (tbl, row_id) SELECT 't1', a.id FROM t1 AS a LEFT JOIN audit AS l
+  ON l.row_id = a.id WHERE l.row_id IS NULL;
+COMMIT;
 """
 
 
@@ -413,6 +459,8 @@ def test_common_statements_reach_no_parser(parses: list[str]) -> None:
         "rename_column",
         "drop_column",
         "drop_table",
+        "update_rows",
+        "insert_select",
     ]
     update = found[3].changes[0]
     # IS NOT NULL keeps the rows that hold a value: it is no null-only restriction.

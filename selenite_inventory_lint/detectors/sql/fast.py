@@ -1,13 +1,15 @@
 """Common migration statements read from one regex lexing, without sqlglot (docs/performance.md).
 
 CREATE TABLE with plain columns and constraints, ALTER TABLE … ADD/DROP/RENAME COLUMN, RENAME
-TO and ALTER COLUMN … TYPE, CREATE/DROP INDEX, DROP TABLE, UPDATE, DELETE, INSERT … VALUES and
-INSERT … SELECT from one table. ``read`` gives the same ``Statement`` the sqlglot path gives
-(its key, changes, table and copy), or None for anything it does not recognise exactly: that
-statement goes to sqlglot as before, which also judges whether it is well formed. The forms
-are strict on purpose: an unknown word, a quoting style, an escape or a construct the grammar
-below does not name is a miss, never a guess. ``tests/detectors/sql_fast_path_test.py``
-compares both paths statement by statement over generated near misses in every dialect.
+TO and ALTER COLUMN … TYPE, CREATE/DROP INDEX, DROP TABLE/TRIGGER, UPDATE, DELETE, INSERT …
+VALUES and INSERT … SELECT (with joins, unions, subqueries and WITH queries of the same plain
+SELECT), COMMENT ON, BEGIN/COMMIT/ROLLBACK. ``read`` gives the same ``Statement`` the sqlglot
+path gives (its key, changes, table and copy), or None for anything it does not recognise
+exactly: that statement goes to sqlglot as before, which also judges whether it is well
+formed. The forms are strict on purpose: an unknown word, a quoting style, an escape or a
+construct the grammar below does not name is a miss, never a guess.
+``tests/detectors/sql_reader_test.py`` compares both paths statement by statement over
+generated forms and near misses in every dialect.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ _RESERVED = frozenset(
     add asc auto_increment autoincrement cascade case cast check collate column concurrently
     constraint current_date current_time current_timestamp default delete desc exclude exists
     false fulltext generated if in index interval is isnull null nulls period references
-    rename restrict set spatial table temp temporary trigger true type unique update
+    recursive rename restrict set spatial table temp temporary trigger true type unique update
     any connect_by_root current_catalog current_datetime current_role current_schema
     current_user localtime localtimestamp session_user
     """.split()  # noqa: SIM905
@@ -62,6 +64,11 @@ _RESERVED = frozenset(
 # Functions sqlglot reads by name whatever the word; a call to one is read like any other.
 _KEYWORD_CALLS = frozenset({"replace", "left", "right", "coalesce", "mod"})
 _LITERAL_WORDS = frozenset({"null", "true", "false", "current_timestamp", "current_date"})
+# Words that may follow a table but are not its alias (joins, clauses).
+_NOT_ALIASES = frozenset(
+    {"left", "right", "full", "natural", "semi", "anti", "asof", "window", "limit", "offset"}
+)
+_JOINS = (("join",), ("inner", "join"), ("left", "join"), ("left", "outer", "join"))
 _COMPARE = frozenset({"=", "<>", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "%", "||"})
 # Column types as sqlglot's neutral generator renders them, per dialect where they differ.
 _TYPES = {
@@ -235,6 +242,11 @@ class _Reader:
         self.depth += 1
         if self.depth > _DEPTH:
             raise _Miss  # sqlglot's path judges deep nesting (MIG301 when too deep)
+        if self.peek() == "select":
+            _select(self)
+            self.need(")")
+            self.depth -= 1
+            return True
         column = self.expression()
         while self.take(","):
             column = self.expression() or column
@@ -353,6 +365,20 @@ def read(
 
 
 def _statement(r: _Reader, e: Emitter) -> tuple[Table | None, Copy | None]:
+    if r.take("with"):
+        # Common table expressions before an UPDATE, DELETE or INSERT: queries, named.
+        r.take("recursive")
+        while True:
+            r.plain()
+            if r.peek() == "(":
+                r.names()
+            r.need("as", "(")
+            _select(r)
+            r.need(")")
+            if not r.take(","):
+                break
+        if r.peek() not in ("update", "delete", "insert"):
+            raise _Miss
     first = r.peek()
     if first == "create":
         r.pos += 1
@@ -384,14 +410,31 @@ def _statement(r: _Reader, e: Emitter) -> tuple[Table | None, Copy | None]:
     elif first == "insert":
         r.pos += 1
         return None, _insert(r, e)
+    elif first == "comment":
+        # COMMENT ON TABLE|COLUMN name IS 'text': documentation, no data.
+        r.pos += 1
+        r.need("on")
+        if not (r.take("table") or r.take("column")):
+            raise _Miss
+        r.name()
+        r.need("is")
+        if r.peek()[:1] != "'":
+            raise _Miss
+        r.pos += 1
+        r.done()
+    elif first in ("begin", "commit", "rollback"):
+        r.pos += 1
+        if first != "rollback" and not r.take("transaction"):
+            r.take("work")
+        r.done()
     else:
         raise _Miss
     return None, None
 
 
 def _alias(r: _Reader) -> None:
-    if r.take("as") or r.is_name():
-        r.name()
+    if r.take("as") or (r.is_name() and r.peek() not in _NOT_ALIASES):
+        r.plain()
 
 
 def _create_table(r: _Reader, e: Emitter) -> Table:
@@ -666,20 +709,7 @@ def _update(r: _Reader, e: Emitter) -> None:
             break
     if r.take("from"):
         # ``FROM t [AS] a`` or ``FROM (SELECT …) [AS] a``: rows to join, not rows changed.
-        if r.take("("):
-            r.need("select")
-            _projections(r)
-            if r.take("from"):
-                r.name()
-                _alias(r)
-            if r.take("where"):
-                r.expression()
-            r.need(")")
-            r.take("as")
-            r.plain()
-        else:
-            r.name()
-            _alias(r)
+        _source(r)
     where = r.take("where")
     null_only: tuple[str, ...] = ()
     if where:
@@ -757,14 +787,11 @@ def _insert(r: _Reader, e: Emitter) -> Copy | None:
             r.need("do", "nothing")
         r.done()
         return None
-    r.need("select")
-    values = _projections(r)
-    r.need("from")
-    source = r.name()
-    _alias(r)
-    if r.take("where"):
-        r.expression()
+    found = _select(r)
     r.done()
+    if found is None:
+        return None  # a compound SELECT (UNION …) is no plain copy: nodes.copy_of is not asked
+    values, source = found
     e.add("table", target, "altered", "insert_select", columns=columns or ())
     return Copy(
         target=target,
@@ -774,10 +801,48 @@ def _insert(r: _Reader, e: Emitter) -> Copy | None:
     )
 
 
+def _select(r: _Reader) -> tuple[list[str | None] | None, str | None] | None:
+    """``SELECT values [FROM source [JOIN source ON condition …]] [WHERE condition]``, maybe
+    followed by UNION [ALL] and another: the values (``_projections``) and the one table read
+    (None with a join or no FROM); None for a compound SELECT."""
+    r.need("select")
+    values = _projections(r)
+    source = None
+    if r.take("from"):
+        source = _source(r)
+        while any(r.take(*join) for join in _JOINS):
+            _source(r)
+            r.need("on")
+            r.expression()
+            source = None
+    if r.take("where"):
+        r.expression()
+    if r.take("union"):
+        r.take("all")
+        _select(r)
+        return None
+    return values, source
+
+
+def _source(r: _Reader) -> str | None:
+    """A table and its alias, or ``(SELECT …) [AS] alias``: the table's name, or None."""
+    if r.take("("):
+        _select(r)
+        r.need(")")
+        r.take("as")
+        r.plain()
+        return None
+    name = r.name()
+    _alias(r)
+    return name
+
+
 def _projections(r: _Reader) -> list[str | None] | None:
     """A SELECT list: per value the column it is (``nodes.copy_of``), None for ``*``."""
     if r.take("*"):
         return None
+    if r.peek() in ("distinct", "all"):
+        raise _Miss
     values: list[str | None] = []
     while True:
         start = r.pos
