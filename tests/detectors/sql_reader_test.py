@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from cpu_limit import run_limited
 from sqlglot.dialects.dialect import Dialect
 
 from selenite_inventory_lint.detectors.sql import fast, statements
@@ -515,3 +516,31 @@ def test_the_reserved_words_cover_sqlglots_keywords() -> None:
             w for w, t in dialect.tokenizer_class.KEYWORDS.items() if t in parser.NO_PAREN_FUNCTIONS
         }
         assert {c.lower() for c in calls} <= fast._RESERVED
+
+
+# Built in the child (as Python expressions): too long for a command line.
+HOSTILE = {
+    "wrapped-where": '"UPDATE t SET a = 1 WHERE " + "(" * 50_000 + "a = 1" + ")" * 50_000',
+    "and-chain": '"UPDATE t SET a = 1 WHERE " + " AND ".join(["a IS NULL"] * 50_000)',
+    "wide-table": (
+        '"CREATE TABLE t (\\n" + ",\\n".join(f"c{n} INT" for n in range(50_000)) + "\\n)"'
+    ),
+    "many-rows": '"INSERT INTO t (a) VALUES " + ", ".join(["(1)"] * 100_000)',
+    "operator-chain": '"DELETE FROM t WHERE a = " + " + ".join(["1"] * 100_000)',
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_the_reader_is_linear_on_hostile_statements(name: str) -> None:
+    code = f"""
+        from selenite_inventory_lint.detectors.sql import fast
+        from selenite_inventory_lint.detectors.sql.nodes import Emitter
+
+        emitter = Emitter(
+            path="m.sql", line=1, column=1, source="sql", migration=None, guarded=False,
+            guard=None,
+        )
+        print(fast.read({HOSTILE[name]}, "postgres", emitter) is not None)
+        """
+    done = run_limited(code, cpu_seconds=10)
+    assert done.stdout.strip() in ("True", "False")

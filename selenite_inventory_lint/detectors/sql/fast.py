@@ -69,6 +69,12 @@ _NOT_ALIASES = frozenset(
     {"left", "right", "full", "natural", "semi", "anti", "asof", "window", "limit", "offset"}
 )
 _JOINS = (("join",), ("inner", "join"), ("left", "join"), ("left", "outer", "join"))
+_JOIN_WORDS = frozenset(words[0] for words in _JOINS)
+# Tokens that end an expression (those it may continue with are tested one by one).
+_ENDS = frozenset({"", ",", ")", "where", "from", "as", "set", "on", "union", "join"})
+_CONSTRAINT_WORDS = frozenset(
+    {"not", "null", "primary", "unique", "default", "check", "references"}
+)
 _COMPARE = frozenset({"=", "<>", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "%", "||"})
 # Column types as sqlglot's neutral generator renders them, per dialect where they differ.
 _TYPES = {
@@ -204,8 +210,11 @@ class _Reader:
         """A condition or value; whether it names a column (outside a call's name).
         ``conjunct`` stops before a top-level AND and refuses OR."""
         column = self._operand()
+        tokens = self.tokens
         while True:
-            token = self.peek()
+            token = tokens[self.pos]
+            if token in _ENDS:
+                return column  # the common case: a clause word, a comma, the end
             if conjunct and token in ("and", "or"):
                 if token == "or":
                     raise _Miss
@@ -503,24 +512,29 @@ def _column(r: _Reader, *, line: int = 1) -> Column:
     nullable = True
     has_default = type_ in _AUTO_TYPES
     primary_key = unique = False
+    tokens = r.tokens
     while True:
-        if r.take("not", "null"):
+        word = tokens[r.pos]
+        if word not in _CONSTRAINT_WORDS:
+            break
+        r.pos += 1
+        if word == "not":
+            r.need("null")
             nullable = False
-        elif r.take("null"):
+        elif word == "null":
             nullable = True
-        elif r.take("primary", "key"):
+        elif word == "primary":
+            r.need("key")
             primary_key = True
-        elif r.take("unique"):
+        elif word == "unique":
             unique = True
-        elif r.take("default"):
+        elif word == "default":
             has_default = True
             _default(r)
-        elif r.take("check"):
+        elif word == "check":
             r.list()
-        elif r.take("references"):
-            _references(r)
         else:
-            break
+            _references(r)
     if primary_key:
         nullable = False
         has_default = has_default or type_ in _ROWID_TYPES
@@ -732,8 +746,12 @@ def _restriction(r: _Reader) -> tuple[str, ...]:
     top-level AND operands keep to NULL (``c IS NULL``), as ``statements._null_only`` reads."""
     # Parentheses around the whole condition are looked through, as around each operand.
     whole = r.tokens[r.pos : r.end]
-    while len(whole) > 2 and whole[0] == "(" and whole[-1] == ")" and _wraps(whole):
+    for _ in range(_DEPTH + 1):
+        if not (len(whole) > 2 and whole[0] == "(" and whole[-1] == ")" and _wraps(whole)):
+            break
         whole = whole[1:-1]
+    else:
+        raise _Miss  # nested deeper than the reader reads (linear work on hostile input)
     r.pos = r.end
     r = _Reader(whole, r.dialect)
     found: list[str] = []
@@ -810,7 +828,7 @@ def _select(r: _Reader) -> tuple[list[str | None] | None, str | None] | None:
     source = None
     if r.take("from"):
         source = _source(r)
-        while any(r.take(*join) for join in _JOINS):
+        while r.peek() in _JOIN_WORDS and any(r.take(*join) for join in _JOINS):
             _source(r)
             r.need("on")
             r.expression()
