@@ -370,7 +370,9 @@ def read(
     except _Miss:
         emitter.changes.clear()
         return None
-    return key(tokens), table, copy
+    if "'" in chunk or '"' in chunk:
+        return key(tokens), table, copy
+    return " ".join(tokens), table, copy
 
 
 def _statement(r: _Reader, e: Emitter) -> tuple[Table | None, Copy | None]:
@@ -472,7 +474,7 @@ def _create_table(r: _Reader, e: Emitter) -> Table:
         elif named:
             raise _Miss
         else:
-            specs.append(_column(r, line=e.line + r.line(r.pos) - 1))
+            specs.append(_column(r, line=e.line + r.line(r.pos) - 1, position=len(specs)))
         if r.take(")"):
             break
         r.need(",")
@@ -502,10 +504,15 @@ def _create_table(r: _Reader, e: Emitter) -> Table:
             has_default=column.has_default,
             unique=column.unique,
         )
-    return Table(name=name, columns={c.name: c for c in columns}, line=e.line)
+    by_name = {c.name: c for c in columns}
+    if len(by_name) == len(columns):
+        # Numbered as read, so Table need not copy every column to number it (with a name
+        # given twice, it numbers them as its own dict holds them).
+        return Table(name=name, columns=by_name, line=e.line, added=len(by_name))
+    return Table(name=name, columns=by_name, line=e.line)
 
 
-def _column(r: _Reader, *, line: int = 1) -> Column:
+def _column(r: _Reader, *, line: int = 1, position: int = 0) -> Column:
     """``name type constraint…`` as ``ddl.column_spec`` reads it."""
     name = r.plain()
     type_ = r.column_type()
@@ -546,6 +553,7 @@ def _column(r: _Reader, *, line: int = 1) -> Column:
         primary_key=primary_key,
         unique=unique,
         line=line,
+        position=position,
     )
 
 
