@@ -12,7 +12,7 @@ import pytest
 from cpu_limit import run_limited
 from sqlglot.dialects.dialect import Dialect
 
-from selenite_inventory_lint.detectors.sql import fast, statements
+from selenite_inventory_lint.detectors.sql import cursor, fast, statements
 from selenite_inventory_lint.detectors.sql.statements import Statement, parse
 
 DIALECTS = ("sqlite", "postgres", "mysql")
@@ -508,14 +508,14 @@ def test_the_reserved_words_cover_sqlglots_keywords() -> None:
         for words, token in dialect.tokenizer_class.KEYWORDS.items():
             parts = words.lower().split()
             if len(parts) > 1 or token not in identifiers:
-                assert {p for p in parts if p.replace("_", "").isalnum()} <= fast._RESERVED
+                assert {p for p in parts if p.replace("_", "").isalnum()} <= cursor.RESERVED
         parser = dialect.parser_class
         calls = set(parser.NO_PAREN_FUNCTION_PARSERS)
         calls |= {t.name for t in parser.NO_PAREN_FUNCTIONS}
         calls |= {
             w for w, t in dialect.tokenizer_class.KEYWORDS.items() if t in parser.NO_PAREN_FUNCTIONS
         }
-        assert {c.lower() for c in calls} <= fast._RESERVED
+        assert {c.lower() for c in calls} <= cursor.RESERVED
 
 
 # Built in the child (as Python expressions): too long for a command line.

@@ -7,353 +7,38 @@ SELECT), COMMENT ON, BEGIN/COMMIT/ROLLBACK. ``read`` gives the same ``Statement`
 path gives (its key, changes, table and copy), or None for anything it does not recognise
 exactly: that statement goes to sqlglot as before, which also judges whether it is well
 formed. The forms are strict on purpose: an unknown word, a quoting style, an escape or a
-construct the grammar below does not name is a miss, never a guess.
+construct the grammar does not name is a miss, never a guess. ``cursor`` holds the tokens and
+the expression and SELECT grammar; this module, the statements.
 ``tests/detectors/sql_reader_test.py`` compares both paths statement by statement over
 generated forms and near misses in every dialect.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
+from selenite_inventory_lint.detectors.sql.cursor import (
+    DEPTH,
+    LITERAL_WORDS,
+    Miss,
+    Reader,
+    alias,
+    key,
+    lex,
+    select,
+    table_source,
+)
 from selenite_inventory_lint.detectors.sql.nodes import Copy, Emitter
 from selenite_inventory_lint.schema import Column, Table
 
 # The dialects whose spelling the forms below follow; others always go to sqlglot.
 DIALECTS = frozenset({"sqlite", "postgres", "mysql"})
-# One token per match, after blanks: a plain string or quoted name (group 1), a word, number or
-# punctuation (group 2), or neither for anything else (E'…', $1, a comment inside the statement
-# — it would split sqlglot's two-word keywords such as PRIMARY /* … */ KEY — '' escapes, a
-# word glued to a quote), which sends the statement to sqlglot.
-_TOKEN = re.compile(
-    r"""\s*(?:
-    ('[^'\\"]*'(?![\w'])|"[A-Za-z0-9_]+"(?![\w"']))
-    |([A-Za-z_][A-Za-z0-9_]*(?![\w$'"`])
-     |[0-9]+(?:\.[0-9]+)?(?![\w.])
-     |::|<>|<=|>=|!=|\|\||[(),;=<>+*%]|\.(?![0-9])|-(?!-)|/(?!\*))
-    |\S)""",
-    re.VERBOSE | re.ASCII,
-)
-
-# Words that sqlglot does not read as a name wherever a name may stand (its tokenizers'
-# keywords outside the parser's identifier tokens, and functions called without parentheses,
-# in the three dialects: a test keeps this list a superset), and the words the forms below
-# test for, so a name is never one of them.
-_RESERVED = frozenset(
-    """
-    _armscii8 _ascii _big5 _binary _cp1250 _cp1251 _cp1256 _cp1257 _cp850 _cp852 _cp866 _cp932
-    _dec8 _eucjpms _euckr _gb18030 _gb2312 _gbk _geostd8 _greek _hebrew _hp8 _keybcs2 _koi8r
-    _koi8u _latin1 _latin2 _latin5 _latin7 _macce _macroman _sjis _swe7 _tis620 _ucs2 _ujis
-    _utf16 _utf16le _utf32 _utf8 _utf8mb3 _utf8mb4 alter and as between by char character
-    charset cluster connect create cross distinct distinctrow distribute double drop else
-    except fetch for force foreign from glob grant group grouping having ignore ilike indexed
-    inner insert integer intersect into join key lateral like lock member mod not notnull of
-    on only or order outer partition partitioned partitioned_by precision primary qualify
-    regexp returning revoke rlike rollback security select separator sets signed similar sort
-    sql straight_join tables tablesample then to uncache union unlock unsigned using values
-    variadic varying when where with xor
-    add asc auto_increment autoincrement cascade case cast check collate column concurrently
-    constraint current_date current_time current_timestamp default delete desc exclude exists
-    false fulltext generated if in index interval is isnull null nulls period references
-    recursive rename restrict set spatial table temp temporary trigger true type unique update
-    any connect_by_root current_catalog current_datetime current_role current_schema
-    current_user localtime localtimestamp session_user
-    """.split()  # noqa: SIM905
-)
-# Functions sqlglot reads by name whatever the word; a call to one is read like any other.
-_KEYWORD_CALLS = frozenset({"replace", "left", "right", "coalesce", "mod"})
-_LITERAL_WORDS = frozenset({"null", "true", "false", "current_timestamp", "current_date"})
-# Words that may follow a table but are not its alias (joins, clauses).
-_NOT_ALIASES = frozenset(
-    {"left", "right", "full", "natural", "semi", "anti", "asof", "window", "limit", "offset"}
-)
-_JOINS = (("join",), ("inner", "join"), ("left", "join"), ("left", "outer", "join"))
-_JOIN_WORDS = frozenset(words[0] for words in _JOINS)
-# Tokens that end an expression (those it may continue with are tested one by one).
-_ENDS = frozenset({"", ",", ")", "where", "from", "as", "set", "on", "union", "join"})
 _CONSTRAINT_WORDS = frozenset(
     {"not", "null", "primary", "unique", "default", "check", "references"}
 )
-_COMPARE = frozenset({"=", "<>", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "%", "||"})
-# Column types as sqlglot's neutral generator renders them, per dialect where they differ.
-_TYPES = {
-    "int": "INT",
-    "integer": "INT",
-    "bigint": "BIGINT",
-    "smallint": "SMALLINT",
-    "text": "TEXT",
-    "boolean": "BOOLEAN",
-    "bool": "BOOLEAN",
-    "date": "DATE",
-    "time": "TIME",
-    "datetime": "DATETIME",
-    "timestamptz": "TIMESTAMPTZ",
-    "uuid": "UUID",
-    "json": "JSON",
-    "jsonb": "JSONB",
-    "blob": "VARBINARY",
-    "bytea": "VARBINARY",
-    "varchar": "VARCHAR",
-    "numeric": "DECIMAL",
-    "decimal": "DECIMAL",
-}
-_DIALECT_TYPES = {
-    "sqlite": {"timestamp": "TIMESTAMP"},
-    "postgres": {"timestamp": "TIMESTAMP", "serial": "SERIAL", "bigserial": "BIGSERIAL"},
-    "mysql": {"timestamp": "TIMESTAMPTZ", "serial": "SERIAL"},
-}
-# Types that take (length) or (precision[, scale]).
-_SIZED = {"varchar": "VARCHAR", "char": "CHAR", "numeric": "DECIMAL", "decimal": "DECIMAL"}
 _AUTO_TYPES = ("SERIAL", "BIGSERIAL", "SMALLSERIAL")
 _ROWID_TYPES = ("INT", "INTEGER", "BIGINT")
 _REFERENTIAL = (("cascade",), ("restrict",), ("set", "null"), ("set", "default"), ("no", "action"))
-
-
-_DEPTH = 16
-
-
-class _Miss(Exception):
-    """The statement is not one of the forms read here: sqlglot reads it."""
-
-
-class _Reader:
-    """A cursor over one statement's tokens (lower-cased words; strings and quoted names keep
-    their quote as the first character)."""
-
-    __slots__ = ("chunk", "depth", "dialect", "end", "lines", "pos", "tokens")
-
-    def __init__(self, tokens: list[str], dialect: str, chunk: str = "") -> None:
-        # Two empty tokens past the end: peek and take need no bounds check.
-        self.tokens = [*tokens, "", ""]
-        self.chunk = chunk
-        self.lines: list[int] | None = None
-        self.dialect = dialect
-        self.pos = 0
-        self.end = len(tokens)
-        self.depth = 0
-
-    def peek(self, ahead: int = 0) -> str:
-        return self.tokens[self.pos + ahead]
-
-    def take(self, word: str, *more: str) -> bool:
-        """Consume ``word`` and ``more`` if they come next."""
-        at = self.pos
-        tokens = self.tokens
-        if tokens[at] != word:
-            return False
-        for offset, following in enumerate(more, 1):
-            if tokens[at + offset] != following:
-                return False
-        self.pos = at + 1 + len(more)
-        return True
-
-    def need(self, *words: str) -> None:
-        if not self.take(*words):
-            raise _Miss
-
-    def done(self) -> None:
-        if self.pos != self.end:
-            raise _Miss
-
-    def name(self) -> str:
-        """A name, maybe qualified (``s.t``): its last part, lower-cased unless quoted."""
-        found = self._part()
-        for _ in range(2):
-            if self.peek() != ".":
-                break
-            self.pos += 1
-            found = self._part()
-        if self.peek() == ".":
-            raise _Miss
-        return found
-
-    def plain(self) -> str:
-        """An unqualified name (a column, an index)."""
-        found = self._part()
-        if self.peek() == ".":
-            raise _Miss
-        return found
-
-    def _part(self) -> str:
-        token = self.peek()
-        if not token:
-            raise _Miss
-        first = token[0]
-        if first == '"' and self.dialect != "mysql":
-            self.pos += 1
-            return token[1:-1]
-        if (first.isalpha() or first == "_") and token not in _RESERVED:
-            self.pos += 1
-            return token
-        raise _Miss
-
-    def is_name(self) -> bool:
-        token = self.peek()
-        return bool(token) and (
-            (token[0] == '"' and self.dialect != "mysql")
-            or ((token[0].isalpha() or token[0] == "_") and token not in _RESERVED)
-        )
-
-    def names(self) -> tuple[str, ...]:
-        """``( name, … )``: the parenthesis is required."""
-        self.need("(")
-        found = [self.plain()]
-        while self.take(","):
-            found.append(self.plain())
-        self.need(")")
-        return tuple(found)
-
-    # -- expressions: only the shapes below, each well formed ------------------------------
-
-    def expression(self, *, conjunct: bool = False) -> bool:
-        """A condition or value; whether it names a column (outside a call's name).
-        ``conjunct`` stops before a top-level AND and refuses OR."""
-        column = self._operand()
-        tokens = self.tokens
-        while True:
-            token = tokens[self.pos]
-            if token in _ENDS:
-                return column  # the common case: a clause word, a comma, the end
-            if conjunct and token in ("and", "or"):
-                if token == "or":
-                    raise _Miss
-                return column
-            if token in _COMPARE or token in ("and", "or"):
-                if token == "||" and self.dialect == "mysql":
-                    raise _Miss  # MySQL reads || as OR
-                self.pos += 1
-                column = self._operand() or column
-            elif token == "is":
-                self.pos += 1
-                self.take("not")
-                if self.peek() not in ("null", "true", "false"):
-                    raise _Miss
-                self.pos += 1
-            elif token in ("between", "in", "like") or (
-                token == "not" and self.peek(1) in ("between", "in", "like")
-            ):
-                self.take("not")
-                if self.take("between"):
-                    column = self._operand() or column
-                    self.need("and")
-                    column = self._operand() or column
-                elif self.take("in"):
-                    column = self.list() or column
-                else:
-                    self.need("like")
-                    column = self._operand() or column
-            else:
-                return column
-
-    def list(self) -> bool:
-        self.need("(")
-        self.depth += 1
-        if self.depth > _DEPTH:
-            raise _Miss  # sqlglot's path judges deep nesting (MIG301 when too deep)
-        if self.peek() == "select":
-            _select(self)
-            self.need(")")
-            self.depth -= 1
-            return True
-        column = self.expression()
-        while self.take(","):
-            column = self.expression() or column
-        self.need(")")
-        self.depth -= 1
-        return column
-
-    def _operand(self) -> bool:
-        while self.peek() in ("-", "+", "not"):
-            self.pos += 1
-        column = self.atom()
-        while self.take("::"):
-            self.column_type()
-        return column
-
-    def atom(self) -> bool:
-        token = self.peek()
-        if not token:
-            raise _Miss
-        first = token[0]
-        if first == "'" or first.isdigit() or token in _LITERAL_WORDS:
-            self.pos += 1
-            return False
-        if token == "interval":
-            self.pos += 1
-            if self.peek()[:1] != "'":
-                raise _Miss
-            self.pos += 1
-            return False
-        if token == "(":
-            return self.list()
-        if self.peek(1) == "(" and (self.is_name() or token in _KEYWORD_CALLS):
-            self.pos += 1
-            if self.take("(", ")"):
-                return False
-            return self.list()
-        self.name()
-        return True
-
-    def column_type(self) -> str:
-        """A column type this reader knows, as sqlglot renders it."""
-        word = self.peek()
-        if word in _SIZED and self.peek(1) == "(":
-            self.pos += 2
-            sizes = [self._number()]
-            if _SIZED[word] == "DECIMAL" and self.take(","):
-                sizes.append(self._number())
-            self.need(")")
-            return f"{_SIZED[word]}({', '.join(sizes)})"
-        rendered = _TYPES.get(word) or _DIALECT_TYPES[self.dialect].get(word)
-        if rendered is None or self.peek(1) in ("(", "["):
-            raise _Miss
-        self.pos += 1
-        return rendered
-
-    def _number(self) -> str:
-        token = self.peek()
-        if not token[:1].isdigit() or "." in token:
-            raise _Miss
-        self.pos += 1
-        return token
-
-    def line(self, at: int) -> int:
-        """1-based line, within the statement, of the token at index ``at``."""
-        if "\n" not in self.chunk:
-            return 1
-        if self.lines is None:
-            self.lines = _lines(self.chunk)
-        return self.lines[at]
-
-
-def lex(chunk: str) -> list[str] | None:
-    """The statement's tokens (words lower-cased; strings and quoted names keep their quotes),
-    or None when a token is not one read here."""
-    tokens = [quoted or other.lower() for quoted, other in _TOKEN.findall(chunk)]
-    while tokens and tokens[-1] == ";":
-        tokens.pop()
-    if "" in tokens or ";" in tokens:
-        return None
-    return tokens
-
-
-def key(tokens: list[str]) -> str:
-    """The statement key as the sqlglot path builds it from its tokens (``statements._key``):
-    words lower-cased, strings and quoted names without their quotes."""
-    return " ".join([t[1:-1] if t[0] in "'\"" else t for t in tokens])
-
-
-def _lines(chunk: str) -> list[int]:
-    """The 1-based line, within the statement, of each of its tokens."""
-    lines = []
-    line, at = 1, 0
-    for match in _TOKEN.finditer(chunk):
-        start = match.end() - len(match.group().lstrip())
-        line += chunk.count("\n", at, start)
-        at = start
-        lines.append(line)
-    return lines
 
 
 def read(
@@ -364,10 +49,10 @@ def read(
     tokens = lex(chunk)
     if not tokens:
         return None
-    reader = _Reader(tokens, dialect, chunk)
+    reader = Reader(tokens, dialect, chunk)
     try:
         table, copy = _statement(reader, emitter)
-    except _Miss:
+    except Miss:
         emitter.changes.clear()
         return None
     if "'" in chunk or '"' in chunk:
@@ -375,7 +60,7 @@ def read(
     return " ".join(tokens), table, copy
 
 
-def _statement(r: _Reader, e: Emitter) -> tuple[Table | None, Copy | None]:
+def _statement(r: Reader, e: Emitter) -> tuple[Table | None, Copy | None]:
     if r.take("with"):
         # Common table expressions before an UPDATE, DELETE or INSERT: queries, named.
         r.take("recursive")
@@ -384,12 +69,12 @@ def _statement(r: _Reader, e: Emitter) -> tuple[Table | None, Copy | None]:
             if r.peek() == "(":
                 r.names()
             r.need("as", "(")
-            _select(r)
+            select(r)
             r.need(")")
             if not r.take(","):
                 break
         if r.peek() not in ("update", "delete", "insert"):
-            raise _Miss
+            raise Miss
     first = r.peek()
     if first == "create":
         r.pos += 1
@@ -412,7 +97,7 @@ def _statement(r: _Reader, e: Emitter) -> tuple[Table | None, Copy | None]:
         r.pos += 1
         r.need("from")
         table = r.name()
-        _alias(r)
+        alias(r)
         where = r.take("where")
         if where:
             r.expression()
@@ -426,11 +111,11 @@ def _statement(r: _Reader, e: Emitter) -> tuple[Table | None, Copy | None]:
         r.pos += 1
         r.need("on")
         if not (r.take("table") or r.take("column")):
-            raise _Miss
+            raise Miss
         r.name()
         r.need("is")
         if r.peek()[:1] != "'":
-            raise _Miss
+            raise Miss
         r.pos += 1
         r.done()
     elif first in ("begin", "commit", "rollback"):
@@ -439,16 +124,11 @@ def _statement(r: _Reader, e: Emitter) -> tuple[Table | None, Copy | None]:
             r.take("work")
         r.done()
     else:
-        raise _Miss
+        raise Miss
     return None, None
 
 
-def _alias(r: _Reader) -> None:
-    if r.take("as") or (r.is_name() and r.peek() not in _NOT_ALIASES):
-        r.plain()
-
-
-def _create_table(r: _Reader, e: Emitter) -> Table:
+def _create_table(r: Reader, e: Emitter) -> Table:
     guarded = r.take("if", "not", "exists")
     name = r.name()
     r.need("(")
@@ -472,7 +152,7 @@ def _create_table(r: _Reader, e: Emitter) -> Table:
             r.need("references")
             _references(r)
         elif named:
-            raise _Miss
+            raise Miss
         else:
             specs.append(_column(r, line=e.line + r.line(r.pos) - 1, position=len(specs)))
         if r.take(")"):
@@ -512,7 +192,7 @@ def _create_table(r: _Reader, e: Emitter) -> Table:
     return Table(name=name, columns=by_name, line=e.line)
 
 
-def _column(r: _Reader, *, line: int = 1, position: int = 0) -> Column:
+def _column(r: Reader, *, line: int = 1, position: int = 0) -> Column:
     """``name type constraint…`` as ``ddl.column_spec`` reads it."""
     name = r.plain()
     type_ = r.column_type()
@@ -557,30 +237,30 @@ def _column(r: _Reader, *, line: int = 1, position: int = 0) -> Column:
     )
 
 
-def _default(r: _Reader) -> None:
+def _default(r: Reader) -> None:
     """One value: a literal, a negative number, a call or a parenthesised expression."""
     if r.take("-") and not r.peek()[:1].isdigit():
-        raise _Miss
+        raise Miss
     token = r.peek()
-    literal = token == "(" or token[:1] in ("'", *"0123456789") or token in _LITERAL_WORDS
+    literal = token == "(" or token[:1] in ("'", *"0123456789") or token in LITERAL_WORDS
     if not literal and not (r.peek(1) == "(" and r.is_name()):
-        raise _Miss
+        raise Miss
     r.atom()
 
 
-def _references(r: _Reader) -> None:
+def _references(r: Reader) -> None:
     """What follows REFERENCES: a table, its columns, ON DELETE / ON UPDATE actions."""
     r.name()
     if r.peek() == "(":
         r.names()
     while r.take("on"):
         if not (r.take("delete") or r.take("update")):
-            raise _Miss
+            raise Miss
         if not any(r.take(*action) for action in _REFERENTIAL):
-            raise _Miss
+            raise Miss
 
 
-def _create_index(r: _Reader, e: Emitter, *, unique: bool) -> None:
+def _create_index(r: Reader, e: Emitter, *, unique: bool) -> None:
     if r.dialect == "postgres":
         r.take("concurrently")
     guarded = r.take("if", "not", "exists")
@@ -611,7 +291,7 @@ def _create_index(r: _Reader, e: Emitter, *, unique: bool) -> None:
     )
 
 
-def _drop(r: _Reader, e: Emitter) -> None:
+def _drop(r: Reader, e: Emitter) -> None:
     if r.take("table"):
         guarded = r.take("if", "exists")
         names = [r.name()]
@@ -639,13 +319,13 @@ def _drop(r: _Reader, e: Emitter) -> None:
     e.add("index", name, "dropped", "drop_index", if_exists=guarded, table=None)
 
 
-def _cascade(r: _Reader) -> None:
+def _cascade(r: Reader) -> None:
     if r.dialect == "postgres" and not r.take("cascade"):
         r.take("restrict")
     r.done()
 
 
-def _alter(r: _Reader, e: Emitter) -> None:
+def _alter(r: Reader, e: Emitter) -> None:
     table = r.name()
     if r.take("add"):
         r.take("column")
@@ -715,12 +395,12 @@ def _alter(r: _Reader, e: Emitter) -> None:
             has_default=None,
         )
     else:
-        raise _Miss
+        raise Miss
 
 
-def _update(r: _Reader, e: Emitter) -> None:
+def _update(r: Reader, e: Emitter) -> None:
     table = r.name()
-    _alias(r)
+    alias(r)
     r.need("set")
     columns = []
     while True:
@@ -731,7 +411,7 @@ def _update(r: _Reader, e: Emitter) -> None:
             break
     if r.take("from"):
         # ``FROM t [AS] a`` or ``FROM (SELECT …) [AS] a``: rows to join, not rows changed.
-        _source(r)
+        table_source(r)
     where = r.take("where")
     null_only: tuple[str, ...] = ()
     if where:
@@ -748,20 +428,20 @@ def _update(r: _Reader, e: Emitter) -> None:
     )
 
 
-def _restriction(r: _Reader) -> tuple[str, ...]:
+def _restriction(r: Reader) -> tuple[str, ...]:
     """An UPDATE's WHERE that restricts rows as ``statements._always_true`` judges it: no OR
     and a column named (a condition on a column is never folded to true); the columns its
     top-level AND operands keep to NULL (``c IS NULL``), as ``statements._null_only`` reads."""
     # Parentheses around the whole condition are looked through, as around each operand.
     whole = r.tokens[r.pos : r.end]
-    for _ in range(_DEPTH + 1):
+    for _ in range(DEPTH + 1):
         if not (len(whole) > 2 and whole[0] == "(" and whole[-1] == ")" and _wraps(whole)):
             break
         whole = whole[1:-1]
     else:
-        raise _Miss  # nested deeper than the reader reads (linear work on hostile input)
+        raise Miss  # nested deeper than the reader reads (linear work on hostile input)
     r.pos = r.end
-    r = _Reader(whole, r.dialect)
+    r = Reader(whole, r.dialect)
     found: list[str] = []
     column = False
     while True:
@@ -771,19 +451,19 @@ def _restriction(r: _Reader) -> tuple[str, ...]:
         while len(part) > 2 and part[0] == "(" and part[-1] == ")" and _wraps(part):
             part = part[1:-1]
         if "or" in part:
-            raise _Miss
+            raise Miss
         if part[-2:] == ["is", "null"]:
-            reader = _Reader(part, r.dialect)
+            reader = Reader(part, r.dialect)
             try:
                 name: str | None = reader.name()
-            except _Miss:
+            except Miss:
                 name = None
             if name is not None and reader.pos == len(part) - 2:
                 found.append(name)
         if not r.take("and"):
             r.done()
             if not column:
-                raise _Miss
+                raise Miss
             return tuple(dict.fromkeys(found))
 
 
@@ -798,7 +478,7 @@ def _wraps(part: list[str]) -> bool:
     return False
 
 
-def _insert(r: _Reader, e: Emitter) -> Copy | None:
+def _insert(r: Reader, e: Emitter) -> Copy | None:
     r.need("into")
     target = r.name()
     columns = r.names() if r.peek() == "(" else None
@@ -813,7 +493,7 @@ def _insert(r: _Reader, e: Emitter) -> Copy | None:
             r.need("do", "nothing")
         r.done()
         return None
-    found = _select(r)
+    found = select(r)
     r.done()
     if found is None:
         return None  # a compound SELECT (UNION …) is no plain copy: nodes.copy_of is not asked
@@ -825,69 +505,3 @@ def _insert(r: _Reader, e: Emitter) -> Copy | None:
         columns=columns,
         values=None if values is None else tuple(values),
     )
-
-
-def _select(r: _Reader) -> tuple[list[str | None] | None, str | None] | None:
-    """``SELECT values [FROM source [JOIN source ON condition …]] [WHERE condition]``, maybe
-    followed by UNION [ALL] and another: the values (``_projections``) and the one table read
-    (None with a join or no FROM); None for a compound SELECT."""
-    r.need("select")
-    values = _projections(r)
-    source = None
-    if r.take("from"):
-        source = _source(r)
-        while r.peek() in _JOIN_WORDS and any(r.take(*join) for join in _JOINS):
-            _source(r)
-            r.need("on")
-            r.expression()
-            source = None
-    if r.take("where"):
-        r.expression()
-    if r.take("union"):
-        r.take("all")
-        _select(r)
-        return None
-    return values, source
-
-
-def _source(r: _Reader) -> str | None:
-    """A table and its alias, or ``(SELECT …) [AS] alias``: the table's name, or None."""
-    if r.take("("):
-        _select(r)
-        r.need(")")
-        r.take("as")
-        r.plain()
-        return None
-    name = r.name()
-    _alias(r)
-    return name
-
-
-def _projections(r: _Reader) -> list[str | None] | None:
-    """A SELECT list: per value the column it is (``nodes.copy_of``), None for ``*``."""
-    if r.take("*"):
-        return None
-    if r.peek() in ("distinct", "all"):
-        raise _Miss
-    values: list[str | None] = []
-    while True:
-        start = r.pos
-        r.expression()
-        plain = r.pos - start
-        value = None
-        if plain in (1, 3, 5) and all(t == "." for t in r.tokens[start + 1 : r.pos : 2]):
-            value = _plain_name(r.tokens[start : r.pos], r.dialect)
-        if r.take("as"):
-            r.plain()
-        values.append(value)
-        if not r.take(","):
-            return values
-
-
-def _plain_name(tokens: list[str], dialect: str) -> str | None:
-    """The column a projection is when it is only a (qualified) name, as ``nodes.ident``."""
-    reader = _Reader(tokens, dialect)
-    try:
-        return reader.name()
-    except _Miss:
-        return None
