@@ -92,6 +92,7 @@ _DIALECT_TYPES = {
 # Types that take (length) or (precision[, scale]).
 _SIZED = {"varchar": "VARCHAR", "char": "CHAR", "numeric": "DECIMAL", "decimal": "DECIMAL"}
 DEPTH = 16
+_NAME_START = frozenset("abcdefghijklmnopqrstuvwxyz_")
 
 
 class Miss(Exception):
@@ -117,20 +118,30 @@ class Reader:
     def peek(self, ahead: int = 0) -> str:
         return self.tokens[self.pos + ahead]
 
-    def take(self, word: str, *more: str) -> bool:
-        """Consume ``word`` and ``more`` if they come next."""
+    def take(self, word: str) -> bool:
+        """Consume ``word`` if it comes next."""
+        if self.tokens[self.pos] == word:
+            self.pos += 1
+            return True
+        return False
+
+    def takes(self, *words: str) -> bool:
+        """Consume ``words`` if they come next, in order."""
         at = self.pos
         tokens = self.tokens
-        if tokens[at] != word:
-            return False
-        for offset, following in enumerate(more, 1):
-            if tokens[at + offset] != following:
+        for offset, word in enumerate(words):
+            if tokens[at + offset] != word:
                 return False
-        self.pos = at + 1 + len(more)
+        self.pos = at + len(words)
         return True
 
-    def need(self, *words: str) -> None:
-        if not self.take(*words):
+    def need(self, word: str, *more: str) -> None:
+        if more:
+            if not self.takes(word, *more):
+                raise Miss
+        elif self.tokens[self.pos] == word:
+            self.pos += 1
+        else:
             raise Miss
 
     def done(self) -> None:
@@ -140,40 +151,39 @@ class Reader:
     def name(self) -> str:
         """A name, maybe qualified (``s.t``): its last part, lower-cased unless quoted."""
         found = self._part()
+        tokens = self.tokens
         for _ in range(2):
-            if self.peek() != ".":
-                break
+            if tokens[self.pos] != ".":
+                return found
             self.pos += 1
             found = self._part()
-        if self.peek() == ".":
+        if tokens[self.pos] == ".":
             raise Miss
         return found
 
     def plain(self) -> str:
         """An unqualified name (a column, an index)."""
         found = self._part()
-        if self.peek() == ".":
+        if self.tokens[self.pos] == ".":
             raise Miss
         return found
 
     def _part(self) -> str:
-        token = self.peek()
-        if not token:
-            raise Miss
-        first = token[0]
+        token = self.tokens[self.pos]
+        first = token[:1]
+        if first in _NAME_START and token not in RESERVED:
+            self.pos += 1
+            return token
         if first == '"' and self.dialect != "mysql":
             self.pos += 1
             return token[1:-1]
-        if (first.isalpha() or first == "_") and token not in RESERVED:
-            self.pos += 1
-            return token
         raise Miss
 
     def is_name(self) -> bool:
-        token = self.peek()
-        return bool(token) and (
-            (token[0] == '"' and self.dialect != "mysql")
-            or ((token[0].isalpha() or token[0] == "_") and token not in RESERVED)
+        token = self.tokens[self.pos]
+        first = token[:1]
+        return (first in _NAME_START and token not in RESERVED) or (
+            first == '"' and self.dialect != "mysql"
         )
 
     def names(self) -> tuple[str, ...]:
@@ -270,7 +280,7 @@ class Reader:
             return self.list()
         if self.peek(1) == "(" and (self.is_name() or token in _KEYWORD_CALLS):
             self.pos += 1
-            if self.take("(", ")"):
+            if self.takes("(", ")"):
                 return False
             return self.list()
         self.name()
@@ -351,7 +361,7 @@ def select(r: Reader) -> tuple[list[str | None] | None, str | None] | None:
     source = None
     if r.take("from"):
         source = table_source(r)
-        while r.peek() in _JOIN_WORDS and any(r.take(*join) for join in _JOINS):
+        while r.peek() in _JOIN_WORDS and any(r.takes(*join) for join in _JOINS):
             table_source(r)
             r.need("on")
             r.expression()

@@ -129,7 +129,7 @@ def _statement(r: Reader, e: Emitter) -> tuple[Table | None, Copy | None]:
 
 
 def _create_table(r: Reader, e: Emitter) -> Table:
-    guarded = r.take("if", "not", "exists")
+    guarded = r.takes("if", "not", "exists")
     name = r.name()
     r.need("(")
     specs: list[Column] = []
@@ -139,7 +139,7 @@ def _create_table(r: Reader, e: Emitter) -> Table:
         named = r.take("constraint")
         if named:
             r.name()
-        if r.take("primary", "key"):
+        if r.takes("primary", "key"):
             keys.update(r.names())
         elif r.take("unique"):
             named_columns = r.names()
@@ -147,7 +147,7 @@ def _create_table(r: Reader, e: Emitter) -> Table:
                 uniques.add(named_columns[0])
         elif r.take("check"):
             r.list()
-        elif r.take("foreign", "key"):
+        elif r.takes("foreign", "key"):
             r.names()
             r.need("references")
             _references(r)
@@ -256,14 +256,14 @@ def _references(r: Reader) -> None:
     while r.take("on"):
         if not (r.take("delete") or r.take("update")):
             raise Miss
-        if not any(r.take(*action) for action in _REFERENTIAL):
+        if not any(r.takes(*action) for action in _REFERENTIAL):
             raise Miss
 
 
 def _create_index(r: Reader, e: Emitter, *, unique: bool) -> None:
     if r.dialect == "postgres":
         r.take("concurrently")
-    guarded = r.take("if", "not", "exists")
+    guarded = r.takes("if", "not", "exists")
     name = r.plain() if r.peek() != "on" else None
     r.need("on")
     table = r.name()
@@ -293,7 +293,7 @@ def _create_index(r: Reader, e: Emitter, *, unique: bool) -> None:
 
 def _drop(r: Reader, e: Emitter) -> None:
     if r.take("table"):
-        guarded = r.take("if", "exists")
+        guarded = r.takes("if", "exists")
         names = [r.name()]
         while r.take(","):
             names.append(r.name())
@@ -303,7 +303,7 @@ def _drop(r: Reader, e: Emitter) -> None:
         return
     if r.dialect != "mysql" and r.take("trigger"):
         # A trigger holds no data; postgres names its table, SQLite does not.
-        r.take("if", "exists")
+        r.takes("if", "exists")
         r.name()
         if r.dialect == "postgres":
             r.need("on")
@@ -313,7 +313,7 @@ def _drop(r: Reader, e: Emitter) -> None:
     r.need("index")
     if r.dialect == "postgres":
         r.take("concurrently")
-    guarded = r.take("if", "exists")
+    guarded = r.takes("if", "exists")
     name = r.name()
     _cascade(r)
     e.add("index", name, "dropped", "drop_index", if_exists=guarded, table=None)
@@ -329,7 +329,7 @@ def _alter(r: Reader, e: Emitter) -> None:
     table = r.name()
     if r.take("add"):
         r.take("column")
-        guarded = r.take("if", "not", "exists")
+        guarded = r.takes("if", "not", "exists")
         spec = _column(r)
         r.done()
         e.add(
@@ -353,12 +353,12 @@ def _alter(r: Reader, e: Emitter) -> None:
                 columns=(spec.name,),
                 table=table,
             )
-    elif r.take("drop", "column"):
-        guarded = r.take("if", "exists")
+    elif r.takes("drop", "column"):
+        guarded = r.takes("if", "exists")
         column = r.plain()
         _cascade(r)
         e.add("column", f"{table}.{column}", "dropped", "drop_column", if_exists=guarded)
-    elif r.take("rename", "column"):
+    elif r.takes("rename", "column"):
         old = r.plain()
         r.need("to")
         new = r.plain()
@@ -372,12 +372,12 @@ def _alter(r: Reader, e: Emitter) -> None:
                 old_name=f"{table}.{old}",
                 if_exists=False,
             )
-    elif r.take("rename", "to"):
+    elif r.takes("rename", "to"):
         new = r.plain()
         r.done()
         if new != table:
             e.add("table", new, "renamed", "rename_table", old_name=table, if_exists=False)
-    elif r.dialect == "postgres" and r.take("alter", "column"):
+    elif r.dialect == "postgres" and r.takes("alter", "column"):
         column = r.plain()
         r.need("type")
         type_ = r.column_type()
@@ -487,7 +487,7 @@ def _insert(r: Reader, e: Emitter) -> Copy | None:
             r.list()
             if not r.take(","):
                 break
-        if r.take("on", "conflict"):
+        if r.takes("on", "conflict"):
             if r.peek() == "(":
                 r.names()
             r.need("do", "nothing")
