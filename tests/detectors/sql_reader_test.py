@@ -4,14 +4,17 @@ corpus of forms and near misses in every dialect, with sqlglot's parses counted.
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from conftest import GitRepo
 from cpu_limit import run_limited
 from sqlglot.dialects.dialect import Dialect
 
+from selenite_inventory_lint.cli import main
 from selenite_inventory_lint.detectors.sql import cursor, fast, statements
 from selenite_inventory_lint.detectors.sql.statements import Statement, parse
 
@@ -544,3 +547,27 @@ def test_the_reader_is_linear_on_hostile_statements(name: str) -> None:
         """
     done = run_limited(code, cpu_seconds=10)
     assert done.stdout.strip() in ("True", "False")
+
+
+def test_is_not_null_is_no_backfill(repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    # ``c IS NOT NULL`` keeps the rows that hold a value: setting c there overwrites values
+    # (MIG110), read by either path; ``c IS NULL`` fills only the empty ones.
+    repo.write(
+        "DATA_INVENTORY.md",
+        "# Data inventory\n\n## Database (SQLite)\n- `users`: accounts.\n"
+        "- `users.status`: state.\n",
+    )
+    repo.write("db/migrations/0001_base.sql", "CREATE TABLE users (id INT, status TEXT);\n")
+    repo.commit("base")
+    repo.write(
+        "db/migrations/0002_fill.sql",
+        "UPDATE users SET status = 'new' WHERE status IS NOT NULL;\n"
+        "UPDATE users SET status = 'new' WHERE status IS NULL;\n"
+        "UPDATE users SET status = 'new' WHERE (status IS NOT NULL) AND id > $1;\n",
+    )
+    repo.add()
+    code = main(["check", "--repo", str(repo.path), "--staged", "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 1, err
+    found = [(f["code"], f["line"]) for f in json.loads(out)["findings"]]
+    assert found == [("MIG110", 1), ("MIG110", 3)]
