@@ -321,7 +321,14 @@ def _statement(rng: random.Random) -> str:
     if pick == 9:
         return f"{rng.choice(CTES)} {insert}"
     if pick == 10:
-        return f"{rng.choice(CTES)} UPDATE {name} SET a = NULL{_where(rng)}"
+        body = rng.choice(
+            (
+                f"UPDATE {name} SET a = NULL{_where(rng)}",
+                f"DELETE FROM {name}{_where(rng)}",
+                f"INSERT INTO {name} VALUES (1)",
+            )
+        )
+        return f"{rng.choice(CTES)} {body}"
     return insert
 
 
@@ -416,7 +423,7 @@ def test_the_reader_agrees_with_the_parse(
     # Both paths are exercised, with changes and MIG301 problems among them.
     assert read > 30
     assert len(quick) - read > 100
-    assert sum(bool(s.changes) for s in quick) > 100
+    assert sum(bool(s.changes) for s in quick) > 60
     assert any(s.problems for s in quick)
 
 
