@@ -95,6 +95,7 @@ CONSTRAINTS = (
     "UNIQUE",
     "DEFAULT 0",
     "DEFAULT 'x'",
+    "DEFAULT 'Mixed Case'",
     "DEFAULT ''",
     "DEFAULT -1",
     "DEFAULT - 1.5",
@@ -152,6 +153,7 @@ CONDITIONS = (
     "id BETWEEN 1 AND 3",
     "id NOT BETWEEN 1 AND 3 AND a IS NULL",
     "status IN ('a', 'b')",
+    "status IN ('New', 'DONE') AND \"Quoted\" = 'Ünïcode'",
     "status NOT IN (1, 2)",
     "created_at < now() - interval '30 days'",
     "NOT (a = 1)",
@@ -421,7 +423,7 @@ def test_the_reader_agrees_with_the_parse(
     for one, other in zip(quick, slow, strict=True):
         assert one == other, text.splitlines()[one.line - 1 : one.line + 3]
     # Both paths are exercised, with changes and MIG301 problems among them.
-    assert read > 30
+    assert read > 20
     assert len(quick) - read > 100
     assert sum(bool(s.changes) for s in quick) > 60
     assert any(s.problems for s in quick)
