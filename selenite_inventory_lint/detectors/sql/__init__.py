@@ -8,8 +8,9 @@ alter_column, drop_table, create_index, drop_index, delete_rows, update_rows, tr
 insert_select); the SQLite table-rebuild pattern is then folded into one ``rebuild_table``.
 
 The package follows those steps: ``split`` bounds the statements, ``statements`` (with
-``ddl`` for CREATE/ALTER/DROP) reads each one, ``rebuild`` folds the rebuild pattern, and
-this module is the detector. Nothing here imports sqlglot until a statement is parsed.
+``ddl`` for CREATE/ALTER/DROP) reads each one, ``fast`` (with ``cursor``) reads the common
+ones without sqlglot, ``rebuild`` folds the rebuild pattern, and this module is the detector.
+Nothing here imports sqlglot until a statement is parsed.
 """
 
 from __future__ import annotations

@@ -48,7 +48,7 @@ class Span:
     definition: str | None = None
 
 
-def _alternatives(dialect: str) -> tuple[str, str]:
+def _alternatives(dialect: str, *, parens: bool = True) -> tuple[str, str]:
     """Tokens that matter for splitting, one named group per kind, as one alternation; and
     the characters a token can start with.
 
@@ -75,15 +75,19 @@ def _alternatives(dialect: str) -> tuple[str, str]:
     if dialect != "mysql":
         parts.append(r"(?P<dollar>(?<![\w$])\$(?:[A-Za-z_]\w*)?\$)")
     # BEGIN opens a trigger or routine body; not after "." (new.begin is a column).
-    parts += [r"(?P<semi>;)", r"(?P<paren>[()])", r"(?P<begin>(?<![\w$.])begin\b)"]
-    first = "-'\"`/;()bB" + {"mysql": "#", "postgres": "eE$", "sqlite": "[$"}.get(dialect, "$")
+    parts += [r"(?P<semi>;)", r"(?P<begin>(?<![\w$.])begin\b)"]
+    first = "-'\"`/;bB" + {"mysql": "#", "postgres": "eE$", "sqlite": "[$"}.get(dialect, "$")
+    if parens:
+        parts.append(r"(?P<paren>[()])")
+        first += "()"
     return "|".join(parts), first
 
 
-def _lexer(dialect: str) -> re.Pattern[str]:
+def _lexer(dialect: str, *, parens: bool = True) -> re.Pattern[str]:
     """The alternation behind a test of the first character: one class per position spares
-    the engine trying every alternative at every character (3x faster on migrations)."""
-    alternatives, first = _alternatives(dialect)
+    the engine trying every alternative at every character (3x faster on migrations).
+    Parentheses matter only inside a rule; elsewhere a lexer without them skips them."""
+    alternatives, first = _alternatives(dialect, parens=parens)
     return re.compile(f"(?=[{re.escape(first)}])(?:{alternatives})", re.DOTALL | re.IGNORECASE)
 
 
@@ -91,7 +95,7 @@ def _left_open(match: re.Match[str]) -> bool:
     return any(v == "" for k, v in match.groupdict().items() if k[0] == "o")
 
 
-_LEXERS: dict[str, re.Pattern[str]] = {}
+_LEXERS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {}
 # Unrolled (blanks, then comment-and-blanks) so no two iterations can share text.
 _SPACE = re.compile(r"\s*(?:(?:--[^\n]*|/\*.*?(?:\*/|\Z))\s*)*", re.DOTALL)
 
@@ -129,9 +133,9 @@ def split(text: str, dialect: str = "sqlite") -> list[Span]:
     and names the construct in ``unclosed``: nothing after it is split off and passed.
     """
     dialect = DIALECTS.get(dialect, dialect)
-    lexer = _LEXERS.get(dialect)
-    if lexer is None:
-        lexer = _LEXERS[dialect] = _lexer(dialect)
+    lexers = _LEXERS.get(dialect)
+    if lexers is None:
+        lexers = _LEXERS[dialect] = (_lexer(dialect, parens=False), _lexer(dialect))
     spans: list[Span] = []
     start = pos = 0
     kind = definition_kind(text, 0)
@@ -139,7 +143,7 @@ def split(text: str, dialect: str = "sqlite") -> list[Span]:
     # is where the outermost one opened.
     depth = 0
     body: int | None = None
-    while (match := lexer.search(text, pos)) is not None:
+    while (match := lexers[kind == "rule"].search(text, pos)) is not None:
         pos = match.end()
         group = match.lastgroup
         if group == "quoted":

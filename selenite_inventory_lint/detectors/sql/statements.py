@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from selenite_inventory_lint.detectors.sql import ddl
+from selenite_inventory_lint.detectors.sql import ddl, fast
 from selenite_inventory_lint.detectors.sql.nodes import Copy, Emitter, Found, copy_of, ident, idents
 from selenite_inventory_lint.detectors.sql.split import (
     DIALECTS,
@@ -120,9 +120,8 @@ def parse(
     ``column`` is the column of statements on the first line when ``text`` is embedded in
     another file (then other statements report column 1).
     """
-    lib = _sqlglot()
     name = DIALECTS.get(dialect, dialect)
-    tools = _tools(name, lib)
+    quick = name in fast.DIALECTS
     starts = line_starts(text)
     result: list[Statement] = []
     for span in split(text, name):
@@ -148,8 +147,24 @@ def parse(
                 "no end; the rest of the text is not analysed"
             )
             result.append(_problem_statement(chunk, emitter, why))
+        elif span.definition:
+            # A trigger, rule or routine body runs on later calls or writes, not during the
+            # migration: nothing to judge (the splitter has already bounded it).
+            result.append(Statement(line=at_line, column=at_column, key=" ".join(chunk.split())))
+        elif quick and (found := fast.read(chunk, name, emitter)) is not None:
+            result.append(
+                Statement(
+                    line=at_line,
+                    column=at_column,
+                    key=found[0],
+                    changes=tuple(emitter.changes),
+                    table=found[1],
+                    copy=found[2],
+                )
+            )
         else:
-            result.append(_statement(chunk, span.definition, tools, emitter, lib))
+            lib = _sqlglot()
+            result.append(_statement(chunk, _tools(name, lib), emitter, lib))
     return result
 
 
@@ -182,16 +197,10 @@ def _problem_statement(chunk: str, emitter: Emitter, why: str) -> Statement:
     )
 
 
-def _statement(
-    chunk: str, definition: str | None, tools: _Tools, emitter: Emitter, lib: Mapping[str, Any]
-) -> Statement:
+def _statement(chunk: str, tools: _Tools, emitter: Emitter, lib: Mapping[str, Any]) -> Statement:
     def problem(why: str) -> Statement:
         return _problem_statement(chunk, emitter, why)
 
-    if definition:
-        # A trigger, rule or routine body runs on later calls or writes, not during the
-        # migration: nothing to judge (the splitter has already bounded it).
-        return Statement(line=emitter.line, column=emitter.column, key=" ".join(chunk.split()))
     # sqlglot keeps REPLACE INTO as an opaque command; read it as the INSERT it is, same length
     # so positions hold, and remember that it replaces existing rows.
     replacing = _REPLACE.match(chunk) is not None
@@ -456,7 +465,12 @@ def _null_only(node: Any, exp: Any) -> tuple[str, ...]:
     for part in parts:
         while isinstance(part, exp.Paren):
             part = part.this
-        if isinstance(part, exp.Is) and isinstance(part.expression, exp.Null):
+        # ``c IS NOT NULL`` is an Is too, negated: it keeps the rows that hold a value.
+        if (
+            isinstance(part, exp.Is)
+            and isinstance(part.expression, exp.Null)
+            and not part.args.get("negate")
+        ):
             name = ident(part.this, exp) if isinstance(part.this, exp.Column) else None
             if name is not None:
                 found.append(name)
