@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from selenite_inventory_lint.inventory import parse
-from selenite_inventory_lint.inventory.plain import Line, plain_lines
-from selenite_inventory_lint.model import Section, SectionKind
+from selenite_inventory_lint.inventory.plain import plain_lines
+from selenite_inventory_lint.model import Entry, Problem, Section, SectionKind
 
 # Inventories read this way in this process; tests count them.
 REREADS = [0]
@@ -23,56 +23,81 @@ _DUPLICATE = "duplicate entry for "
 def reread(
     text: str,
     lines: list[str],
-    plain: list[Line] | None,
     path: str,
     sections: Mapping[str, SectionKind | None] | None,
     base_text: str,
     base: parse.Inventory,
 ) -> parse.Inventory | None:
-    """``text`` (split into ``lines``, ``plain`` their plain reading) read from ``base``, the
-    plain reading of ``base_text``; None when the change is not one this can follow."""
-    if plain is None:
-        return None
+    """``text`` (split into ``lines``) read from ``base``, the reading of ``base_text`` as
+    plain Markdown; None when the change is not one this can follow."""
     old = parse._source_lines(base_text)
     start, end, old_end = _changed_run(old, lines)
-    if any(plain[index][0] not in _QUIET for index in range(start, end)):
-        return None
-    before = old[max(start - 1, 0) : old_end]
-    old_plain = plain_lines(before)
-    if old_plain is None or any(kind not in _QUIET for kind, _, _ in old_plain[start > 0 :]):
-        return None
-    if not (_inside_entries(base.sections, start, old_end)):
-        return None
+    shift = end - old_end
+    # The run and the line after it (the only one whose previous line changed) read as plain
+    # items, blank lines or comments; every other line reads as it did in the plain base.
+    low = max(start - 1, 0)
+    for side, stop in ((lines, end), (old, old_end)):
+        read = plain_lines(side[low : stop + 1])
+        if read is None or any(kind not in _QUIET for kind, _, _ in read[start - low : stop - low]):
+            return None
     if any(p.message.startswith(_DUPLICATE) for p in base.problems):
         return None
-    run = parse._parse(
-        text, path, sections, lines=lines, plain=plain, only=range(start + 1, end + 1)
-    )
-    if not _inside_entries(run.sections, start, end) or run.invariants:
-        return None
-    if any(p.message.startswith(_DUPLICATE) or not start < p.line <= end for p in run.problems):
-        return None
-    shift = end - old_end
+    holder = next((s for s in base.sections if s.line <= start <= s.end_line), None)
+    run: tuple[Entry, ...] = ()
+    found: list[Problem] = []
+    if holder is not None and (holder.kind is None or "invariant" in holder.heading.lower()):
+        return None  # stray items are counted per section; invariants are kept as text
+    if holder is not None and end > start:
+        # The run under its section's heading: the same kind, section name and columns.
+        part = [lines[holder.line - 1], *lines[start:end]]
+        inner = parse._parse("\n".join(part), path, sections, lines=part, plain=plain_lines(part))
+        if inner.invariants or any(p.message.startswith(_DUPLICATE) for p in inner.problems):
+            return None
+        run = tuple(e._replace(line=e.line + start - 1) for e in inner.entries)
+        found = [p._replace(line=p.line + start - 1) for p in inner.problems]
     kept = [e for e in base.entries if e.line <= start]
     moved = [e._replace(line=e.line + shift) for e in base.entries if e.line > old_end]
     outside = {_identity(e.kind, e.key) for e in (*kept, *moved)}
-    if any(_identity(e.kind, e.key) in outside for e in run.entries):
+    if any(_identity(e.kind, e.key) in outside for e in run):
         return None
-    entries = (*kept, *run.entries, *moved)
+    entries = (*kept, *run, *moved)
     problems = [p for p in base.problems if p.line <= start]
     problems += [p._replace(line=p.line + shift) for p in base.problems if p.line > old_end]
-    problems += run.problems
+    problems += found
+    places: list[Section] = []
+    ends: list[int] = []
+    for section, content_end in zip(base.sections, base.content_ends, strict=True):
+        if section.line > start:  # after the run: moved whole
+            places.append(
+                section._replace(line=section.line + shift, end_line=section.end_line + shift)
+            )
+            ends.append(content_end + shift)
+        elif section.end_line >= start:  # holds the run
+            last = section.end_line + shift
+            places.append(section._replace(end_line=last))
+            ends.append(_last_nonblank(lines, section.line, last))
+        else:
+            places.append(section)
+            ends.append(content_end)
     REREADS[0] += 1
     return parse.Inventory(
         path=path,
         entries=entries,
-        sections=run.sections,
+        sections=tuple(places),
         problems=tuple(sorted(problems, key=lambda p: (p.line, p.column, p.message))),
         # A plain item is one line: each entry ends on its own.
         entry_ends=tuple(e.line for e in entries),
-        content_ends=run.content_ends,
+        content_ends=tuple(ends),
         invariants=base.invariants,
     )
+
+
+def _last_nonblank(lines: Sequence[str], first: int, last: int) -> int:
+    """``_Parser.last_nonblank`` over ``lines``."""
+    for number in range(min(last, len(lines)), first, -1):
+        if lines[number - 1].strip():
+            return number
+    return first
 
 
 def _changed_run(old: Sequence[str], new: Sequence[str]) -> tuple[int, int, int]:
@@ -95,17 +120,6 @@ def _changed_run(old: Sequence[str], new: Sequence[str]) -> tuple[int, int, int]
         else:
             high = middle - 1
     return start, len(new) - low, len(old) - low
-
-
-def _inside_entries(sections: Sequence[Section], start: int, end: int) -> bool:
-    """Every line after ``start`` up to ``end`` (1-based) lies outside any section or in one
-    that holds entries and is not an Invariants section."""
-    return not any(
-        section.line <= end
-        and section.end_line > start
-        and (section.kind is None or "invariant" in section.heading.lower())
-        for section in sections
-    )
 
 
 def _identity(kind: str, key: str) -> tuple[str, str]:

@@ -32,17 +32,21 @@ def read(
     if shelf is not None and (found := _recall(shelf, blob, path, overrides)) is not None:
         return found[0]
     lines = parse._source_lines(text)
-    plain = plain_lines(lines)
     inventory = None
     if shelf is not None and base is not None and (old := _recall(shelf, base[1], path, overrides)):
         from selenite_inventory_lint.inventory.incremental import reread
 
-        inventory = reread(text, lines, plain, path, sections, base[0], old[0]) if old[1] else None
+        # The base is read next (removed entries): this reading serves it.
+        parse._PARSED.setdefault((base[0], path, overrides), old[0])
+        inventory = reread(text, lines, path, sections, base[0], old[0]) if old[1] else None
+    plain = inventory is not None  # a reread is of a plain text
     if inventory is None:
         parse.PARSES[0] += 1
-        inventory = parse._parse(text, path, sections, lines=lines, plain=plain)
+        read = plain_lines(lines)
+        plain = read is not None
+        inventory = parse._parse(text, path, sections, lines=lines, plain=read)
     if shelf is not None:
-        shelf.put(blob, {f"{path}\0{overrides!r}": (_pack(inventory), plain is not None)})
+        shelf.put(blob, {f"{path}\0{overrides!r}": (_pack(inventory), plain)})
     return inventory
 
 

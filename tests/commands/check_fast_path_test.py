@@ -150,7 +150,9 @@ def test_a_config_file_brings_yaml_but_no_sql_parser(project: GitRepo) -> None:
     assert not top_level(modules) & set(HEAVY)
 
 
-def test_a_staged_migration_loads_its_detector_but_not_sqlglot_for_plain_ddl(project: GitRepo) -> None:
+def test_a_staged_migration_loads_its_detector_but_not_sqlglot_for_plain_ddl(
+    project: GitRepo,
+) -> None:
     # The probe sees imports: the same run on a data-bearing change finds sqlglot loaded.
     project.write("db/migrations/0002_more.sql", "CREATE TABLE invoices (id INTEGER);\n")
     project.add()

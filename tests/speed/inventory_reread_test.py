@@ -59,11 +59,10 @@ def both(old: list[str], new: list[str]) -> tuple[parse.Inventory | None, parse.
     text, lines = reading(new)
     base_plain = plain_lines(base_lines)
     base = parse._parse(base_text, "INV.md", SECTIONS, lines=base_lines, plain=base_plain)
-    plain = plain_lines(lines)
-    whole = parse._parse(text, "INV.md", SECTIONS, lines=lines, plain=plain)
+    whole = parse._parse(text, "INV.md", SECTIONS, lines=lines, plain=plain_lines(lines))
     if base_plain is None:
         return None, whole
-    return incremental.reread(text, lines, plain, "INV.md", SECTIONS, base_text, base), whole
+    return incremental.reread(text, lines, "INV.md", SECTIONS, base_text, base), whole
 
 
 # Mostly entries and blank lines under entry headings, as inventories are.
@@ -114,3 +113,33 @@ def test_edits_the_shortcut_cannot_follow_are_declined() -> None:
         reread, whole = both(old, new)
         assert reread is None
         assert whole.entries
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    layout=st.lists(
+        st.tuples(
+            st.sampled_from(LINES[1:8]),
+            st.lists(st.one_of(st.integers(0, 10**6), st.sampled_from(LINES)), max_size=8),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    where=st.integers(min_value=0, max_value=40),
+    removed=st.integers(min_value=0, max_value=3),
+    added=st.lists(st.one_of(st.integers(0, 10**6), st.sampled_from(LINES)), max_size=3),
+)
+def test_edits_among_unique_entries_read_as_the_whole_parse(
+    layout: list[tuple[str, list[int | str]]], where: int, removed: int, added: list[int | str]
+) -> None:
+    def line(item: int | str) -> str:
+        return f"- `key_{item}`: entry {item}." if isinstance(item, int) else item
+
+    old = ["# Data Inventory", ""]
+    for heading, items in layout:
+        old += [heading, *map(line, items), ""]
+    where = min(where, len(old))
+    new = old[:where] + [line(item) for item in added] + old[where + removed :]
+    reread, whole = both(old, new)
+    if reread is not None:
+        assert reread == whole
