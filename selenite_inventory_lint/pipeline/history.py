@@ -5,6 +5,7 @@ same change"."""
 from __future__ import annotations
 
 import heapq
+import os
 import posixpath
 import re
 from collections.abc import Container, Iterable, Mapping, Sequence
@@ -91,13 +92,26 @@ def _ini_dirs(snapshot: Snapshot, exclude: Sequence[str]) -> dict[str, tuple[str
             return found
     from selenite_inventory_lint.detectors.alembic import version_dirs_from_ini
 
-    inis = [p for p in snapshot.paths_matching(name=ALEMBIC_INI) if not globs.match_any(exclude, p)]
-    found = {}
-    for ini, data in snapshot.read_many(inis).items():
-        found[ini] = version_dirs_from_ini(ini, decode(data))
-    _INI_DIRS.insert(0, (snapshot, key, found))
+    # In the index (the hook), what an alembic.ini names is kept by its blob id (cache.py).
+    blobs = snapshot.blob_ids([f":(glob)**/{ALEMBIC_INI}"])
+    store = _ini_store() if blobs is not None else None
+    if blobs is None:
+        blobs = dict.fromkeys(snapshot.paths_matching(name=ALEMBIC_INI), "")
+    named: dict[str, tuple[str, ...]] = {}
+    for ini, blob in blobs.items():
+        dirs = store.get(f"{blob}\0{ini}") if store is not None else None
+        if dirs is not None and not globs.match_any(exclude, ini):
+            named[ini] = dirs
+    wanted = [ini for ini in blobs if ini not in named and not globs.match_any(exclude, ini)]
+    for ini, data in snapshot.read_many(wanted).items():
+        named[ini] = version_dirs_from_ini(ini, decode(data))
+        if store is not None:
+            store.put(f"{blobs[ini]}\0{ini}", named[ini])
+    if store is not None:
+        store.save()
+    _INI_DIRS.insert(0, (snapshot, key, named))
     del _INI_DIRS[_INI_DIRS_KEPT:]
-    return found
+    return named
 
 
 def sniffed_dirs(files: Sequence[FileChange], exclude: Sequence[str] = ()) -> tuple[str, ...]:
@@ -220,6 +234,20 @@ def head_revisions(
                 found[path] = rev
     store.save()
     return tuple(rev for _, rev in sorted(found.items()) if rev is not None)
+
+
+def _ini_store() -> Store | None:
+    """The cache of the version folders an alembic.ini names, by blob id and path."""
+    from selenite_inventory_lint import cache
+    from selenite_inventory_lint.detectors import alembic
+
+    reader = os.path.join(os.path.dirname(alembic.__file__), "ini.py")
+    store = cache.Store("alembic-ini", (alembic.__file__, reader), _valid_dirs)
+    return store if store.enabled else None
+
+
+def _valid_dirs(value: object) -> bool:
+    return isinstance(value, tuple) and all(isinstance(d, str) for d in value)
 
 
 def _header_store() -> Store | None:
