@@ -5,17 +5,15 @@ corpus in every dialect, with the parses counted (counted work, not time)."""
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from typing import Any
 
 import pytest
+from sql_readers import DIALECTS, both_paths, count_parses, parse_all
 from sqlglot.dialects.dialect import Dialect
 
-from selenite_inventory_lint.detectors.sql import fast, statements
+from selenite_inventory_lint.detectors.sql import statements
 from selenite_inventory_lint.detectors.sql.split import split
-from selenite_inventory_lint.detectors.sql.statements import Statement, parse
 
-DIALECTS = ("sqlite", "postgres", "mysql")
 NAMES = ("t", "acct", "s.t", "a.b.c", '"Quoted"', "`q`", "[b]", "status", "name", "select", "1x")
 VALUES = ("1", "-2", "2.5", "'a;b'", "NULL", "TRUE", "false", "- 3", "now()", "(1)", "x", "")
 # Whole statements: the forms the token reader accepts, near misses it must leave to sqlglot,
@@ -96,36 +94,13 @@ def corpus(seed: int, size: int) -> str:
     return "\n".join(f"{line};" for line in lines) + "\n"
 
 
-@pytest.fixture
-def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The text of every statement that reaches sqlglot's parser, in order."""
-    seen: list[str] = []
-    real: Callable[..., Any] = statements._syntax_trees
-
-    def counting(tools: Any, tokens: list[Any], text: str) -> Any:
-        seen.append(text)
-        return real(tools, tokens, text)
-
-    monkeypatch.setattr(statements, "_syntax_trees", counting)
-    return seen
-
-
-def _parse_all(text: str, dialect: str) -> list[Statement]:
-    return parse(text, path="m.sql", dialect=dialect, migration="m.sql")
-
-
 @pytest.mark.parametrize("dialect", DIALECTS)
 @pytest.mark.parametrize("seed", range(3))
 def test_the_token_reader_agrees_with_the_parse(
     dialect: str, seed: int, parses: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    text = corpus(seed, 150)
-    quick = _parse_all(text, dialect)
-    skipped = len(quick) - len(parses)
-    monkeypatch.setattr(statements, "_inert", lambda tokens, types: False)
-    monkeypatch.setattr(fast, "read", lambda chunk, dialect, emitter: None)
-    parses.clear()
-    slow = _parse_all(text, dialect)
+    quick, slow, quick_parses = both_paths(corpus(seed, 150), dialect, parses, monkeypatch)
+    skipped = len(quick) - quick_parses
     assert len(parses) == len(slow)  # without the token reader, every statement is parsed
     assert quick == slow
     # The corpus exercises both paths: many statements skipped the parser, many did not,
@@ -136,6 +111,12 @@ def test_the_token_reader_agrees_with_the_parse(
     assert any(s.problems for s in quick)
 
 
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The text of every statement that reaches sqlglot's parser, in order."""
+    return count_parses(monkeypatch)
+
+
 def test_statements_that_change_nothing_reach_no_parser(parses: list[str]) -> None:
     text = (
         "BEGIN;\n-- seed the lookup\n"
@@ -144,7 +125,7 @@ def test_statements_that_change_nothing_reach_no_parser(parses: list[str]) -> No
         "COMMENT ON TABLE kinds IS 'lookup';\n"
         "DELETE FROM kinds WHERE id = $1;\nCOMMIT;\n"
     )
-    found = _parse_all(text, "postgres")
+    found = parse_all(text, "postgres")
     assert [s.key for s in found][
         1
     ] == "insert into kinds ( id , label ) values ( 1 , a ) , ( 2 , b;c ) , ( 3 , null )"
@@ -158,10 +139,10 @@ def test_near_misses_are_parsed_and_judged(parses: list[str]) -> None:
         "INSERT INTO t (a) VALUES (1) ON CONFLICT (a) DO UPDATE SET a = 2;\n"
         "REPLACE INTO t (a) VALUES (1);\n"
     )
-    found = _parse_all(text, "sqlite")
-    assert len(parses) == 3
+    found = parse_all(text, "sqlite")
     assert [p.code for s in found for p in s.problems] == ["MIG301"]
     assert [c.operation for s in found for c in s.changes] == ["replace_rows", "replace_rows"]
+    assert len(parses) == 3
 
 
 def test_one_tokenizer_and_parser_per_dialect(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -181,7 +162,7 @@ def test_one_tokenizer_and_parser_per_dialect(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(statements, "_TOOLS", {})
     text = "".join(f"DELETE FROM t{n} WHERE id = ${n + 1};\n" for n in range(40))
     for _ in range(3):
-        assert len(_parse_all(text, "postgres")) == 40
+        assert len(parse_all(text, "postgres")) == 40
     assert sorted(built) == ["parser", "tokenizer"]
 
 
@@ -196,7 +177,7 @@ def test_column_types_are_rendered_by_one_generator(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(Dialect, "generator", counting)
     columns = ", ".join(f"c{n} VARCHAR({n + 1}) NOT NULL COLLATE x" for n in range(30))
     for dialect in DIALECTS:
-        (created,) = _parse_all(f"CREATE TABLE t ({columns});", dialect)
+        (created,) = parse_all(f"CREATE TABLE t ({columns});", dialect)
         assert created.table is not None
         assert [c.type for c in created.table.columns.values()] == [
             f"VARCHAR({n + 1})" for n in range(30)
@@ -211,5 +192,5 @@ def test_the_splitter_names_definitions_once_for_the_reader() -> None:
         " LANGUAGE sql;\n"
     )
     assert [s.definition for s in split(text, "postgres")] == ["trigger", None, "function"]
-    found = _parse_all(text, "postgres")
+    found = parse_all(text, "postgres")
     assert [[c.operation for c in s.changes] for s in found] == [[], ["delete_rows"], []]

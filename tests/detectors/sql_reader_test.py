@@ -6,19 +6,16 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable
-from typing import Any
 
 import pytest
 from conftest import GitRepo
 from cpu_limit import run_limited
+from sql_readers import DIALECTS, both_paths, count_parses, parse_all
 from sqlglot.dialects.dialect import Dialect
 
 from selenite_inventory_lint.cli import main
-from selenite_inventory_lint.detectors.sql import cursor, fast, statements
-from selenite_inventory_lint.detectors.sql.statements import Statement, parse
+from selenite_inventory_lint.detectors.sql import cursor
 
-DIALECTS = ("sqlite", "postgres", "mysql")
 NAMES = (
     "t",
     "acct",
@@ -384,42 +381,15 @@ def corpus(seed: int, size: int) -> str:
     return "".join(f"{line};\n" for line in lines)
 
 
-@pytest.fixture
-def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The text of every statement that reaches sqlglot's parser, in order."""
-    seen: list[str] = []
-    real: Callable[..., Any] = statements._syntax_trees
-
-    def counting(tools: Any, tokens: list[Any], text: str) -> Any:
-        seen.append(text)
-        return real(tools, tokens, text)
-
-    monkeypatch.setattr(statements, "_syntax_trees", counting)
-    return seen
-
-
-def _parse_all(text: str, dialect: str) -> list[Statement]:
-    return parse(text, path="m.sql", dialect=dialect, migration="m.sql")
-
-
-def _sqlglot_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(fast, "read", lambda chunk, dialect, emitter: None)
-    monkeypatch.setattr(statements, "_inert", lambda tokens, types: False)
-
-
 @pytest.mark.parametrize("dialect", DIALECTS)
 @pytest.mark.parametrize("seed", range(4))
 def test_the_reader_agrees_with_the_parse(
     dialect: str, seed: int, parses: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     text = corpus(seed, 600)
-    quick = _parse_all(text, dialect)
-    read = len(quick) - len(parses)
-    parses_before = list(parses)
-    _sqlglot_only(monkeypatch)
-    parses.clear()
-    slow = _parse_all(text, dialect)
-    assert len(parses) > len(parses_before)
+    quick, slow, quick_parses = both_paths(text, dialect, parses, monkeypatch)
+    read = len(quick) - quick_parses
+    assert len(parses) > quick_parses
     for one, other in zip(quick, slow, strict=True):
         assert one == other, text.splitlines()[one.line - 1 : one.line + 3]
     # Both paths are exercised, with changes and MIG301 problems among them.
@@ -427,6 +397,12 @@ def test_the_reader_agrees_with_the_parse(
     assert len(quick) - read > 100
     assert sum(bool(s.changes) for s in quick) > 60
     assert any(s.problems for s in quick)
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The text of every statement that reaches sqlglot's parser, in order."""
+    return count_parses(monkeypatch)
 
 
 BENCH_LIKE = """\
@@ -456,7 +432,7 @@ COMMIT;
 
 
 def test_common_statements_reach_no_parser(parses: list[str]) -> None:
-    found = _parse_all(BENCH_LIKE, "postgres")
+    found = parse_all(BENCH_LIKE, "postgres")
     assert parses == []
     assert [c.operation for s in found for c in s.changes] == [
         "create_table",
@@ -507,7 +483,7 @@ def test_statements_it_cannot_read_exactly_go_to_the_parser(parses: list[str]) -
         "CREATE INDEX ix ON t (lower(name));\n"
         "CREATE TABLE u (id INT NOT);\n"
     )
-    found = _parse_all(text, "postgres")
+    found = parse_all(text, "postgres")
     assert len(parses) == 6
     assert [p.code for s in found for p in s.problems] == ["MIG301"]
     assert found[1].changes[0].where is False

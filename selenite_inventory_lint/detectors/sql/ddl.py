@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
-from selenite_inventory_lint.detectors.sql.nodes import Emitter, Found, copy_of, ident, idents
+from selenite_inventory_lint.detectors.sql.nodes import (
+    Emitter,
+    Found,
+    column_def,
+    copy_of,
+    ident,
+    idents,
+    keyed,
+)
 from selenite_inventory_lint.schema import Column, Table
 
 
@@ -31,9 +38,6 @@ def _type_text(kind: Any) -> str | None:
     return str(text) if text else None
 
 
-_AUTO_TYPES = ("SERIAL", "BIGSERIAL", "SMALLSERIAL")
-
-
 def column_spec(node: Any, exp: Any, *, line: int = 1) -> Column | None:
     """A ``ColumnDef`` (or a typeless SQLite column) as a schema ``Column``."""
     if isinstance(node, exp.Identifier):
@@ -43,11 +47,9 @@ def column_spec(node: Any, exp: Any, *, line: int = 1) -> Column | None:
     name = ident(node.this, exp)
     if name is None:
         return None
-    kind = node.args.get("kind")
-    type_ = _type_text(kind)
+    type_ = _type_text(node.args.get("kind"))
     nullable = True
-    has_default = bool(type_ and type_.upper() in _AUTO_TYPES)
-    primary_key = unique = False
+    has_default = primary_key = unique = False
     for constraint in node.args.get("constraints") or ():
         ckind = (
             constraint.args.get("kind") if isinstance(constraint, exp.ColumnConstraint) else None
@@ -68,19 +70,7 @@ def column_spec(node: Any, exp: Any, *, line: int = 1) -> Column | None:
             ),
         ):
             has_default = True
-    if primary_key:
-        nullable = False
-        # SQLite's INTEGER PRIMARY KEY is the rowid: every insert gets one.
-        has_default = has_default or (type_ or "").upper() in ("INT", "INTEGER", "BIGINT")
-    return Column(
-        name=name,
-        type=type_,
-        nullable=nullable,
-        has_default=has_default,
-        primary_key=primary_key,
-        unique=unique,
-        line=line,
-    )
+    return column_def(name, type_, nullable, has_default, primary_key, unique, line)
 
 
 def _constraint_columns(node: Any, exp: Any) -> tuple[str, ...]:
@@ -110,15 +100,7 @@ def _table_columns(schema: Any, exp: Any, emitter: Emitter) -> tuple[Column, ...
             spec = column_spec(item, exp, line=_meta_line(item.this, emitter) or emitter.line)
             if spec is not None:
                 specs.append(spec)
-    return tuple(
-        replace(
-            spec,
-            primary_key=spec.primary_key or spec.name in keys,
-            nullable=spec.nullable and spec.name not in keys,
-            unique=spec.unique or spec.name in uniques,
-        )
-        for spec in specs
-    )
+    return keyed(specs, keys, uniques)
 
 
 def _is_temporary(node: Any, exp: Any) -> bool:
@@ -138,7 +120,6 @@ def create(node: Any, emitter: Emitter, exp: Any) -> Found:
         name = ident(target.this if isinstance(target, exp.Schema) else target, exp)
         if name is None:
             return "the table name is not an identifier"
-        emitter.add("table", name, "added", "create_table", if_exists=guarded)
         copy = None
         columns: tuple[Column, ...] = ()
         if isinstance(target, exp.Schema):
@@ -154,19 +135,7 @@ def create(node: Any, emitter: Emitter, exp: Any) -> Found:
                 )
                 copy = copy_of(name, names or None, select, exp)
                 columns = tuple(Column(name=c, nullable=True) for c in names)
-        for column in columns:
-            emitter.add(
-                "column",
-                f"{name}.{column.name}",
-                "added",
-                "create_table",
-                if_exists=guarded,
-                at=column.line,
-                type=column.type,
-                nullable=column.nullable,
-                has_default=column.has_default,
-                unique=column.unique,
-            )
+        emitter.created_table(name, columns, guarded=guarded)
         return Table(name=name, columns={c.name: c for c in columns}, line=emitter.line), copy
     if kind == "INDEX":
         index = node.this
@@ -174,19 +143,8 @@ def create(node: Any, emitter: Emitter, exp: Any) -> Found:
         table = ident(index.args.get("table"), exp)
         params = index.args.get("params")
         indexed = idents(params.args.get("columns") or () if params else (), exp)
-        if name is None and table is not None:
-            name = "_".join(("ix", table, *indexed))
-        if name is not None:
-            emitter.add(
-                "index",
-                name,
-                "added",
-                "create_index",
-                if_exists=guarded,
-                unique=bool(node.args.get("unique")),
-                columns=indexed,
-                table=table,
-            )
+        unique = bool(node.args.get("unique"))
+        emitter.created_index(name, table, indexed, unique=unique, guarded=guarded)
     return None, None
 
 
@@ -200,29 +158,9 @@ def alter(node: Any, emitter: Emitter, exp: Any) -> Found:
     for action in node.args.get("actions") or ():
         if isinstance(action, exp.ColumnDef):
             spec = column_spec(action, exp)
-            if spec is None:
-                continue
-            emitter.add(
-                "column",
-                f"{table}.{spec.name}",
-                "added",
-                "add_column",
-                if_exists=guarded or bool(action.args.get("exists")),
-                type=spec.type,
-                nullable=spec.nullable,
-                has_default=spec.has_default,
-                unique=spec.unique,
-            )
-            if spec.unique:
-                emitter.add(
-                    "index",
-                    f"uq_{table}_{spec.name}",
-                    "added",
-                    "create_unique_constraint",
-                    unique=True,
-                    columns=(spec.name,),
-                    table=table,
-                )
+            if spec is not None:
+                exists = guarded or bool(action.args.get("exists"))
+                emitter.added_column(table, spec, guarded=exists)
         elif isinstance(action, exp.Drop):
             if str(action.args.get("kind") or "COLUMN").upper() == "COLUMN":
                 for column in idents(action.args.get("tables") or (), exp):
@@ -235,15 +173,8 @@ def alter(node: Any, emitter: Emitter, exp: Any) -> Found:
                     )
         elif isinstance(action, exp.RenameColumn):
             old, new = ident(action.this, exp), ident(action.args.get("to"), exp)
-            if old and new and old != new:
-                emitter.add(
-                    "column",
-                    f"{table}.{new}",
-                    "renamed",
-                    "rename_column",
-                    old_name=f"{table}.{old}",
-                    if_exists=guarded,
-                )
+            if old and new:
+                emitter.renamed_column(table, old, new, guarded=guarded)
         elif isinstance(action, exp.AlterRename):
             new = ident(action.this, exp)
             if new and new != table:
@@ -273,15 +204,8 @@ def _alter_column(action: Any, table: str, guarded: bool, emitter: Emitter, exp:
         has_default = False
     if type_ is None and nullable is None and has_default is None:
         return
-    emitter.add(
-        "column",
-        f"{table}.{column}",
-        "altered",
-        "alter_column",
-        if_exists=guarded,
-        type=type_,
-        nullable=nullable,
-        has_default=has_default,
+    emitter.altered_column(
+        table, column, type_=type_, nullable=nullable, has_default=has_default, guarded=guarded
     )
 
 
@@ -291,24 +215,15 @@ def _modify_column(action: Any, table: str, guarded: bool, emitter: Emitter, exp
     if spec is None:
         return
     old = ident(action.args.get("rename_from"), exp)
-    if old is not None and old != spec.name:
-        emitter.add(
-            "column",
-            f"{table}.{spec.name}",
-            "renamed",
-            "rename_column",
-            old_name=f"{table}.{old}",
-            if_exists=guarded,
-        )
-    emitter.add(
-        "column",
-        f"{table}.{spec.name}",
-        "altered",
-        "alter_column",
-        if_exists=guarded,
-        type=spec.type,
+    if old is not None:
+        emitter.renamed_column(table, old, spec.name, guarded=guarded)
+    emitter.altered_column(
+        table,
+        spec.name,
+        type_=spec.type,
         nullable=spec.nullable,
         has_default=spec.has_default,
+        guarded=guarded,
     )
 
 
@@ -325,16 +240,7 @@ def _add_constraint(action: Any, table: str, guarded: bool, emitter: Emitter, ex
             columns = _constraint_columns(part, exp)
             if isinstance(part.this, exp.Schema) and name is None:
                 name = ident(part.this.this, exp)
-            emitter.add(
-                "index",
-                name or "_".join(("uq", table, *columns)),
-                "added",
-                "create_unique_constraint",
-                if_exists=guarded,
-                unique=True,
-                columns=columns,
-                table=table,
-            )
+            emitter.unique_constraint(table, columns, name=name, guarded=guarded)
 
 
 def drop(node: Any, emitter: Emitter, exp: Any) -> Found:

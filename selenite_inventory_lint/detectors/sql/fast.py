@@ -15,8 +15,6 @@ generated forms and near misses in every dialect.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from selenite_inventory_lint.detectors.sql.cursor import (
     DEPTH,
     LITERAL_WORDS,
@@ -28,7 +26,7 @@ from selenite_inventory_lint.detectors.sql.cursor import (
     select,
     table_source,
 )
-from selenite_inventory_lint.detectors.sql.nodes import Copy, Emitter
+from selenite_inventory_lint.detectors.sql.nodes import Copy, Emitter, column_def, keyed
 from selenite_inventory_lint.schema import Column, Table
 
 # The dialects whose spelling the forms below follow; others always go to sqlglot.
@@ -36,8 +34,6 @@ DIALECTS = frozenset({"sqlite", "postgres", "mysql"})
 _CONSTRAINT_WORDS = frozenset(
     {"not", "null", "primary", "unique", "default", "check", "references"}
 )
-_AUTO_TYPES = ("SERIAL", "BIGSERIAL", "SMALLSERIAL")
-_ROWID_TYPES = ("INT", "INTEGER", "BIGINT")
 _REFERENTIAL = (("cascade",), ("restrict",), ("set", "null"), ("set", "default"), ("no", "action"))
 
 
@@ -159,31 +155,8 @@ def _create_table(r: Reader, e: Emitter) -> Table:
             break
         r.need(",")
     r.done()
-    columns = tuple(
-        replace(
-            spec,
-            primary_key=spec.primary_key or spec.name in keys,
-            nullable=spec.nullable and spec.name not in keys,
-            unique=spec.unique or spec.name in uniques,
-        )
-        if spec.name in keys or spec.name in uniques
-        else spec
-        for spec in specs
-    )
-    e.add("table", name, "added", "create_table", if_exists=guarded)
-    for column in columns:
-        e.add(
-            "column",
-            f"{name}.{column.name}",
-            "added",
-            "create_table",
-            if_exists=guarded,
-            at=column.line,
-            type=column.type,
-            nullable=column.nullable,
-            has_default=column.has_default,
-            unique=column.unique,
-        )
+    columns = keyed(specs, keys, uniques)
+    e.created_table(name, columns, guarded=guarded)
     by_name = {c.name: c for c in columns}
     if len(by_name) == len(columns):
         # Numbered as read, so Table need not copy every column to number it (with a name
@@ -197,8 +170,7 @@ def _column(r: Reader, *, line: int = 1, position: int = 0) -> Column:
     name = r.plain()
     type_ = r.column_type()
     nullable = True
-    has_default = type_ in _AUTO_TYPES
-    primary_key = unique = False
+    has_default = primary_key = unique = False
     tokens = r.tokens
     while True:
         word = tokens[r.pos]
@@ -222,19 +194,7 @@ def _column(r: Reader, *, line: int = 1, position: int = 0) -> Column:
             r.list()
         else:
             _references(r)
-    if primary_key:
-        nullable = False
-        has_default = has_default or type_ in _ROWID_TYPES
-    return Column(
-        name=name,
-        type=type_,
-        nullable=nullable,
-        has_default=has_default,
-        primary_key=primary_key,
-        unique=unique,
-        line=line,
-        position=position,
-    )
+    return column_def(name, type_, nullable, has_default, primary_key, unique, line, position)
 
 
 def _default(r: Reader) -> None:
@@ -279,16 +239,7 @@ def _create_index(r: Reader, e: Emitter, *, unique: bool) -> None:
     if r.take("where"):
         r.expression()
     r.done()
-    e.add(
-        "index",
-        name or "_".join(("ix", table, *columns)),
-        "added",
-        "create_index",
-        if_exists=guarded,
-        unique=unique,
-        columns=tuple(columns),
-        table=table,
-    )
+    e.created_index(name, table, tuple(columns), unique=unique, guarded=guarded)
 
 
 def _drop(r: Reader, e: Emitter) -> None:
@@ -332,27 +283,7 @@ def _alter(r: Reader, e: Emitter) -> None:
         guarded = r.takes("if", "not", "exists")
         spec = _column(r)
         r.done()
-        e.add(
-            "column",
-            f"{table}.{spec.name}",
-            "added",
-            "add_column",
-            if_exists=guarded,
-            type=spec.type,
-            nullable=spec.nullable,
-            has_default=spec.has_default,
-            unique=spec.unique,
-        )
-        if spec.unique:
-            e.add(
-                "index",
-                f"uq_{table}_{spec.name}",
-                "added",
-                "create_unique_constraint",
-                unique=True,
-                columns=(spec.name,),
-                table=table,
-            )
+        e.added_column(table, spec, guarded=guarded)
     elif r.takes("drop", "column"):
         guarded = r.takes("if", "exists")
         column = r.plain()
@@ -363,15 +294,7 @@ def _alter(r: Reader, e: Emitter) -> None:
         r.need("to")
         new = r.plain()
         r.done()
-        if old != new:
-            e.add(
-                "column",
-                f"{table}.{new}",
-                "renamed",
-                "rename_column",
-                old_name=f"{table}.{old}",
-                if_exists=False,
-            )
+        e.renamed_column(table, old, new, guarded=False)
     elif r.takes("rename", "to"):
         new = r.plain()
         r.done()
@@ -384,16 +307,7 @@ def _alter(r: Reader, e: Emitter) -> None:
         if r.take("using"):
             r.expression()
         r.done()
-        e.add(
-            "column",
-            f"{table}.{column}",
-            "altered",
-            "alter_column",
-            if_exists=False,
-            type=type_,
-            nullable=None,
-            has_default=None,
-        )
+        e.altered_column(table, column, type_=type_, nullable=None, has_default=None, guarded=False)
     else:
         raise Miss
 
@@ -417,15 +331,7 @@ def _update(r: Reader, e: Emitter) -> None:
     if where:
         null_only = _restriction(r)
     r.done()
-    e.add(
-        "table",
-        table,
-        "altered",
-        "update_rows",
-        where=where,
-        columns=tuple(columns),
-        null_only=null_only,
-    )
+    e.updated_rows(table, tuple(columns), where=where, null_only=null_only)
 
 
 def _restriction(r: Reader) -> tuple[str, ...]:

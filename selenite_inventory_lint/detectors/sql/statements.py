@@ -390,14 +390,11 @@ def _changes(node: Any, emitter: Emitter, exp: Any, chunk: str, *, replacing: bo
         if table is not None:
             columns = idents((eq.this for eq in node.expressions if isinstance(eq, exp.EQ)), exp)
             where = node.args.get("where")
-            emitter.add(
-                "table",
+            emitter.updated_rows(
                 table,
-                "altered",
-                "update_rows",
+                columns,
                 # A WHERE that folds to true restricts nothing (docs/rules.md MIG106).
                 where=where is not None and not _always_true(where.this, exp),
-                columns=columns,
                 null_only=_null_only(where.this, exp) if where is not None else (),
             )
         return None, None
