@@ -325,7 +325,9 @@ class Snapshot:
         resolves the ``.gitattributes`` files of the head side; unspecified ones are left out.
 
         One ``git check-attr --stdin`` for all paths. A commit's attributes are read through a
-        temporary index holding its tree (``--source`` needs git 2.40): never the repository's.
+        temporary index (``--source`` needs git 2.40), never the repository's, holding only the
+        ``.gitattributes`` files that can apply (at the root and in each folder on the way to a
+        path): reading the whole tree into it would cost time that grows with the repository.
         """
         wanted = [path for path in dict.fromkeys(paths) if _valid_path(path)]
         if not wanted or not names:
@@ -339,10 +341,20 @@ class Snapshot:
         else:
             import tempfile
 
+            entries = self._attribute_files(wanted)
             with tempfile.TemporaryDirectory(prefix="inventory-lint-") as scratch:
                 index = os.path.join(scratch, "index")
                 runner = Git(self._git.cwd, {**self._git.env, "GIT_INDEX_FILE": index})
-                run(runner, "read-tree", self.head)
+                if entries:
+                    listed = "".join(f"{entry}\0" for entry in entries)
+                    info = listed.encode("utf-8", "surrogateescape")
+                    try:
+                        runner("update-index", "-z", "--add", "--index-info", stdin=info)
+                    except GitError as exc:
+                        raise FatalError(
+                            f"cannot read the attributes of {self.head} in {self._git.cwd} "
+                            f"({complaint(exc)}); {remedy(exc)}."
+                        ) from exc
                 output = self._check_attr(runner, ("--cached", *args), stdin)
         found: dict[str, dict[str, str]] = {}
         fields = output.split("\0")
@@ -350,6 +362,27 @@ class Snapshot:
             path, name, value = fields[start : start + 3]
             if value != "unspecified":
                 found.setdefault(path, {})[name] = value
+        return found
+
+    def _attribute_files(self, paths: Sequence[str]) -> list[str]:
+        """``mode sha\tpath`` of the commit's ``.gitattributes`` files at the root and in each
+        folder holding one of ``paths`` (one ``git ls-tree``, which walks only those trees)."""
+        folders = {""}
+        for path in paths:
+            parts = path.split("/")[:-1]
+            folders.update("/".join(parts[:stop]) + "/" for stop in range(1, len(parts) + 1))
+        names = [f"{folder}.gitattributes" for folder in sorted(folders)]
+        literal = Git(self._git.cwd, {**self._git.env, "GIT_LITERAL_PATHSPECS": "1"})
+        found = []
+        for chunk in chunks(names):
+            for record in run(literal, "ls-tree", "-z", "--full-tree", self.head, *chunk).split(
+                "\0"
+            ):
+                info, _, path = record.partition("\t")
+                if info:
+                    mode, kind, sha = info.split(" ")
+                    if kind == "blob":
+                        found.append(f"{mode} {sha}\t{path}")
         return found
 
     def _check_attr(self, runner: Git, args: Sequence[str], stdin: bytes) -> str:

@@ -50,7 +50,9 @@ def reread(
     if holder is not None and end > start:
         # The run under its section's heading: the same kind, section name and columns.
         part = [lines[holder.line - 1], *lines[start:end]]
-        inner = parse._parse("\n".join(part), path, sections, lines=part, plain=plain_lines(part))
+        if (read := plain_lines(part)) is None:
+            return None
+        inner = parse._parse("\n".join(part), path, sections, lines=part, plain=read)
         if inner.invariants or any(p.message.startswith(_DUPLICATE) for p in inner.problems):
             return None
         run = tuple(e._replace(line=e.line + start - 1) for e in inner.entries)

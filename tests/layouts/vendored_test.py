@@ -87,3 +87,30 @@ def test_gitattributes_linguist_marks_of_the_checked_side_are_honoured(
         ("INV104", "KEPT_KEY", "gen/kept.js"),
         ("INV104", "OURS_KEY", "libs/ours/app.js"),
     ]
+
+
+def test_a_commits_nested_attributes_are_read_without_reading_its_whole_tree(
+    repo: GitRepo,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    repo.write("DATA_INVENTORY.md", INVENTORY)
+    for number in range(30):  # files the attribute reading must not need
+        repo.write(f"other/f{number}.txt", "x\n")
+    base = repo.commit("base")
+    repo.write("gen/.gitattributes", "*.js linguist-generated\n")
+    repo.write("gen/api.js", "export const b = process.env.GENERATED_KEY;\n")
+    repo.write("libs/ours/.gitattributes", "vendor/** linguist-vendored\n")
+    repo.write("libs/ours/vendor/x.js", "export const v = process.env.VENDORED_KEY;\n")
+    repo.write("libs/ours/app.js", "export const a = process.env.OURS_KEY;\n")
+    repo.commit("nested attributes")
+    trace = tmp_path / "trace2"
+    monkeypatch.setenv("GIT_TRACE2", str(trace))
+    _code, report, _err = run_json(repo, capsys, "check", "--base", base)
+    assert [f for f in findings(report) if f[0] != "INV201"] == [
+        ("INV104", "OURS_KEY", "libs/ours/app.js"),
+    ]
+    commands = trace.read_text(encoding="utf-8")
+    assert "check-attr" in commands
+    assert "read-tree" not in commands  # only the .gitattributes files on the way
