@@ -7,7 +7,6 @@ Each detector's ``claims`` is the function of the same name here.
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable, Mapping, Sequence
 from typing import Literal
 
@@ -77,9 +76,9 @@ Role = Literal["migration", "snapshot", "rollback"]
 
 def alembic(path: str, ctx: DetectContext) -> bool:
     """A ``*.py`` under a configured or discovered versions directory, not ``__init__.py``."""
-    if not path.endswith(".py") or posixpath.basename(path) == "__init__.py":
+    if not path.endswith(".py") or path.endswith("/__init__.py") or path == "__init__.py":
         return False
-    if any(path.startswith(d) for d in ctx.alembic_dirs if d):
+    if path.startswith(tuple(filter(None, ctx.alembic_dirs))):  # asked for every revision
         return True
     return globs.match_any(ctx.config.sources_for("alembic", ALEMBIC_SOURCES), path)
 

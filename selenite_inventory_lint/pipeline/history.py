@@ -261,16 +261,17 @@ def _header_store() -> Store | None:
 
 def _valid_header(value: object) -> bool:
     """A kept header: ``("",)`` for no revision, else (revision, down revisions, line)."""
-    if value == ("",):
-        return True
+    if type(value) is not tuple:
+        return False
+    if len(value) == 1:
+        return bool(value[0] == "")
     return (
-        isinstance(value, tuple)
-        and len(value) == 3
-        and isinstance(value[0], str)
-        and bool(value[0])
-        and isinstance(value[1], tuple)
-        and all(isinstance(d, str) for d in value[1])
-        and isinstance(value[2], int)
+        len(value) == 3
+        and type(value[0]) is str
+        and value[0] != ""
+        and type(value[1]) is tuple
+        and type(value[2]) is int
+        and all(type(down) is str for down in value[1])
     )
 
 

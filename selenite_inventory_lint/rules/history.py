@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import posixpath
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -14,7 +13,7 @@ def _environments(revisions: tuple[Revision, ...]) -> dict[str, list[Revision]]:
     """Revisions grouped by directory: each Alembic environment has its own history."""
     groups: dict[str, list[Revision]] = defaultdict(list)
     for rev in revisions:
-        groups[posixpath.dirname(rev.path)].append(rev)
+        groups[rev.path.rpartition("/")[0]].append(rev)
     return groups
 
 
