@@ -63,22 +63,7 @@ def _common(parser: argparse.ArgumentParser, *, formats: bool = True) -> None:
     )
     parser.add_argument("--config", metavar="FILE", help="configuration file (default: discovered)")
     if formats:
-        parser.add_argument(
-            "--format",
-            default="text",
-            metavar="FMT",
-            help=f"output format: {', '.join(REPORT_FORMATS)}",
-        )
-        parser.add_argument(
-            "--output", metavar="FILE", help="write the report to FILE instead of stdout"
-        )
-        parser.add_argument(
-            "--report",
-            action="append",
-            default=[],
-            metavar="FMT=FILE",
-            help="also write a report in FMT to FILE (repeatable)",
-        )
+        _outputs(parser, ", ".join(REPORT_FORMATS))
         parser.add_argument(
             "--select",
             type=_codes,
@@ -109,6 +94,21 @@ def _common(parser: argparse.ArgumentParser, *, formats: bool = True) -> None:
             action="store_true",
             help="with the text format: print the findings only, without the summary line",
         )
+
+
+def _outputs(parser: argparse.ArgumentParser, formats: str) -> None:
+    """--format (one of ``formats``), --output and --report."""
+    parser.add_argument("--format", default="text", metavar="FMT", help=f"output format: {formats}")
+    parser.add_argument(
+        "--output", metavar="FILE", help="write the report to FILE instead of stdout"
+    )
+    parser.add_argument(
+        "--report",
+        action="append",
+        default=[],
+        metavar="FMT=FILE",
+        help="also write a report in FMT to FILE (repeatable)",
+    )
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -228,19 +228,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             "--log", metavar="FILE", help="append an entry to this Markdown promotion log"
         )
         rehearse.add_argument("--date", metavar="YYYY-MM-DD", help="date of the log entry")
-        rehearse.add_argument("--repo", default=".", metavar="DIR", help="repository (default: .)")
-        rehearse.add_argument("--config", metavar="FILE", help="configuration file")
-        rehearse.add_argument(
-            "--format", default="text", metavar="FMT", help="text, json, markdown or html"
-        )
-        rehearse.add_argument("--output", metavar="FILE", help="write the report to FILE")
-        rehearse.add_argument(
-            "--report",
-            action="append",
-            default=[],
-            metavar="FMT=FILE",
-            help="also write a report in FMT to FILE (repeatable)",
-        )
+        _common(rehearse, formats=False)
+        _outputs(rehearse, "text, json, markdown, html")
 
     if only in (None, "rules"):
         rules = sub.add_parser("rules", help="list the rules, or explain one")
