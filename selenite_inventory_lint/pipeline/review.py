@@ -54,13 +54,7 @@ def _segments(children: Sequence[object]) -> tuple[Segment, ...]:
             out.append(("text", " "))
         elif token.children:
             out.extend(_segments(token.children))
-    merged: list[Segment] = []
-    for kind, text in out:
-        if merged and kind == "text" and merged[-1][0] == "text":
-            merged[-1] = ("text", merged[-1][1] + text)
-        elif text:
-            merged.append((kind, text))
-    return tuple(merged)
+    return _merged(out)
 
 
 def checklist(result: RunResult) -> Checklist | None:
