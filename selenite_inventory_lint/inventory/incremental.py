@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 
 from selenite_inventory_lint.inventory import parse
 from selenite_inventory_lint.inventory.plain import plain_lines
+from selenite_inventory_lint.inventory.text import last_nonblank
 from selenite_inventory_lint.model import Entry, Problem, Section, SectionKind
 
 # Inventories read this way in this process; tests count them.
@@ -77,7 +78,7 @@ def reread(
         elif section.end_line >= start:  # holds the run
             last = section.end_line + shift
             places.append(section._replace(end_line=last))
-            ends.append(_last_nonblank(lines, section.line, last))
+            ends.append(last_nonblank(lines, section.line, last))
         else:
             places.append(section)
             ends.append(content_end)
@@ -92,14 +93,6 @@ def reread(
         content_ends=tuple(ends),
         invariants=base.invariants,
     )
-
-
-def _last_nonblank(lines: Sequence[str], first: int, last: int) -> int:
-    """``_Parser.last_nonblank`` over ``lines``."""
-    for number in range(min(last, len(lines)), first, -1):
-        if lines[number - 1].strip():
-            return number
-    return first
 
 
 def _changed_run(old: Sequence[str], new: Sequence[str]) -> tuple[int, int, int]:

@@ -50,6 +50,7 @@ from selenite_inventory_lint.inventory.plain import plain_lines as _plain_lines
 from selenite_inventory_lint.inventory.plain import segment_lead as _segment_lead
 from selenite_inventory_lint.inventory.text import collapse as _collapse
 from selenite_inventory_lint.inventory.text import description_of as _description
+from selenite_inventory_lint.inventory.text import last_nonblank as _last_nonblank
 from selenite_inventory_lint.inventory.text import markdown as _markdown
 from selenite_inventory_lint.inventory.text import path_key as _path_key
 from selenite_inventory_lint.inventory.text import plain_text as _plain
@@ -246,11 +247,7 @@ class _Parser:
         self.starts = starts
 
     def last_nonblank(self, first: int, last: int) -> int:
-        """The last non-blank line in ``first..last`` (1-based, inclusive), else ``first``."""
-        for number in range(min(last, len(self.lines)), first, -1):
-            if self.lines[number - 1].strip():
-                return number
-        return first
+        return _last_nonblank(self.lines, first, last)
 
     def problem(self, line: int, column: int, message: str) -> None:
         self.problems.append(

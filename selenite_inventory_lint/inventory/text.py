@@ -29,6 +29,15 @@ def split_lines(text: str) -> list[str]:
     return _LINE.findall(text)
 
 
+def last_nonblank(lines: Sequence[str], first: int, last: int) -> int:
+    """The last non-blank line in ``first..last`` of ``lines`` (1-based, inclusive), else
+    ``first``."""
+    for number in range(min(last, len(lines)), first, -1):
+        if lines[number - 1].strip():
+            return number
+    return first
+
+
 def is_placeholder(description: str) -> bool:
     """True for a description that documents nothing (docs/inventory-format.md, INV301).
 
