@@ -8,7 +8,9 @@ that is not plain Markdown) returns None: then the text is read whole.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
+from operator import attrgetter
 
 from selenite_inventory_lint.inventory import parse
 from selenite_inventory_lint.inventory.plain import plain_lines
@@ -19,6 +21,7 @@ from selenite_inventory_lint.model import Entry, Problem, Section, SectionKind
 REREADS = [0]
 _QUIET = frozenset({"item", "blank", "comment"})
 _DUPLICATE = "duplicate entry for "
+_line = attrgetter("line")
 
 
 def reread(
@@ -58,11 +61,18 @@ def reread(
             return None
         run = tuple(e._replace(line=e.line + start - 1) for e in inner.entries)
         found = [p._replace(line=p.line + start - 1) for p in inner.problems]
-    kept = [e for e in base.entries if e.line <= start]
-    moved = [e._replace(line=e.line + shift) for e in base.entries if e.line > old_end]
-    outside = {_identity(e.kind, e.key) for e in (*kept, *moved)}
-    if any(_identity(e.kind, e.key) in outside for e in run):
-        return None
+    # Entries are in document order: those before the run and after it are slices.
+    kept = base.entries[: bisect_right(base.entries, start, key=_line)]
+    after = base.entries[bisect_right(base.entries, old_end, key=_line) :]
+    if run:
+        outside = {_identity(e.kind, e.key) for e in (*kept, *after)}
+        if any(_identity(e.kind, e.key) in outside for e in run):
+            return None
+    moved = after
+    if shift:
+        moved = tuple(
+            Entry(e.kind, e.key, e.line + shift, e.description, e.section, e.column) for e in after
+        )
     entries = (*kept, *run, *moved)
     problems = [p for p in base.problems if p.line <= start]
     problems += [p._replace(line=p.line + shift) for p in base.problems if p.line > old_end]

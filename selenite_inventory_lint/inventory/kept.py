@@ -4,6 +4,7 @@ field, checked on the way back in; anything else there is a miss and the text is
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import TYPE_CHECKING
 
 from selenite_inventory_lint.inventory import parse, plain
@@ -70,22 +71,24 @@ def _shelf() -> Shelf | None:
     return shelf if shelf.enabled else None
 
 
-# An inventory as marshal holds it: plain tuples, field by field.
+# An inventory as marshal holds it: plain tuples; the entries as one tuple per field (what
+# ``zip(*entries)`` gives), so checking and rebuilding them run in C rather than per entry.
 _Packed = tuple[
-    tuple[tuple[str, str, int, str, str, int], ...],
+    tuple[tuple[object, ...], ...],
     tuple[tuple[str, str | None, int, int], ...],
     tuple[tuple[str, str, int, str, int], ...],
     tuple[int, ...],
     tuple[int, ...],
     tuple[str, ...],
 ]
+# The types of ``Entry._fields``, in order.
+_ENTRY_FIELDS = (str, str, int, str, str, int)
+_new_entry = partial(tuple.__new__, Entry)
 
 
 def _pack(inventory: Inventory) -> _Packed:
     return (
-        tuple(
-            (e.kind, e.key, e.line, e.description, e.section, e.column) for e in inventory.entries
-        ),
+        tuple(zip(*inventory.entries, strict=True)),
         tuple((s.heading, s.kind, s.line, s.end_line) for s in inventory.sections),
         tuple((p.code, p.path, p.line, p.message, p.column) for p in inventory.problems),
         inventory.entry_ends,
@@ -96,54 +99,49 @@ def _pack(inventory: Inventory) -> _Packed:
 
 def _unpack(path: str, packed: object) -> Inventory | None:
     """The inventory ``_pack`` kept; None when ``packed`` is not one (a damaged cache)."""
-    if not (isinstance(packed, tuple) and len(packed) == 6):
+    if not (type(packed) is tuple and len(packed) == 6):
         return None
-    entries, sections, problems, entry_ends, content_ends, invariants = packed
+    columns, sections, problems, entry_ends, content_ends, invariants = packed
+    if not (
+        _only(tuple, columns, entry_ends, content_ends, invariants)
+        and _only(tuple, *columns)
+        and (not columns or len(columns) == len(_ENTRY_FIELDS))
+        and all(
+            _only(kind, *column) for kind, column in zip(_ENTRY_FIELDS, columns, strict=False)
+        )  # none when empty
+        and len({len(column) for column in columns} | {len(entry_ends)}) == 1
+        and _only(int, *entry_ends, *content_ends)
+        and _only(str, *invariants)
+    ):
+        return None
     try:
         inventory = Inventory(
             path=path,
-            entries=tuple(
-                Entry(kind=k, key=y, line=n, description=d, section=s, column=c)
-                for k, y, n, d, s, c in entries
-            ),
+            entries=tuple(map(_new_entry, zip(*columns, strict=True))),
             sections=tuple(
                 Section(heading=h, kind=k, line=n, end_line=e) for h, k, n, e in sections
             ),
             problems=tuple(
                 Problem(code=c, path=p, line=n, message=m, column=o) for c, p, n, m, o in problems
             ),
-            entry_ends=tuple(entry_ends),
-            content_ends=tuple(content_ends),
-            invariants=tuple(invariants),
+            entry_ends=entry_ends,
+            content_ends=content_ends,
+            invariants=invariants,
         )
     except (TypeError, ValueError):
         return None
-    if not _well_typed(inventory):
+    if not (
+        all(type(s.heading) is str and _only(int, s.line, s.end_line) for s in inventory.sections)
+        and all(type(p.line) is int and type(p.message) is str for p in inventory.problems)
+    ):
         return None
     return inventory
 
 
-def _well_typed(inventory: Inventory) -> bool:
-    strings = (str,)
-    return (
-        all(
-            type(e.kind) in strings
-            and type(e.key) in strings
-            and type(e.line) is int
-            and type(e.description) in strings
-            and type(e.section) in strings
-            and type(e.column) is int
-            for e in inventory.entries
-        )
-        and all(
-            type(s.heading) in strings and type(s.line) is int and type(s.end_line) is int
-            for s in inventory.sections
-        )
-        and all(type(p.line) is int and type(p.message) in strings for p in inventory.problems)
-        and all(type(n) is int for n in (*inventory.entry_ends, *inventory.content_ends))
-        and all(type(i) in strings for i in inventory.invariants)
-        and len(inventory.entry_ends) == len(inventory.entries)
-    )
+def _only(kind: type, *values: object) -> bool:
+    """Whether every value is exactly of type ``kind`` (one pass in C: a cache holds
+    thousands)."""
+    return set(map(type, values)) <= {kind}
 
 
 def _reader() -> str:

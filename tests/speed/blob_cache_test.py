@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -214,7 +214,29 @@ def test_a_kept_inventory_reads_as_the_parse_does(repo: GitRepo, cache_home: Pat
     [name] = [n for n in cache_files(cache_home) if n.startswith("inventories-")]
     path = cache_home / cache.FOLDER / name / f"{blob}.marshal"
     kept = marshal.loads(path.read_bytes())
-    for damaged in ((), ((("table", 1, 2, 3, 4, 5),), (), (), (), (), ()), "text"):
+    [(packed, plain)] = kept.values()
+    columns, sections, problems, entry_ends, content_ends, invariants = packed
+    assert len(columns) == 6  # a tuple per field of Entry
+    assert len(columns[0]) == len(parsed.entries)
+
+    def altered(column: int, change: Callable[[tuple[object, ...]], object]) -> object:
+        fields = [*columns]
+        fields[column] = change(fields[column])
+        return ((tuple(fields), *packed[1:]), plain)
+
+    for damaged in (
+        (),
+        ((("table", 1, 2, 3, 4, 5),), (), (), (), (), ()),
+        "text",
+        ((columns[:5], *packed[1:]), plain),  # a field missing
+        altered(2, lambda lines: (str(lines[0]), *lines[1:])),  # a line that is no number
+        altered(2, lambda lines: (True, *lines[1:])),  # nor is a bool
+        altered(1, lambda keys: keys[1:]),  # a field shorter than the others
+        altered(3, list),  # marshal keeps lists: not a tuple
+        ((columns, sections, problems, entry_ends[1:], content_ends, invariants), plain),
+        ((columns, ((1, None, 1, 2),), problems, entry_ends, content_ends, invariants), plain),
+        ((columns, sections, problems, entry_ends, content_ends, (1,)), plain),
+    ):
         path.write_bytes(marshal.dumps(dict.fromkeys(kept, damaged)))
         parse._PARSED.clear()
         parses = parse.PARSES[0]
