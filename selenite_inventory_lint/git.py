@@ -26,6 +26,8 @@ from selenite_inventory_lint.errors import FatalError
 _NO_GIT = "git is not installed or not on PATH; install git (or set GIT_PYTHON_GIT_EXECUTABLE)."
 _ARGV_CHUNK = 500
 _DRAIN_CHUNK = 1024 * 1024
+# Input written to a started command at once: well under any pipe's buffer.
+_EARLY_INPUT = 16 * 1024
 # git processes this process started: each costs a fork and git's start-up, which the
 # pre-commit hook pays on every commit; tests count them.
 PROCESSES = [0]
@@ -74,16 +76,20 @@ class Git:
         return (self._executable, *self._options, command, *args)
 
     def __call__(self, command: str, *args: str, stdin: bytes | None = None) -> str:
+        return self.start(command, *args, stdin=stdin).result()
+
+    def start(self, command: str, *args: str, stdin: bytes | None = None) -> Running:
+        """The command started, its output collected by ``Running.result``: git works on it
+        while this process goes on (two cores answer a commit sooner than one)."""
         PROCESSES[0] += 1
         try:
-            done = subprocess.run(
+            process = subprocess.Popen(
                 self.argv(command, *args),
                 cwd=self.cwd,
                 env=self.environment(),
-                stdin=subprocess.DEVNULL if stdin is None else None,
-                input=stdin,
-                capture_output=True,
-                check=False,
+                stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
             )
         except FileNotFoundError as exc:
             if not os.path.isdir(self.cwd):
@@ -91,14 +97,52 @@ class Git:
             raise FatalError(_NO_GIT) from exc
         except OSError as exc:  # not executable, too many open files, ...
             raise FatalError(f"cannot run {self._executable}: {exc.strerror or exc}.") from exc
-        if done.returncode != 0:
-            raise GitError(done.returncode, done.stderr.decode("utf-8", "surrogateescape"))
-        out = done.stdout.decode("utf-8", "surrogateescape")
-        return out[:-1] if out.endswith("\n") else out
+        return Running(process, stdin)
 
     def cat_file(self, mode: str) -> CatFile:
         """A persistent ``git cat-file --batch`` (or ``--batch-check``) reader."""
         return CatFile(self, mode)
+
+
+class Running:
+    """A started git command (``Git.start``). Input that fits a pipe's buffer is written at
+    once, so git can answer before ``result`` is asked for; more is written by ``result``
+    (writing it all first could fill both pipes and stop both processes)."""
+
+    def __init__(self, process: subprocess.Popen[bytes], stdin: bytes | None) -> None:
+        self._process = process
+        self._input = stdin
+        if stdin is not None and len(stdin) <= _EARLY_INPUT and process.stdin is not None:
+            try:
+                process.stdin.write(stdin)
+                process.stdin.flush()
+            except BrokenPipeError:  # git exited early: ``result`` reports its status
+                pass
+            self._input = None
+        # Reaped when dropped unread (a run that stopped on an error): no zombie stays.
+        self._finalizer = weakref.finalize(self, _drop, process)
+
+    def discard(self) -> None:
+        """Stop it now, its output unread."""
+        self._finalizer()
+
+    def result(self) -> str:
+        """The output, less one trailing newline; a ``GitError`` when git failed."""
+        out, err = self._process.communicate(self._input)
+        self._finalizer.detach()
+        if self._process.returncode != 0:
+            raise GitError(self._process.returncode, err.decode("utf-8", "surrogateescape"))
+        text = out.decode("utf-8", "surrogateescape")
+        return text[:-1] if text.endswith("\n") else text
+
+
+def _drop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a started command whose output nobody reads: closing its pipes ends it."""
+    for stream in (process.stdin, process.stdout, process.stderr):
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
+    process.wait()
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -201,8 +245,13 @@ def remedy(exc: GitError) -> str:
 
 def run(runner: Git, command: str, *args: str) -> str:
     """The output of a command that is expected to succeed; a ``FatalError`` when it fails."""
+    return finish(runner.start(command, *args), runner, command)
+
+
+def finish(started: Running, runner: Git, command: str) -> str:
+    """The output of a command ``runner`` started, expected to succeed, as ``run`` gives it."""
     try:
-        return runner(command, *args)
+        return started.result()
     except GitError as exc:
         raise FatalError(
             f"git {command} failed in {runner.cwd} ({complaint(exc)}); {remedy(exc)}."

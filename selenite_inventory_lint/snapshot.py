@@ -18,7 +18,17 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from selenite_inventory_lint.errors import FatalError
-from selenite_inventory_lint.git import CatFile, Git, GitError, chunks, complaint, remedy, run
+from selenite_inventory_lint.git import (
+    CatFile,
+    Git,
+    GitError,
+    Running,
+    chunks,
+    complaint,
+    finish,
+    remedy,
+    run,
+)
 
 INDEX = "INDEX"
 WORKTREE = "WORKTREE"
@@ -96,6 +106,8 @@ class Snapshot:
         # Commit and index: path → blob sha, filled by the one listing command.
         self._blobs: dict[str, str] | None = None
         self._safe_dirs: dict[str, bool] = {}
+        # Commands started ahead of the question they answer (``expect_*``), by that question.
+        self._started: dict[tuple[object, ...], Running] = {}
 
     def __repr__(self) -> str:
         return f"Snapshot(head={self.head!r})"
@@ -105,6 +117,9 @@ class Snapshot:
         for reader in (self._reader, self._checker):
             if reader is not None:
                 reader.close()
+        for started in self._started.values():
+            started.discard()
+        self._started.clear()
         # A later read starts a new one.
         self._reader = self._checker = None
 
@@ -320,6 +335,12 @@ class Snapshot:
             blobs.update(self._index_blobs(("--", *chunk)))
         return blobs
 
+    def expect_blob_ids(self, pathspecs: Sequence[str]) -> None:
+        """Start the listing a later ``blob_ids(pathspecs)`` reads, so that git lists while
+        this process goes on; nothing when it would take more than one command."""
+        if self.head == INDEX and pathspecs and len(list(chunks(pathspecs))) == 1:
+            self._start(("ls-files", "-z", "-s", "--", *pathspecs))
+
     def attributes(self, paths: Sequence[str], names: Sequence[str]) -> dict[str, dict[str, str]]:
         """path → attribute → value (``set``, ``unset`` or the value) for ``names``, as git
         resolves the ``.gitattributes`` files of the head side; unspecified ones are left out.
@@ -332,13 +353,12 @@ class Snapshot:
         wanted = [path for path in dict.fromkeys(paths) if _valid_path(path)]
         if not wanted or not names:
             return {}
-        stdin = "".join(f"{path}\0" for path in wanted).encode("utf-8", "surrogateescape")
-        args = ("-z", "--stdin", *names)
-        if self.head == WORKTREE:
-            output = self._check_attr(self._git, args, stdin)
-        elif self.head == INDEX:
-            output = self._check_attr(self._git, ("--cached", *args), stdin)
+        query = self._attributes_query(wanted, names)
+        if query is not None:
+            output = self._check_attr(self._git, *query)
         else:
+            stdin = "".join(f"{path}\0" for path in wanted).encode("utf-8", "surrogateescape")
+            args = ("-z", "--stdin", *names)
             import tempfile
 
             entries = self._attribute_files(wanted)
@@ -364,6 +384,34 @@ class Snapshot:
                 found.setdefault(path, {})[name] = value
         return found
 
+    def expect_attributes(self, paths: Sequence[str], names: Sequence[str]) -> None:
+        """Start the ``check-attr`` a later ``attributes(paths, names)`` reads (index and work
+        tree), so that git answers while this process goes on."""
+        wanted = [path for path in dict.fromkeys(paths) if _valid_path(path)]
+        if wanted and names and (query := self._attributes_query(wanted, names)) is not None:
+            self._start(("check-attr", *query[0]), query[1])
+
+    def _attributes_query(
+        self, wanted: Sequence[str], names: Sequence[str]
+    ) -> tuple[tuple[str, ...], bytes] | None:
+        """The arguments and input of the one ``check-attr`` of the index or the work tree;
+        None for a commit (read through a temporary index)."""
+        if self.head not in (INDEX, WORKTREE):
+            return None
+        stdin = "".join(f"{path}\0" for path in wanted).encode("utf-8", "surrogateescape")
+        cached = ("--cached",) if self.head == INDEX else ()
+        return (*cached, "-z", "--stdin", *names), stdin
+
+    def _start(self, argv: tuple[str, ...], stdin: bytes | None = None) -> None:
+        key = (*argv, stdin)
+        if key not in self._started:
+            self._started[key] = self._git.start(*argv, stdin=stdin)
+
+    def _take(self, argv: tuple[str, ...], stdin: bytes | None = None) -> Running:
+        """The command started ahead for ``argv`` and ``stdin``, else started now."""
+        started = self._started.pop((*argv, stdin), None)
+        return started if started is not None else self._git.start(*argv, stdin=stdin)
+
     def _attribute_files(self, paths: Sequence[str]) -> list[str]:
         """``mode sha\tpath`` of the commit's ``.gitattributes`` files at the root and in each
         folder holding one of ``paths`` (one ``git ls-tree``, which walks only those trees)."""
@@ -387,6 +435,8 @@ class Snapshot:
 
     def _check_attr(self, runner: Git, args: Sequence[str], stdin: bytes) -> str:
         try:
+            if runner is self._git:
+                return self._take(("check-attr", *args), stdin).result()
             return runner("check-attr", *args, stdin=stdin)
         except GitError as exc:
             raise FatalError(
@@ -431,7 +481,8 @@ class Snapshot:
         """path → blob id of the index's files (those ``limit``, ``("--", *pathspecs)``,
         selects), leaving out submodules and unmerged paths."""
         blobs: dict[str, str] = {}
-        for record in run(self._git, "ls-files", "-z", "-s", *limit).split("\0"):
+        listing = finish(self._take(("ls-files", "-z", "-s", *limit)), self._git, "ls-files")
+        for record in listing.split("\0"):
             if record:
                 info, _, path = record.partition("\t")
                 mode, sha, stage = info.split(" ")

@@ -71,6 +71,12 @@ class MemorySnapshot:
         """Like ``changeset.Snapshot.blob_ids`` on a commit: no ids to be had cheaply."""
         return None
 
+    def expect_attributes(self, paths: Sequence[str], names: Sequence[str]) -> None:
+        """Nothing to start ahead: the answers are in memory."""
+
+    def expect_blob_ids(self, pathspecs: Sequence[str]) -> None:
+        """Nothing to start ahead: the answers are in memory."""
+
     def grep_lines(
         self, needles: Sequence[str], pathspecs: Sequence[str]
     ) -> dict[str, tuple[tuple[int, str], ...]]:

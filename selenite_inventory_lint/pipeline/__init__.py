@@ -19,11 +19,14 @@ from selenite_inventory_lint import __version__
 from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.detectors import DetectContext, ParsedFiles
 from selenite_inventory_lint.errors import FatalError
-from selenite_inventory_lint.model import FileStatus, RunResult
+from selenite_inventory_lint.model import FileChange, FileStatus, RunResult
 from selenite_inventory_lint.pipeline.detect import (
     Detection,
     claimed,
+    claims,
     detect,
+    expect,
+    settle,
     settle_removed_entries,
     settle_retirements,
     wants,
@@ -53,6 +56,7 @@ from selenite_inventory_lint.pipeline.trust import (
 from selenite_inventory_lint.snapshot import INDEX
 
 if TYPE_CHECKING:
+    from selenite_inventory_lint.inventory.parse import Inventory
     from selenite_inventory_lint.pipeline.trust import PlanSource
 
 __all__ = [
@@ -104,8 +108,12 @@ def run(
         # The run's own: the retirement search reads a file once for both of its finders.
         parsed=ParsedFiles(),
     )
-    work = claimed([f for f in files if f.loaded], ctx, snapshot)
+    found = claims([f for f in files if f.loaded], ctx)
+    expect(found, snapshot, ctx)
     inventory_file = next((f for f in files if inventory_path in (f.path, f.old_path)), None)
+    # A change to the inventory has it read whatever is claimed: while git answers ``expect``.
+    read = _read(changeset, config, inventory_path, inventory_file) if inventory_file else None
+    work = settle(found, snapshot)
     empty = RunResult(
         tool_version=__version__,
         base=changeset.base,
@@ -121,31 +129,15 @@ def run(
         and not touches_plans(files, config)
     ):
         return empty  # the pre-commit fast path: nothing data-bearing, nothing parsed
-    data = inventory_file.new_bytes if inventory_file is not None else None
-    if data is None:
-        data = snapshot.read(inventory_path)
-        if data is None:
-            raise FatalError(f"cannot read the inventory '{inventory_path}'.")
-    text = load_inventory_text(data, inventory_path, config)
-    base_text = None
-    if inventory_file is not None and inventory_file.old_bytes is not None:
-        # A base inventory that cannot be read: no entry is judged removed.
-        with contextlib.suppress(FatalError):
-            base_text = load_inventory_text(inventory_file.old_bytes, inventory_path, config)
-    # The user cache serves the hook alone (``cache.py``): the index, on the developer's machine.
-    blob, base = "", None
-    if changeset.head == INDEX and inventory_file is not None:
-        blob = inventory_file.new_blob
-        base = (base_text, inventory_file.old_blob) if base_text is not None else None
-    inventory = read_inventory(text, inventory_path, config, blob=blob, base=base)
+    text, inventory, base_text, base_blob = read or _read(
+        changeset, config, inventory_path, inventory_file
+    )
     roots = (*path_roots(config, inventory, snapshot), *moved_roots(config, inventory))
     ctx = ctx._replace(path_roots=roots)
     detection = detect(work, snapshot, ctx)
     detection = settle_retirements(detection, snapshot, ctx, inventory)
     if base_text is not None:
-        base_inventory = read_inventory(
-            base_text, inventory_path, config, blob=base[1] if base is not None else ""
-        )
+        base_inventory = read_inventory(base_text, inventory_path, config, blob=base_blob)
         detection = settle_removed_entries(detection, snapshot, ctx, base_inventory, inventory)
     if config_change is not None:
         detection = detection._replace(problems=(*detection.problems, config_change))
@@ -163,3 +155,28 @@ def run(
         plans=plan_source(snapshot, files, config, ctx, introduced),
         introduced=introduced,
     )
+
+
+def _read(
+    changeset: ChangeSet, config: Config, path: str, file: FileChange | None
+) -> tuple[str, Inventory, str | None, str]:
+    """The inventory at ``path`` (``file`` when the change edits it): its text and reading,
+    and its base text (None when there is none, or it cannot be read: then no entry is judged
+    removed) with the base's blob id for the user cache."""
+    data = file.new_bytes if file is not None else None
+    if data is None:
+        data = changeset.snapshot.read(path)
+        if data is None:
+            raise FatalError(f"cannot read the inventory '{path}'.")
+    text = load_inventory_text(data, path, config)
+    base_text = None
+    if file is not None and file.old_bytes is not None:
+        with contextlib.suppress(FatalError):
+            base_text = load_inventory_text(file.old_bytes, path, config)
+    # The user cache serves the hook alone (``cache.py``): the index, on the developer's machine.
+    blob, base = "", None
+    if changeset.head == INDEX and file is not None:
+        blob = file.new_blob
+        base = (base_text, file.old_blob) if base_text is not None else None
+    inventory = read_inventory(text, path, config, blob=blob, base=base)
+    return text, inventory, base_text, base[1] if base is not None else ""

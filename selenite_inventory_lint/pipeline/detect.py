@@ -26,7 +26,11 @@ from selenite_inventory_lint.model import (
     Source,
     time_key,
 )
-from selenite_inventory_lint.pipeline.history import head_revisions, topological
+from selenite_inventory_lint.pipeline.history import (
+    expect_revisions,
+    head_revisions,
+    topological,
+)
 from selenite_inventory_lint.pipeline.inputs import INVENTORY_NAME, Snapshot
 from selenite_inventory_lint.pipeline.trust import CONFIG_FILES
 
@@ -49,15 +53,23 @@ class Detection(NamedTuple):
     removed_alive: tuple[Entry, ...] = ()
 
 
+# Each file some detector reads, with the sources that claim it (``claims``).
+Claims = list[tuple[FileChange, tuple[Source, ...]]]
+
+
 def claimed(
     files: Sequence[FileChange], ctx: DetectContext, snapshot: Snapshot
 ) -> list[tuple[FileChange, Sequence[Detector]]]:
-    """Each file some detector reads, with those detectors; decided from paths alone, so the
-    detector modules are imported only when a file is claimed. The files the ``snapshot``'s
-    ``.gitattributes`` mark vendored or generated are dropped (one git process)."""
-    from selenite_inventory_lint.detectors.sources import LINGUIST, claimants, not_the_projects
+    """Each file some detector reads, with those detectors: ``claims`` then ``settle``."""
+    return settle(claims(files, ctx), snapshot)
 
-    names: list[tuple[FileChange, tuple[Source, ...]]] = []
+
+def claims(files: Sequence[FileChange], ctx: DetectContext) -> Claims:
+    """Each file some detector claims, with the sources that claim it; decided from paths
+    alone. ``settle`` drops the vendored and generated ones."""
+    from selenite_inventory_lint.detectors.sources import claimants
+
+    names: Claims = []
     for fc in files:
         if globs.match_any(ctx.config.exclude, fc.path):
             continue
@@ -66,14 +78,33 @@ def claimed(
             mine = claimants(fc.old_path, ctx)
         if mine:
             names.append((fc, mine))
+    return names
+
+
+def expect(names: Claims, snapshot: Snapshot, ctx: DetectContext) -> None:
+    """Start the git processes ``settle`` and then ``detect`` read first (the attributes; the
+    revisions' listing when a claiming detector keeps a revision history), so that git
+    answers while this process reads the inventory."""
+    from selenite_inventory_lint.detectors import spec
+    from selenite_inventory_lint.detectors.sources import LINGUIST
+
+    if names:
+        snapshot.expect_attributes([fc.path for fc, _ in names], LINGUIST)
+    if any(spec(name).revisions is not None for name in {n for _, ns in names for n in ns}):
+        expect_revisions(snapshot, ctx)
+
+
+def settle(names: Claims, snapshot: Snapshot) -> list[tuple[FileChange, Sequence[Detector]]]:
+    """The claimed files less those the ``snapshot``'s ``.gitattributes`` mark vendored or
+    generated (one git process), with their detectors: the claiming detectors' modules alone
+    are imported (a staged revision imports no SQL parser)."""
+    from selenite_inventory_lint.detectors.sources import LINGUIST, not_the_projects
+
     if names:
         marks = snapshot.attributes([fc.path for fc, _ in names], LINGUIST)
         names = [
             (fc, mine) for fc, mine in names if not not_the_projects(mine, marks.get(fc.path, {}))
         ]
-    if not names:
-        return []
-    # Only the claiming detectors' modules: a staged revision imports no SQL parser.
     return [(fc, [detector_called(name) for name in mine]) for fc, mine in names]
 
 

@@ -236,6 +236,13 @@ def head_revisions(
     return tuple(rev for _, rev in sorted(found.items()) if rev is not None)
 
 
+def expect_revisions(snapshot: Snapshot, ctx: DetectContext) -> None:
+    """Start the listing of the revisions' blob ids that ``head_revisions`` reads first (the
+    hook's), so that git lists while this process goes on."""
+    if pathspecs := _pathspecs(ctx):
+        snapshot.expect_blob_ids(pathspecs)
+
+
 def _ini_store() -> Store | None:
     """The cache of the version folders an alembic.ini names, by blob id and path."""
     from selenite_inventory_lint import cache
