@@ -14,6 +14,7 @@ import pytest
 
 from selenite_inventory_lint import git, pipeline
 from selenite_inventory_lint.cli import main
+from selenite_inventory_lint.errors import FatalError
 from selenite_inventory_lint.snapshot import INDEX, WORKTREE, Snapshot
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ def test_a_failing_command_started_ahead_fails_when_asked(repo: GitRepo) -> None
     small_repository(repo)
     snapshot = Snapshot(git.Git(repo.path), repo.path, INDEX)
     snapshot.expect_blob_ids([":(bogus-magic)a/"])
-    with pytest.raises(git.FatalError, match="git ls-files failed"):
+    with pytest.raises(FatalError, match="git ls-files failed"):
         snapshot.blob_ids([":(bogus-magic)a/"])
 
 
