@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
+from functools import partial
 from operator import attrgetter
 
 from selenite_inventory_lint.inventory import parse
@@ -22,6 +23,9 @@ REREADS = [0]
 _QUIET = frozenset({"item", "blank", "comment"})
 _DUPLICATE = "duplicate entry for "
 _line = attrgetter("line")
+_LINE = Entry._fields.index("line")
+_FOLDED = ("table", "column")
+_new_entry = partial(tuple.__new__, Entry)
 
 
 def reread(
@@ -64,15 +68,14 @@ def reread(
     # Entries are in document order: those before the run and after it are slices.
     kept = base.entries[: bisect_right(base.entries, start, key=_line)]
     after = base.entries[bisect_right(base.entries, old_end, key=_line) :]
-    if run:
-        outside = {_identity(e.kind, e.key) for e in (*kept, *after)}
-        if any(_identity(e.kind, e.key) in outside for e in run):
-            return None
+    if run and _repeats(run, (*kept, *after)):
+        return None
     moved = after
-    if shift:
-        moved = tuple(
-            Entry(e.kind, e.key, e.line + shift, e.description, e.section, e.column) for e in after
-        )
+    if shift and after:
+        # Field by field, in C: thousands of entries may follow the run.
+        fields: list[Sequence[object]] = list(zip(*after, strict=True))
+        fields[_LINE] = [e.line + shift for e in after]
+        moved = tuple(map(_new_entry, zip(*fields, strict=True)))
     entries = (*kept, *run, *moved)
     problems = [p for p in base.problems if p.line <= start]
     problems += [p._replace(line=p.line + shift) for p in base.problems if p.line > old_end]
@@ -127,5 +130,15 @@ def _changed_run(old: Sequence[str], new: Sequence[str]) -> tuple[int, int, int]
     return start, len(new) - low, len(old) - low
 
 
-def _identity(kind: str, key: str) -> tuple[str, str]:
-    return kind, key.lower() if kind in ("table", "column") else key
+def _repeats(run: Sequence[Entry], others: Sequence[Entry]) -> bool:
+    """Whether an entry of ``run`` has the identity of one of ``others`` (table and column keys
+    compare without case, as the parser's duplicate check does)."""
+    if not others:
+        return False
+    kinds, keys = list(zip(*others, strict=True))[:2]
+    exact = set(zip(kinds, keys, strict=True))
+    folded = set(zip(kinds, map(str.lower, keys), strict=True))
+    return any(
+        (e.kind, e.key.lower()) in folded if e.kind in _FOLDED else (e.kind, e.key) in exact
+        for e in run
+    )
