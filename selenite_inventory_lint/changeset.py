@@ -120,9 +120,12 @@ def open_changeset(
         base_sha = known or _head_or_none(repo, top)
         against = base_sha or _empty_tree(repo)
         if staged:
+            snapshot = Snapshot(repo, top, INDEX)
+            # The hook reads blobs (or asks whether the inventory exists) next: the reader
+            # starts while git compares the index.
+            snapshot.expect_reads()
             output = run(repo, "diff-index", "--cached", *_DIFF_FLAGS, against)
             records = _parse_raw(output, worktree=False)
-            snapshot = Snapshot(repo, top, INDEX)
         else:
             snapshot = Snapshot(repo, top, WORKTREE)
             records = _worktree_records(repo, snapshot, against)

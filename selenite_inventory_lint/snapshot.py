@@ -502,13 +502,21 @@ class Snapshot:
         return self._reader
 
     def _blob_header(self, name: str) -> tuple[str, int] | None:
-        if self._checker is None:
-            self._checker = self._git.cat_file("--batch-check")
+        # The blob reader, when it runs, answers too (its content drained): no second process.
+        reader = self._checker or self._reader
+        if reader is None:
+            reader = self._checker = self._git.cat_file("--batch-check")
         try:
-            found = self._checker.header(name)
+            found = reader.header(name)
+            if found is not None and reader is self._reader:
+                reader.content(found[2], keep=False)
         except (OSError, ValueError) as exc:
             raise self._unreadable(name) from exc
         return (found[0], found[2]) if found is not None and found[1] == "blob" else None
+
+    def expect_reads(self) -> None:
+        """Start the blob reader now, so that it starts while git answers something else."""
+        self._blobs_reader()
 
     def _read(self, path: str, limit: int | None) -> Content:
         if self.head == WORKTREE:

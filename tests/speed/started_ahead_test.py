@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import io
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -120,3 +121,29 @@ def test_the_hook_starts_them_before_reading_the_inventory(
     # the committed revision's header (the cache is empty); nothing runs twice.
     assert seen[0] == 6
     assert git.PROCESSES[0] - before == 7
+
+
+@pytest.mark.parametrize("staged", ["README.md", "DATA_INVENTORY.md"])
+def test_the_blob_reader_starts_while_git_compares_the_index(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, staged: str
+) -> None:
+    # The same reader answers whether the inventory exists (a commit touching no data) and
+    # reads the staged blobs: one process, started with `diff-index`.
+    repo.write("DATA_INVENTORY.md", INVENTORY)
+    repo.write("README.md", "Selenite\n")
+    repo.commit("base")
+    repo.write(staged, repo.read(staged).decode() + "- `logs`: events.\n")
+    repo.add()
+    trace = tmp_path / "trace"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["check", "--staged", "--repo", str(repo.path)]) == 0
+    commands = [
+        line.split("trace: built-in: git ", 1)[1].split(" ")[0:2]
+        for line in trace.read_text().splitlines()
+        if "trace: built-in: git " in line
+    ]
+    # Both run at once, so either may write its trace line first.
+    assert commands[0] == ["rev-parse", "--absolute-git-dir"]
+    assert sorted(commands[1:3]) == [["cat-file", "--batch"], ["diff-index", "--cached"]]
+    assert [c for c in commands if c[0] == "cat-file"] == [["cat-file", "--batch"]]
