@@ -14,9 +14,9 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from typing import NamedTuple
 
 from selenite_inventory_lint.model import Finding, Problem
+from selenite_inventory_lint.records import Record
 
 MARKER = "inventory-lint:"
 # The opening only: matching "[^\]]*\]" from every opening would rescan the line once per
@@ -26,7 +26,7 @@ _COMMENT_ONLY = re.compile(r"^\s*(#|--|<!--|//)")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-class Suppression(NamedTuple):
+class Suppression(Record):
     path: str
     line: int
     column: int

@@ -41,7 +41,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Container, Mapping, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from selenite_inventory_lint.inventory.plain import KEY_GAP as _KEY_GAP
 from selenite_inventory_lint.inventory.plain import Lead as _Lead
@@ -55,6 +55,7 @@ from selenite_inventory_lint.inventory.text import markdown as _markdown
 from selenite_inventory_lint.inventory.text import path_key as _path_key
 from selenite_inventory_lint.inventory.text import plain_text as _plain
 from selenite_inventory_lint.model import Entry, EntryKind, Problem, Section, SectionKind
+from selenite_inventory_lint.records import Record
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -110,7 +111,7 @@ def section_kind(
     return _kind_of(_normal_heading(heading), _normal_overrides(overrides))
 
 
-class Inventory(NamedTuple):
+class Inventory(Record):
     """A parsed inventory. ``entries`` are in document order with keys fully expanded."""
 
     path: str
