@@ -216,11 +216,7 @@ def _lead(children: Sequence[Token]) -> _Lead | None:
         while probe < len(tokens) and tokens[probe].type in ("text", "softbreak"):
             gap += tokens[probe].content or " "
             probe += 1
-        if (
-            probe < len(tokens)
-            and tokens[probe].type == "code_inline"
-            and _KEY_GAP().fullmatch(gap)
-        ):
+        if probe < len(tokens) and tokens[probe].type == "code_inline" and _KEY_GAP.fullmatch(gap):
             keys.append(tokens[probe].content)
             index = probe + 1
         else:

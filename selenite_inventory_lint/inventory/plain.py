@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from selenite_inventory_lint.patterns import lazy
 
-KEY_GAP = lazy(r"\s*,\s*")
+KEY_GAP = re.compile(r"\s*,\s*")
 
 
 class Lead:
@@ -76,7 +76,7 @@ def segment_lead(segments: Segments) -> Lead | None:
     keys = [segments[0][1]]
     index = 1
     # Text and code alternate: "``" is not plain, so two code spans never touch.
-    while index + 1 < len(segments) and KEY_GAP().fullmatch(segments[index][1]):
+    while index + 1 < len(segments) and KEY_GAP.fullmatch(segments[index][1]):
         keys.append(segments[index + 1][1])
         index += 2
     return Lead(label=None, keys=keys, rest="".join(s[1] for s in segments[index:]))
