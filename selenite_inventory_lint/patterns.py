@@ -1,8 +1,8 @@
 """``lazy``: a regular expression compiled on its first use rather than at import.
 
 Compiling a pattern costs 0.1 to 0.4 ms; a module-level ``re.compile`` pays it on every run that
-imports the module, which on the hook's path added up to about 10 ms for patterns most
-commits never use (docs/performance.md). ``_WORD = lazy(r"...")`` is used as ``_WORD().match``:
+imports the module, which on the hook's path added up to about 5 ms for patterns most commits
+never use (docs/performance.md). ``_WORD = lazy(r"...")`` is used as ``_WORD().match``:
 after the first call, a call is one cache lookup.
 """
 

@@ -4,8 +4,8 @@
 run time the class is ``collections.namedtuple`` of the body's annotated names, with their
 defaults and the body's methods, exactly as ``typing.NamedTuple`` builds it, except that the
 annotations stay the strings ``from __future__ import annotations`` made them: ``typing``
-compiles each into a ``ForwardRef``, half the cost of creating the records of the check path
-(docs/design-decisions.md, "Records on the check path").
+compiles each into a ``ForwardRef``, two thirds of the time creating the check path's records
+took (docs/design-decisions.md, "Records on the check path").
 """
 
 from __future__ import annotations
