@@ -13,7 +13,6 @@ import codecs
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NamedTuple
 
 from selenite_inventory_lint.errors import FatalError
 from selenite_inventory_lint.git import (
@@ -27,6 +26,7 @@ from selenite_inventory_lint.git import (
     run,
 )
 from selenite_inventory_lint.model import FileChange, FileStatus
+from selenite_inventory_lint.records import Record
 from selenite_inventory_lint.snapshot import ABSENT, GITLINK, INDEX, WORKTREE, Snapshot
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -56,7 +56,7 @@ def _is_null(sha: str) -> bool:
     return not sha.strip("0")
 
 
-class ChangeSet(NamedTuple):
+class ChangeSet(Record):
     """The files that differ between ``base`` and ``head`` (docs/usage.md), sorted by path.
 
     ``base`` is None when there is nothing to compare against (root commit, unborn HEAD);
@@ -72,7 +72,7 @@ class ChangeSet(NamedTuple):
     submodules: tuple[str, ...] = ()
 
 
-class _Raw(NamedTuple):
+class _Raw(Record):
     """One record of ``git diff --raw``; a sha is "" on the side that does not exist."""
 
     status: FileStatus

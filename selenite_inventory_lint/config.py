@@ -10,10 +10,11 @@ import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
 from selenite_inventory_lint.errors import FatalError
 from selenite_inventory_lint.model import SEVERITIES, SectionKind, Severity
+from selenite_inventory_lint.records import Record
 
 CONFIG_FILE = ".inventory-lint.yaml"
 PYPROJECT_TABLE = "selenite-inventory-lint"
@@ -59,7 +60,7 @@ DEFAULT_CONFIG_FILES = (".env*", ".workspace-*", "*.db", "*.sqlite", "*.sqlite3"
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
-class Config(NamedTuple):
+class Config(Record):
     inventory: str | None = None
     dialect: str = "sqlite"
     column_policy: str = "added"
@@ -327,7 +328,7 @@ def _toml_lines(text: str) -> dict[str, int]:
     return lines
 
 
-class Settings(NamedTuple):
+class Settings(Record):
     """The configuration as written: its file, the decoded mapping and each key's line."""
 
     path: str

@@ -14,11 +14,12 @@ import datetime
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from selenite_inventory_lint.detectors.sources import PLAN_SUFFIXES as PLAN_SUFFIXES
 from selenite_inventory_lint.detectors.sources import is_plan_path as is_plan_path
 from selenite_inventory_lint.model import Problem
+from selenite_inventory_lint.records import Record
 
 CODE = "PLAN101"
 REQUIRED = ("approved_by", "approved_on", "backup", "rollback")
@@ -28,7 +29,7 @@ _PLACEHOLDER = re.compile(r"(?:todo|tbd|fixme|\.\.\.|-|n/?a|none|null)?\s*:?", r
 _FRONT_END = re.compile(r"^(?:---|\.\.\.)\s*$")
 
 
-class DataPlan(NamedTuple):
+class DataPlan(Record):
     path: str
     id: str
     migrations: tuple[str, ...]
@@ -146,7 +147,7 @@ def parse_plan(path: str, text: str) -> DataPlan | Problem | None:
     )
 
 
-class Cited(NamedTuple):
+class Cited(Record):
     """A destructive finding as plans see it: its place among them (``position``; a record's
     ``index`` is the tuple method), migration, path and operation."""
 

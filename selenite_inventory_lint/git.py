@@ -19,9 +19,9 @@ import subprocess
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple
 
 from selenite_inventory_lint.errors import FatalError
+from selenite_inventory_lint.records import Record
 
 _NO_GIT = "git is not installed or not on PATH; install git (or set GIT_PYTHON_GIT_EXECUTABLE)."
 _ARGV_CHUNK = 500
@@ -264,7 +264,7 @@ def chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
         yield items[start : start + _ARGV_CHUNK]
 
 
-class Found(NamedTuple):
+class Found(Record):
     """What one ``rev-parse`` tells of the repository around a folder (``discover``)."""
 
     top: Path

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import NamedTuple
+
+from selenite_inventory_lint.records import Record
 
 GLOB_CHARS = frozenset("*?[")
 
@@ -67,7 +68,7 @@ _DEEP = "**"  # .*
 _QUANTIFIERS = frozenset({_STAR, _SEGMENTS, _DEEP})
 
 
-class _Class(NamedTuple):
+class _Class(Record):
     regex: re.Pattern[str]
 
 

@@ -6,7 +6,9 @@ change set (FileChange) → detectors (Change, Problem, Revision) → rules (Fin
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple
+from typing import Literal
+
+from selenite_inventory_lint.records import Record
 
 Kind = Literal["table", "column", "index", "path", "env", "config_file", "database"]
 # The detector that found a change (``detectors.MODULES`` maps each to its module).
@@ -35,7 +37,7 @@ ObjectKind = Literal[
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 
 
-class FileChange(NamedTuple):
+class FileChange(Record):
     """One file of the change set, as git sees it, with its text on both sides.
 
     ``path`` is the new path (the old one for a deletion). Content is only read for files
@@ -59,7 +61,7 @@ class FileChange(NamedTuple):
     new_blob: str = ""
 
 
-class Change(NamedTuple):
+class Change(Record):
     """A data-bearing change found by a detector (docs/usage.md).
 
     The first seven fields are the public record (JSON ``changes``); the rest carry what the
@@ -108,7 +110,7 @@ class Change(NamedTuple):
     runs_at: tuple[int, int] | None = None
 
 
-class Problem(NamedTuple):
+class Problem(Record):
     """Content a detector or parser could not analyse; becomes MIG301, INV302 or INV303."""
 
     code: str
@@ -118,7 +120,7 @@ class Problem(NamedTuple):
     column: int = 1
 
 
-class Revision(NamedTuple):
+class Revision(Record):
     """An Alembic revision's identity, read with ``ast`` (docs/usage.md)."""
 
     revision: str
@@ -127,7 +129,7 @@ class Revision(NamedTuple):
     line: int
 
 
-class DetectorResult(NamedTuple):
+class DetectorResult(Record):
     changes: tuple[Change, ...] = ()
     problems: tuple[Problem, ...] = ()
     revision: Revision | None = None
@@ -140,7 +142,7 @@ class DetectorResult(NamedTuple):
     context: tuple[Change, ...] = ()
 
 
-class Entry(NamedTuple):
+class Entry(Record):
     """One inventory entry with its fully expanded key (docs/inventory-format.md)."""
 
     kind: EntryKind
@@ -151,7 +153,7 @@ class Entry(NamedTuple):
     column: int = 1
 
 
-class Section(NamedTuple):
+class Section(Record):
     """A ``##`` section of the inventory: its kind and where it lies (1-based, inclusive)."""
 
     heading: str
@@ -160,7 +162,7 @@ class Section(NamedTuple):
     end_line: int
 
 
-class Finding(NamedTuple):
+class Finding(Record):
     code: str
     severity: Severity
     message: str
@@ -179,13 +181,13 @@ class Finding(NamedTuple):
         return self.severity == "error" and self.covered_by_plan is None
 
 
-class ReportedChange(NamedTuple):
+class ReportedChange(Record):
     change: Change
     # None for objects the inventory does not track (indexes).
     documented: bool | None
 
 
-class IntroducedPlan(NamedTuple):
+class IntroducedPlan(Record):
     """A data plan added or changed inside a range (docs/security.md): the change approves
     itself, so reports list the plan first for the reviewer to confirm its approval."""
 
@@ -201,7 +203,7 @@ class IntroducedPlan(NamedTuple):
 Segment = tuple[Literal["text", "code"], str]
 
 
-class Checklist(NamedTuple):
+class Checklist(Record):
     """The inventory's own "Required Updates" section: intro paragraphs and checklist items."""
 
     heading: str
@@ -209,7 +211,7 @@ class Checklist(NamedTuple):
     items: tuple[tuple[Segment, ...], ...]
 
 
-class Suggestion(NamedTuple):
+class Suggestion(Record):
     """The inventory patch ``--fix`` would make: a unified diff adding a stub per undocumented
     object ("" if none), and the objects no stub could be written for (kind, name, reason)."""
 
@@ -218,7 +220,7 @@ class Suggestion(NamedTuple):
     skipped: tuple[tuple[str, str, str], ...] = ()
 
 
-class RunResult(NamedTuple):
+class RunResult(Record):
     """Everything a report needs; reports are functions of this record alone."""
 
     tool_version: str

@@ -15,7 +15,6 @@ unsearched: its retirement leaves nothing stale.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
@@ -24,9 +23,10 @@ from selenite_inventory_lint.detectors import DetectContext
 from selenite_inventory_lint.detectors.references import REMOVED
 from selenite_inventory_lint.inventory.coverage import Coverage
 from selenite_inventory_lint.model import Change, Entry
+from selenite_inventory_lint.patterns import lazy
 
 __all__ = ["REMOVED", "referenced", "settle"]
-_GLOB_PARTS = re.compile(r"\*+|\?|\[[^\]]*\]")
+_GLOB_PARTS = lazy(r"\*+|\?|\[[^\]]*\]")
 # Every pydantic settings class names its base in the file that declares it.
 _SETTINGS_NEEDLE = "BaseSettings"
 
@@ -56,7 +56,7 @@ def _finders() -> dict[str, ReferenceFinder]:
 def literal_run(key: str) -> str:
     """The longest glob-free run of the last segment of ``key`` that has one."""
     for segment in reversed([s for s in key.strip("/").split("/") if s]):
-        best = max(_GLOB_PARTS.split(segment), key=len)
+        best = max(_GLOB_PARTS().split(segment), key=len)
         if best:
             return best
     return ""

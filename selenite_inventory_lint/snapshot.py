@@ -29,6 +29,7 @@ from selenite_inventory_lint.git import (
     remedy,
     run,
 )
+from selenite_inventory_lint.patterns import lazy
 
 INDEX = "INDEX"
 WORKTREE = "WORKTREE"
@@ -63,7 +64,7 @@ def _valid_path(path: str) -> bool:
 
 
 # One line of `git grep -n -z` output: the file, its line number, the line.
-_GREP_LINE = re.compile(r"^([^\0\n]+)\0(\d+)\0([^\n]*)$", re.MULTILINE)
+_GREP_LINE = lazy(r"^([^\0\n]+)\0(\d+)\0([^\n]*)$", re.MULTILINE)
 
 
 def _overlapping(needles: Sequence[str]) -> set[str]:
@@ -80,7 +81,7 @@ def _overlapping(needles: Sequence[str]) -> set[str]:
     }
 
 
-_GLOB = re.compile(r"[*?\[\\]")
+_GLOB = lazy(r"[*?\[\\]")
 
 
 def _literal(paths: Iterable[str]) -> list[str]:
@@ -151,7 +152,7 @@ class Snapshot:
             or any(not folder.endswith("/") or folder == "/" for folder in folders)
             or (
                 name is not None
-                and (self.head not in (INDEX, WORKTREE) or not name or _GLOB.search(name))
+                and (self.head not in (INDEX, WORKTREE) or not name or _GLOB().search(name))
             )
         )
         if whole:
@@ -320,7 +321,7 @@ class Snapshot:
                     f"git grep failed in {self._git.cwd} ({complaint(exc)}); "
                     "check that the repository is intact."
                 ) from exc
-            for name, number, line in _GREP_LINE.findall(output):
+            for name, number, line in _GREP_LINE().findall(output):
                 found.setdefault(name.removeprefix(prefix), []).append((int(number), line))
         return {path: tuple(lines) for path, lines in sorted(found.items())}
 

@@ -14,19 +14,20 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from typing import NamedTuple
 
 from selenite_inventory_lint.model import Finding, Problem
+from selenite_inventory_lint.patterns import lazy
+from selenite_inventory_lint.records import Record
 
 MARKER = "inventory-lint:"
 # The opening only: matching "[^\]]*\]" from every opening would rescan the line once per
 # marker, quadratic on a line of many unclosed "ignore[".
-_OPENING = re.compile(r"(#|--|<!--|//)\s*inventory-lint:\s*ignore\[")
-_COMMENT_ONLY = re.compile(r"^\s*(#|--|<!--|//)")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_OPENING = lazy(r"(#|--|<!--|//)\s*inventory-lint:\s*ignore\[")
+_COMMENT_ONLY = lazy(r"^\s*(#|--|<!--|//)")
+_LINE_BREAK = lazy(r"\r\n|\r|\n")
 
 
-class Suppression(NamedTuple):
+class Suppression(Record):
     path: str
     line: int
     column: int
@@ -42,7 +43,7 @@ def parse_suppressions(path: str, text: str) -> tuple[Suppression, ...]:
     if MARKER not in text:
         return ()
     # Line numbers as the detectors count them: form feeds and U+2028 do not end a line.
-    lines = _LINE_BREAK.split(text)
+    lines = _LINE_BREAK().split(text)
     statements = _sql_statements(text) if path.lower().endswith(".sql") else None
     firsts = [first for first, _ in statements or ()]
     lasts = [last for _, last in statements or ()]
@@ -51,14 +52,14 @@ def parse_suppressions(path: str, text: str) -> tuple[Suppression, ...]:
     for index, raw in enumerate(lines):
         if MARKER not in raw:
             continue
-        match = _OPENING.search(raw)
+        match = _OPENING().search(raw)
         if match is None:
             continue
         close = raw.find("]", match.end())
         if close < 0:
             continue
         covers = [index + 1]
-        if _COMMENT_ONLY.match(raw):
+        if _COMMENT_ONLY().match(raw):
             if following is None:
                 following = _following_code_lines(lines)
             after = following[index]
@@ -93,7 +94,7 @@ def _following_code_lines(lines: Sequence[str]) -> list[int | None]:
     nearest: int | None = None
     for index in range(len(lines) - 1, -1, -1):
         following[index] = nearest
-        if lines[index].strip() and not _COMMENT_ONLY.match(lines[index]):
+        if lines[index].strip() and not _COMMENT_ONLY().match(lines[index]):
             nearest = index + 1
     return following
 

@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from selenite_inventory_lint.commands.output import (
     exit_code,
@@ -19,6 +19,7 @@ from selenite_inventory_lint.commands.output import (
 )
 from selenite_inventory_lint.errors import FatalError
 from selenite_inventory_lint.model import RunResult
+from selenite_inventory_lint.records import Record
 
 if TYPE_CHECKING:
     from selenite_inventory_lint.changeset import ChangeSet
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from selenite_inventory_lint.model import Finding
 
 
-class Range(NamedTuple):
+class Range(Record):
     base: str | None = None
     head: str | None = None
     staged: bool = False

@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.model import (
@@ -26,6 +26,7 @@ from selenite_inventory_lint.model import (
     Revision,
     Source,
 )
+from selenite_inventory_lint.records import Record
 
 if TYPE_CHECKING:
     from selenite_inventory_lint.detectors.python.source import Module, Unparsable
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 Role = Literal["migrations", "schema_snapshots", "references", "files"]
 
 
-class DetectorSpec(NamedTuple):
+class DetectorSpec(Record):
     """What a detector is and can do, declared by its module as ``SPEC``."""
 
     name: Source
@@ -104,7 +105,7 @@ class ParsedFiles:
 UNKEPT = ParsedFiles(keep=False)
 
 
-class DetectContext(NamedTuple):
+class DetectContext(Record):
     """Repository-level facts detectors need besides the file itself."""
 
     config: Config

@@ -11,15 +11,15 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import NamedTuple
 
 from selenite_inventory_lint.model import Action, Change, Kind, Source
+from selenite_inventory_lint.records import Record
 
 # The operation of a dropped reference: a candidate for retirement, not yet a retirement.
 REMOVED = "reference_removed"
 
 
-class Ref(NamedTuple):
+class Ref(Record):
     name: str
     line: int
     column: int = 1

@@ -40,8 +40,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Container, Mapping, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Callable, Container, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from selenite_inventory_lint.inventory.plain import KEY_GAP as _KEY_GAP
 from selenite_inventory_lint.inventory.plain import Lead as _Lead
@@ -55,6 +55,8 @@ from selenite_inventory_lint.inventory.text import markdown as _markdown
 from selenite_inventory_lint.inventory.text import path_key as _path_key
 from selenite_inventory_lint.inventory.text import plain_text as _plain
 from selenite_inventory_lint.model import Entry, EntryKind, Problem, Section, SectionKind
+from selenite_inventory_lint.patterns import lazy
+from selenite_inventory_lint.records import Record
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -62,25 +64,25 @@ if TYPE_CHECKING:
 
 INV302 = "INV302"
 
-_KIND_WORDS: tuple[tuple[SectionKind, re.Pattern[str]], ...] = (
-    ("schema", re.compile(r"databases?|dbs?|schemas?|schemata|tables?")),
-    ("paths", re.compile(r"storages?|paths?|director(?:y|ies)")),
+_KIND_WORDS: tuple[tuple[SectionKind, Callable[[], re.Pattern[str]]], ...] = (
+    ("schema", lazy(r"databases?|dbs?|schemas?|schemata|tables?")),
+    ("paths", lazy(r"storages?|paths?|director(?:y|ies)")),
     (
         "configuration",
-        re.compile(r"config(?:s|urations?)?|states?|environments?|envs?|secrets?|settings?"),
+        lazy(r"config(?:s|urations?)?|states?|environments?|envs?|secrets?|settings?"),
     ),
 )
 _WORD = re.compile(r"[^\W\d_]+")
 
 _IDENT = r"[^\W\d]\w*"
 _SCHEMA_KEY = re.compile(rf"(?P<table>{_IDENT})(?:\.(?P<column>{_IDENT}|\*))?")
-_BARE_COLUMN = re.compile(rf"{_IDENT}|\*")
+_BARE_COLUMN = lazy(rf"{_IDENT}|\*")
 # docs/inventory-format.md: `^[A-Z][A-Z0-9_]*$`, or that pattern with `*` globs
 # (`TURNSTILE_*`, `*_KEY`).
-_ENV_KEY = re.compile(r"(?=[A-Z0-9_*]*[A-Z])[A-Z*][A-Z0-9_*]*")
-_DB_LABEL = re.compile(r"\b(?:dbs?|databases?)\b", re.IGNORECASE)
-_LABEL_GAP = re.compile(r"\s*:?\s*")
-_TICKS = re.compile(r"`+")
+_ENV_KEY = lazy(r"(?=[A-Z0-9_*]*[A-Z])[A-Z*][A-Z0-9_*]*")
+_DB_LABEL = lazy(r"\b(?:dbs?|databases?)\b", re.IGNORECASE)
+_LABEL_GAP = lazy(r"\s*:?\s*")
+_TICKS = lazy(r"`+")
 
 
 def _normal_heading(heading: str) -> str:
@@ -92,7 +94,7 @@ def _kind_of(normal: str, overrides: Mapping[str, SectionKind | None]) -> Sectio
         return overrides[normal]
     words = _WORD.findall(normal)
     for kind, pattern in _KIND_WORDS:
-        if any(pattern.fullmatch(word) for word in words):
+        if any(pattern().fullmatch(word) for word in words):
             return kind
     return None
 
@@ -110,7 +112,7 @@ def section_kind(
     return _kind_of(_normal_heading(heading), _normal_overrides(overrides))
 
 
-class Inventory(NamedTuple):
+class Inventory(Record):
     """A parsed inventory. ``entries`` are in document order with keys fully expanded."""
 
     path: str
@@ -200,10 +202,10 @@ def _lead(children: Sequence[Token]) -> _Lead | None:
         while index < len(tokens) and tokens[index].type in ("text", "softbreak"):
             gap += tokens[index].content or " "
             index += 1
-        if not _LABEL_GAP.fullmatch(gap) or not (":" in gap or label.endswith(":")):
+        if not _LABEL_GAP().fullmatch(gap) or not (":" in gap or label.endswith(":")):
             return None
         label = label.rstrip(":").strip()
-        if not _DB_LABEL.search(label):
+        if not _DB_LABEL().search(label):
             return None
     if index >= len(tokens) or tokens[index].type != "code_inline":
         return None
@@ -345,7 +347,7 @@ class _Parser:
         text = "\n".join(self.lines[first_line - 1 : last_line])
         base = self.starts[first_line - 1]
         found: list[tuple[int, int]] = []
-        runs = _TICKS.finditer(text)
+        runs = _TICKS().finditer(text)
         for opener in runs:
             offset = base + opener.start()
             line = bisect.bisect_right(self.starts, offset)
@@ -428,11 +430,11 @@ class _Parser:
                 return f"`{raw}` is not a valid repository-relative path key"
             if database:
                 return "database", key
-            if self.kind == "configuration" and _ENV_KEY.fullmatch(raw):
+            if self.kind == "configuration" and _ENV_KEY().fullmatch(raw):
                 return "env", raw
             return ("path" if self.kind == "paths" else "config_file"), key
         # docs/inventory-format.md: after a first `t.c` key, bare keys are further columns of `t`.
-        if table is not None and _BARE_COLUMN.fullmatch(raw):
+        if table is not None and _BARE_COLUMN().fullmatch(raw):
             return "column", f"{table}.{raw}"
         match = _SCHEMA_KEY.fullmatch(raw)
         if match is None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from selenite_inventory_lint.patterns import lazy
+
 KEY_GAP = re.compile(r"\s*,\s*")
 
 
@@ -25,18 +27,18 @@ class Lead:
 
 
 _ATX = re.compile(r"(#{1,6}) +([^#]*)")
-_ITEM = re.compile(r"[-*+] (\S.*)")
+_ITEM = lazy(r"[-*+] (\S.*)")
 # An ordered item at the margin (`1) Update this document.`), as the reference inventory's
 # Required Updates section writes them; its start number decides whether it may interrupt a
 # paragraph (only 1 may, in CommonMark).
-_ORDERED = re.compile(r"(\d{1,9})[.)] (\S.*)")
+_ORDERED = lazy(r"(\d{1,9})[.)] (\S.*)")
 _KEYED_ITEM = re.compile(r"[-*+] `([^`]+)`([^`]*)")
 _BREAK_OR_UNDERLINE = re.compile(r" {0,3}(?:([-*_])(?: *\1){2,}|=+|-+) *")
 # Outside code spans: what inline parsing would turn into something other than text.
 _INLINE_SPECIAL = re.compile(r"[\\*_\[\]<>]|&[#A-Za-z0-9]+;")
 # What would open a block other than a paragraph: a heading, quote, list, setext underline,
 # HTML, fence, table row; or indentation.
-_NOT_TEXT_START = re.compile(r"[\s#>*+\-=<~_|]|\d{1,9}[.)](?: |$)")
+_NOT_TEXT_START = lazy(r"[\s#>*+\-=<~_|]|\d{1,9}[.)](?: |$)")
 # A whole HTML comment on one line: a block of its own that the parser skips (suppressions).
 _COMMENT = re.compile(r"<!--.*-->.*")
 # Tabs (column arithmetic), NUL (replaced), whitespace other than the space.
@@ -118,17 +120,17 @@ def plain_lines(lines: Sequence[str]) -> list[Line] | None:
             kind, level, text = "heading", len(heading.group(1)), heading.group(2).rstrip(" ")
             if not text:
                 return None
-        elif item := _ITEM.fullmatch(line):
+        elif item := _ITEM().fullmatch(line):
             kind, level, text = "item", item.start(1), item.group(1).rstrip(" ")
-            if _NOT_TEXT_START.match(text):
+            if _NOT_TEXT_START().match(text):
                 return None
-        elif ordered := _ORDERED.fullmatch(line):
+        elif ordered := _ORDERED().fullmatch(line):
             if previous == "text" and ordered.group(1) != "1":
                 return None  # the paragraph goes on: this line is its text
             kind, level, text = "item", ordered.start(2), ordered.group(2).rstrip(" ")
-            if _NOT_TEXT_START.match(text):
+            if _NOT_TEXT_START().match(text):
                 return None
-        elif previous == "item" or _NOT_TEXT_START.match(text):
+        elif previous == "item" or _NOT_TEXT_START().match(text):
             return None  # a lazy continuation of the item, or a block of another kind
         segments = segments_of(text)
         if segments is None:

@@ -9,7 +9,6 @@ placeholders (INV301).
 
 from __future__ import annotations
 
-import configparser
 import posixpath
 from collections.abc import Iterable
 
@@ -67,6 +66,8 @@ _COUNTED = {
 def sqlite_databases(inis: Iterable[tuple[str, str]]) -> list[str]:
     """Database files named by ``sqlalchemy.url = sqlite:///relative.db`` in alembic.ini files,
     given as (path, text)."""
+    import configparser  # here: the hook imports this module for DEFAULT_DATA_ROOTS alone
+
     found: list[str] = []
     for ini, text in inis:
         parser = configparser.ConfigParser(interpolation=None)

@@ -9,13 +9,15 @@ from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING
 
+from selenite_inventory_lint.patterns import lazy
+
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
-_DASH = re.compile(r"(?:[\u2014\u2013]|--?(?=\s|$))")
-_PLACEHOLDER = re.compile(
+_LINE = lazy(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+_DASH = lazy(r"(?:[\u2014\u2013]|--?(?=\s|$))")
+_PLACEHOLDER = lazy(
     r"(?:TODO|TBD|FIXME|XXX)(?:\([^)]*\))?(?:[.!]*|\s*[:\u2014\u2013].*|\s+-\s.*)|\.{3,}|…+",
     re.DOTALL,
 )
@@ -26,7 +28,7 @@ _MARKER = re.compile(r"TODO|TBD|FIXME|XXX|\.\.\.|…")
 
 def split_lines(text: str) -> list[str]:
     """Lines with their own endings; CRLF, CR and LF end a line, as the parser reads them."""
-    return _LINE.findall(text)
+    return _LINE().findall(text)
 
 
 def last_nonblank(lines: Sequence[str], first: int, last: int) -> int:
@@ -51,7 +53,7 @@ def is_placeholder(description: str) -> bool:
         return False  # prose: no marker, no ellipsis (most descriptions, decided at once)
     while len(text) >= 2 and text[0] + text[-1] in ("()", "[]"):
         text = text[1:-1].strip()
-    return not text or _PLACEHOLDER.fullmatch(text) is not None
+    return not text or _PLACEHOLDER().fullmatch(text) is not None
 
 
 @cache
@@ -91,12 +93,12 @@ def description_of(rest: str) -> tuple[str, bool]:
             depth += (char == "(") - (char == ")")
             if depth == 0:
                 after = text[index + 1 :].lstrip()
-                dash = _DASH.match(after)
+                dash = _DASH().match(after)
                 if after.startswith(":") or dash:
                     after = after[dash.end() if dash else 1 :]
                 return collapse(f"{text[1:index]} {after}"), True
         return collapse(text[1:]), True
-    dash = _DASH.match(text)
+    dash = _DASH().match(text)
     if dash:
         return collapse(text[dash.end() :]), True
     return collapse(text), False

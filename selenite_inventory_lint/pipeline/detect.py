@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from selenite_inventory_lint import globs
 from selenite_inventory_lint.config import Config
@@ -33,6 +33,7 @@ from selenite_inventory_lint.pipeline.history import (
 )
 from selenite_inventory_lint.pipeline.inputs import INVENTORY_NAME, Snapshot
 from selenite_inventory_lint.pipeline.trust import CONFIG_FILES
+from selenite_inventory_lint.records import Record
 
 if TYPE_CHECKING:
     from selenite_inventory_lint.inventory.parse import Inventory
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from selenite_inventory_lint.schema import Schema
 
 
-class Detection(NamedTuple):
+class Detection(Record):
     """What the detectors found in one change set."""
 
     changes: tuple[Change, ...]

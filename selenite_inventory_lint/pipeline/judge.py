@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from selenite_inventory_lint import __version__
 from selenite_inventory_lint.config import Config
@@ -18,6 +18,7 @@ from selenite_inventory_lint.model import (
     finding_key,
 )
 from selenite_inventory_lint.pipeline.review import review
+from selenite_inventory_lint.records import Record
 
 if TYPE_CHECKING:
     from selenite_inventory_lint.data_plans import DataPlan
@@ -31,7 +32,7 @@ def _code_matches(code: str, prefixes: Iterable[str]) -> bool:
     return any(code.startswith(p) for p in prefixes)
 
 
-class Selection(NamedTuple):
+class Selection(Record):
     """Which codes run, from config and command line (``--select`` replaces, ``--ignore`` adds)."""
 
     select: tuple[str, ...] = ()

@@ -6,7 +6,7 @@ with ``plans_from_base_only``. Also where the judge reads data plans from."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.detectors import DetectContext, registry, spec
@@ -14,6 +14,7 @@ from selenite_inventory_lint.errors import FatalError
 from selenite_inventory_lint.model import FileChange, Problem
 from selenite_inventory_lint.pipeline.history import head_revisions, version_dirs
 from selenite_inventory_lint.pipeline.inputs import Snapshot, decode, read_text
+from selenite_inventory_lint.records import Record
 
 if TYPE_CHECKING:
     from selenite_inventory_lint.data_plans import DataPlan
@@ -32,7 +33,7 @@ CONFIG_FILES = (".inventory-lint.yaml", "pyproject.toml")
 _KEYS_NAMED = 10
 
 
-class Trust(NamedTuple):
+class Trust(Record):
     """A range with a base commit (docs/security.md): the change under review does not set
     its own rules. ``config_from_base``: the configuration was read at the base, so a change
     to it inside the range is reported (SUP102) and waits for the merge. Plans added or

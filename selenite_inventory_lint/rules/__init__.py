@@ -8,9 +8,9 @@ function's docstring is the rule's documentation (What / Why / Example / Fix).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import NamedTuple
 
 from selenite_inventory_lint.model import Severity
+from selenite_inventory_lint.records import Record
 from selenite_inventory_lint.rules import (
     destructive,
     entries,
@@ -25,7 +25,7 @@ from selenite_inventory_lint.rules import (
 from selenite_inventory_lint.rules.context import Check
 
 
-class Rule(NamedTuple):
+class Rule(Record):
     """Every fact about a rule, in one place: the reports, ``--fix``, ``audit``, data plans and
     the pipeline's order all ask the rule rather than keeping lists of codes of their own."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cached_property
 from types import MappingProxyType
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from selenite_inventory_lint.config import Config
 from selenite_inventory_lint.inventory.coverage import Coverage
@@ -19,13 +19,14 @@ from selenite_inventory_lint.model import (
     Revision,
     time_key,
 )
+from selenite_inventory_lint.records import Record
 
 if TYPE_CHECKING:
     from selenite_inventory_lint.orm_models import DeclaredTable
     from selenite_inventory_lint.schema import Schema
 
 
-class Hit(NamedTuple):
+class Hit(Record):
     """What a check function reports; the pipeline adds code and severity."""
 
     message: str
@@ -61,14 +62,14 @@ def problem_hits(
             )
 
 
-class EditedMigration(NamedTuple):
+class EditedMigration(Record):
     path: str
     name: str  # the revision id, or the SQL file's path
     object_kind: ObjectKind
     deleted: bool = False
 
 
-class _RuleFacts(NamedTuple):
+class _RuleFacts(Record):
     """The fields of ``RuleContext``."""
 
     config: Config

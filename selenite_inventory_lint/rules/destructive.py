@@ -8,10 +8,10 @@ meet an existing table and gets no such pass.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from selenite_inventory_lint.model import Change
+from selenite_inventory_lint.patterns import lazy
 from selenite_inventory_lint.rules.context import Hit, RuleContext
 from selenite_inventory_lint.rules.undocumented import split_column
 
@@ -147,7 +147,7 @@ def _normal_type(text: str | None) -> str:
     return "".join((text or "").lower().split())
 
 
-_TYPE = re.compile(r"([a-z][a-z0-9_ ]*?)\s*(?:\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\))?")
+_TYPE = lazy(r"([a-z][a-z0-9_ ]*?)\s*(?:\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\))?")
 # Integer types by size: a later one holds every value of an earlier one.
 _INTEGERS = {"tinyint": 1, "smallint": 2, "mediumint": 3, "int": 4, "integer": 4, "bigint": 5}
 _VARCHARS = frozenset({"varchar", "character varying", "nvarchar", "string", "unicode"})
@@ -164,7 +164,7 @@ def _widened(old: str, new: str) -> bool:
     or an argument that is not a plain number included, is not a widening."""
     parsed = []
     for text in (old, new):
-        match = _TYPE.fullmatch(" ".join(text.lower().split()))
+        match = _TYPE().fullmatch(" ".join(text.lower().split()))
         if match is None:
             return False
         name, first, second = match.groups()

@@ -20,9 +20,10 @@ from selenite_inventory_lint.detectors.alembic.records import (
     _Target,
 )
 from selenite_inventory_lint.detectors.alembic.targets import _Targets
+from selenite_inventory_lint.patterns import lazy
 
 # Dynamic SQL that can only read is not a data-bearing change, so it is not MIG301 either.
-_READ_SQL = re.compile(r"\s*(?:select|explain|pragma\s+(?:table_|index_|foreign_key_list))", re.I)
+_READ_SQL = lazy(r"\s*(?:select|explain|pragma\s+(?:table_|index_|foreign_key_list))", re.I)
 
 
 _STATEMENT_WRAPPERS = frozenset({"bindparams", "execution_options", "columns", "params"})
@@ -71,7 +72,7 @@ class _CoreCalls(_Targets):
             expr, scope = base, bscope
         folded = self.fold(expr, scope)
         if isinstance(folded, str):
-            if not _READ_SQL.match(self._leading_text(expr, scope)):
+            if not _READ_SQL().match(self._leading_text(expr, scope)):
                 why = (
                     f"cannot analyze dynamic SQL in {_label(call)}: {folded}, so the analysis "
                     "is incomplete here; write literal SQL or add a data plan"

@@ -6,10 +6,11 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import Final, NamedTuple
+from typing import Final
 
 from selenite_inventory_lint.detectors.python.evaluate import NOT_LITERAL
 from selenite_inventory_lint.model import Change, Problem
+from selenite_inventory_lint.records import Record
 
 CODE = "MIG301"
 
@@ -69,7 +70,7 @@ class _Batch:
         self.methods: set[str] = set()
 
 
-class _Target(NamedTuple):
+class _Target(Record):
     """An operation reached indirectly: its op method, batch, and the arguments bound so far."""
 
     method: str
@@ -80,7 +81,7 @@ class _Target(NamedTuple):
     unbound: bool = False
 
 
-class _State(NamedTuple):
+class _State(Record):
     fn: str
     guard: int | None = None
     batches: Mapping[str, _Batch] = MappingProxyType({})
@@ -89,7 +90,7 @@ class _State(NamedTuple):
     stack: tuple[str, ...] = ()
 
 
-class _Sql(NamedTuple):
+class _Sql(Record):
     """Literal SQL for the SQL detector, analysed only if its operation is kept."""
 
     text: str
@@ -99,7 +100,7 @@ class _Sql(NamedTuple):
     runs_at: tuple[int, int] | None = None
 
 
-class _Item(NamedTuple):
+class _Item(Record):
     changes: tuple[Change, ...]
     problems: tuple[Problem, ...]
     sql: _Sql | None = None
@@ -107,7 +108,7 @@ class _Item(NamedTuple):
     comparable: bool = True
 
 
-class _ColumnSpec(NamedTuple):
+class _ColumnSpec(Record):
     name: str
     node: ast.Call
     type: str | None

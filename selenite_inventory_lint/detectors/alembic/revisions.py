@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import ast
 import io
-import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Literal
 
 from selenite_inventory_lint.detectors.alembic.records import CODE
 from selenite_inventory_lint.model import Problem, Revision
+from selenite_inventory_lint.patterns import lazy
 
 if TYPE_CHECKING:
     from selenite_inventory_lint.detectors import ParsedFiles
@@ -65,7 +65,7 @@ def _parse(path: str, text: str, parsed: ParsedFiles | None = None) -> ast.Modul
 
 def read_revision(path: str, text: str) -> Revision | None:
     """``revision`` / ``down_revision`` of a revision file; None when it has no ``revision``."""
-    numbered = enumerate(_LINE_BREAK.split(_source_text(text)), 1)
+    numbered = enumerate(_LINE_BREAK().split(_source_text(text)), 1)
     header = read_header(path, ((n, line) for n, line in numbered if _holds_needle(line)))
     if header is not False:
         return header
@@ -76,23 +76,23 @@ def read_revision(path: str, text: str) -> Revision | None:
 # Every line a header assignment is on, and every line that may open or close a string the
 # header lines could sit inside (a docstring quoting one) or continue onto the next line.
 HEADER_NEEDLES = ("revision", '"""', "'''", "\\")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_ASSIGNMENT = re.compile(r"(revision|down_revision)[ \t]*(?::[^=#'\"]*)?=(?!=)")
+_LINE_BREAK = lazy(r"\r\n|\r|\n")
+_ASSIGNMENT = lazy(r"(revision|down_revision)[ \t]*(?::[^=#'\"]*)?=(?!=)")
 # Header lines are short; a longer one is not plain (and no regular expression sees it).
 _LONGEST_LINE = 500
-_STRING = re.compile(r""""([^"\\]*)"|'([^'\\]*)'""")
+_STRING = lazy(r""""([^"\\]*)"|'([^'\\]*)'""")
 _ELEMENT = r"""(?:"[^"\\]*"|'[^'\\]*'|None)"""
-_SEQUENCE = re.compile(
+_SEQUENCE = lazy(
     rf"[(\[{{][ \t]*(?:{_ELEMENT}(?:[ \t]*,[ \t]*{_ELEMENT})*[ \t]*(?:,[ \t]*)?)?[)\]}}]"
 )
 # In code, what opens a string or a comment; in a string, its end or an escape (a one-line
 # string that meets the end of its line is continued: not plain).
-_CODE_MARK = re.compile(r"""#|\"\"\"|'''|"|'""")
+_CODE_MARK = lazy(r"""#|\"\"\"|'''|"|'""")
 _STRING_END = {
-    '"""': re.compile(r'\\.|"""'),
-    "'''": re.compile(r"\\.|'''"),
-    '"': re.compile(r'\\.|"|$'),
-    "'": re.compile(r"\\.|'|$"),
+    '"""': lazy(r'\\.|"""'),
+    "'''": lazy(r"\\.|'''"),
+    '"': lazy(r'\\.|"|$'),
+    "'": lazy(r"\\.|'|$"),
 }
 
 
@@ -106,16 +106,16 @@ def _scan(line: str, inside: str) -> str | None:
     position = 0
     while True:
         if not inside:
-            mark = _CODE_MARK.search(line, position)
+            mark = _CODE_MARK().search(line, position)
             if mark is None:
                 return None if line.endswith("\\") else ""  # a joined line is not plain
             if mark.group() == "#":
                 return ""
             position, inside = mark.end(), mark.group()
             continue
-        end = _STRING_END[inside].search(line, position)
+        end = _STRING_END[inside]().search(line, position)
         while end is not None and end.group().startswith("\\"):
-            end = _STRING_END[inside].search(line, end.end())
+            end = _STRING_END[inside]().search(line, end.end())
         if end is None:
             return inside  # a triple-quoted string runs on
         if not end.group():
@@ -127,8 +127,8 @@ def _literal(value: str) -> tuple[str, ...] | None:
     """The non-empty strings of a plain literal, as ``_down_revisions`` keeps them."""
     if value == "None":
         return ()
-    if _STRING.fullmatch(value) or _SEQUENCE.fullmatch(value):
-        return tuple(a or b for a, b in _STRING.findall(value) if a or b)
+    if _STRING().fullmatch(value) or _SEQUENCE().fullmatch(value):
+        return tuple(a or b for a, b in _STRING().findall(value) if a or b)
     return None
 
 
@@ -142,14 +142,14 @@ def read_header(path: str, lines: Iterable[tuple[int, str]]) -> Revision | Liter
         line = (raw.removeprefix("\ufeff") if number == 1 else raw).removesuffix("\r")
         if "\r" in line or len(line) > _LONGEST_LINE:
             return False
-        if not inside and (assignment := _ASSIGNMENT.match(line)):
+        if not inside and (assignment := _ASSIGNMENT().match(line)):
             name = assignment.group(1)
             text = line[assignment.end() :].partition("#")[0].strip(" \t")
             value = _literal(text)
             if (
                 name in found
                 or value is None
-                or (name == "revision" and not _STRING.fullmatch(text))
+                or (name == "revision" and not _STRING().fullmatch(text))
             ):
                 return False
             found[name] = (number, value)

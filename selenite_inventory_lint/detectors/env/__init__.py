@@ -34,7 +34,6 @@ by a module of its own in this package.
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Iterator, Sequence
 from typing import Final
 
@@ -47,6 +46,7 @@ from selenite_inventory_lint.detectors.references import (
     reference_changes,
 )
 from selenite_inventory_lint.model import DetectorResult, FileChange, Problem
+from selenite_inventory_lint.patterns import lazy
 
 SOURCE: Final = "env"
 CODE = "INV303"
@@ -191,7 +191,7 @@ _WHAT = {
     "yaml_env": "environment variables",
     "shell": "environment variables",
 }
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_NAME = lazy(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 _style = sources.env_style
@@ -363,7 +363,7 @@ def scan(
         from selenite_inventory_lint.detectors.env.shell import shell_refs
 
         refs = shell_refs(text)
-    return [ref for ref in refs if _NAME.match(ref.name)]
+    return [ref for ref in refs if _NAME().match(ref.name)]
 
 
 SPEC = DetectorSpec(

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator, Sequence
-from typing import NamedTuple
 
 from selenite_inventory_lint.detectors import ParsedFiles
 from selenite_inventory_lint.detectors import python as py
 from selenite_inventory_lint.detectors.references import Ref, Unreadable
+from selenite_inventory_lint.records import Record
 
 _PYTHON_WORDS = ("environ", "getenv", "BaseSettings")
 
@@ -227,7 +227,7 @@ def _call_key(node: ast.Call, folder: py.Folder) -> ast.expr | None:
     return node.args[0] if reads and node.args else None
 
 
-class _Settings(NamedTuple):
+class _Settings(Record):
     # None when env_prefix is set to something that cannot be resolved: names are unknown.
     prefix: str | None = ""
     case_sensitive: bool = False

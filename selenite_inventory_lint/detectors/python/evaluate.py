@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import ast
 import posixpath
-import re
 from collections import deque
 from collections.abc import Iterator, Sequence
 from typing import Generic, TypeVar
 
 from selenite_inventory_lint.detectors.python.source import Module
+from selenite_inventory_lint.patterns import lazy
 
 ROOT = "."
 # No path or variable name is longer; longer values come from hostile input and are unknown.
@@ -34,9 +34,9 @@ _PATH_CLASSES = frozenset(
 )
 _SAME_PATH = frozenset({"resolve", "absolute", "as_posix", "expanduser", "__fspath__"})
 _SAME_FUNCS = frozenset({"abspath", "realpath", "normpath", "fspath", "expanduser"})
-_DRIVE = re.compile(r"^[A-Za-z]:")
+_DRIVE = lazy(r"^[A-Za-z]:")
 # Characters a path segment written in code may hold; anything else is prose or a template.
-_PATH_TEXT = re.compile(r"^[A-Za-z0-9_./\-+@=,]+$")
+_PATH_TEXT = lazy(r"^[A-Za-z0-9_./\-+@=,]+$")
 
 # A folded string with the line of its first piece, or why it could not be folded.
 Folded = tuple[str, int] | str
@@ -186,9 +186,9 @@ def parent(path: str) -> str:
 
 def repo_path(value: str) -> str | None:
     """``value`` as a normalised repo-relative path, or None (absolute, URL, outside, prose)."""
-    if not value or "://" in value or value.startswith(("/", "~")) or _DRIVE.match(value):
+    if not value or "://" in value or value.startswith(("/", "~")) or _DRIVE().match(value):
         return None
-    if not _PATH_TEXT.match(value):
+    if not _PATH_TEXT().match(value):
         return None
     normal = posixpath.normpath(value)
     if normal == ROOT or normal == ".." or normal.startswith("../"):

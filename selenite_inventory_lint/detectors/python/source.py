@@ -7,13 +7,15 @@ traverse it once) or an ``Unparsable`` saying why not.
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
+
+from selenite_inventory_lint.records import Record
 
 if TYPE_CHECKING:
     from selenite_inventory_lint.detectors.python.evaluate import Folder
 
 
-class Unparsable(NamedTuple):
+class Unparsable(Record):
     line: int
     column: int
     why: str
