@@ -2,7 +2,7 @@
 
 Part of the git layer (with ``git.py`` and ``changeset.py``). Listings and ``git grep`` are
 one short process each; file contents come through one persistent ``git cat-file --batch``
-(``git.CatFile``), one round trip per blob, started only when a blob is first read.
+(``git.CatFile``), one round trip per blob, started on the first read (the hook's with its diff).
 Symlinks are read as their target text and never followed; in the work tree (``worktree.py``)
 a path under a symlinked directory does not exist and a file is never opened through a link
 or a pipe.
