@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Dialect names as configuration spells them → the names sqlglot knows.
 DIALECTS = {"sqlite": "sqlite", "postgres": "postgres", "postgresql": "postgres", "mysql": "mysql"}
@@ -31,9 +31,9 @@ _BLOCK_STEP = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """One statement of a SQL text: offsets of its first significant character and its end.
+class Span(NamedTuple):
+    """One statement of a SQL text: offsets of its first significant character and its end
+    (a NamedTuple: one is made per statement, in a third of a frozen dataclass's time).
 
     ``unclosed`` names the construct that never ends (an open quote, a body without END)
     when the statement cannot be bounded and so runs to the end of the text; ``opened`` is
@@ -48,9 +48,11 @@ class Span:
     definition: str | None = None
 
 
-def _alternatives(dialect: str, *, parens: bool = True) -> tuple[str, str]:
-    """Tokens that matter for splitting, one named group per kind, as one alternation; and
-    the characters a token can start with.
+def _alternatives(dialect: str, *, parens: bool = True) -> str:
+    """Tokens that matter for splitting, as one alternation whose every branch starts with a
+    literal character, so the engine scans for those characters in C (no IGNORECASE, which
+    would forbid it: letters are spelt in both cases, with the letters IGNORECASE also took
+    for them). ``split`` tells a token's kind from its first character.
 
     Every quoted form ends at its closing quote or, left open, at the end of the text, where
     the empty group ``o…`` says so; no alternative can fail after scanning far. Dollar quotes
@@ -67,32 +69,42 @@ def _alternatives(dialect: str, *, parens: bool = True) -> tuple[str, str]:
         quoted = [r"'(?:[^']|'')*(?:'|(?P<o1>\Z))", r'"(?:[^"]|"")*(?:"|(?P<o2>\Z))']
     if dialect == "postgres":
         # E'…' strings take backslash escapes: E'it\'s; fine' is one string.
-        quoted.insert(0, r"(?<![\w$])[eE]'(?:[^'\\]|\\[\s\S]?|'')*(?:'|(?P<o3>\Z))")
+        quoted += [
+            rf"{e}(?<![\w$]{e})'(?:[^'\\]|\\[\s\S]?|'')*(?:'|(?P<o{3 + i}>\Z))"
+            for i, e in enumerate("eE")
+        ]
     if dialect == "sqlite":
-        quoted.append(r"\[[^\]]*(?:\]|(?P<o4>\Z))")
-    quoted += [r"`(?:[^`]|``)*(?:`|(?P<o5>\Z))", r"--[^\n]*", r"/\*.*?(?:\*/|\Z)"]
-    parts = [rf"(?P<quoted>{'|'.join(quoted)})"]
+        quoted.append(r"\[[^\]]*(?:\]|(?P<o5>\Z))")
+    quoted += [r"`(?:[^`]|``)*(?:`|(?P<o6>\Z))", r"--[^\n]*", r"/\*.*?(?:\*/|\Z)"]
+    parts = quoted
     if dialect != "mysql":
-        parts.append(r"(?P<dollar>(?<![\w$])\$(?:[A-Za-z_]\w*)?\$)")
+        parts.append(r"\$(?<![\w$]\$)(?:[A-Za-z_\u0130\u0131\u017f\u212a]\w*)?\$")
     # BEGIN opens a trigger or routine body; not after "." (new.begin is a column).
-    parts += [r"(?P<semi>;)", r"(?P<begin>(?<![\w$.])begin\b)"]
-    first = "-'\"`/;bB" + {"mysql": "#", "postgres": "eE$", "sqlite": "[$"}.get(dialect, "$")
+    parts += [";", *(rf"{b}(?<![\w$.]{b})[eE][gG][iI\u0130\u0131][nN]\b" for b in "bB")]
     if parens:
-        parts.append(r"(?P<paren>[()])")
-        first += "()"
-    return "|".join(parts), first
+        parts += [r"\(", r"\)"]
+    return "|".join(parts)
 
 
 def _lexer(dialect: str, *, parens: bool = True) -> re.Pattern[str]:
-    """The alternation behind a test of the first character: one class per position spares
-    the engine trying every alternative at every character (3x faster on migrations).
-    Parentheses matter only inside a rule; elsewhere a lexer without them skips them."""
-    alternatives, first = _alternatives(dialect, parens=parens)
-    return re.compile(f"(?=[{re.escape(first)}])(?:{alternatives})", re.DOTALL | re.IGNORECASE)
+    """Parentheses matter only inside a rule; elsewhere a lexer without them skips them."""
+    return re.compile(_alternatives(dialect, parens=parens), re.DOTALL)
 
 
 def _left_open(match: re.Match[str]) -> bool:
     return any(v == "" for k, v in match.groupdict().items() if k[0] == "o")
+
+
+# A token's kind by its first character.
+_KINDS = {
+    **dict.fromkeys("'\"`-/#[eE", "quoted"),
+    "$": "dollar",
+    ";": "semi",
+    "b": "begin",
+    "B": "begin",
+    "(": "paren",
+    ")": "paren",
+}
 
 
 _LEXERS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {}
@@ -145,7 +157,7 @@ def split(text: str, dialect: str = "sqlite") -> list[Span]:
     body: int | None = None
     while (match := lexers[kind == "rule"].search(text, pos)) is not None:
         pos = match.end()
-        group = match.lastgroup
+        group = _KINDS[text[match.start()]]
         if group == "quoted":
             if pos == len(text) and _left_open(match):
                 return [*spans, _unclosed(text, start, "a quoted string or name", match.start())]
@@ -185,7 +197,8 @@ def _unclosed(text: str, start: int, what: str, opened: int) -> Span:
 
 def _add_span(spans: list[Span], text: str, start: int, end: int, kind: str | None) -> None:
     first = _skip(text, start, end)
-    if first < end and text[first:end].strip(" \t\r\n;"):
+    # Past the blanks only a semicolon can start an empty statement (no slice otherwise).
+    if first < end and (text[first] != ";" or text[first:end].strip(" \t\r\n;")):
         spans.append(Span(first, end, definition=kind))
 
 
