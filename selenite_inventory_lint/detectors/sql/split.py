@@ -112,18 +112,31 @@ _LEXERS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {}
 _SPACE = re.compile(r"\s*(?:(?:--[^\n]*|/\*.*?(?:\*/|\Z))\s*)*", re.DOTALL)
 
 
-def _skip(text: str, start: int, end: int | None = None) -> int:
+def _skip(text: str, start: int) -> int:
     """Offset of the first character after blanks and comments (the pattern matches empty)."""
     if start < len(text) and not text[start].isspace() and text[start] not in "-/":
         return start  # the common case, without a regex call
-    found = _SPACE.match(text, start, len(text) if end is None else end)
+    # The line break after a semicolon: a few blanks, then no comment, need no regex either
+    # (``lstrip`` strips what ``\s`` matches).
+    head = text[start : start + 32]
+    rest = head.lstrip()
+    if rest and rest[0] not in "-/":
+        return start + len(head) - len(rest)
+    found = _SPACE.match(text, start)
     return found.end() if found is not None else start
 
 
 def definition_kind(text: str, start: int = 0) -> str | None:
     """``trigger``, ``rule``, ``function`` or ``procedure`` when the statement at ``start``
     defines one (code that runs later, with a body of its own), else None."""
-    found = _DEFINITION.match(text, _skip(text, start))
+    return _definition_at(text, _skip(text, start))
+
+
+def _definition_at(text: str, first: int) -> str | None:
+    # Only CREATE can define one (IGNORECASE folds no other letter to c).
+    if text[first : first + 1] not in ("c", "C"):
+        return None
+    found = _DEFINITION.match(text, first)
     return found.group("kind").lower() if found else None
 
 
@@ -149,8 +162,10 @@ def split(text: str, dialect: str = "sqlite") -> list[Span]:
     if lexers is None:
         lexers = _LEXERS[dialect] = (_lexer(dialect, parens=False), _lexer(dialect))
     spans: list[Span] = []
-    start = pos = 0
-    kind = definition_kind(text, 0)
+    pos = 0
+    # The current statement's first significant character (each is skipped to once).
+    first = _skip(text, 0)
+    kind = _definition_at(text, first)
     # A rule counts parentheses, a trigger or routine blocks once its BEGIN is seen; ``body``
     # is where the outermost one opened.
     depth = 0
@@ -160,11 +175,11 @@ def split(text: str, dialect: str = "sqlite") -> list[Span]:
         group = _KINDS[text[match.start()]]
         if group == "quoted":
             if pos == len(text) and _left_open(match):
-                return [*spans, _unclosed(text, start, "a quoted string or name", match.start())]
+                return [*spans, _unclosed(text, first, "a quoted string or name", match.start())]
         elif group == "dollar":
             close = text.find(match.group(), pos)
             if close < 0:
-                return [*spans, _unclosed(text, start, "a dollar-quoted body", match.start())]
+                return [*spans, _unclosed(text, first, "a dollar-quoted body", match.start())]
             pos = close + len(match.group())
         elif group == "begin":
             if kind in _BODIES and body is None:
@@ -181,22 +196,23 @@ def split(text: str, dialect: str = "sqlite") -> list[Span]:
         elif depth > 0 and body is not None:
             depth = _block_step(text, pos, depth)
         else:
-            _add_span(spans, text, start, pos, kind)
-            start, depth, body = pos, 0, None
-            kind = definition_kind(text, start)
+            _add_span(spans, text, first, pos, kind)
+            depth, body = 0, None
+            first = _skip(text, pos)
+            kind = _definition_at(text, first)
     if depth > 0 and body is not None:
         what = "a parenthesised rule action" if kind == "rule" else "a BEGIN … END body"
-        return [*spans, _unclosed(text, start, what, body)]
-    _add_span(spans, text, start, len(text), kind)
+        return [*spans, _unclosed(text, first, what, body)]
+    _add_span(spans, text, first, len(text), kind)
     return spans
 
 
-def _unclosed(text: str, start: int, what: str, opened: int) -> Span:
-    return Span(_skip(text, start), len(text), unclosed=what, opened=opened)
+def _unclosed(text: str, first: int, what: str, opened: int) -> Span:
+    return Span(first, len(text), unclosed=what, opened=opened)
 
 
-def _add_span(spans: list[Span], text: str, start: int, end: int, kind: str | None) -> None:
-    first = _skip(text, start, end)
+def _add_span(spans: list[Span], text: str, first: int, end: int, kind: str | None) -> None:
+    # ``first`` is never past ``end``: a semicolon the lexer ended on is no blank or comment.
     # Past the blanks only a semicolon can start an empty statement (no slice otherwise).
     if first < end and (text[first] != ";" or text[first:end].strip(" \t\r\n;")):
         spans.append(Span(first, end, definition=kind))
