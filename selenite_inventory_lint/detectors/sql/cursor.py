@@ -154,6 +154,8 @@ class Reader:
         """A name, maybe qualified (``s.t``): its last part, lower-cased unless quoted."""
         found = self._part()
         tokens = self.tokens
+        if tokens[self.pos] != ".":
+            return found  # the common case, unqualified
         for _ in range(2):
             if tokens[self.pos] != ".":
                 return found
@@ -257,15 +259,18 @@ class Reader:
         return column
 
     def _operand(self) -> bool:
-        while self.peek() in ("-", "+", "not"):
+        tokens = self.tokens
+        while tokens[self.pos] in ("-", "+", "not"):
             self.pos += 1
         column = self.atom()
-        while self.take("::"):
+        while tokens[self.pos] == "::":
+            self.pos += 1
             self.column_type()
         return column
 
     def atom(self) -> bool:
-        token = self.peek()
+        tokens = self.tokens
+        token = tokens[self.pos]
         if not token:
             raise Miss
         first = token[0]
@@ -280,7 +285,7 @@ class Reader:
             return False
         if token == "(":
             return self.list()
-        if self.peek(1) == "(" and (self.is_name() or token in _KEYWORD_CALLS):
+        if tokens[self.pos + 1] == "(" and (self.is_name() or token in _KEYWORD_CALLS):
             self.pos += 1
             if self.takes("(", ")"):
                 return False
@@ -323,9 +328,11 @@ class Reader:
 def lex(chunk: str) -> list[str] | None:
     """The statement's tokens (words lower-cased; strings and quoted names keep their quotes),
     or None when a token is not one read here."""
-    if chunk.isascii() and "'" not in chunk and '"' not in chunk:
-        # Nothing keeps its case, and lower-casing ASCII moves no character.
-        tokens = _TOKEN.findall(chunk.lower())
+    if chunk.isascii():
+        # Lower-casing ASCII moves no character and the pattern reads both cases alike, so
+        # the tokens are those of the chunk, lower-cased but for strings and quoted names.
+        quoted = "'" in chunk or '"' in chunk
+        tokens = _TOKEN.findall(_lower_outside_quotes(chunk) if quoted else chunk.lower())
     else:
         tokens = _TOKEN.findall(chunk)
         if "" in tokens:
@@ -338,10 +345,28 @@ def lex(chunk: str) -> list[str] | None:
     return tokens
 
 
+def _lower_outside_quotes(chunk: str) -> str:
+    """``chunk`` lower-cased outside its strings and quoted names. In a chunk that lexes, a
+    string holds no quote of either kind and a quoted name only letters, digits and ``_``, so
+    its quotes alternate opening and closing; in one that does not, only letters' case
+    differs, which changes no token's bounds."""
+    parts = chunk.split("'")
+    for index in range(0, len(parts), 2):
+        part = parts[index]
+        if '"' in part:
+            names = part.split('"')
+            names[::2] = [outside.lower() for outside in names[::2]]
+            parts[index] = '"'.join(names)
+        else:
+            parts[index] = part.lower()
+    return "'".join(parts)
+
+
 def key(tokens: list[str]) -> str:
     """The statement key as the sqlglot path builds it from its tokens (``statements._key``):
-    words lower-cased, strings and quoted names without their quotes."""
-    return " ".join([t[1:-1] if t[0] in "'\"" else t for t in tokens])
+    words lower-cased, strings and quoted names without their quotes. Only those tokens
+    hold a quote, and only as their first and last character."""
+    return " ".join(tokens).replace("'", "").replace('"', "")
 
 
 def _lines(chunk: str) -> list[int]:
