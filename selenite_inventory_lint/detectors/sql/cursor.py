@@ -11,19 +11,21 @@ from __future__ import annotations
 
 import re
 
-# One token per match, after blanks: a plain string or quoted name, a word, number or
-# punctuation (the group), or the empty string for anything else (E'…', $1, a comment inside
-# the statement — it would split sqlglot's two-word keywords such as PRIMARY /* … */ KEY — ''
-# escapes, a word glued to a quote), which sends the statement to sqlglot. One group, so
-# ``findall`` gives strings: a tuple per token took half the time of lexing.
-_TOKEN = re.compile(
-    r"""\s*(?:(
-    '[^'\\"]*'(?![\w'])|"[A-Za-z0-9_]+"(?![\w"'])
-    |[A-Za-z_][A-Za-z0-9_]*(?![\w$'"`])
+# A token after blanks: a plain string or quoted name, a word, number or punctuation (the
+# group), or the empty string for anything else (E'…', $1, a comment inside the statement —
+# it would split sqlglot's two-word keywords such as PRIMARY /* … */ KEY — '' escapes, a word
+# glued to a quote), which sends the statement to sqlglot.
+_STRING = r"""'[^'\\"]*'(?![\w'])|"[A-Za-z0-9_]+"(?![\w"'])"""
+_PLAIN = r"""[A-Za-z_][A-Za-z0-9_]*(?![\w$'"`])
     |[0-9]+(?:\.[0-9]+)?(?![\w.])
-    |::|<>|<=|>=|!=|\|\||[(),;=<>+*%]|\.(?![0-9])|-(?!-)|/(?!\*))
-    |\S)""",
-    re.VERBOSE | re.ASCII,
+    |::|<>|<=|>=|!=|\|\||[(),;=<>+*%]|\.(?![0-9])|-(?!-)|/(?!\*)"""
+_TOKEN = re.compile(rf"\s*(?:({_STRING}|{_PLAIN})|\S)", re.VERBOSE | re.ASCII)
+# ``lex`` reads plain tokens a single space apart as one match, split after: a regex match
+# costs as much as a few Python operations (its state is set up and torn down each time),
+# and one group gives strings, not tuples. Each token's own test of what follows it is met
+# by the space inside a run and made as usual at its end, so the tokens are those of _TOKEN.
+_TOKENS = re.compile(
+    rf"\s*(?:({_STRING}|(?:{_PLAIN})(?:\ (?:{_PLAIN}))*)|\S)", re.VERBOSE | re.ASCII
 )
 _QUOTES = ("'", '"')
 
@@ -328,16 +330,24 @@ class Reader:
 def lex(chunk: str) -> list[str] | None:
     """The statement's tokens (words lower-cased; strings and quoted names keep their quotes),
     or None when a token is not one read here."""
-    if chunk.isascii():
-        # Lower-casing ASCII moves no character and the pattern reads both cases alike, so
-        # the tokens are those of the chunk, lower-cased but for strings and quoted names.
-        quoted = "'" in chunk or '"' in chunk
-        tokens = _TOKEN.findall(_lower_outside_quotes(chunk) if quoted else chunk.lower())
-    else:
+    if not chunk.isascii() or "\0" in chunk or "\1" in chunk:
         tokens = _TOKEN.findall(chunk)
         if "" in tokens:
             return None
         tokens = [t if t[0] in _QUOTES else t.lower() for t in tokens]
+    else:
+        # Lower-casing ASCII moves no character and the pattern reads both cases alike, so
+        # the tokens are those of the chunk, lower-cased but for strings and quoted names;
+        # a space inside a string is a NUL while the runs are split at spaces.
+        quoted = "'" in chunk or '"' in chunk
+        runs = _TOKENS.findall(_prepared(chunk) if quoted else chunk.lower())
+        if not runs:
+            return []
+        joined = " ".join(runs)  # a miss ("") stays a token of its own
+        if quoted:
+            tokens = joined.replace(" ", "\1").replace("\0", " ").split("\1")
+        else:
+            tokens = joined.split(" ")
     while tokens and tokens[-1] == ";":
         tokens.pop()
     if "" in tokens or ";" in tokens:
@@ -345,15 +355,17 @@ def lex(chunk: str) -> list[str] | None:
     return tokens
 
 
-def _lower_outside_quotes(chunk: str) -> str:
-    """``chunk`` lower-cased outside its strings and quoted names. In a chunk that lexes, a
-    string holds no quote of either kind and a quoted name only letters, digits and ``_``, so
-    its quotes alternate opening and closing; in one that does not, only letters' case
-    differs, which changes no token's bounds."""
+def _prepared(chunk: str) -> str:
+    """``chunk`` lower-cased outside its strings and quoted names, and with the spaces inside
+    its strings as NULs. In a chunk that lexes, a string holds no quote of either kind and a
+    quoted name only letters, digits and ``_``, so its quotes alternate opening and closing;
+    in one that does not, a quote that cannot close is a miss whatever the rest becomes
+    (neither the case of letters nor a NUL for a space changes a token's bounds)."""
     parts = chunk.split("'")
-    for index in range(0, len(parts), 2):
-        part = parts[index]
-        if '"' in part:
+    for index, part in enumerate(parts):
+        if index % 2:
+            parts[index] = part.replace(" ", "\0")
+        elif '"' in part:
             names = part.split('"')
             names[::2] = [outside.lower() for outside in names[::2]]
             parts[index] = '"'.join(names)
