@@ -78,6 +78,8 @@ def json_text(value: object) -> str:
 
 def valid_utf8(text: str) -> str:
     """``text`` with each lone surrogate (a stray byte of a file name) as the text ``\\xNN``."""
+    if text.isascii():
+        return text  # the common case, without scanning a large report
     return _SURROGATE.sub(lambda m: "\\" + escape_char(m.group()), text)
 
 
