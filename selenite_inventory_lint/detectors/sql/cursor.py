@@ -9,7 +9,9 @@ sqlglot, which reads (and judges) it as before.
 
 from __future__ import annotations
 
+import bisect
 import re
+from itertools import accumulate, repeat
 
 # A token after blanks: a plain string or quoted name, a word, number or punctuation (the
 # group), or the empty string for anything else (E'…', $1, a comment inside the statement —
@@ -382,15 +384,11 @@ def key(tokens: list[str]) -> str:
 
 
 def _lines(chunk: str) -> list[int]:
-    """The 1-based line, within the statement, of each of its tokens."""
-    lines = []
-    line, at = 1, 0
-    for match in _TOKEN.finditer(chunk):
-        start = match.end() - len(match.group().lstrip())
-        line += chunk.count("\n", at, start)
-        at = start
-        lines.append(line)
-    return lines
+    """The 1-based line, within the statement, of each of its tokens (where each starts: the
+    statement lexed, so every match holds a token), found among the line starts in C."""
+    starts = list(accumulate(map((1).__add__, map(len, chunk.split("\n")[:-1])), initial=0))
+    tokens = [m.start(1) for m in _TOKEN.finditer(chunk)]
+    return list(map(bisect.bisect_right, repeat(starts), tokens))
 
 
 def alias(r: Reader) -> None:
@@ -446,13 +444,23 @@ def projections(r: Reader) -> list[str | None] | None:
         r.expression()
         plain = r.pos - start
         value = None
-        if plain in (1, 3, 5) and all(t == "." for t in r.tokens[start + 1 : r.pos : 2]):
+        if plain == 1:
+            value = _single_name(r.tokens[start], r.dialect)
+        elif plain in (3, 5) and all(t == "." for t in r.tokens[start + 1 : r.pos : 2]):
             value = plain_name(r.tokens[start : r.pos], r.dialect)
         if r.take("as"):
             r.plain()
         values.append(value)
         if not r.take(","):
             return values
+
+
+def _single_name(token: str, dialect: str) -> str | None:
+    """``plain_name`` of one token, without a reader (``Reader._part``'s test)."""
+    first = token[:1]
+    if first in _NAME_START and token not in RESERVED:
+        return token
+    return token[1:-1] if first == '"' and dialect != "mysql" else None
 
 
 def plain_name(tokens: list[str], dialect: str) -> str | None:
