@@ -135,6 +135,8 @@ class Reader:
         """Consume ``words`` if they come next, in order."""
         at = self.pos
         tokens = self.tokens
+        if tokens[at] != words[0]:
+            return False  # the common case: not these words
         for offset, word in enumerate(words):
             if tokens[at + offset] != word:
                 return False

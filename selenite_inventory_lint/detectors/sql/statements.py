@@ -157,16 +157,9 @@ def parse(
             # migration: nothing to judge (the splitter has already bounded it).
             result.append(Statement(line=at_line, column=at_column, key=" ".join(chunk.split())))
         elif quick and (found := fast.read(chunk, name, emitter)) is not None:
-            result.append(
-                Statement(
-                    line=at_line,
-                    column=at_column,
-                    key=found[0],
-                    changes=tuple(emitter.changes),
-                    table=found[1],
-                    copy=found[2],
-                )
-            )
+            key, table, copy = found
+            changes = tuple(emitter.changes)
+            result.append(Statement(at_line, at_column, key, changes, (), table, copy))
         else:
             lib = _sqlglot()
             result.append(_statement(chunk, _tools(name, lib), emitter, lib))
