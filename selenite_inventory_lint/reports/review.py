@@ -31,6 +31,7 @@ __all__ = [
     "build",
     "json_text",
     "plural",
+    "valid_utf8",
     "verdict",
     "visible",
 ]
@@ -72,8 +73,14 @@ def visible(text: str, *, newlines: bool = False) -> str:
 def json_text(value: object) -> str:
     """``value`` as indented JSON that is valid UTF-8: a stray byte of a file name is written
     as the text ``\\xNN`` (a lone surrogate cannot be encoded)."""
-    text = json.dumps(value, indent=2, ensure_ascii=False)
-    return _SURROGATE.sub(lambda m: "\\" + escape_char(m.group()), text) + "\n"
+    return valid_utf8(json.dumps(value, indent=2, ensure_ascii=False)) + "\n"
+
+
+def valid_utf8(text: str) -> str:
+    """``text`` with each lone surrogate (a stray byte of a file name) as the text ``\\xNN``."""
+    if text.isascii():
+        return text  # the common case, without scanning a large report
+    return _SURROGATE.sub(lambda m: "\\" + escape_char(m.group()), text)
 
 
 def verdict(result: RunResult) -> str:

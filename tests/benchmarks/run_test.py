@@ -114,6 +114,14 @@ def test_quick_run_measures_every_goal_and_writes_the_docs_table(
     assert "--write-docs" not in text
 
 
+def test_goal_measures_that_goal_only(
+    bench: ModuleType, git_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert bench.main([*TINY, "--quick", "--repetitions", "1", "--goal", "3"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
+    assert [row.split("|")[1].strip() for row in rows[1:]] == ["3", "3"]
+
+
 def test_write_docs_needs_the_markers(bench: ModuleType, tmp_path: Path) -> None:
     page = tmp_path / "page.md"
     page.write_text("# No markers\n", encoding="utf-8")

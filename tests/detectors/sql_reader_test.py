@@ -558,3 +558,47 @@ def test_is_not_null_is_no_backfill(repo: GitRepo, capsys: pytest.CaptureFixture
     assert code == 1, err
     found = [(f["code"], f["line"]) for f in json.loads(out)["findings"]]
     assert found == [("MIG110", 1), ("MIG110", 3)]
+
+
+def _one_token_at_a_time(chunk: str) -> list[str] | None:
+    """The tokens as one match of ``cursor._TOKEN`` each gives them, lower-cased but for
+    strings and quoted names: what ``cursor.lex`` reads in runs, in C where it can."""
+    tokens = [t if t[:1] in ("'", '"') else t.lower() for t in cursor._TOKEN.findall(chunk)]
+    while tokens and tokens[-1] == ";":
+        tokens.pop()
+    return None if "" in tokens or ";" in tokens else tokens
+
+
+LEX_PIECES = (
+    *"aZ_ 09.,;()=<>+-*/%:!|$`'\"\t\n\x00\x01\x1c",
+    "é",
+    "\u212a",
+    "SELECT",
+    "Name",
+    "'a b'",
+    "'It Is'",
+    "'x\ty'",
+    "''",
+    '"Mixed"',
+    '"a b"',
+    "--",
+    "/*",
+    "::",
+    "<>",
+    "||",
+    "1.5",
+    ".5",
+    "a.b",
+    "E'",
+)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_lexing_in_runs_gives_the_tokens_of_one_match_each(seed: int) -> None:
+    rng = random.Random(seed)
+    chunks = [
+        "".join(rng.choice(LEX_PIECES) for _ in range(rng.randint(0, 18))) for _ in range(20000)
+    ]
+    chunks += corpus(seed, 300).split(";") + BENCH_LIKE.split(";")
+    for chunk in chunks:
+        assert cursor.lex(chunk) == _one_token_at_a_time(chunk), chunk

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import time
@@ -707,3 +708,39 @@ def test_unclosed_statement_runs_to_the_end_and_says_where_it_opened() -> None:
     result = _analyze(text)
     assert [c.name for c in result.changes] == ["a"]
     assert [(p.line, "opened at line 3" in p.message) for p in result.problems] == [(3, True)]
+
+
+def test_out_of_order_migrations_are_judged_from_one_index_of_the_base(
+    project: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MIG205 for every new file that sorts before one present at the base (a deleted one
+    counts), with the base's migrations indexed once per run, not once per new file."""
+    sql = importlib.import_module("selenite_inventory_lint.detectors.sql")
+    project.write("db/migrations/0500_kept.sql", "CREATE INDEX ix_users ON users (id);\n")
+    project.write("db/migrations/0900_gone.sql", "CREATE INDEX ix_gone ON users (id);\n")
+    project.commit("base migrations")
+    project.remove("db/migrations/0900_gone.sql")
+    for n in range(30):
+        project.write(
+            f"db/migrations/{200 + 30 * n:04d}_new.sql", f"CREATE INDEX ix_{n} ON t (a);\n"
+        )
+    project.commit("new migrations")
+    asked: list[str] = []
+    real = sql.role
+
+    def counted(path: str, ctx: DetectContext) -> str:
+        asked.append(path)
+        return real(path, ctx)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(sql, "role", counted)
+    _code, report = _check_json(project)
+    early = [f for f in report["findings"] if f["code"] == "MIG205"]
+    assert [f["path"] for f in early] == [
+        f"db/migrations/{200 + 30 * n:04d}_new.sql" for n in range(30) if 200 + 30 * n < 900
+    ]
+    assert {f["message"].split(" sorts before ")[1] for f in early} == {
+        "0900_gone.sql, which is already present at the base"
+    }
+    # Each migration at head once for the folder index, and the deleted one once.
+    assert asked.count("db/migrations/0900_gone.sql") == 1
+    assert len(asked) == len(set(asked))

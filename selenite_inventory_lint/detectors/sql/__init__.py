@@ -196,22 +196,40 @@ def _migrations_by_folder(ctx: DetectContext) -> Mapping[str, tuple[str, ...]]:
 
 def _out_of_order(path: str, ctx: DetectContext) -> Iterator[Problem]:
     """MIG205: a new migration that sorts before one already present at the base."""
-    added = {p for p, status in ctx.statuses.items() if status in ("added", "copied")}
-    deleted = {p for p, status in ctx.statuses.items() if status == "deleted"}
     series = _series(path)
-    base = [p for p in _siblings(path, ctx) if p not in added]
-    base += [p for p in deleted if _series(p) == series and role(p, ctx) == "migration"]
-    later = sorted(p for p in base if p > path)
-    if later:
+    base = _base_migrations(ctx).get(series, ())
+    if base and base[-1] > path:
         yield Problem(
             code="MIG205",
             path=path,
             line=1,
             message=(
                 f"new migration {_name(path, series)} sorts before "
-                f"{_name(later[-1], series)}, which is already present at the base"
+                f"{_name(base[-1], series)}, which is already present at the base"
             ),
         )
+
+
+# The last index of base migrations, with what it was built from: every new SQL file of a run
+# asks, and building it per file made a change of thousands of migrations quadratic.
+_BASES: list[tuple[object, object, dict[str, tuple[str, ...]]]] = []
+
+
+def _base_migrations(ctx: DetectContext) -> Mapping[str, tuple[str, ...]]:
+    """Per series, the migrations present at the base, in order: those at head that the
+    change did not add or copy, and those it deleted."""
+    head = _migrations_by_folder(ctx)
+    statuses = ctx.statuses
+    if _BASES and _BASES[0][0] is head and _BASES[0][1] is statuses:
+        return _BASES[0][2]
+    added = {p for p, status in statuses.items() if status in ("added", "copied")}
+    found = {series: [p for p in paths if p not in added] for series, paths in head.items()}
+    for p, status in statuses.items():
+        if status == "deleted" and role(p, ctx) == "migration":
+            found.setdefault(_series(p), []).append(p)
+    index = {series: tuple(sorted(paths)) for series, paths in found.items()}
+    _BASES[:] = [(head, statuses, index)]
+    return index
 
 
 def _name(path: str, series: str) -> str:

@@ -9,21 +9,27 @@ sqlglot, which reads (and judges) it as before.
 
 from __future__ import annotations
 
+import bisect
 import re
+from itertools import accumulate, repeat
 
-# One token per match, after blanks: a plain string or quoted name (group 1), a word, number or
-# punctuation (group 2), or neither for anything else (E'…', $1, a comment inside the statement
-# — it would split sqlglot's two-word keywords such as PRIMARY /* … */ KEY — '' escapes, a
-# word glued to a quote), which sends the statement to sqlglot.
-_TOKEN = re.compile(
-    r"""\s*(?:
-    ('[^'\\"]*'(?![\w'])|"[A-Za-z0-9_]+"(?![\w"']))
-    |([A-Za-z_][A-Za-z0-9_]*(?![\w$'"`])
-     |[0-9]+(?:\.[0-9]+)?(?![\w.])
-     |::|<>|<=|>=|!=|\|\||[(),;=<>+*%]|\.(?![0-9])|-(?!-)|/(?!\*))
-    |\S)""",
-    re.VERBOSE | re.ASCII,
+# A token after blanks: a plain string or quoted name, a word, number or punctuation (the
+# group), or the empty string for anything else (E'…', $1, a comment inside the statement —
+# it would split sqlglot's two-word keywords such as PRIMARY /* … */ KEY — '' escapes, a word
+# glued to a quote), which sends the statement to sqlglot.
+_STRING = r"""'[^'\\"]*'(?![\w'])|"[A-Za-z0-9_]+"(?![\w"'])"""
+_PLAIN = r"""[A-Za-z_][A-Za-z0-9_]*(?![\w$'"`])
+    |[0-9]+(?:\.[0-9]+)?(?![\w.])
+    |::|<>|<=|>=|!=|\|\||[(),;=<>+*%]|\.(?![0-9])|-(?!-)|/(?!\*)"""
+_TOKEN = re.compile(rf"\s*(?:({_STRING}|{_PLAIN})|\S)", re.VERBOSE | re.ASCII)
+# ``lex`` reads plain tokens a single space apart as one match, split after: a regex match
+# costs as much as a few Python operations (its state is set up and torn down each time),
+# and one group gives strings, not tuples. Each token's own test of what follows it is met
+# by the space inside a run and made as usual at its end, so the tokens are those of _TOKEN.
+_TOKENS = re.compile(
+    rf"\s*(?:({_STRING}|(?:{_PLAIN})(?:\ (?:{_PLAIN}))*)|\S)", re.VERBOSE | re.ASCII
 )
+_QUOTES = ("'", '"')
 
 # Words that sqlglot does not read as a name wherever a name may stand (its tokenizers'
 # keywords outside the parser's identifier tokens, and functions called without parentheses,
@@ -129,6 +135,8 @@ class Reader:
         """Consume ``words`` if they come next, in order."""
         at = self.pos
         tokens = self.tokens
+        if tokens[at] != words[0]:
+            return False  # the common case: not these words
         for offset, word in enumerate(words):
             if tokens[at + offset] != word:
                 return False
@@ -152,6 +160,8 @@ class Reader:
         """A name, maybe qualified (``s.t``): its last part, lower-cased unless quoted."""
         found = self._part()
         tokens = self.tokens
+        if tokens[self.pos] != ".":
+            return found  # the common case, unqualified
         for _ in range(2):
             if tokens[self.pos] != ".":
                 return found
@@ -255,15 +265,18 @@ class Reader:
         return column
 
     def _operand(self) -> bool:
-        while self.peek() in ("-", "+", "not"):
+        tokens = self.tokens
+        while tokens[self.pos] in ("-", "+", "not"):
             self.pos += 1
         column = self.atom()
-        while self.take("::"):
+        while tokens[self.pos] == "::":
+            self.pos += 1
             self.column_type()
         return column
 
     def atom(self) -> bool:
-        token = self.peek()
+        tokens = self.tokens
+        token = tokens[self.pos]
         if not token:
             raise Miss
         first = token[0]
@@ -278,7 +291,7 @@ class Reader:
             return False
         if token == "(":
             return self.list()
-        if self.peek(1) == "(" and (self.is_name() or token in _KEYWORD_CALLS):
+        if tokens[self.pos + 1] == "(" and (self.is_name() or token in _KEYWORD_CALLS):
             self.pos += 1
             if self.takes("(", ")"):
                 return False
@@ -321,7 +334,24 @@ class Reader:
 def lex(chunk: str) -> list[str] | None:
     """The statement's tokens (words lower-cased; strings and quoted names keep their quotes),
     or None when a token is not one read here."""
-    tokens = [quoted or other.lower() for quoted, other in _TOKEN.findall(chunk)]
+    if not chunk.isascii() or "\0" in chunk or "\1" in chunk:
+        tokens = _TOKEN.findall(chunk)
+        if "" in tokens:
+            return None
+        tokens = [t if t[0] in _QUOTES else t.lower() for t in tokens]
+    else:
+        # Lower-casing ASCII moves no character and the pattern reads both cases alike, so
+        # the tokens are those of the chunk, lower-cased but for strings and quoted names;
+        # a space inside a string is a NUL while the runs are split at spaces.
+        quoted = "'" in chunk or '"' in chunk
+        runs = _TOKENS.findall(_prepared(chunk) if quoted else chunk.lower())
+        if not runs:
+            return []
+        joined = " ".join(runs)  # a miss ("") stays a token of its own
+        if quoted:
+            tokens = joined.replace(" ", "\1").replace("\0", " ").split("\1")
+        else:
+            tokens = joined.split(" ")
     while tokens and tokens[-1] == ";":
         tokens.pop()
     if "" in tokens or ";" in tokens:
@@ -329,22 +359,38 @@ def lex(chunk: str) -> list[str] | None:
     return tokens
 
 
+def _prepared(chunk: str) -> str:
+    """``chunk`` lower-cased outside its strings and quoted names, and with the spaces inside
+    its strings as NULs. In a chunk that lexes, a string holds no quote of either kind and a
+    quoted name only letters, digits and ``_``, so its quotes alternate opening and closing;
+    in one that does not, a quote that cannot close is a miss whatever the rest becomes
+    (neither the case of letters nor a NUL for a space changes a token's bounds)."""
+    parts = chunk.split("'")
+    for index, part in enumerate(parts):
+        if index % 2:
+            parts[index] = part.replace(" ", "\0")
+        elif '"' in part:
+            names = part.split('"')
+            names[::2] = [outside.lower() for outside in names[::2]]
+            parts[index] = '"'.join(names)
+        else:
+            parts[index] = part.lower()
+    return "'".join(parts)
+
+
 def key(tokens: list[str]) -> str:
     """The statement key as the sqlglot path builds it from its tokens (``statements._key``):
-    words lower-cased, strings and quoted names without their quotes."""
-    return " ".join([t[1:-1] if t[0] in "'\"" else t for t in tokens])
+    words lower-cased, strings and quoted names without their quotes. Only those tokens
+    hold a quote, and only as their first and last character."""
+    return " ".join(tokens).replace("'", "").replace('"', "")
 
 
 def _lines(chunk: str) -> list[int]:
-    """The 1-based line, within the statement, of each of its tokens."""
-    lines = []
-    line, at = 1, 0
-    for match in _TOKEN.finditer(chunk):
-        start = match.end() - len(match.group().lstrip())
-        line += chunk.count("\n", at, start)
-        at = start
-        lines.append(line)
-    return lines
+    """The 1-based line, within the statement, of each of its tokens (where each starts: the
+    statement lexed, so every match holds a token), found among the line starts in C."""
+    starts = list(accumulate(map((1).__add__, map(len, chunk.split("\n")[:-1])), initial=0))
+    tokens = [m.start(1) for m in _TOKEN.finditer(chunk)]
+    return list(map(bisect.bisect_right, repeat(starts), tokens))
 
 
 def alias(r: Reader) -> None:
@@ -400,13 +446,23 @@ def projections(r: Reader) -> list[str | None] | None:
         r.expression()
         plain = r.pos - start
         value = None
-        if plain in (1, 3, 5) and all(t == "." for t in r.tokens[start + 1 : r.pos : 2]):
+        if plain == 1:
+            value = _single_name(r.tokens[start], r.dialect)
+        elif plain in (3, 5) and all(t == "." for t in r.tokens[start + 1 : r.pos : 2]):
             value = plain_name(r.tokens[start : r.pos], r.dialect)
         if r.take("as"):
             r.plain()
         values.append(value)
         if not r.take(","):
             return values
+
+
+def _single_name(token: str, dialect: str) -> str | None:
+    """``plain_name`` of one token, without a reader (``Reader._part``'s test)."""
+    first = token[:1]
+    if first in _NAME_START and token not in RESERVED:
+        return token
+    return token[1:-1] if first == '"' and dialect != "mysql" else None
 
 
 def plain_name(tokens: list[str], dialect: str) -> str | None:

@@ -338,16 +338,18 @@ def _restriction(r: Reader) -> tuple[str, ...]:
     """An UPDATE's WHERE that restricts rows as ``statements._always_true`` judges it: no OR
     and a column named (a condition on a column is never folded to true); the columns its
     top-level AND operands keep to NULL (``c IS NULL``), as ``statements._null_only`` reads."""
-    # Parentheses around the whole condition are looked through, as around each operand.
-    whole = r.tokens[r.pos : r.end]
-    for _ in range(DEPTH + 1):
-        if not (len(whole) > 2 and whole[0] == "(" and whole[-1] == ")" and _wraps(whole)):
-            break
-        whole = whole[1:-1]
-    else:
-        raise Miss  # nested deeper than the reader reads (linear work on hostile input)
-    r.pos = r.end
-    r = Reader(whole, r.dialect)
+    # Parentheses around the whole condition are looked through, as around each operand;
+    # without them the condition is read where it stands.
+    if r.tokens[r.pos] == "(":
+        whole = r.tokens[r.pos : r.end]
+        for _ in range(DEPTH + 1):
+            if not (len(whole) > 2 and whole[0] == "(" and whole[-1] == ")" and _wraps(whole)):
+                break
+            whole = whole[1:-1]
+        else:
+            raise Miss  # nested deeper than the reader reads (linear work on hostile input)
+        r.pos = r.end
+        r = Reader(whole, r.dialect)
     found: list[str] = []
     column = False
     while True:

@@ -40,9 +40,19 @@ class Emitter:
     guard: int | None
     changes: list[Change] = field(default_factory=list)
 
-    def add(self, kind: Any, name: str, action: Any, operation: str, **extra: Any) -> None:
-        guarded = bool(extra.pop("if_exists", False)) or self.guarded
-        line = extra.pop("at", None) or self.line
+    def add(
+        self,
+        kind: Any,
+        name: str,
+        action: Any,
+        operation: str,
+        *,
+        if_exists: bool = False,
+        at: int | None = None,
+        **extra: Any,
+    ) -> None:
+        guarded = bool(if_exists) or self.guarded
+        line = at or self.line
         self.changes.append(
             Change(
                 kind=kind,

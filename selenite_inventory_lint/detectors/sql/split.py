@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from itertools import accumulate
+from typing import NamedTuple
 
 # Dialect names as configuration spells them → the names sqlglot knows.
 DIALECTS = {"sqlite": "sqlite", "postgres": "postgres", "postgresql": "postgres", "mysql": "mysql"}
@@ -31,9 +32,9 @@ _BLOCK_STEP = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """One statement of a SQL text: offsets of its first significant character and its end.
+class Span(NamedTuple):
+    """One statement of a SQL text: offsets of its first significant character and its end
+    (a NamedTuple: one is made per statement, in a third of a frozen dataclass's time).
 
     ``unclosed`` names the construct that never ends (an open quote, a body without END)
     when the statement cannot be bounded and so runs to the end of the text; ``opened`` is
@@ -48,9 +49,11 @@ class Span:
     definition: str | None = None
 
 
-def _alternatives(dialect: str, *, parens: bool = True) -> tuple[str, str]:
-    """Tokens that matter for splitting, one named group per kind, as one alternation; and
-    the characters a token can start with.
+def _alternatives(dialect: str, *, parens: bool = True) -> str:
+    """Tokens that matter for splitting, as one alternation whose every branch starts with a
+    literal character, so the engine scans for those characters in C (no IGNORECASE, which
+    would forbid it: letters are spelt in both cases, with the letters IGNORECASE also took
+    for them). ``split`` tells a token's kind from its first character.
 
     Every quoted form ends at its closing quote or, left open, at the end of the text, where
     the empty group ``o…`` says so; no alternative can fail after scanning far. Dollar quotes
@@ -67,32 +70,42 @@ def _alternatives(dialect: str, *, parens: bool = True) -> tuple[str, str]:
         quoted = [r"'(?:[^']|'')*(?:'|(?P<o1>\Z))", r'"(?:[^"]|"")*(?:"|(?P<o2>\Z))']
     if dialect == "postgres":
         # E'…' strings take backslash escapes: E'it\'s; fine' is one string.
-        quoted.insert(0, r"(?<![\w$])[eE]'(?:[^'\\]|\\[\s\S]?|'')*(?:'|(?P<o3>\Z))")
+        quoted += [
+            rf"{e}(?<![\w$]{e})'(?:[^'\\]|\\[\s\S]?|'')*(?:'|(?P<o{3 + i}>\Z))"
+            for i, e in enumerate("eE")
+        ]
     if dialect == "sqlite":
-        quoted.append(r"\[[^\]]*(?:\]|(?P<o4>\Z))")
-    quoted += [r"`(?:[^`]|``)*(?:`|(?P<o5>\Z))", r"--[^\n]*", r"/\*.*?(?:\*/|\Z)"]
-    parts = [rf"(?P<quoted>{'|'.join(quoted)})"]
+        quoted.append(r"\[[^\]]*(?:\]|(?P<o5>\Z))")
+    quoted += [r"`(?:[^`]|``)*(?:`|(?P<o6>\Z))", r"--[^\n]*", r"/\*.*?(?:\*/|\Z)"]
+    parts = quoted
     if dialect != "mysql":
-        parts.append(r"(?P<dollar>(?<![\w$])\$(?:[A-Za-z_]\w*)?\$)")
+        parts.append(r"\$(?<![\w$]\$)(?:[A-Za-z_\u0130\u0131\u017f\u212a]\w*)?\$")
     # BEGIN opens a trigger or routine body; not after "." (new.begin is a column).
-    parts += [r"(?P<semi>;)", r"(?P<begin>(?<![\w$.])begin\b)"]
-    first = "-'\"`/;bB" + {"mysql": "#", "postgres": "eE$", "sqlite": "[$"}.get(dialect, "$")
+    parts += [";", *(rf"{b}(?<![\w$.]{b})[eE][gG][iI\u0130\u0131][nN]\b" for b in "bB")]
     if parens:
-        parts.append(r"(?P<paren>[()])")
-        first += "()"
-    return "|".join(parts), first
+        parts += [r"\(", r"\)"]
+    return "|".join(parts)
 
 
 def _lexer(dialect: str, *, parens: bool = True) -> re.Pattern[str]:
-    """The alternation behind a test of the first character: one class per position spares
-    the engine trying every alternative at every character (3x faster on migrations).
-    Parentheses matter only inside a rule; elsewhere a lexer without them skips them."""
-    alternatives, first = _alternatives(dialect, parens=parens)
-    return re.compile(f"(?=[{re.escape(first)}])(?:{alternatives})", re.DOTALL | re.IGNORECASE)
+    """Parentheses matter only inside a rule; elsewhere a lexer without them skips them."""
+    return re.compile(_alternatives(dialect, parens=parens), re.DOTALL)
 
 
 def _left_open(match: re.Match[str]) -> bool:
     return any(v == "" for k, v in match.groupdict().items() if k[0] == "o")
+
+
+# A token's kind by its first character.
+_KINDS = {
+    **dict.fromkeys("'\"`-/#[eE", "quoted"),
+    "$": "dollar",
+    ";": "semi",
+    "b": "begin",
+    "B": "begin",
+    "(": "paren",
+    ")": "paren",
+}
 
 
 _LEXERS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {}
@@ -100,18 +113,31 @@ _LEXERS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {}
 _SPACE = re.compile(r"\s*(?:(?:--[^\n]*|/\*.*?(?:\*/|\Z))\s*)*", re.DOTALL)
 
 
-def _skip(text: str, start: int, end: int | None = None) -> int:
+def _skip(text: str, start: int) -> int:
     """Offset of the first character after blanks and comments (the pattern matches empty)."""
     if start < len(text) and not text[start].isspace() and text[start] not in "-/":
         return start  # the common case, without a regex call
-    found = _SPACE.match(text, start, len(text) if end is None else end)
+    # The line break after a semicolon: a few blanks, then no comment, need no regex either
+    # (``lstrip`` strips what ``\s`` matches).
+    head = text[start : start + 32]
+    rest = head.lstrip()
+    if rest and rest[0] not in "-/":
+        return start + len(head) - len(rest)
+    found = _SPACE.match(text, start)
     return found.end() if found is not None else start
 
 
 def definition_kind(text: str, start: int = 0) -> str | None:
     """``trigger``, ``rule``, ``function`` or ``procedure`` when the statement at ``start``
     defines one (code that runs later, with a body of its own), else None."""
-    found = _DEFINITION.match(text, _skip(text, start))
+    return _definition_at(text, _skip(text, start))
+
+
+def _definition_at(text: str, first: int) -> str | None:
+    # Only CREATE can define one (IGNORECASE folds no other letter to c).
+    if text[first : first + 1] not in ("c", "C"):
+        return None
+    found = _DEFINITION.match(text, first)
     return found.group("kind").lower() if found else None
 
 
@@ -137,22 +163,24 @@ def split(text: str, dialect: str = "sqlite") -> list[Span]:
     if lexers is None:
         lexers = _LEXERS[dialect] = (_lexer(dialect, parens=False), _lexer(dialect))
     spans: list[Span] = []
-    start = pos = 0
-    kind = definition_kind(text, 0)
+    pos = 0
+    # The current statement's first significant character (each is skipped to once).
+    first = _skip(text, 0)
+    kind = _definition_at(text, first)
     # A rule counts parentheses, a trigger or routine blocks once its BEGIN is seen; ``body``
     # is where the outermost one opened.
     depth = 0
     body: int | None = None
     while (match := lexers[kind == "rule"].search(text, pos)) is not None:
         pos = match.end()
-        group = match.lastgroup
+        group = _KINDS[text[match.start()]]
         if group == "quoted":
             if pos == len(text) and _left_open(match):
-                return [*spans, _unclosed(text, start, "a quoted string or name", match.start())]
+                return [*spans, _unclosed(text, first, "a quoted string or name", match.start())]
         elif group == "dollar":
             close = text.find(match.group(), pos)
             if close < 0:
-                return [*spans, _unclosed(text, start, "a dollar-quoted body", match.start())]
+                return [*spans, _unclosed(text, first, "a dollar-quoted body", match.start())]
             pos = close + len(match.group())
         elif group == "begin":
             if kind in _BODIES and body is None:
@@ -169,23 +197,25 @@ def split(text: str, dialect: str = "sqlite") -> list[Span]:
         elif depth > 0 and body is not None:
             depth = _block_step(text, pos, depth)
         else:
-            _add_span(spans, text, start, pos, kind)
-            start, depth, body = pos, 0, None
-            kind = definition_kind(text, start)
+            _add_span(spans, text, first, pos, kind)
+            depth, body = 0, None
+            first = _skip(text, pos)
+            kind = _definition_at(text, first)
     if depth > 0 and body is not None:
         what = "a parenthesised rule action" if kind == "rule" else "a BEGIN … END body"
-        return [*spans, _unclosed(text, start, what, body)]
-    _add_span(spans, text, start, len(text), kind)
+        return [*spans, _unclosed(text, first, what, body)]
+    _add_span(spans, text, first, len(text), kind)
     return spans
 
 
-def _unclosed(text: str, start: int, what: str, opened: int) -> Span:
-    return Span(_skip(text, start), len(text), unclosed=what, opened=opened)
+def _unclosed(text: str, first: int, what: str, opened: int) -> Span:
+    return Span(first, len(text), unclosed=what, opened=opened)
 
 
-def _add_span(spans: list[Span], text: str, start: int, end: int, kind: str | None) -> None:
-    first = _skip(text, start, end)
-    if first < end and text[first:end].strip(" \t\r\n;"):
+def _add_span(spans: list[Span], text: str, first: int, end: int, kind: str | None) -> None:
+    # ``first`` is never past ``end``: a semicolon the lexer ended on is no blank or comment.
+    # Past the blanks only a semicolon can start an empty statement (no slice otherwise).
+    if first < end and (text[first] != ";" or text[first:end].strip(" \t\r\n;")):
         spans.append(Span(first, end, definition=kind))
 
 
@@ -201,4 +231,7 @@ def statement_lines(text: str, dialect: str = "sqlite") -> list[tuple[int, int]]
 
 
 def line_starts(text: str) -> list[int]:
-    return [0, *(m.end() for m in re.finditer(r"\r\n|\r|\n", text))]
+    if "\r" in text:
+        return [0, *(m.end() for m in re.finditer(r"\r\n|\r|\n", text))]
+    # Each line's length plus its break, summed in C (a match object per line cost more).
+    return list(accumulate(map((1).__add__, map(len, text.split("\n")[:-1])), initial=0))

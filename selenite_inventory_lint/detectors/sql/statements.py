@@ -16,7 +16,7 @@ import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from selenite_inventory_lint.detectors.sql import ddl, fast
 from selenite_inventory_lint.detectors.sql.nodes import Copy, Emitter, Found, copy_of, ident, idents
@@ -47,9 +47,9 @@ _BARE_STATEMENTS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Statement:
-    """One analysed statement: its position, normalised text and what it changes."""
+class Statement(NamedTuple):
+    """One analysed statement: its position, normalised text and what it changes (a
+    NamedTuple, like ``split.Span``: one is made per statement)."""
 
     line: int
     column: int
@@ -124,6 +124,17 @@ def parse(
     quick = name in fast.DIALECTS
     starts = line_starts(text)
     result: list[Statement] = []
+    # One emitter for every statement, moved to each one's position: each reader copies its
+    # changes out before the next statement.
+    emitter = Emitter(
+        path=path,
+        line=line,
+        column=1,
+        source=source,
+        migration=migration,
+        guarded=guarded,
+        guard=guard,
+    )
     for span in split(text, name):
         chunk = text[span.start : span.end]
         row = bisect.bisect_right(starts, span.start)
@@ -131,15 +142,9 @@ def parse(
         at_column = span.start - starts[row - 1] + 1
         if column is not None:
             at_column = column if row == 1 else 1
-        emitter = Emitter(
-            path=path,
-            line=at_line,
-            column=at_column,
-            source=source,
-            migration=migration,
-            guarded=guarded,
-            guard=guard,
-        )
+        emitter.line = at_line
+        emitter.column = at_column
+        emitter.changes.clear()
         if span.unclosed is not None:
             opened = line + bisect.bisect_right(starts, span.opened) - 1
             why = (
@@ -152,16 +157,9 @@ def parse(
             # migration: nothing to judge (the splitter has already bounded it).
             result.append(Statement(line=at_line, column=at_column, key=" ".join(chunk.split())))
         elif quick and (found := fast.read(chunk, name, emitter)) is not None:
-            result.append(
-                Statement(
-                    line=at_line,
-                    column=at_column,
-                    key=found[0],
-                    changes=tuple(emitter.changes),
-                    table=found[1],
-                    copy=found[2],
-                )
-            )
+            key, table, copy = found
+            changes = tuple(emitter.changes)
+            result.append(Statement(at_line, at_column, key, changes, (), table, copy))
         else:
             lib = _sqlglot()
             result.append(_statement(chunk, _tools(name, lib), emitter, lib))
