@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import codecs
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from selenite_inventory_lint.errors import FatalError
@@ -27,7 +27,7 @@ from selenite_inventory_lint.git import (
 )
 from selenite_inventory_lint.model import FileChange, FileStatus
 from selenite_inventory_lint.records import Record
-from selenite_inventory_lint.snapshot import ABSENT, GITLINK, INDEX, WORKTREE, Snapshot
+from selenite_inventory_lint.snapshot import ABSENT, GITLINK, INDEX, WORKTREE, Content, Snapshot
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 _EMPTY_TREE_SHA256 = "6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321"
@@ -196,9 +196,26 @@ def _changeset(
     wants: Callable[[str], bool],
     max_bytes: int,
 ) -> ChangeSet:
+    loaded = {
+        record
+        for record in records
+        if not record.submodule
+        and (wants(record.path) or (record.old_path is not None and wants(record.old_path)))
+    }
+    # Every blob of the loaded files, asked of git in a few batches rather than one by one.
+    blobs = snapshot.read_blobs(
+        [
+            sha
+            for record in records
+            if record in loaded
+            for sha in (record.old_sha, _new_blob(snapshot, record))
+            if sha
+        ],
+        max_bytes,
+    )
     files = [
-        _file_change(snapshot, record, max_bytes)
-        if wants(record.path) or (record.old_path is not None and wants(record.old_path))
+        _file_change(snapshot, record, max_bytes, blobs)
+        if record in loaded
         else FileChange(status=record.status, path=record.path, old_path=record.old_path)
         for record in records
         if not record.submodule
@@ -424,21 +441,30 @@ def _merely_touched(repo: Git, snapshot: Snapshot, candidates: list[_Raw]) -> se
     return same
 
 
-def _file_change(snapshot: Snapshot, record: _Raw, max_bytes: int) -> FileChange:
+def _new_blob(snapshot: Snapshot, record: _Raw) -> str:
+    """The blob of the file's head side; "" when it is deleted or in the work tree."""
+    return record.new_sha if snapshot.head != WORKTREE and record.status != "deleted" else ""
+
+
+def _file_change(
+    snapshot: Snapshot, record: _Raw, max_bytes: int, blobs: Mapping[str, Content]
+) -> FileChange:
+    """The change of ``record`` with both sides' content, their blobs read into ``blobs``."""
+    new_blob = _new_blob(snapshot, record)
     change = FileChange(
         status=record.status,
         path=record.path,
         old_path=record.old_path,
         old_blob=record.old_sha,
-        new_blob=record.new_sha if snapshot.head != WORKTREE and record.status != "deleted" else "",
+        new_blob=new_blob,
     )
-    old_side = snapshot.read_blob(record.old_sha, max_bytes) if record.old_sha else ABSENT
+    old_side = blobs.get(record.old_sha, ABSENT) if record.old_sha else ABSENT
     if record.status == "deleted":
         new_side = ABSENT
     elif snapshot.head == WORKTREE:
         new_side = snapshot.read_disk(record.path, max_bytes)
     else:
-        new_side = snapshot.read_blob(record.new_sha, max_bytes)
+        new_side = blobs.get(new_blob, ABSENT)
     if old_side[1] or new_side[1]:
         return change._replace(too_large=True, loaded=True)
     old_bytes, new_bytes = old_side[0], new_side[0]

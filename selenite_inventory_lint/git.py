@@ -28,6 +28,8 @@ _ARGV_CHUNK = 500
 _DRAIN_CHUNK = 1024 * 1024
 # Input written to a started command at once: well under any pipe's buffer.
 _EARLY_INPUT = 16 * 1024
+# Names asked of a blob reader before reading its answers: far below any pipe's buffer.
+ASK_AT_ONCE = 4096
 # git processes this process started: each costs a fork and git's start-up, which the
 # pre-commit hook pays on every commit; tests count them.
 PROCESSES = [0]
@@ -188,13 +190,25 @@ class CatFile:
         self._finalizer()
 
     def header(self, name: str) -> tuple[str, str, int] | None:
-        stdin, stdout = self._process.stdin, self._process.stdout
-        assert stdin is not None
-        assert stdout is not None
         if "\n" in name:
             return None  # one name a line: git could not be asked about it
-        stdin.write(name.encode("utf-8", "surrogateescape") + b"\n")
+        self.ask([name])
+        return self.answer()
+
+    def ask(self, names: Sequence[str]) -> None:
+        """Send ``names`` (none holding a newline) at once; ``answer`` then reads their headers
+        in order. Names that fill a pipe's buffer could stop both processes: callers send about
+        ``ASK_AT_ONCE`` bytes at most before reading the answers."""
+        stdin = self._process.stdin
+        assert stdin is not None
+        stdin.write(b"".join(name.encode("utf-8", "surrogateescape") + b"\n" for name in names))
         stdin.flush()
+
+    def answer(self) -> tuple[str, str, int] | None:
+        """The header of the next name asked: (sha, type, size), or None when git cannot
+        resolve it."""
+        stdout = self._process.stdout
+        assert stdout is not None
         line = stdout.readline()
         if not line.endswith(b"\n"):
             raise OSError("git cat-file stopped answering")

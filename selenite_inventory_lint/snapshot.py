@@ -18,6 +18,7 @@ from pathlib import Path
 
 from selenite_inventory_lint.errors import FatalError
 from selenite_inventory_lint.git import (
+    ASK_AT_ONCE,
     CatFile,
     Git,
     GitError,
@@ -515,21 +516,40 @@ class Snapshot:
 
     def read_blob(self, name: str, limit: int | None) -> Content:
         """The blob ``name`` (a sha, ``rev:path`` or ``:0:path``); over ``limit`` bytes, unread."""
-        if not name:
+        return self.read_blobs([name], limit).get(name, ABSENT)
+
+    def read_blobs(self, names: Sequence[str], limit: int | None) -> dict[str, Content]:
+        """Each blob of ``names`` as ``read_blob`` reads it, through the persistent
+        ``cat-file --batch``: its header gives type and size before the content, and content
+        that is not wanted is drained in chunks. The names go a few kilobytes at a time, then
+        their answers are read, so git does not wait on this process between blobs."""
+        found: dict[str, Content] = {}
+        wanted = [name for name in dict.fromkeys(names) if name and "\n" not in name]
+        reader = self._blobs_reader() if wanted else None
+        start = 0
+        while reader is not None and start < len(wanted):
+            stop, size = start, 0
+            while stop < len(wanted) and (stop == start or size < ASK_AT_ONCE - 512):
+                size += len(wanted[stop].encode("utf-8", "surrogateescape")) + 1
+                stop += 1
+            name = wanted[start]
+            try:
+                reader.ask(wanted[start:stop])
+                for name in wanted[start:stop]:
+                    READS[0] += 1
+                    found[name] = self._answer(reader, limit)
+            except (OSError, ValueError) as exc:  # the reader died: a broken pipe, a short read
+                raise self._unreadable(name) from exc
+            start = stop
+        return found
+
+    def _answer(self, reader: CatFile, limit: int | None) -> Content:
+        header = reader.answer()
+        if header is None:
             return ABSENT
-        READS[0] += 1
-        # One round trip through the persistent `cat-file --batch`: its header gives type and
-        # size before the content, and content that is not wanted is drained in chunks.
-        reader = self._blobs_reader()
-        try:
-            found = reader.header(name)
-            if found is None:
-                return ABSENT
-            _sha, kind, size = found
-            keep = kind == "blob" and (limit is None or size <= limit)
-            data = reader.content(size, keep=keep)
-        except (OSError, ValueError) as exc:  # the reader died: a broken pipe, a short read
-            raise self._unreadable(name) from exc
+        _sha, kind, size = header
+        keep = kind == "blob" and (limit is None or size <= limit)
+        data = reader.content(size, keep=keep)
         if keep:
             return data, False
         return TOO_LARGE if kind == "blob" else ABSENT
