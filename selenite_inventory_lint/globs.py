@@ -290,5 +290,12 @@ def match(pattern: str, path: str) -> bool:
 
 def match_any(patterns: Iterable[str], path: str) -> bool:
     if isinstance(patterns, tuple):
-        return any(m.match(path) for m in _compile_set(patterns))
+        return _match_set(patterns, path)
     return any(match(p, path) for p in patterns)
+
+
+# A run asks the same set about the same path several times (which detector claims it, its
+# SQL role, the exclude list, then the rules): each answer is computed once.
+@lru_cache(maxsize=1 << 16)
+def _match_set(patterns: tuple[str, ...], path: str) -> bool:
+    return any(m.match(path) for m in _compile_set(patterns))

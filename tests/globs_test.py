@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 from cpu_limit import run_limited
 from hypothesis import given, settings
@@ -9,6 +11,9 @@ from hypothesis import strategies as st
 
 from selenite_inventory_lint import globs
 from selenite_inventory_lint.config import DEFAULT_CONFIG_FILES, DEFAULT_EXCLUDE
+
+if TYPE_CHECKING:
+    from conftest import GitRepo
 
 # The regex engine took minutes (exponential backtracking) on these before they went through
 # the automaton; a linear match takes milliseconds of CPU. The limit is generous.
@@ -126,3 +131,26 @@ def test_match_any_agrees_with_each_pattern(patterns: list[str], path: str) -> N
     expected = any(globs.reference_pattern(p).match(path) for p in patterns)
     assert globs.match_any(tuple(patterns), path) is expected
     assert globs.match_any(iter(patterns), path) is expected
+
+
+def test_a_check_matches_each_path_against_each_set_once(repo: GitRepo) -> None:
+    # Which detector claims a file, its SQL role, the excludes and the rules ask the same sets
+    # about the same paths: each answer is computed once a run.
+    import contextlib
+    import io
+
+    from selenite_inventory_lint.cli import main
+
+    repo.write("DATA_INVENTORY.md", "# Data Inventory\n\n## Database (PostgreSQL)\n")
+    repo.commit("base")
+    for number in range(20):
+        repo.write(f"db/migrations/{number:04d}_t.sql", f"CREATE TABLE t{number} (id INT);\n")
+    repo.add()
+    globs._match_set.cache_clear()
+    with contextlib.redirect_stdout(io.StringIO()):
+        main(["check", "--staged", "--repo", str(repo.path)])
+    info = globs._match_set.cache_info()
+    assert info.hits > info.misses  # asked again and again, computed once
+    with contextlib.redirect_stdout(io.StringIO()):
+        main(["check", "--staged", "--repo", str(repo.path)])
+    assert globs._match_set.cache_info().misses == info.misses  # a second run: nothing new
