@@ -41,32 +41,28 @@ def test_the_process_ends_with_its_code_after_its_exit_handlers(code: int) -> No
     assert "torn down" not in done.stdout
 
 
-def test_the_hook_through_its_entry_point_says_everything(repo: GitRepo) -> None:
-    repo.write("DATA_INVENTORY.md", "# Data Inventory\n\n## Database (SQLite)\n- `users`: a.\n")
-    repo.commit("base")
-    repo.write("DATA_INVENTORY.md", "# Data Inventory\n\n## Database (SQLite)\n- `users`: b.\n")
+def hook(repo: GitRepo, inventory: str) -> subprocess.CompletedProcess[str]:
+    """``check --staged`` through the real entry point, ``inventory`` staged."""
+    repo.write("DATA_INVENTORY.md", f"# Data Inventory\n\n## Database (SQLite)\n{inventory}\n")
     repo.add()
+    return subprocess.run(
+        [sys.executable, "-m", "selenite_inventory_lint", "check", "--staged"],
+        cwd=repo.path,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+
+def test_the_hook_through_its_entry_point_says_everything(repo: GitRepo) -> None:
     # The real entry point, with git's processes open until the end: the whole report, and
     # the exit code of the findings.
-    done = subprocess.run(
-        [sys.executable, "-m", "selenite_inventory_lint", "check", "--staged"],
-        cwd=repo.path,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+    hook(repo, "- `users`: a.")
+    repo.commit("base")
+    done = hook(repo, "- `users`: b.")
     assert (done.returncode, done.stdout) == (0, "All checks passed (0 data-bearing changes).\n")
-    repo.write("DATA_INVENTORY.md", "# Data Inventory\n\n## Database (SQLite)\n- `users`:\n")
-    repo.add()
-    done = subprocess.run(
-        [sys.executable, "-m", "selenite_inventory_lint", "check", "--staged"],
-        cwd=repo.path,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+    done = hook(repo, "- `users`:")
     assert done.returncode == 1
     assert "INV301" in done.stdout
     assert done.stdout.endswith("(1 file, no data-bearing change).\n")
