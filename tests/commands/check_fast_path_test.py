@@ -189,16 +189,22 @@ def test_a_staged_migration_loads_its_detector_but_not_sqlglot_for_plain_ddl(
     assert "selenite_inventory_lint.detectors.sql" in modules
 
 
+def stage_seen_revision(project: GitRepo) -> None:
+    """The benchmark's hook case: a plain inventory, one new Alembic revision whose column it
+    documents."""
+    project.write("DATA_INVENTORY.md", PLAIN_INVENTORY)
+    project.commit("plain inventory")
+    project.write("backend/alembic/versions/0002_seen.py", SEEN_REVISION)
+    project.add()
+
+
 def test_a_staged_revision_creates_no_dataclass_and_imports_no_unneeded_stdlib(
     project: GitRepo,
 ) -> None:
     # The benchmark's hook case: a plain inventory, one new Alembic revision whose column it
     # documents. Each dataclass costs about 1 ms to create (its methods are generated and
     # compiled), the module about 10 ms with inspect: the records of this path are NamedTuples.
-    project.write("DATA_INVENTORY.md", PLAIN_INVENTORY)
-    project.commit("plain inventory")
-    project.write("backend/alembic/versions/0002_seen.py", SEEN_REVISION)
-    project.add()
+    stage_seen_revision(project)
     found = _run_hook(project)
     modules = set(found["modules"])
     assert (found["code"], found["out"]) == (0, "All checks passed (1 data-bearing change).\n")
@@ -216,10 +222,7 @@ def test_a_staged_revision_builds_its_records_and_patterns_without_compiling_spa
     # the path's records: they are `records.Record`s), each module-level re.compile costs
     # 0.1-0.4 ms (a pattern most commits never use is compiled on first use, `patterns.lazy`),
     # and configparser is for alembic.ini files, whose answers the cache already holds.
-    project.write("DATA_INVENTORY.md", PLAIN_INVENTORY)
-    project.commit("plain inventory")
-    project.write("backend/alembic/versions/0002_seen.py", SEEN_REVISION)
-    project.add()
+    stage_seen_revision(project)
     assert _run_hook(project)["code"] == 0
     found = _run_hook(project)
     assert (found["code"], found["out"]) == (0, "All checks passed (1 data-bearing change).\n")
