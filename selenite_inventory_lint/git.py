@@ -14,6 +14,7 @@ with ``GIT_INDEX_FILE`` pointing at a temporary index, and we must read that one
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import subprocess
 import weakref
@@ -37,6 +38,19 @@ PROCESSES = [0]
 # The repository is the one --repo names: a GIT_DIR or GIT_WORK_TREE inherited from the
 # caller does not redirect the discovery (every later command names both explicitly).
 DISCOVERY: dict[str, str | None] = {"GIT_DIR": None, "GIT_WORK_TREE": None}
+
+
+@functools.cache
+def _git_on_path(path: str) -> str:
+    """The git of ``path`` (``PATH``), found once: each process is then started by its full
+    name rather than by trying every folder in turn. Relative entries are skipped, since git
+    runs in the repository's folder and must never be one of its files; "git" when none is
+    found (the error then comes from starting it)."""
+    for folder in path.split(os.pathsep):
+        candidate = os.path.join(folder, "git")
+        if os.path.isabs(folder) and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    return "git"
 
 
 class GitError(Exception):
@@ -66,7 +80,9 @@ class Git:
         self.env = {k: v for k, v in (env or {}).items() if v is not None}
         self._unset = [k for k, v in (env or {}).items() if v is None]
         self._options = tuple(options)
-        self._executable = os.environ.get("GIT_PYTHON_GIT_EXECUTABLE") or "git"
+        self._executable = os.environ.get("GIT_PYTHON_GIT_EXECUTABLE") or _git_on_path(
+            os.environ.get("PATH", os.defpath)
+        )
 
     def environment(self) -> dict[str, str]:
         environment = {**os.environ, **self.env, "LANGUAGE": "C", "LC_ALL": "C"}

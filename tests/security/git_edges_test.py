@@ -6,6 +6,8 @@ The change-set records themselves are pinned in tests/changeset_test.py; here ev
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 from pathlib import Path
@@ -286,3 +288,22 @@ def test_ref_named_like_an_option(
     assert "Traceback" not in err
     assert sorted(os.listdir(repo.path)) == before
     assert not (repo.path / "x").exists()
+
+
+def test_a_git_in_the_repository_never_runs(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # git runs in the repository's folder: with "." (or "") on PATH, starting "git" by name
+    # would run a file the repository holds. Relative PATH entries are never searched.
+    marker = tmp_path / "ran"
+    repo.write("git", f"#!/bin/sh\ntouch {marker}\nexit 1\n", executable=True)
+    repo.write("DATA_INVENTORY.md", "# Data Inventory\n\n## Database (SQLite)\n- `users`: a.\n")
+    repo.commit("base")
+    repo.write("DATA_INVENTORY.md", "# Data Inventory\n\n## Database (SQLite)\n- `users`: b.\n")
+    repo.add()
+    monkeypatch.chdir(repo.path)
+    monkeypatch.setenv("PATH", os.pathsep.join([".", "", os.environ["PATH"]]))
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        assert main(["check", "--staged"]) == 0
+    assert out.getvalue() == "All checks passed (0 data-bearing changes).\n"
+    assert not marker.exists()
