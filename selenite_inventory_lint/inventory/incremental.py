@@ -9,7 +9,7 @@ that is not plain Markdown) returns None: then the text is read whole.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import partial
 from operator import attrgetter
 
@@ -25,6 +25,8 @@ _DUPLICATE = "duplicate entry for "
 _line = attrgetter("line")
 _LINE = Entry._fields.index("line")
 _FOLDED = ("table", "column")
+# Entries of a changed run looked for one by one; a longer run builds sets.
+_FEW = 8
 _new_entry = partial(tuple.__new__, Entry)
 
 
@@ -132,13 +134,28 @@ def _changed_run(old: Sequence[str], new: Sequence[str]) -> tuple[int, int, int]
 
 def _repeats(run: Sequence[Entry], others: Sequence[Entry]) -> bool:
     """Whether an entry of ``run`` has the identity of one of ``others`` (table and column keys
-    compare without case, as the parser's duplicate check does)."""
+    compare without case, as the parser's duplicate check does). A few entries (the usual
+    edit) are looked for among the others' identities as they are made, in C; more go
+    through sets of them."""
     if not others:
         return False
     kinds, keys = list(zip(*others, strict=True))[:2]
-    exact = set(zip(kinds, keys, strict=True))
-    folded = set(zip(kinds, map(str.lower, keys), strict=True))
+
+    def exact() -> Iterable[tuple[str, str]]:
+        return zip(kinds, keys, strict=True)
+
+    def folded() -> Iterable[tuple[str, str]]:
+        return zip(kinds, map(str.lower, keys), strict=True)
+
+    if len(run) > _FEW:
+        exact_set, folded_set = set(exact()), set(folded())
+        return any(
+            (e.kind, e.key.lower()) in folded_set
+            if e.kind in _FOLDED
+            else (e.kind, e.key) in exact_set
+            for e in run
+        )
     return any(
-        (e.kind, e.key.lower()) in folded if e.kind in _FOLDED else (e.kind, e.key) in exact
+        (e.kind, e.key.lower()) in folded() if e.kind in _FOLDED else (e.kind, e.key) in exact()
         for e in run
     )
