@@ -6,6 +6,7 @@ change set (FileChange) → detectors (Change, Problem, Revision) → rules (Fin
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Literal
 
 from selenite_inventory_lint.records import Record
@@ -151,6 +152,11 @@ class Entry(Record):
     description: str
     section: str
     column: int = 1
+
+
+# An Entry from its fields in order, unchecked and built in C: the user cache and the
+# inventory reread rebuild thousands (``inventory/kept.py``, ``inventory/incremental.py``).
+entry_of = partial(tuple.__new__, Entry)
 
 
 class Section(Record):

@@ -344,12 +344,10 @@ class Snapshot:
         wanted = [path for path in dict.fromkeys(paths) if _valid_path(path)]
         if not wanted or not names:
             return {}
-        query = self._attributes_query(wanted, names)
-        if query is not None:
-            output = self._check_attr(self._git, *query)
+        args, stdin = self._attributes_query(wanted, names)
+        if self.head in (INDEX, WORKTREE):
+            output = self._check_attr(self._git, args, stdin)
         else:
-            stdin = "".join(f"{path}\0" for path in wanted).encode("utf-8", "surrogateescape")
-            args = ("-z", "--stdin", *names)
             import tempfile
 
             entries = self._attribute_files(wanted)
@@ -366,7 +364,7 @@ class Snapshot:
                             f"cannot read the attributes of {self.head} in {self._git.cwd} "
                             f"({complaint(exc)}); {remedy(exc)}."
                         ) from exc
-                output = self._check_attr(runner, ("--cached", *args), stdin)
+                output = self._check_attr(runner, args, stdin)
         found: dict[str, dict[str, str]] = {}
         fields = output.split("\0")
         for start in range(0, len(fields) - 2, 3):
@@ -379,18 +377,17 @@ class Snapshot:
         """Start the ``check-attr`` a later ``attributes(paths, names)`` reads (index and work
         tree), so that git answers while this process goes on."""
         wanted = [path for path in dict.fromkeys(paths) if _valid_path(path)]
-        if wanted and names and (query := self._attributes_query(wanted, names)) is not None:
-            self._start(("check-attr", *query[0]), query[1])
+        if wanted and names and self.head in (INDEX, WORKTREE):
+            args, stdin = self._attributes_query(wanted, names)
+            self._start(("check-attr", *args), stdin)
 
     def _attributes_query(
         self, wanted: Sequence[str], names: Sequence[str]
-    ) -> tuple[tuple[str, ...], bytes] | None:
-        """The arguments and input of the one ``check-attr`` of the index or the work tree;
-        None for a commit (read through a temporary index)."""
-        if self.head not in (INDEX, WORKTREE):
-            return None
+    ) -> tuple[tuple[str, ...], bytes]:
+        """The arguments and input of the one ``check-attr`` for ``wanted``: of the index (a
+        commit's is a temporary one) or of the work tree."""
         stdin = "".join(f"{path}\0" for path in wanted).encode("utf-8", "surrogateescape")
-        cached = ("--cached",) if self.head == INDEX else ()
+        cached = () if self.head == WORKTREE else ("--cached",)
         return (*cached, "-z", "--stdin", *names), stdin
 
     def _start(self, argv: tuple[str, ...], stdin: bytes | None = None) -> None:

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
-from functools import partial
 from operator import attrgetter
 
 from selenite_inventory_lint.inventory import parse
 from selenite_inventory_lint.inventory.plain import plain_lines
 from selenite_inventory_lint.inventory.text import last_nonblank
-from selenite_inventory_lint.model import Entry, Problem, Section, SectionKind
+from selenite_inventory_lint.model import Entry, Problem, Section, SectionKind, entry_of
 
 # Inventories read this way in this process; tests count them.
 REREADS = [0]
@@ -27,7 +26,6 @@ _LINE = Entry._fields.index("line")
 _FOLDED = ("table", "column")
 # Entries of a changed run looked for one by one; a longer run builds sets.
 _FEW = 8
-_new_entry = partial(tuple.__new__, Entry)
 
 
 def reread(
@@ -77,7 +75,7 @@ def reread(
         # Field by field, in C: thousands of entries may follow the run.
         fields: list[Sequence[object]] = list(zip(*after, strict=True))
         fields[_LINE] = [e.line + shift for e in after]
-        moved = tuple(map(_new_entry, zip(*fields, strict=True)))
+        moved = tuple(map(entry_of, zip(*fields, strict=True)))
     entries = (*kept, *run, *moved)
     problems = [p for p in base.problems if p.line <= start]
     problems += [p._replace(line=p.line + shift) for p in base.problems if p.line > old_end]

@@ -4,13 +4,12 @@ field, checked on the way back in; anything else there is a miss and the text is
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import partial
 from typing import TYPE_CHECKING
 
 from selenite_inventory_lint.inventory import parse, plain
 from selenite_inventory_lint.inventory.parse import Inventory
 from selenite_inventory_lint.inventory.plain import plain_lines
-from selenite_inventory_lint.model import Entry, Problem, Section, SectionKind
+from selenite_inventory_lint.model import Problem, Section, SectionKind, entry_of
 
 if TYPE_CHECKING:
     from selenite_inventory_lint.cache import Shelf
@@ -83,7 +82,6 @@ _Packed = tuple[
 ]
 # The types of ``Entry._fields``, in order.
 _ENTRY_FIELDS = (str, str, int, str, str, int)
-_new_entry = partial(tuple.__new__, Entry)
 
 
 def _pack(inventory: Inventory) -> _Packed:
@@ -117,7 +115,7 @@ def _unpack(path: str, packed: object) -> Inventory | None:
     try:
         inventory = Inventory(
             path=path,
-            entries=tuple(map(_new_entry, zip(*columns, strict=True))),
+            entries=tuple(map(entry_of, zip(*columns, strict=True))),
             sections=tuple(
                 Section(heading=h, kind=k, line=n, end_line=e) for h, k, n, e in sections
             ),
