@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from selenite_inventory_lint.errors import FatalError
@@ -77,6 +77,20 @@ _GLOB = lazy(r"[*?\[\\]")
 
 def _literal(paths: Iterable[str]) -> list[str]:
     return [f":(literal){path}" for path in paths]
+
+
+def _batches(names: Sequence[str]) -> Iterator[list[str]]:
+    """``names`` in runs of about ``ASK_AT_ONCE`` bytes, one name at least."""
+    batch: list[str] = []
+    size = 0
+    for name in names:
+        if batch and size >= ASK_AT_ONCE - 512:
+            yield batch
+            batch, size = [], 0
+        batch.append(name)
+        size += len(name.encode("utf-8", "surrogateescape")) + 1
+    if batch:
+        yield batch
 
 
 class Snapshot:
@@ -520,24 +534,20 @@ class Snapshot:
         ``cat-file --batch``: its header gives type and size before the content, and content
         that is not wanted is drained in chunks. The names go a few kilobytes at a time, then
         their answers are read, so git does not wait on this process between blobs."""
-        found: dict[str, Content] = {}
         wanted = [name for name in dict.fromkeys(names) if name and "\n" not in name]
-        reader = self._blobs_reader() if wanted else None
-        start = 0
-        while reader is not None and start < len(wanted):
-            stop, size = start, 0
-            while stop < len(wanted) and (stop == start or size < ASK_AT_ONCE - 512):
-                size += len(wanted[stop].encode("utf-8", "surrogateescape")) + 1
-                stop += 1
-            name = wanted[start]
+        if not wanted:
+            return {}
+        reader = self._blobs_reader()
+        found: dict[str, Content] = {}
+        for batch in _batches(wanted):
+            name = batch[0]
             try:
-                reader.ask(wanted[start:stop])
-                for name in wanted[start:stop]:
+                reader.ask(batch)
+                for name in batch:
                     READS[0] += 1
                     found[name] = self._answer(reader, limit)
             except (OSError, ValueError) as exc:  # the reader died: a broken pipe, a short read
                 raise self._unreadable(name) from exc
-            start = stop
         return found
 
     def _answer(self, reader: CatFile, limit: int | None) -> Content:
