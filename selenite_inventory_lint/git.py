@@ -18,7 +18,7 @@ import functools
 import os
 import subprocess
 import weakref
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from selenite_inventory_lint.errors import FatalError
@@ -30,7 +30,7 @@ _DRAIN_CHUNK = 1024 * 1024
 # Input written to a started command at once: well under any pipe's buffer.
 _EARLY_INPUT = 16 * 1024
 # Names asked of a blob reader before reading its answers: far below any pipe's buffer.
-ASK_AT_ONCE = 4096
+_ASK_AT_ONCE = 4096
 # git processes this process started: each costs a fork and git's start-up, which the
 # pre-commit hook pays on every commit; tests count them.
 PROCESSES = [0]
@@ -213,8 +213,8 @@ class CatFile:
 
     def ask(self, names: Sequence[str]) -> None:
         """Send ``names`` (none holding a newline) at once; ``answer`` then reads their headers
-        in order. Names that fill a pipe's buffer could stop both processes: callers send about
-        ``ASK_AT_ONCE`` bytes at most before reading the answers."""
+        in order. Names that fill a pipe's buffer could stop both processes: ``asked_batches``
+        gives runs of about ``_ASK_AT_ONCE`` bytes."""
         stdin = self._process.stdin
         assert stdin is not None
         stdin.write(b"".join(name.encode("utf-8", "surrogateescape") + b"\n" for name in names))
@@ -286,6 +286,21 @@ def finish(started: Running, runner: Git, command: str) -> str:
         raise FatalError(
             f"git {command} failed in {runner.cwd} ({complaint(exc)}); {remedy(exc)}."
         ) from exc
+
+
+def asked_batches(names: Sequence[str]) -> Iterator[list[str]]:
+    """``names`` in runs of about ``_ASK_AT_ONCE`` bytes, one name at least, for
+    ``CatFile.ask``."""
+    batch: list[str] = []
+    size = 0
+    for name in names:
+        if batch and size >= _ASK_AT_ONCE - 512:
+            yield batch
+            batch, size = [], 0
+        batch.append(name)
+        size += len(name.encode("utf-8", "surrogateescape")) + 1
+    if batch:
+        yield batch
 
 
 def chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:

@@ -13,16 +13,16 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from selenite_inventory_lint.errors import FatalError
 from selenite_inventory_lint.git import (
-    ASK_AT_ONCE,
     CatFile,
     Git,
     GitError,
     Running,
+    asked_batches,
     chunks,
     complaint,
     finish,
@@ -77,20 +77,6 @@ _GLOB = lazy(r"[*?\[\\]")
 
 def _literal(paths: Iterable[str]) -> list[str]:
     return [f":(literal){path}" for path in paths]
-
-
-def _batches(names: Sequence[str]) -> Iterator[list[str]]:
-    """``names`` in runs of about ``ASK_AT_ONCE`` bytes, one name at least."""
-    batch: list[str] = []
-    size = 0
-    for name in names:
-        if batch and size >= ASK_AT_ONCE - 512:
-            yield batch
-            batch, size = [], 0
-        batch.append(name)
-        size += len(name.encode("utf-8", "surrogateescape")) + 1
-    if batch:
-        yield batch
 
 
 class Snapshot:
@@ -539,7 +525,7 @@ class Snapshot:
             return {}
         reader = self._blobs_reader()
         found: dict[str, Content] = {}
-        for batch in _batches(wanted):
+        for batch in asked_batches(wanted):
             name = batch[0]
             try:
                 reader.ask(batch)
