@@ -8,8 +8,12 @@ sends back only its results. Items that may not move (their function reads throu
 git processes) stay in the parent, which then joins the workers.
 
 The movable items are cut into chunks whose numbers wait in a pipe; every process takes the
-next number when it is free, so a process slowed down (by the SQL files only the parent reads,
-or by another program on its core) simply takes fewer chunks.
+next number when it is free, so a process slowed down (by the files only the parent reads, or by
+another program on its core) simply takes fewer chunks.
+
+An item whose work turns out to need what only the parent has (its git processes: a detector
+that reads a neighbouring file) raises ``InParent`` in the worker; the parent does that item
+again itself, so a movable item is one that *usually* needs nothing more.
 """
 
 from __future__ import annotations
@@ -33,6 +37,20 @@ MIN_PARALLEL_BYTES = 2 * 1024 * 1024
 # Chunk numbers must fit in the pipe before anyone reads: 4 bytes each, at most this many.
 MAX_CHUNKS = 4096
 _CHUNK_ID = struct.Struct("<I")
+# True in a forked worker (``in_worker``).
+_WORKER = [False]
+# Items workers sent back to be done in the parent (``InParent``), counted for tests.
+SENT_BACK = [0]
+
+
+class InParent(Exception):
+    """Raised by work that needs the parent process's resources (its git processes) while it
+    runs in a worker: the parent does the item again."""
+
+
+def in_worker() -> bool:
+    """Is this a forked worker of ``map_items``?"""
+    return _WORKER[0]
 
 
 def cores() -> int:
@@ -58,11 +76,13 @@ def map_items(
     workers: int | None = None,
     min_bytes: int | None = None,
     chunk_size: int = 32,
+    before_fork: Callable[[], None] | None = None,
 ) -> list[R]:
     """``[function(item) for item in items]``, the movable items shared with forked workers.
 
     ``workers`` defaults to one fewer than the cores (the parent works too); the work is
-    shared only when the movable items weigh ``min_bytes`` (``MIN_PARALLEL_BYTES``) or more.
+    shared only when the movable items weigh ``min_bytes`` (``MIN_PARALLEL_BYTES``) or more,
+    and then ``before_fork`` runs first, in the parent (to fetch what the workers may read).
     """
     total = len(items)
     results: list[R | None] = [None] * total
@@ -89,6 +109,8 @@ def map_items(
     if extra <= 0:
         work(range(total))
         return cast("list[R]", results)
+    if before_fork is not None:
+        before_fork()
     chunks = [[moving[i] for i in run] for run in chunk(len(moving), chunk_size)]
     tasks = _task_pipe(len(chunks))
     children = [_fork(items, function, chunks, tasks) for _ in range(min(extra, len(chunks)))]
@@ -99,10 +121,14 @@ def map_items(
             work(chunks[number])
         while children:
             pid, reader = children.pop(0)
-            for number, found in cast("list[tuple[int, list[R]]]", _collect(pid, reader)):
+            for number, found, again in cast(
+                "list[tuple[int, list[R], list[int]]]", _collect(pid, reader)
+            ):
                 for index, result in zip(chunks[number], found, strict=True):
                     results[index] = result
-                done += len(found)
+                done += len(found) - len(again)
+                SENT_BACK[0] += len(again)
+                work(again)
             if progress is not None:
                 progress(done, total)
     finally:
@@ -138,10 +164,19 @@ def _fork(
         # The parent's objects stay as they are: collecting inherited garbage here could run
         # finalizers (GitPython stops git processes in them) that belong to the parent.
         gc.freeze()
+        _WORKER[0] = True
         try:
             found = []
             while (number := _next_chunk(tasks)) is not None:
-                found.append((number, [function(items[i]) for i in chunks[number]]))
+                results: list[R | None] = []
+                again: list[int] = []
+                for index in chunks[number]:
+                    try:
+                        results.append(function(items[index]))
+                    except InParent:
+                        results.append(None)
+                        again.append(index)
+                found.append((number, results, again))
             payload = pickle.dumps((True, found), protocol=pickle.HIGHEST_PROTOCOL)
         except BaseException as exc:
             payload = pickle.dumps((False, f"{type(exc).__name__}: {exc}"))

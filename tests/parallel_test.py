@@ -175,3 +175,120 @@ def test_a_process_with_threads_does_not_fork() -> None:
         release.set()
         other.join()
     assert set(pids) == {PARENT}
+
+
+def back_if_three(n: int) -> tuple[int, int]:
+    if n % 3 == 0 and parallel.in_worker():
+        raise parallel.InParent
+    time.sleep(0.02)
+    return n, os.getpid()
+
+
+@forked
+def test_an_item_a_worker_cannot_do_is_done_again_in_the_parent() -> None:
+    before = parallel.SENT_BACK[0]
+    got = with_one_worker(back_if_three, min_bytes=0)
+    assert [n for n, _ in got] == list(range(20))
+    assert {pid for n, pid in got if n % 3 == 0} == {PARENT}
+    assert len({pid for _, pid in got}) == 2
+    assert parallel.SENT_BACK[0] > before
+
+
+def test_before_fork_runs_only_when_work_is_shared() -> None:
+    calls: list[int] = []
+    for threshold in (10**9, 0):
+
+        def note(threshold: int = threshold) -> None:
+            calls.append(threshold)
+
+        parallel.map_items(
+            range(20),
+            slow_pid,
+            movable=lambda _: True,
+            weight=lambda _: 1,
+            workers=1 if hasattr(os, "fork") else 0,
+            min_bytes=threshold,
+            chunk_size=1,
+            before_fork=note,
+        )
+    assert calls == ([0] if hasattr(os, "fork") else [])
+
+
+def _sql_project(repo: GitRepo) -> None:
+    repo.write("DATA_INVENTORY.md", "# Data Inventory\n\n## Database\n- `jobs`: jobs.\n")
+    repo.write(
+        "db/migrations/0001_init.sql",
+        "CREATE TABLE jobs (id INTEGER PRIMARY KEY, status TEXT, legacy TEXT);\n",
+    )
+    repo.write("db/migrations/0500_present.sql", "CREATE TABLE present (id INTEGER);\n")
+    repo.commit("base")
+    for n in range(2, 40):
+        repo.write(
+            f"db/migrations/{n:04d}_step.sql",
+            f"CREATE TABLE t{n} (id INTEGER PRIMARY KEY, note TEXT);\n"
+            f"UPDATE jobs SET status = 'x{n}' WHERE id = {n};\n",
+        )
+    # A rebuild reads the earlier migrations' texts: a worker sends it back to the parent.
+    repo.write(
+        "db/migrations/0040_rebuild.sql",
+        "CREATE TABLE new_jobs (id INTEGER PRIMARY KEY, status TEXT);\n"
+        "INSERT INTO new_jobs (id, status) SELECT id, status FROM jobs;\n"
+        "DROP TABLE jobs;\nALTER TABLE new_jobs RENAME TO jobs;\n",
+    )
+    repo.commit("steps")
+
+
+@forked
+def test_sql_check_output_is_the_same_in_parallel(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _sql_project(repo)
+    runs = []
+    sent_back = []
+    for threshold in (parallel.MIN_PARALLEL_BYTES, 0):
+        monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", threshold)
+        before = parallel.SENT_BACK[0]
+        argv = ["check", "--repo", str(repo.path), "--base", "HEAD~1", "--format", "json"]
+        code = main(argv)
+        runs.append((code, capsys.readouterr().out))
+        sent_back.append(parallel.SENT_BACK[0] - before)
+    assert runs[0] == runs[1]
+    out = runs[0][1]
+    # MIG205 needs the head's listing (taken before the fork), the rebuild's MIG105 the texts
+    # of earlier migrations (read by the parent).
+    assert '"MIG205"' in out
+    assert '"MIG105"' in out
+    assert sent_back[0] == 0
+    assert sent_back[1] in (0, 1)  # 1 when the worker took the rebuild's chunk
+
+
+def test_a_worker_sql_detector_reads_the_listing_and_sends_a_rebuild_back() -> None:
+    from in_memory import file_change
+
+    from selenite_inventory_lint.config import Config
+    from selenite_inventory_lint.detectors import DetectContext
+    from selenite_inventory_lint.detectors.sql import DETECTOR
+    from selenite_inventory_lint.pipeline.detect import WorkerHead
+
+    listing = (
+        "db/migrations/0001_init.sql",
+        "db/migrations/0002_new.sql",
+        "db/migrations/0500.sql",
+    )
+    ctx = DetectContext(
+        config=Config(),
+        head=WorkerHead(listing),
+        statuses={"db/migrations/0002_new.sql": "added"},
+    )
+    plain = file_change("db/migrations/0002_new.sql", None, b"CREATE TABLE t (id INTEGER);\n")
+    assert [p.code for p in DETECTOR.detect(plain, ctx).problems] == ["MIG205"]
+    rebuild = file_change(
+        "db/migrations/0002_new.sql",
+        None,
+        b"CREATE TABLE new_jobs (id INTEGER);\nINSERT INTO new_jobs (id) SELECT id FROM jobs;\n"
+        b"DROP TABLE jobs;\nALTER TABLE new_jobs RENAME TO jobs;\n",
+    )
+    with pytest.raises(parallel.InParent):
+        DETECTOR.detect(rebuild, ctx)
+    with pytest.raises(parallel.InParent):
+        DETECTOR.detect(plain, ctx._replace(head=WorkerHead(None)))

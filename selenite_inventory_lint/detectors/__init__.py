@@ -45,9 +45,13 @@ class DetectorSpec(Record):
     role: Role
     # Its keys under `sources:` in the configuration (globs of the files it reads).
     source_keys: tuple[str, ...]
-    # It reads nothing but the file and the context's facts (never ``ctx.head``), so it may
-    # run in a forked worker process (``parallel.py``).
+    # It may run in a forked worker process (``parallel.py``): it reads the file and the
+    # context's facts, and the head side seldom (a worker's head answers only ``paths()``, from
+    # the listing taken before the fork when ``reads_listing``; any other question sends the
+    # file back to the parent).
     self_contained: bool
+    # A worker needs the head side's listing (``ctx.head.paths()``) for most of its files.
+    reads_listing: bool = False
     # Operations MIG107 asks an existence guard of, when idempotence is the policy.
     idempotent_ops: tuple[str, ...] = ()
     # Reads a revision's identity (id and parents) from its text: the detector keeps a

@@ -55,6 +55,34 @@ class Detection(Record):
     removed_alive: tuple[Entry, ...] = ()
 
 
+class WorkerHead:
+    """The head side as a forked worker sees it (``parallel.py``): the listing the parent took
+    before the fork, if any. A file's content, or a listing not taken, needs the parent's git
+    processes, so asking for one sends the file back to the parent (``InParent``)."""
+
+    def __init__(self, listing: tuple[str, ...] | None) -> None:
+        self._listing = listing
+
+    def paths(self) -> tuple[str, ...]:
+        if self._listing is None:
+            raise _in_parent()
+        return self._listing
+
+    def paths_matching(
+        self, *, folders: Sequence[str] = (), name: str | None = None, stem: bool = False
+    ) -> tuple[str, ...]:
+        raise _in_parent()
+
+    def read_many(self, paths: Sequence[str]) -> dict[str, bytes]:
+        raise _in_parent()
+
+
+def _in_parent() -> Exception:
+    from selenite_inventory_lint.parallel import InParent
+
+    return InParent()
+
+
 # Each file some detector reads, with the sources that claim it (``claims``).
 Claims = list[tuple[FileChange, tuple[Source, ...]]]
 
@@ -152,7 +180,7 @@ def detect(
     """
     kept = parsed or {}
     from selenite_inventory_lint.detectors import spec
-    from selenite_inventory_lint.parallel import map_items
+    from selenite_inventory_lint.parallel import in_worker, map_items
     from selenite_inventory_lint.rules.context import EditedMigration
 
     changes: list[Change] = []
@@ -164,11 +192,21 @@ def detect(
     # Revisions the detector read from the head side's text, not to be parsed again.
     known: dict[str, Revision | None] = {}
 
-    self_contained = {d.name for _, ds in work for d in ds if spec(d.name).self_contained}
+    names = {d.name for _, ds in work for d in ds}
+    self_contained = {name for name in names if spec(name).self_contained}
+    # What a worker sees of the head side; the parent lists it before a fork when a detector
+    # that may move reads the listing.
+    worker_head = [WorkerHead(None)]
+
+    def list_head() -> None:
+        if ctx.head is not None and any(spec(name).reads_listing for name in self_contained):
+            worker_head[0] = WorkerHead(ctx.head.paths())
 
     def run_detectors(item: tuple[FileChange, Sequence[Detector]]) -> list[DetectorResult]:
         # Every detector of the file shares one parse of each of its sides.
         file_ctx = ctx._replace(parsed=kept.get(item[0].path) or ParsedFiles())
+        if in_worker():
+            file_ctx = file_ctx._replace(head=worker_head[0])
         return [detector.detect(item[0], file_ctx) for detector in item[1]]
 
     every = map_items(
@@ -179,6 +217,7 @@ def detect(
         ),
         weight=lambda item: len(item[0].new_bytes or b"") + len(item[0].old_bytes or b""),
         progress=progress,
+        before_fork=list_head,
     )
     for (fc, detectors), results in zip(work, every, strict=True):
         for detector, result in zip(detectors, results, strict=True):

@@ -48,10 +48,12 @@ def test_changes_carry_the_name_their_detector_declares() -> None:
 def test_the_facts_the_pipeline_and_rules_ask_for() -> None:
     assert {s.name for s in specs() if s.self_contained} == {
         "alembic",
+        "sql",
         "env",
         "paths",
         "config_files",
     }
+    assert [s.name for s in specs() if s.reads_listing] == ["sql"]
     assert [s.name for s in specs() if s.revisions is not None] == ["alembic"]
     assert spec("alembic").idempotent_ops == ("create_table", "add_column", "create_index")
     assert spec("schema_snapshot").idempotent_ops == ()

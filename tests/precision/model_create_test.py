@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from destructive_test import change, check, codes, project, upgrade
+from destructive_test import VERSIONS, change, check, codes, project, revision, upgrade
 
 from selenite_inventory_lint.cli import main
 
@@ -123,3 +123,27 @@ def test_a_local_dedent_is_not_trusted(repo: GitRepo, capsys: pytest.CaptureFixt
     change(repo, dedented("\n\ndef dedent(sql):\n    return 'DROP TABLE orders'\n"))
     _, report = check(repo, capsys)
     assert [c for c, _ in codes(report)] == ["MIG301"]
+
+
+def test_a_model_is_read_by_the_parent_when_a_worker_finds_the_revision(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A forked worker cannot read the model's module (the parent's git processes): it sends
+    the revision back (parallel.InParent), and the findings are those of one process."""
+    from selenite_inventory_lint import parallel
+
+    project(repo)
+    repo.write("backend/app/models/user_settings.py", MODEL)
+    steps = {
+        f"{VERSIONS}/{n:04d}_step.py": revision(f"{n:04d}", f"{n - 1:04d}", "pass")
+        for n in range(2, 40)
+    }
+    change(repo, {**steps, **{f"{VERSIONS}/0040_settings.py": revision("0040", "0039", CREATE)}})
+    reports = []
+    for threshold in (parallel.MIN_PARALLEL_BYTES, 0):
+        monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", threshold)
+        reports.append(check(repo, capsys))
+    assert reports[0] == reports[1]
+    assert [f["message"] for f in reports[0][1]["findings"]] == [
+        "table user_settings is added but not in the inventory"
+    ]

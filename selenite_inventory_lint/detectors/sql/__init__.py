@@ -255,12 +255,13 @@ def _prior_schema(path: str, ctx: DetectContext) -> Schema:
 
 DETECTOR = SqlDetector()
 
-# It reads earlier migrations of the same folder from the head side (the schema before a
-# rebuild), so it stays in the main process.
+# A new migration's place among the head side's (MIG205) needs the listing; the earlier
+# migrations' texts (the schema before a rebuild), rarely read, send the file to the parent.
 SPEC = DetectorSpec(
     name="sql",
     role="migrations",
     source_keys=("sql", "rollback_sql", "sql_migrations"),
-    self_contained=False,
+    self_contained=True,
+    reads_listing=True,
     idempotent_ops=("create_table", "create_index"),
 )
