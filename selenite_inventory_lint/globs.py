@@ -278,9 +278,55 @@ def compile_pattern(pattern: str) -> _Segment | _Regex | _Automaton:
     return _segment(tokens, directory) or reference_pattern(pattern)
 
 
+class _Set:
+    """Patterns asked together (``match_any``): the commonest shapes of one segment are
+    answered for all of them at once, by set lookups and one ``startswith``/``endswith`` of
+    string tuples, and every other pattern one by one. A default set such as the 38
+    ``non_application`` globs is a handful of C calls, not 38 matcher calls, for each path."""
+
+    __slots__ = ("directories", "names", "prefixes", "rest", "suffixes")
+
+    def __init__(self, patterns: Sequence[str]) -> None:
+        names: set[str] = set()
+        directories: set[str] = set()
+        suffixes: list[str] = []
+        prefixes: list[str] = []
+        rest: list[_Segment | _Regex | _Automaton] = []
+        for pattern in patterns:
+            matcher = compile_pattern(pattern)
+            if not isinstance(matcher, _Segment):
+                rest.append(matcher)
+                continue
+            pieces = matcher.pieces
+            if len(pieces) == 1 and pieces[0]:  # `conftest.py`, `tests/`
+                (directories if matcher.directory else names).add(pieces[0])
+            elif len(pieces) == 2 and not matcher.directory and not pieces[1]:  # `.env.*`
+                prefixes.append(pieces[0])
+            elif len(pieces) == 2 and not matcher.directory and not pieces[0]:  # `*.sql`
+                suffixes.append(pieces[1])
+            else:
+                rest.append(matcher)
+        self.names = frozenset(names)
+        self.directories = frozenset(directories)
+        self.suffixes = tuple(suffixes)
+        self.prefixes = tuple(prefixes)
+        self.rest = tuple(rest)
+
+    def match(self, path: str) -> bool:
+        base = path[path.rfind("/") + 1 :]
+        if (
+            base in self.names
+            or (self.suffixes and base.endswith(self.suffixes))
+            or (self.prefixes and base.startswith(self.prefixes))
+            or (self.directories and not self.directories.isdisjoint(path.split("/")))
+        ):
+            return True
+        return any(m.match(path) for m in self.rest)
+
+
 @lru_cache(maxsize=256)
-def _compile_set(patterns: tuple[str, ...]) -> tuple[_Segment | _Regex | _Automaton, ...]:
-    return tuple(compile_pattern(p) for p in patterns)
+def _compile_set(patterns: tuple[str, ...]) -> _Set:
+    return _Set(patterns)
 
 
 def match(pattern: str, path: str) -> bool:
@@ -298,4 +344,4 @@ def match_any(patterns: Iterable[str], path: str) -> bool:
 # SQL role, the exclude list, then the rules): each answer is computed once.
 @lru_cache(maxsize=1 << 16)
 def _match_set(patterns: tuple[str, ...], path: str) -> bool:
-    return any(m.match(path) for m in _compile_set(patterns))
+    return _compile_set(patterns).match(path)

@@ -125,12 +125,46 @@ def test_fast_matcher_agrees_with_the_reference(pattern: str, path: str) -> None
     assert compiled.match(path) is globs.reference_pattern(pattern).match(path)
 
 
-@settings(max_examples=500, deadline=None)
-@given(patterns=st.lists(SEGMENT_PATTERN, max_size=4), path=SEGMENT_PATH)
+@settings(max_examples=2_000, deadline=None)
+@given(patterns=st.lists(SEGMENT_PATTERN, max_size=8), path=SEGMENT_PATH)
 def test_match_any_agrees_with_each_pattern(patterns: list[str], path: str) -> None:
     expected = any(globs.reference_pattern(p).match(path) for p in patterns)
     assert globs.match_any(tuple(patterns), path) is expected
     assert globs.match_any(iter(patterns), path) is expected
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("app/conftest.py", True),
+        ("conftest.py", True),
+        ("conftest.pyc", False),
+        ("pkg/tests/unit/a.py", True),
+        ("pkg/tests", True),
+        ("pkg/testsuite/a.py", False),
+        ("web/app.test.ts", True),
+        ("web/test_x.py", True),
+        ("web/x_test.py", True),
+        ("web/x_test.pyc", False),
+        (".env.test.local", True),
+        ("deploy/.env.testing", True),
+        ("deploy/.env", False),
+        ("src/app.py", False),
+    ],
+)
+def test_a_set_answers_as_its_patterns_do(path: str, expected: bool) -> None:
+    from selenite_inventory_lint.detectors.sources import NON_APPLICATION
+
+    compiled = globs._compile_set(NON_APPLICATION)
+    # Names, folders, prefixes and suffixes are answered together; the rest one by one.
+    assert {"conftest.py", "Makefile"} <= compiled.names
+    assert {"tests", "scripts"} <= compiled.directories
+    assert "test_" not in compiled.prefixes  # `test_*.py` has two literals: one by one
+    assert "_test.py" in compiled.suffixes
+    assert ".env.test." in compiled.prefixes
+    assert len(compiled.rest) < len(NON_APPLICATION) // 2
+    assert compiled.match(path) is expected
+    assert any(globs.reference_pattern(p).match(path) for p in NON_APPLICATION) is expected
 
 
 def test_a_check_matches_each_path_against_each_set_once(repo: GitRepo) -> None:
