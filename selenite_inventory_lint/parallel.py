@@ -32,8 +32,8 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 # Below this many bytes of movable input, a fork and the pickled results cost more than the
-# parsing they would share out (measured with benchmarks/run.py).
-MIN_PARALLEL_BYTES = 2 * 1024 * 1024
+# parsing they would share out (measured: docs/performance.md, "Every core").
+MIN_PARALLEL_BYTES = 256 * 1024
 # Chunk numbers must fit in the pipe before anyone reads: 4 bytes each, at most this many.
 MAX_CHUNKS = 4096
 _CHUNK_ID = struct.Struct("<I")
