@@ -14,8 +14,8 @@ from selenite_inventory_lint.model import (
     IntroducedPlan,
     ReportedChange,
     RunResult,
-    change_key,
     finding_key,
+    reported_key,
 )
 from selenite_inventory_lint.pipeline.review import review
 from selenite_inventory_lint.records import Record
@@ -142,7 +142,7 @@ def judge(
     sup_ctx = ctx._replace(problems=sup_problems)
     kept = (*kept, *(finding("SUP101", hit) for hit in BY_CODE["SUP101"].check(sup_ctx)))
     findings = _distinct(sorted((f for f in kept if selection.allows(f.code)), key=finding_key))
-    changes = tuple(sorted(reported, key=lambda r: change_key(r.change)))
+    changes = tuple(sorted(reported, key=reported_key))
     return changes, findings
 
 

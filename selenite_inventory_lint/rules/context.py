@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cached_property
 from types import MappingProxyType
@@ -100,6 +101,17 @@ class _RuleFacts(Record):
     extra: Mapping[str, object] = MappingProxyType({})
 
 
+class _FirstAdded:
+    """Where an object is first added in time (``RuleContext._first_added``)."""
+
+    __slots__ = ("anywhere", "guards", "unguarded")
+
+    def __init__(self, anywhere: int) -> None:
+        self.anywhere = anywhere
+        self.unguarded = sys.maxsize
+        self.guards: dict[int, int] = {}
+
+
 class RuleContext(_RuleFacts):
     """Everything the rules read about one run. Derived facts are computed once, on demand
     (in the instance's own ``__dict__``: a record's fields are fixed, its cache is not)."""
@@ -162,22 +174,40 @@ class RuleContext(_RuleFacts):
     def _history(self, kind: str, name: str) -> list[tuple[int, Change]]:
         return self._timeline.get((kind, name), [])
 
+    @cached_property
+    def _first_added(self) -> dict[tuple[str, str], _FirstAdded]:
+        """(kind, name) → the first places it is added: at all, outside any guard, and under
+        each guard. "Added before this change" is then one comparison, not a walk through the
+        object's history (a table updated thousands of times)."""
+        first: dict[tuple[str, str], _FirstAdded] = {}
+        for index, change in enumerate(self._timeline_changes):
+            if change.action != "added":
+                continue
+            key = (change.kind, change.name)
+            found = first.get(key)
+            if found is None:
+                found = first[key] = _FirstAdded(index)
+            if not change.guarded:
+                found.unguarded = min(found.unguarded, index)
+            elif change.guard is not None:
+                found.guards.setdefault(change.guard, index)
+        return first
+
     def created_before(self, change: Change, *, table: str, unguarded: bool = True) -> bool:
         """Was ``table`` created earlier in this change (docs/rules.md: it holds no data yet)?"""
-        place = self._place(change)
-        return any(
-            index < place and other.action == "added" and not (unguarded and other.guarded)
-            for index, other in self._history("table", table)
-        )
+        found = self._first_added.get(("table", table))
+        if found is None:
+            return False
+        return (found.unguarded if unguarded else found.anywhere) < self._place(change)
 
     def column_added_before(self, change: Change, name: str, guard: int | None) -> bool:
         """Was column ``name`` added earlier in this change, unconditionally or under ``guard``?"""
+        found = self._first_added.get(("column", name))
+        if found is None:
+            return False
         place = self._place(change)
-        return any(
-            index < place
-            and other.action == "added"
-            and (not other.guarded or (guard is not None and other.guard == guard))
-            for index, other in self._history("column", name)
+        return found.unguarded < place or (
+            guard is not None and found.guards.get(guard, place) < place
         )
 
     def recreated_after(self, change: Change) -> bool:
