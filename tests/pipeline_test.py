@@ -103,3 +103,26 @@ def test_each_python_file_is_parsed_once_for_every_detector_that_reads_it() -> N
     # and new side) by env and paths: three texts, three parses.
     assert source.PARSES[0] - parses == 3
     assert {c.change.name for c in result.changes} >= {"users.phone", "SECRET_KEY", "UPLOADS_DIR"}
+
+
+def test_placing_a_change_in_time_keeps_every_other_field() -> None:
+    from selenite_inventory_lint.model import Change
+    from selenite_inventory_lint.pipeline.detect import with_sequence
+
+    change = Change(
+        kind="column",
+        name="jobs.status",
+        action="renamed",
+        old_name="jobs.state",
+        path="db/0002.sql",
+        line=3,
+        source="sql",
+        sequence=0,
+        guarded=True,
+        guard=7,
+    )
+    placed = with_sequence(change, 5)
+    assert type(placed) is Change
+    assert placed == change._replace(sequence=5)
+    assert placed.sequence == 5
+    assert placed.guard == 7

@@ -250,7 +250,7 @@ def detect(
 
     def placed(found: Sequence[Change]) -> tuple[Change, ...]:
         return tuple(
-            c._replace(sequence=sequence[c.path]) if c.sequence != sequence[c.path] else c
+            with_sequence(c, sequence[c.path]) if c.sequence != sequence[c.path] else c
             for c in found
         )
 
@@ -263,10 +263,22 @@ def detect(
     )
 
 
+_ACTION = attrgetter("action")
+_SEQUENCE = Change._fields.index("sequence")
+
+
+def with_sequence(change: Change, sequence: int) -> Change:
+    """``change._replace(sequence=sequence)``, without ``_replace``'s keyword handling (every
+    change of a run is placed in time)."""
+    return tuple.__new__(Change, (*change[:_SEQUENCE], sequence, *change[_SEQUENCE + 1 :]))
+
+
 def net_renames(changes: Sequence[Change]) -> tuple[Change, ...]:
     """Renames by their net effect (SPEC): a rename undone later in the change set
     (``t → t_old → t``) is none, and a chain (``t → t_old → u``) is one rename ``t → u``,
     reported where it ends. A name something else touches in between stays as written."""
+    if "renamed" not in map(_ACTION, changes):
+        return tuple(changes)
     order = sorted(range(len(changes)), key=lambda i: time_key(changes[i]))
     dropped: set[int] = set()
     merged: dict[int, Change] = {}
