@@ -36,6 +36,7 @@ R = TypeVar("R")
 MIN_PARALLEL_BYTES = 256 * 1024
 # Chunk numbers must fit in the pipe before anyone reads: 4 bytes each, at most this many.
 MAX_CHUNKS = 4096
+MAX_CHUNK_SIZE = 32
 _CHUNK_ID = struct.Struct("<I")
 # True in a forked worker (``in_worker``).
 _WORKER = [False]
@@ -66,6 +67,13 @@ def chunk(count: int, size: int) -> list[range]:
     return [range(start, min(start + size, count)) for start in range(0, count, size)]
 
 
+def default_chunk_size(count: int, processes: int) -> int:
+    """Items a chunk: about eight chunks a process, so that no process waits long for the one
+    that took the last chunk (a few hundred SQL files are a few chunks of 32), and at most
+    ``MAX_CHUNK_SIZE``, so that a chunk stays worth a read from the pipe."""
+    return max(1, min(MAX_CHUNK_SIZE, count // (8 * processes)))
+
+
 def map_items(
     items: Sequence[T],
     function: Callable[[T], R],
@@ -75,7 +83,7 @@ def map_items(
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
     min_bytes: int | None = None,
-    chunk_size: int = 32,
+    chunk_size: int | None = None,
     before_fork: Callable[[], None] | None = None,
 ) -> list[R]:
     """``[function(item) for item in items]``, the movable items shared with forked workers.
@@ -111,6 +119,8 @@ def map_items(
         return cast("list[R]", results)
     if before_fork is not None:
         before_fork()
+    if chunk_size is None:
+        chunk_size = default_chunk_size(len(moving), extra + 1)
     chunks = [[moving[i] for i in run] for run in chunk(len(moving), chunk_size)]
     tasks = _task_pipe(len(chunks))
     children = [_fork(items, function, chunks, tasks) for _ in range(min(extra, len(chunks)))]

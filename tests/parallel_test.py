@@ -292,3 +292,10 @@ def test_a_worker_sql_detector_reads_the_listing_and_sends_a_rebuild_back() -> N
         DETECTOR.detect(rebuild, ctx)
     with pytest.raises(parallel.InParent):
         DETECTOR.detect(plain, ctx._replace(head=WorkerHead(None)))
+
+
+def test_chunks_are_small_enough_to_balance_two_processes() -> None:
+    assert parallel.default_chunk_size(305, 2) == 19  # 17 chunks, not 10 of 32
+    assert parallel.default_chunk_size(1_250, 2) == parallel.MAX_CHUNK_SIZE
+    assert parallel.default_chunk_size(5, 2) == 1
+    assert parallel.default_chunk_size(0, 4) == 1
