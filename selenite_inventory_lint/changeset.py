@@ -86,6 +86,26 @@ class _Raw(Record):
     submodule: bool = False
 
 
+class Range(Record):
+    """The commits ``--base``/``--head`` name, resolved once for every reader of a run (the
+    base's configuration, then the change set)."""
+
+    # The merge base of base and head, or head's first parent; None for a root commit.
+    base: str | None
+    head: str
+
+
+def resolve_range(
+    root: Path, *, base: str | None = None, head: str | None = None, found: Found | None = None
+) -> Range:
+    """The range ``open_changeset`` reads for these refs."""
+    repo, top = open_repo(root, found)
+    known = (
+        found.head if found is not None and found.top == top and head in (None, "HEAD") else None
+    )
+    return Range(*_range(repo, top, base, head, known))
+
+
 def open_changeset(
     root: Path,
     *,
@@ -95,10 +115,12 @@ def open_changeset(
     wants: Callable[[str], bool] = _everything,
     max_bytes: int = DEFAULT_MAX_BYTES,
     found: Found | None = None,
+    resolved: Range | None = None,
 ) -> ChangeSet:
     """Read the change set named by the ``check`` flags (docs/usage.md).
 
-    ``found`` is what ``git.discover`` said of ``root`` (saves asking git again).
+    ``found`` is what ``git.discover`` said of ``root`` (saves asking git again), and
+    ``resolved`` what ``resolve_range`` said of ``base`` and ``head``.
     ``base`` compares merge-base(base, head) → head; ``head`` alone compares its first
     parent → head; ``staged`` compares HEAD → the index in use; nothing compares HEAD →
     the work tree, untracked files that are not ignored included. Content is loaded only
@@ -111,7 +133,7 @@ def open_changeset(
         )
     repo, top = open_repo(root, found)
     if base is not None or head is not None:
-        base_sha, head_sha = _range(repo, top, base, head)
+        base_sha, head_sha = resolved if resolved is not None else _range(repo, top, base, head)
         output = run(repo, "diff-tree", "-r", *_DIFF_FLAGS, base_sha or _empty_tree(repo), head_sha)
         records = _parse_raw(output, worktree=False)
         snapshot = Snapshot(repo, top, head_sha)
@@ -132,10 +154,13 @@ def open_changeset(
     return _changeset(top, base_sha, snapshot, records, wants, max_bytes)
 
 
-def _range(repo: Git, top: Path, base: str | None, head: str | None) -> tuple[str | None, str]:
-    """(merge base or first parent, head) of a range named by ``--base``/``--head``."""
+def _range(
+    repo: Git, top: Path, base: str | None, head: str | None, known: str | None = None
+) -> tuple[str | None, str]:
+    """(merge base or first parent, head) of a range named by ``--base``/``--head``;
+    ``known`` is HEAD's commit when ``discover`` read it already."""
     head_ref = head if head is not None else "HEAD"
-    head_sha = _resolve(repo, top, head_ref, "--head" if head is not None else "HEAD")
+    head_sha = known or _resolve(repo, top, head_ref, "--head" if head is not None else "HEAD")
     if base is not None:
         base_sha = _merge_base(
             repo, top, _resolve(repo, top, base, "--base"), head_sha, base, head_ref
@@ -144,11 +169,18 @@ def _range(repo: Git, top: Path, base: str | None, head: str | None) -> tuple[st
     return _first_parent(repo, head_sha, head_ref), head_sha
 
 
-def open_base(root: Path, *, base: str | None = None, head: str | None = None) -> Snapshot | None:
+def open_base(
+    root: Path,
+    *,
+    base: str | None = None,
+    head: str | None = None,
+    found: Found | None = None,
+    resolved: Range | None = None,
+) -> Snapshot | None:
     """The base commit of the range ``open_changeset`` reads with the same refs, whose
     configuration is in force (docs/security.md); None when the range has no base."""
-    repo, top = open_repo(root)
-    base_sha, _ = _range(repo, top, base, head)
+    repo, top = open_repo(root, found)
+    base_sha = resolved.base if resolved is not None else _range(repo, top, base, head)[0]
     return None if base_sha is None else Snapshot(repo, top, base_sha)
 
 

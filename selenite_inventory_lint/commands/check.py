@@ -222,7 +222,7 @@ def note_unlocated_inis(paths: Sequence[str]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from selenite_inventory_lint import pipeline
-    from selenite_inventory_lint.changeset import open_base, open_changeset
+    from selenite_inventory_lint.changeset import open_base, open_changeset, resolve_range
     from selenite_inventory_lint.config import load_config
     from selenite_inventory_lint.git import discover
     from selenite_inventory_lint.pipeline.history import unlocated_inis
@@ -261,10 +261,12 @@ def run(args: argparse.Namespace) -> int:
             raise FatalError(f"{exc} (The range came from {chosen.origin}{hint}.)") from exc
 
     # docs/security.md: a range's configuration is its base commit's, unless --config names one.
-    base = None
+    base = resolved = None
     if (chosen.base is not None or chosen.head is not None) and not chosen.staged:
         with range_errors():
-            base = open_base(root, base=chosen.base, head=chosen.head)
+            # Resolved once: the base's configuration and the change set read the same range.
+            resolved = resolve_range(root, base=chosen.base, head=chosen.head, found=found)
+            base = open_base(root, found=found, resolved=resolved)
     try:
         config = load_config(root, explicit, None if explicit else base)
     finally:
@@ -285,6 +287,7 @@ def run(args: argparse.Namespace) -> int:
                     wants=pipeline.wants(config),
                     max_bytes=config.max_file_bytes,
                     found=found,
+                    resolved=resolved,
                 )
             opened.append(changeset)
             submodules[:] = changeset.submodules
