@@ -10,13 +10,12 @@ operation (docs/usage.md): what `check` judges in a diff is exactly what `audit`
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
 
 from selenite_inventory_lint.model import Change
+from selenite_inventory_lint.records import Record
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Column:
+class Column(Record):
     name: str
     type: str | None = None
     # None where the source does not say (a model, an Alembic column without nullable=).
@@ -33,23 +32,62 @@ class Column:
     position: int = 0
 
 
-@dataclass(slots=True, kw_only=True)
 class Table:
-    name: str
-    columns: dict[str, Column] = field(default_factory=dict)
-    path: str = ""
-    line: int = 1
-    column: int = 1
-    migration: str | None = None
-    # Columns ever added: the next one's position.
-    added: int = 0
+    """A table being built: its columns change in place as migrations apply. A plain class
+    (a dataclass cost a millisecond to create at import, on every SQL check)."""
 
-    def __post_init__(self) -> None:
+    __slots__ = ("added", "column", "columns", "line", "migration", "name", "path")
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        columns: dict[str, Column] | None = None,
+        path: str = "",
+        line: int = 1,
+        column: int = 1,
+        migration: str | None = None,
+        added: int = 0,
+    ) -> None:
+        self.name = name
+        self.columns = columns if columns is not None else {}
+        self.path = path
+        self.line = line
+        self.column = column
+        self.migration = migration
+        # Columns ever added: the next one's position.
+        self.added = added
         if self.columns and not self.added:  # built whole: positions in the given order
             self.columns = {
-                k: replace(c, position=i) for i, (k, c) in enumerate(self.columns.items())
+                k: c._replace(position=i) for i, (k, c) in enumerate(self.columns.items())
             }
             self.added = len(self.columns)
+
+    def _fields(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in _TABLE_FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Table):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{n}={v!r}" for n, v in zip(_TABLE_FIELDS, self._fields(), strict=True))
+        return f"Table({shown})"
+
+    def copy(self) -> Table:
+        """A copy whose columns change apart from this table's."""
+        return Table(
+            name=self.name,
+            columns=dict(self.columns),
+            path=self.path,
+            line=self.line,
+            column=self.column,
+            migration=self.migration,
+            added=self.added,
+        )
 
     def ordered(self) -> list[Column]:
         """The columns in table order, as a dump lists them and ``SELECT *`` reads them."""
@@ -59,9 +97,9 @@ class Table:
         """Add (or replace) a column; a new one goes last."""
         current = self.columns.get(column.name)
         if current is not None:
-            self.columns[column.name] = replace(column, position=current.position)
+            self.columns[column.name] = column._replace(position=current.position)
         else:
-            self.columns[column.name] = replace(column, position=self.added)
+            self.columns[column.name] = column._replace(position=self.added)
             self.added += 1
 
     def added_later(self, column: Column) -> bool:
@@ -69,8 +107,7 @@ class Table:
         return column.migration != self.migration
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Index:
+class Index(Record):
     name: str
     table: str
     columns: tuple[str, ...] = ()
@@ -78,22 +115,39 @@ class Index:
     line: int = 1
 
 
+_TABLE_FIELDS = ("name", "columns", "path", "line", "column", "migration", "added")
+
+
 def _split(name: str) -> tuple[str, str]:
     table, _, column = name.rpartition(".")
     return table, column
 
 
-@dataclass(slots=True, kw_only=True)
 class Schema:
     """Tables and indexes by name, built by applying changes in time order."""
 
-    tables: dict[str, Table] = field(default_factory=dict)
-    indexes: dict[str, Index] = field(default_factory=dict)
+    __slots__ = ("indexes", "tables")
+
+    def __init__(
+        self, *, tables: dict[str, Table] | None = None, indexes: dict[str, Index] | None = None
+    ) -> None:
+        self.tables = tables if tables is not None else {}
+        self.indexes = indexes if indexes is not None else {}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Schema):
+            return NotImplemented
+        return (self.tables, self.indexes) == (other.tables, other.indexes)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
+
+    def __repr__(self) -> str:
+        return f"Schema(tables={self.tables!r}, indexes={self.indexes!r})"
 
     def copy(self) -> Schema:
         """A copy that changes applied to it leave this schema untouched."""
         return Schema(
-            tables={k: replace(t, columns=dict(t.columns)) for k, t in self.tables.items()},
+            tables={k: t.copy() for k, t in self.tables.items()},
             indexes=dict(self.indexes),
         )
 
@@ -142,7 +196,7 @@ class Schema:
             table.name = name
             self.tables[name] = table
             self.indexes = {
-                k: replace(v, table=name) if v.table == change.old_name else v
+                k: v._replace(table=name) if v.table == change.old_name else v
                 for k, v in self.indexes.items()
             }
 
@@ -177,13 +231,12 @@ class Schema:
             if table is not None and old_column in table.columns and old_column != column_name:
                 # Same position: a dump's column order tells a rename from a drop and an add.
                 column = table.columns.pop(old_column)
-                table.columns[column_name] = replace(column, name=column_name)
+                table.columns[column_name] = column._replace(name=column_name)
         elif change.action == "altered":
             table = self.tables.get(table_name)
             current = table.columns.get(column_name) if table is not None else None
             if table is not None and current is not None:
-                table.columns[column_name] = replace(
-                    current,
+                table.columns[column_name] = current._replace(
                     type=change.type or current.type,
                     nullable=current.nullable if change.nullable is None else change.nullable,
                     has_default=(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 
 from selenite_inventory_lint.model import (
     Checklist,
@@ -20,6 +19,7 @@ from selenite_inventory_lint.model import (
     Segment,
     Suggestion,
 )
+from selenite_inventory_lint.records import Record
 from selenite_inventory_lint.reports import escape_char, plural, scope
 from selenite_inventory_lint.rules import DESTRUCTIVE
 
@@ -42,8 +42,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Review:
+class Review(Record):
     result: RunResult
     changes: tuple[ReportedChange, ...]
     destructive: tuple[Finding, ...]

@@ -5,7 +5,7 @@ tokens) build their columns and changes here, so the two give the same records."
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from selenite_inventory_lint.model import Change, Source
@@ -228,8 +228,7 @@ def keyed(specs: Sequence[Column], keys: set[str], uniques: set[str]) -> tuple[C
     """A CREATE TABLE's columns with its table-level PRIMARY KEY and one-column UNIQUE
     constraints applied."""
     return tuple(
-        replace(
-            spec,
+        spec._replace(
             primary_key=spec.primary_key or spec.name in keys,
             nullable=spec.nullable and spec.name not in keys,
             unique=spec.unique or spec.name in uniques,
