@@ -22,12 +22,12 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
 
 from selenite_inventory_lint.inventory.coverage import Coverage
 from selenite_inventory_lint.inventory.parse import Inventory, parse_inventory, read_lines
 from selenite_inventory_lint.inventory.text import inventory_encoding, split_lines
 from selenite_inventory_lint.model import EntryKind, Finding, SectionKind
+from selenite_inventory_lint.records import Record
 from selenite_inventory_lint.rules import FIXABLE
 
 STUB = "TODO: describe"
@@ -51,8 +51,7 @@ _BULLET = re.compile(r"([-*+]) ")
 _ITEM = re.compile(r"\s*(?:[-*+]|\d+[.)])(?:\s|$)")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Stub:
+class Stub(Record):
     """One inserted entry: its key and kind, the section it went to, its line in the new text."""
 
     kind: EntryKind
@@ -61,15 +60,13 @@ class Stub:
     line: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Skipped:
+class Skipped(Record):
     object_kind: str
     object_name: str
     reason: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TextFix:
+class TextFix(Record):
     """The inventory before and after the stubs (text without BOM, line endings as found)."""
 
     old: str
@@ -82,8 +79,7 @@ class TextFix:
         return self.old != self.new
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ByteFix:
+class ByteFix(Record):
     old: bytes
     new: bytes
     stubs: tuple[Stub, ...]
@@ -94,15 +90,13 @@ class ByteFix:
         return self.old != self.new
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Wanted:
+class _Wanted(Record):
     kind: EntryKind
     key: str
     section_kind: SectionKind
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Insertion:
+class _Insertion(Record):
     after: int  # number of old lines before the inserted block
     order: tuple[int, int, str]
     lines: tuple[str, ...]
@@ -254,8 +248,7 @@ def _one_list(insertions: list[_Insertion]) -> list[_Insertion]:
     for insertion in sorted(insertions, key=lambda i: (i.after, i.order)):
         if insertion.order[0] == 1 and insertion.lines[:1] == ("",):
             if insertion.after in opened:
-                insertion = replace(
-                    insertion,
+                insertion = insertion._replace(
                     lines=insertion.lines[1:],
                     stubs=tuple((index - 1, want) for index, want in insertion.stubs),
                 )
