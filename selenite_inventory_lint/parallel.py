@@ -22,7 +22,6 @@ import contextlib
 import gc
 import os
 import signal
-import struct
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -37,7 +36,9 @@ MIN_PARALLEL_BYTES = 256 * 1024
 # Chunk numbers must fit in the pipe before anyone reads: 4 bytes each, at most this many.
 MAX_CHUNKS = 4096
 MAX_CHUNK_SIZE = 32
-_CHUNK_ID = struct.Struct("<I")
+# A chunk number in the pipe: 4 bytes, little-endian (int.to_bytes; ``struct`` would load an
+# extension module on the hook's path for it).
+_CHUNK_ID_SIZE = 4
 # True in a forked worker (``in_worker``).
 _WORKER = [False]
 # Items workers sent back to be done in the parent (``InParent``), counted for tests.
@@ -151,15 +152,15 @@ def map_items(
 def _task_pipe(count: int) -> int:
     """A pipe holding the chunk numbers ``0 .. count - 1``, closed for writing; its reader."""
     reader, writer = os.pipe()
-    os.write(writer, b"".join(_CHUNK_ID.pack(n) for n in range(count)))
+    os.write(writer, b"".join(n.to_bytes(_CHUNK_ID_SIZE, "little") for n in range(count)))
     os.close(writer)
     return reader
 
 
 def _next_chunk(tasks: int) -> int | None:
     # Linux reads a pipe under its lock, so concurrent 4-byte reads never split a number.
-    data = os.read(tasks, _CHUNK_ID.size)
-    return _CHUNK_ID.unpack(data)[0] if data else None
+    data = os.read(tasks, _CHUNK_ID_SIZE)
+    return int.from_bytes(data, "little") if data else None
 
 
 def _fork(
